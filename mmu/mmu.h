@@ -1,0 +1,138 @@
+// The translation hardware seen by every guest access: TLB hierarchy → paging-structure caches
+// → page walker, with named statistics and an event interface that costs nothing when unused.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "mmu/mmu_config.h"
+#include "mmu/paging.h"
+#include "mmu/paging_structure_cache.h"
+#include "mmu/physical_memory.h"
+#include "mmu/stats.h"
+#include "mmu/tlb.h"
+#include "mmu/walker.h"
+
+namespace vmlab::mmu {
+
+enum class TlbOutcome : uint8_t { kL1Hit, kL2Hit, kWalk };
+
+struct Translation {
+  bool faulted = false;
+  Fault fault;
+  PhysAddr pa;
+  PageSize size = PageSize::k4K;
+  TlbOutcome outcome = TlbOutcome::kWalk;
+};
+
+// Everything that happened in one translate() call, for tracing and scripting.
+struct TranslationEvent {
+  VirtAddr va;
+  Access access;
+  Mode mode;
+  uint16_t pcid;
+  const Translation& result;
+  const WalkResult* walk;      // set when the translation walked
+  int psc_level;               // level whose cached entry the walk resumed below (0: none)
+  bool rewalk;                 // a TLB entry was found but could not serve the access
+  uint32_t cycles;
+};
+
+enum class InvalidationKind : uint8_t { kInvlpg, kInvpcidAddress, kInvpcidContext, kFlushAll,
+                                        kFlushNonGlobal, kCr3Load };
+struct InvalidationEvent {
+  InvalidationKind kind;
+  VirtAddr va;
+  uint16_t pcid;
+  uint32_t entries_dropped;
+};
+
+class MmuObserver {
+ public:
+  virtual ~MmuObserver() = default;
+  virtual void on_translation(const TranslationEvent&) {}
+  virtual void on_invalidation(const InvalidationEvent&) {}
+};
+
+// INVPCID types (SDM Vol. 2, INVPCID).
+enum class InvpcidType : uint8_t {
+  kIndividualAddress = 0,
+  kSingleContext = 1,
+  kAllContextsIncludingGlobal = 2,
+  kAllContextsExceptGlobal = 3,
+};
+
+class Mmu {
+ public:
+  Mmu(PhysicalMemory& memory, const MmuConfig& config);
+
+  // Translates one access through L1 → L2 → walk, filling TLBs and setting A/D bits as the
+  // hardware does. A fault is returned, never thrown.
+  Translation translate(VirtAddr va, Access access, Mode mode);
+
+  // Side-effect-free walk from the current CR3 (tools, debuggers, Lua): no TLB state, no
+  // statistics, no A/D bits.
+  WalkResult probe(VirtAddr va, Access access, Mode mode) const;
+
+  const PagingControl& control() const { return control_; }
+  // Changes CR0.WP / EFER.NXE / CR4.PCIDE / MAXPHYADDR. Flushes everything (as toggling
+  // these bits does on hardware).
+  void set_control(const PagingControl& control);
+  // MOV to CR3. Without PCIDs every non-global entry is flushed. With CR4.PCIDE=1 the entries
+  // of the new PCID are flushed unless `no_flush` (CR3 bit 63) is set.
+  void load_cr3(PhysAddr root, uint16_t pcid, bool no_flush);
+  void invlpg(VirtAddr va);
+  void invpcid(InvpcidType type, uint16_t pcid, VirtAddr va);
+  void flush_all(bool include_global);
+
+  const StatSet& stats() const { return stats_; }
+  const MmuConfig& config() const { return config_; }
+  const std::vector<TlbArray>& arrays(TlbLevel level) const {
+    return arrays_[static_cast<int>(level)];
+  }
+  TlbArray* find_array(const std::string& name);
+  void set_observer(MmuObserver* observer) { observer_ = observer; }
+  PhysicalMemory& memory() { return memory_; }
+
+  uint64_t translations(Access a) const { return counters_.translations[static_cast<int>(a)]; }
+  uint64_t level_hits(TlbLevel l) const { return counters_.levels[static_cast<int>(l)].hits; }
+  uint64_t level_misses(TlbLevel l) const { return counters_.levels[static_cast<int>(l)].misses; }
+
+ private:
+  struct LevelCounters {
+    uint64_t hits = 0, misses = 0;
+    uint64_t hits_by[kAccessKinds] = {}, misses_by[kAccessKinds] = {};
+  };
+  struct Counters {
+    uint64_t translations[kAccessKinds] = {};
+    LevelCounters levels[kTlbLevels];
+    uint64_t walks = 0, walk_refs = 0, page_faults = 0, gp_faults = 0, rewalks = 0;
+    uint64_t psc_hits[kLevels + 1] = {}, psc_misses = 0;
+    uint64_t accessed_set = 0, dirty_set = 0;
+    uint64_t invlpg = 0, invpcid = 0, cr3_loads = 0, full_flushes = 0, entries_invalidated = 0;
+    uint64_t cycles = 0;
+  };
+
+  const TlbEntry* lookup(TlbLevel level, VirtAddr va, uint16_t pcid, std::vector<uint64_t>& hits);
+  bool serves(const TlbEntry& entry, Access access, Mode mode) const;
+  void fill_level(TlbLevel level, const TlbFill& fill);
+  WalkResult walk_with_caches(VirtAddr va, Access access, Mode mode, int& psc_level);
+  void drop_page_everywhere(VirtAddr va, uint16_t pcid);
+  void notify_invalidation(InvalidationKind kind, VirtAddr va, uint16_t pcid, uint32_t dropped);
+  void register_stats();
+  void recompute_required_flags();
+
+  PhysicalMemory& memory_;
+  MmuConfig config_;
+  PagingControl control_;
+  std::vector<TlbArray> arrays_[kTlbLevels];
+  std::vector<uint64_t> array_hits_[kTlbLevels];
+  std::vector<PagingStructureCache> psc_;  // PML4E, PDPTE, PDE caches
+  uint8_t required_flags_[kAccessKinds][2] = {};  // [access][mode] TlbEntry flags needed
+  Counters counters_;
+  StatSet stats_;
+  MmuObserver* observer_ = nullptr;
+};
+
+}  // namespace vmlab::mmu

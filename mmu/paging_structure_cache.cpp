@@ -1,0 +1,62 @@
+#include "mmu/paging_structure_cache.h"
+
+namespace vmlab::mmu {
+
+namespace {
+constexpr uint64_t kValid = 1;
+constexpr unsigned kPcidShift = 1;
+constexpr uint64_t kPcidField = uint64_t{0xfff} << kPcidShift;
+constexpr unsigned kTagShift = 13;
+}  // namespace
+
+PagingStructureCache::PagingStructureCache(Level level, uint32_t entries)
+    : level_(level), slots_(entries) {}
+
+uint64_t PagingStructureCache::key(VirtAddr va, uint16_t pcid) const {
+  // An entry at `level` covers the region translated by one entry of that level.
+  const uint64_t region = (va.value & ((uint64_t{1} << kLinearAddressBits) - 1)) >>
+                          (level_shift(level_) + Pte::kIndexBits);
+  return (region << kTagShift) | (static_cast<uint64_t>(pcid) << kPcidShift) | kValid;
+}
+
+const PagingStructureCache::Hit* PagingStructureCache::lookup(VirtAddr va, uint16_t pcid) {
+  const uint64_t k = key(va, pcid);
+  for (auto& slot : slots_) {
+    if (slot.key == k) {
+      slot.last_use = ++clock_;
+      return &slot.hit;
+    }
+  }
+  return nullptr;
+}
+
+void PagingStructureCache::fill(VirtAddr va, uint16_t pcid, PhysAddr next_table,
+                                Permissions rights) {
+  if (slots_.empty()) return;
+  const uint64_t k = key(va, pcid);
+  Slot* target = nullptr;
+  for (auto& slot : slots_)
+    if (slot.key == k) target = &slot;
+  if (target == nullptr) {
+    target = &slots_[0];
+    for (auto& slot : slots_) {
+      if ((slot.key & kValid) == 0) {
+        target = &slot;
+        break;
+      }
+      if (slot.last_use < target->last_use) target = &slot;
+    }
+  }
+  *target = Slot{k, ++clock_, Hit{next_table, rights}};
+}
+
+void PagingStructureCache::invalidate_pcid(uint16_t pcid) {
+  for (auto& slot : slots_)
+    if ((slot.key & kPcidField) >> kPcidShift == pcid) slot.key = 0;
+}
+
+void PagingStructureCache::flush() {
+  for (auto& slot : slots_) slot.key = 0;
+}
+
+}  // namespace vmlab::mmu

@@ -1,0 +1,95 @@
+#include "mmu/physical_memory.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
+namespace vmlab::mmu {
+
+namespace {
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+}  // namespace
+
+PhysicalMemory::PhysicalMemory(PhysAddr base, uint64_t bytes) : base_(base), size_(bytes) {
+  if (bytes == 0 || (bytes & kPageOffsetMask) != 0)
+    throw std::invalid_argument("RAM size must be a positive multiple of 4 KiB, got " +
+                                std::to_string(bytes) + " bytes");
+  if ((base.value & kPageOffsetMask) != 0)
+    throw std::invalid_argument("RAM base must be 4 KiB aligned, got " + hex(base.value));
+  memfd_ = memfd_create("vmlab-ram", MFD_CLOEXEC);
+  if (memfd_ < 0) throw std::system_error(errno, std::generic_category(), "memfd_create");
+  if (ftruncate(memfd_, static_cast<off_t>(bytes)) != 0) {
+    const int err = errno;
+    close(memfd_);
+    throw std::system_error(err, std::generic_category(), "sizing RAM memfd");
+  }
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, memfd_, 0);
+  if (p == MAP_FAILED) {
+    const int err = errno;
+    close(memfd_);
+    throw std::system_error(err, std::generic_category(), "mapping RAM");
+  }
+  host_ = static_cast<uint8_t*>(p);
+}
+
+PhysicalMemory::~PhysicalMemory() {
+  munmap(host_, size_);
+  close(memfd_);
+}
+
+void PhysicalMemory::check(PhysAddr pa, uint64_t length) const {
+  if (!contains(pa, length))
+    throw std::out_of_range("physical access [" + hex(pa.value) + ", +" + std::to_string(length) +
+                            ") is outside RAM [" + hex(base_.value) + ", " +
+                            hex(base_.value + size_) + ")");
+}
+
+uint64_t PhysicalMemory::read_u64(PhysAddr pa) const {
+  check(pa, sizeof(uint64_t));
+  uint64_t v;
+  std::memcpy(&v, host_ + offset_of(pa), sizeof v);
+  return v;
+}
+
+void PhysicalMemory::write_u64(PhysAddr pa, uint64_t value) {
+  check(pa, sizeof(uint64_t));
+  std::memcpy(host_ + offset_of(pa), &value, sizeof value);
+}
+
+void PhysicalMemory::read(PhysAddr pa, std::span<uint8_t> out) const {
+  check(pa, out.size());
+  std::memcpy(out.data(), host_ + offset_of(pa), out.size());
+}
+
+void PhysicalMemory::write(PhysAddr pa, std::span<const uint8_t> in) {
+  check(pa, in.size());
+  std::memcpy(host_ + offset_of(pa), in.data(), in.size());
+}
+
+void PhysicalMemory::fill(PhysAddr pa, uint8_t byte, uint64_t length) {
+  check(pa, length);
+  std::memset(host_ + offset_of(pa), byte, length);
+}
+
+void PhysicalMemory::copy_frame(Pfn to, Pfn from) {
+  check(to.address(), kPageBytes);
+  check(from.address(), kPageBytes);
+  std::memcpy(host_ + offset_of(to.address()), host_ + offset_of(from.address()), kPageBytes);
+}
+
+uint8_t* PhysicalMemory::host(PhysAddr pa, uint64_t length) {
+  check(pa, length);
+  return host_ + offset_of(pa);
+}
+
+}  // namespace vmlab::mmu

@@ -1,0 +1,59 @@
+// The machine's RAM: one memfd holding every guest byte, divided into 4 KiB frames.
+//
+// RAM occupies physical addresses [base, base + size). The memfd is what makes host aliasing
+// possible: the emulator maps individual frames of it behind guest virtual pages, so the bytes
+// the CPU reads and writes are exactly the bytes of the frame the page tables name.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "mmu/address.h"
+
+namespace vmlab::mmu {
+
+class PhysicalMemory {
+ public:
+  // Creates RAM of `bytes` (a positive multiple of 4 KiB) at physical address `base` (4 KiB
+  // aligned). Throws std::invalid_argument for a bad geometry and std::system_error when the
+  // host cannot provide the memory.
+  PhysicalMemory(PhysAddr base, uint64_t bytes);
+  ~PhysicalMemory();
+  PhysicalMemory(const PhysicalMemory&) = delete;
+  PhysicalMemory& operator=(const PhysicalMemory&) = delete;
+
+  PhysAddr base() const { return base_; }
+  uint64_t size() const { return size_; }
+  uint64_t frame_count() const { return size_ >> kPageShift; }
+  Pfn first_pfn() const { return Pfn{base_}; }
+  int memfd() const { return memfd_; }
+  // Host address of the whole RAM (one shared mapping of the memfd).
+  uint8_t* host_base() const { return host_; }
+
+  bool contains(PhysAddr pa, uint64_t length = 1) const {
+    return pa.value >= base_.value && length <= size_ && pa.value - base_.value <= size_ - length;
+  }
+  // Offset of `pa` inside the memfd. Requires contains(pa).
+  uint64_t offset_of(PhysAddr pa) const { return pa.value - base_.value; }
+
+  // Bounds-checked access: throws std::out_of_range naming the address when [pa, pa+len) is not
+  // RAM. These are plain memory reads and writes: no TLB, no statistics, no A/D bits.
+  uint64_t read_u64(PhysAddr pa) const;
+  void write_u64(PhysAddr pa, uint64_t value);
+  void read(PhysAddr pa, std::span<uint8_t> out) const;
+  void write(PhysAddr pa, std::span<const uint8_t> in);
+  void fill(PhysAddr pa, uint8_t byte, uint64_t length);
+  void copy_frame(Pfn to, Pfn from);
+  uint8_t* host(PhysAddr pa, uint64_t length);
+
+ private:
+  void check(PhysAddr pa, uint64_t length) const;
+
+  PhysAddr base_;
+  uint64_t size_ = 0;
+  int memfd_ = -1;
+  uint8_t* host_ = nullptr;
+};
+
+}  // namespace vmlab::mmu

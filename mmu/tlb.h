@@ -1,0 +1,137 @@
+// One set-associative TLB array: any entry count and associativity, one or more page sizes,
+// PCID tags and global entries, with the invalidation semantics of INVLPG, INVPCID and CR3
+// writes (Intel SDM Vol. 3 §4.10.4).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mmu/address.h"
+#include "mmu/paging.h"
+#include "mmu/replacement.h"
+
+namespace vmlab::mmu {
+
+struct TlbArrayConfig {
+  std::string name = "tlb";
+  uint32_t entries = 64;
+  uint32_t ways = 4;
+  uint8_t page_sizes = 1u << static_cast<unsigned>(PageSize::k4K);  // bit per PageSize
+  Replacement replacement = Replacement::kLru;
+  uint64_t seed = 1;  // for Replacement::kRandom
+
+  bool holds(PageSize size) const { return (page_sizes >> static_cast<unsigned>(size)) & 1u; }
+};
+
+// What a hit returns: enough to finish the translation and check the access.
+struct TlbEntry {
+  // key: bit 0 valid, bits 2:1 page size, bits 15:4 PCID, bits 63:16 virtual page number at
+  // the entry's page size. Comparing one word finds a match.
+  uint64_t key = 0;
+  PhysAddr frame;  // physical base of the page
+  uint8_t flags = 0;
+
+  static constexpr uint64_t kValidBit = 1;
+  static constexpr unsigned kSizeShift = 1;
+  static constexpr unsigned kPcidShift = 4;
+  static constexpr uint64_t kPcidField = uint64_t{0xfff} << kPcidShift;
+  static constexpr unsigned kTagShift = 16;
+
+  static constexpr uint8_t kGlobal = 1u << 0;
+  static constexpr uint8_t kWritable = 1u << 1;
+  static constexpr uint8_t kUser = 1u << 2;
+  static constexpr uint8_t kExecutable = 1u << 3;
+  static constexpr uint8_t kDirty = 1u << 4;
+
+  bool valid() const { return key & kValidBit; }
+  PageSize size() const { return static_cast<PageSize>((key >> kSizeShift) & 3u); }
+  uint16_t pcid() const { return static_cast<uint16_t>((key & kPcidField) >> kPcidShift); }
+  bool global() const { return flags & kGlobal; }
+  Permissions permissions() const {
+    return {(flags & kWritable) != 0, (flags & kUser) != 0, (flags & kExecutable) != 0};
+  }
+  bool dirty() const { return flags & kDirty; }
+  PhysAddr translate(VirtAddr va) const { return frame + va.page_offset(size()); }
+
+  // Canonical addresses are determined by their low 48 bits, which fit the tag field.
+  static uint64_t tag(VirtAddr va, PageSize size) {
+    return (va.value & ((uint64_t{1} << kLinearAddressBits) - 1)) >> page_shift(size);
+  }
+  static uint64_t make_key(VirtAddr va, PageSize size, uint16_t pcid) {
+    return (tag(va, size) << kTagShift) |
+           (static_cast<uint64_t>(pcid) << kPcidShift) |
+           (static_cast<uint64_t>(size) << kSizeShift) | kValidBit;
+  }
+};
+
+// A translation to insert. `size` is the size of the page the walk found; arrays that do not
+// hold that size store the largest smaller size they hold (as hardware splinters 1 GiB pages).
+struct TlbFill {
+  VirtAddr va;
+  PageSize size = PageSize::k4K;
+  PhysAddr frame;  // base of the page of `size`
+  Permissions permissions;
+  bool global = false;
+  bool dirty = false;
+};
+
+class TlbArray {
+ public:
+  // Throws std::invalid_argument with the array's name for impossible geometries.
+  explicit TlbArray(TlbArrayConfig config);
+
+  const TlbArrayConfig& config() const { return config_; }
+  uint32_t sets() const { return sets_; }
+  uint32_t ways() const { return config_.ways; }
+  uint32_t set_index(VirtAddr va, PageSize size) const {
+    const uint64_t vpn = va.value >> page_shift(size);
+    return static_cast<uint32_t>(sets_is_pow2_ ? (vpn & (sets_ - 1)) : (vpn % sets_));
+  }
+
+  // Finds the entry translating `va` for `pcid` (global entries match any PCID) and records
+  // the use with the replacement policy. nullptr on a miss.
+  const TlbEntry* lookup(VirtAddr va, uint16_t pcid);
+  // The same search with no replacement update (debuggers, tests).
+  const TlbEntry* peek(VirtAddr va, uint16_t pcid) const;
+
+  // Whether this array can hold some page of a translation of `size`.
+  bool can_hold(PageSize size) const { return fill_size(size) <= size; }
+  // Inserts or refreshes the translation. Returns false if no held size fits.
+  bool fill(const TlbFill& fill, uint16_t pcid);
+
+  // INVLPG: entries covering `va` tagged `pcid`, and global entries covering `va`.
+  uint32_t invalidate_page(VirtAddr va, uint16_t pcid);
+  // INVPCID type 0: non-global entries covering `va` tagged `pcid`.
+  uint32_t invalidate_address(VirtAddr va, uint16_t pcid);
+  // INVPCID type 1 / CR3 write: non-global entries tagged `pcid`.
+  uint32_t invalidate_pcid(uint16_t pcid);
+  // INVPCID type 2 (include_global) and type 3, CR4.PGE toggles.
+  uint32_t flush(bool include_global);
+
+  uint32_t valid_entries() const;
+  void set_custom_replacement(std::shared_ptr<CustomReplacement> custom) {
+    replacement_.set_custom(std::move(custom));
+  }
+
+ private:
+  PageSize fill_size(PageSize size) const;
+  TlbEntry* way_ptr(uint32_t set) { return &entries_[static_cast<size_t>(set) * config_.ways]; }
+  const TlbEntry* way_ptr(uint32_t set) const {
+    return &entries_[static_cast<size_t>(set) * config_.ways];
+  }
+  template <typename Pred>
+  uint32_t invalidate_if(Pred pred);
+  template <typename Pred>
+  uint32_t invalidate_covering(VirtAddr va, Pred pred);
+
+  TlbArrayConfig config_;
+  uint32_t sets_;
+  bool sets_is_pow2_;
+  PageSize sizes_[kPageSizeCount];
+  uint8_t size_count_ = 0;
+  std::vector<TlbEntry> entries_;
+  ReplacementState replacement_;
+};
+
+}  // namespace vmlab::mmu

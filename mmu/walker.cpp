@@ -1,0 +1,117 @@
+#include "mmu/walker.h"
+
+namespace vmlab::mmu {
+
+namespace {
+
+uint32_t access_error_bits(Access access, Mode mode, const PagingControl& control) {
+  uint32_t code = 0;
+  if (access == Access::kWrite) code |= pf_error::kWrite;
+  if (mode == Mode::kUser) code |= pf_error::kUser;
+  // The I/D bit is reported only when execute-disable exists (SDM §4.7).
+  if (access == Access::kFetch && control.no_execute) code |= pf_error::kInstruction;
+  return code;
+}
+
+// Whether combined rights allow the access (SDM §4.6.1; SMEP and SMAP are off).
+bool allowed(const Permissions& rights, Access access, Mode mode, const PagingControl& control) {
+  if (access == Access::kFetch && !rights.executable) return false;
+  if (mode == Mode::kUser) {
+    if (!rights.user) return false;
+    return access != Access::kWrite || rights.writable;
+  }
+  return access != Access::kWrite || rights.writable || !control.write_protect;
+}
+
+WalkResult fail(WalkResult result, VirtAddr va, uint32_t error_code) {
+  result.faulted = true;
+  result.fault = Fault{FaultKind::kPageFault, va, error_code};
+  return result;
+}
+
+}  // namespace
+
+uint64_t reserved_bits(Level level, bool large_leaf, const PagingControl& control) {
+  // Address bits at or above MAXPHYADDR, up to bit 51.
+  uint64_t reserved = Pte::kAddressMask & ~((uint64_t{1} << control.physical_address_bits) - 1);
+  if (!control.no_execute) reserved |= Pte::kNoExecute;
+  if (level == Level::kPml4) reserved |= Pte::kPageSize;
+  if (level == Level::kPdpt && large_leaf && !control.large_1g_pages) reserved |= Pte::kPageSize;
+  if (large_leaf) {
+    // A 2 MiB or 1 GiB frame address is aligned; the bits between the PAT bit and the frame
+    // number must be zero.
+    const PageSize size = leaf_page_size(level);
+    reserved |= page_offset_mask(size) & Pte::kAddressMask & ~Pte::kLargePagePat;
+  }
+  return reserved;
+}
+
+WalkResult walk(PhysicalMemory& memory, const PagingControl& control, VirtAddr va, Access access,
+                Mode mode, WalkEffects effects) {
+  return walk_from(memory, control, WalkStart{Level::kPml4, control.root, {true, true, true}}, va,
+                   access, mode, effects);
+}
+
+WalkResult walk_from(PhysicalMemory& memory, const PagingControl& control, const WalkStart& start,
+                     VirtAddr va, Access access, Mode mode, WalkEffects effects) {
+  WalkResult result;
+  const uint32_t access_bits = access_error_bits(access, mode, control);
+  if (!is_canonical(va)) {
+    result.faulted = true;
+    result.fault = Fault{FaultKind::kGeneralProtection, va, 0};
+    return result;
+  }
+
+  Permissions rights = start.inherited;
+  PhysAddr table = start.table;
+  for (auto level = static_cast<int>(start.level); level >= 1; --level) {
+    const auto lvl = static_cast<Level>(level);
+    WalkStep& step = result.steps[result.step_count++];
+    step.level = lvl;
+    step.entry_address = table + table_index(va, lvl) * Pte::kBytes;
+    step.entry = Pte{memory.read_u64(step.entry_address)};
+    const Pte entry = step.entry;
+
+    if (!entry.present()) return fail(result, va, access_bits);
+    const bool large_leaf = (lvl == Level::kPdpt || lvl == Level::kPd) && entry.page_size();
+    if ((entry.raw() & reserved_bits(lvl, large_leaf, control)) != 0)
+      return fail(result, va, access_bits | pf_error::kPresent | pf_error::kReserved);
+
+    rights.writable = rights.writable && entry.writable();
+    rights.user = rights.user && entry.user();
+    rights.executable = rights.executable && !(control.no_execute && entry.no_execute());
+
+    const bool leaf = lvl == Level::kPt || large_leaf;
+    if (!leaf) {
+      // Entries that reference another table get A as soon as they are used, whatever happens
+      // further down (SDM §4.8; QEMU's walker does the same).
+      if (!entry.accessed() && effects == WalkEffects::kSetAccessedDirty) {
+        memory.write_u64(step.entry_address, entry.with(Pte::kAccessed).raw());
+        step.set_accessed = true;
+      }
+      table = entry.address();
+      continue;
+    }
+
+    if (!allowed(rights, access, mode, control))
+      return fail(result, va, access_bits | pf_error::kPresent);
+    // A translation that succeeds marks the leaf Accessed, and Dirty for a write.
+    Pte updated = entry.with(Pte::kAccessed);
+    if (access == Access::kWrite) updated = updated.with(Pte::kDirty);
+    if (updated != entry && effects == WalkEffects::kSetAccessedDirty) {
+      memory.write_u64(step.entry_address, updated.raw());
+      step.set_accessed = !entry.accessed();
+      step.set_dirty = access == Access::kWrite && !entry.dirty();
+    }
+    result.size = leaf_page_size(lvl);
+    result.frame = entry.frame(result.size);
+    result.permissions = rights;
+    result.global = entry.global();
+    result.dirty = effects == WalkEffects::kSetAccessedDirty ? updated.dirty() : entry.dirty();
+    return result;
+  }
+  // Unreachable: level 1 is always a leaf.
+  return fail(result, va, access_bits);
+}
+
+}  // namespace vmlab::mmu

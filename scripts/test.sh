@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds vmlab and runs the whole test suite. VMLAB_SANITIZE=1 builds with ASan+UBSan into
+# build-asan/ instead of build/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=build
+flags=()
+if [ "${VMLAB_SANITIZE:-0}" = 1 ]; then
+  build=build-asan
+  flags=(-DVMLAB_SANITIZE=ON -DVMLAB_BENCH=OFF)
+fi
+cmake -S . -B "$build" "${flags[@]}" >/dev/null
+cmake --build "$build" -j"$(nproc)"
+ctest --test-dir "$build" --output-on-failure -j"$(nproc)"

@@ -1,0 +1,104 @@
+// TLB arrays of any geometry: set/way mapping, non-power-of-two set counts, large pages.
+#include <gtest/gtest.h>
+
+#include "tests/mmu/tlb_support.h"
+
+namespace vmlab::mmu::testing {
+namespace {
+
+TEST(TlbGeometry, SetIndexIsVirtualPageModuloSets) {
+  TlbArray tlb(tlb_config(64, 4));  // 16 sets
+  EXPECT_EQ(tlb.sets(), 16u);
+  EXPECT_EQ(tlb.set_index(Vpn{0}.address(), PageSize::k4K), 0u);
+  EXPECT_EQ(tlb.set_index(Vpn{17}.address(), PageSize::k4K), 1u);
+  EXPECT_EQ(tlb.set_index(Vpn{31}.address(), PageSize::k4K), 15u);
+}
+
+TEST(TlbGeometry, SkylakeStlbHas128SetsOf12Ways) {
+  TlbArray tlb(tlb_config(1536, 12));
+  EXPECT_EQ(tlb.sets(), 128u);
+  // Twelve pages of one set all fit; a thirteenth evicts one of them.
+  for (uint64_t i = 0; i < 12; ++i) tlb.fill(page(5 + 128 * i), 0);
+  for (uint64_t i = 0; i < 12; ++i) EXPECT_NE(tlb.peek(Vpn{5 + 128 * i}.address(), 0), nullptr);
+  tlb.fill(page(5 + 128 * 12), 0);
+  EXPECT_EQ(tlb.valid_entries(), 12u);
+}
+
+TEST(TlbGeometry, NonPowerOfTwoSetCount) {
+  TlbArray tlb(tlb_config(12, 2));  // 6 sets
+  EXPECT_EQ(tlb.sets(), 6u);
+  EXPECT_EQ(tlb.set_index(Vpn{13}.address(), PageSize::k4K), 1u);
+  tlb.fill(page(1), 0);
+  tlb.fill(page(7), 0);
+  tlb.fill(page(13), 0);  // third page of set 1 in a 2-way array: evicts page 1 (LRU)
+  EXPECT_EQ(tlb.peek(Vpn{1}.address(), 0), nullptr);
+  EXPECT_NE(tlb.peek(Vpn{7}.address(), 0), nullptr);
+  EXPECT_NE(tlb.peek(Vpn{13}.address(), 0), nullptr);
+}
+
+TEST(TlbGeometry, FullyAssociativeIsOneSet) {
+  TlbArray tlb(tlb_config(8, 8));
+  EXPECT_EQ(tlb.sets(), 1u);
+  for (uint64_t i = 0; i < 8; ++i) tlb.fill(page(i * 1000), 0);
+  EXPECT_EQ(tlb.valid_entries(), 8u);
+}
+
+TEST(TlbGeometry, RejectsImpossibleGeometriesByName) {
+  EXPECT_THROW(TlbArray(tlb_config(10, 4)), std::invalid_argument);
+  EXPECT_THROW(TlbArray(tlb_config(0, 1)), std::invalid_argument);
+  EXPECT_THROW(TlbArray(tlb_config(4, 0)), std::invalid_argument);
+  try {
+    TlbArray bad(tlb_config(10, 4));
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "TLB array 'test': 10 entries are not a multiple of 4 ways");
+  }
+}
+
+TEST(TlbGeometry, HitTranslatesWithThePageOffset) {
+  TlbArray tlb(tlb_config(16, 4));
+  tlb.fill(page(0x42), 0);
+  const TlbEntry* e = tlb.lookup(VirtAddr{0x42'abc}, 0);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->translate(VirtAddr{0x42'abc}).value, ((0x42u + 1000u) << 12) + 0xabcu);
+}
+
+TEST(TlbGeometry, RefillingTheSamePageKeepsOneCopy) {
+  TlbArray tlb(tlb_config(16, 4));
+  tlb.fill(page(3), 0);
+  tlb.fill(page(3), 0);
+  EXPECT_EQ(tlb.valid_entries(), 1u);
+}
+
+TEST(TlbGeometry, LargePagesAreIndexedByTheirOwnPageNumber) {
+  const uint8_t both = (1u << static_cast<unsigned>(PageSize::k4K)) |
+                       (1u << static_cast<unsigned>(PageSize::k2M));
+  TlbArray tlb(tlb_config(16, 4, Replacement::kLru, both));
+  TlbFill huge{VirtAddr{0x4020'0000}, PageSize::k2M, PhysAddr{0x80'0000}, {true, true, true},
+               false, false};
+  ASSERT_TRUE(tlb.fill(huge, 0));
+  const TlbEntry* e = tlb.lookup(VirtAddr{0x4021'2345}, 0);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->size(), PageSize::k2M);
+  EXPECT_EQ(e->translate(VirtAddr{0x4021'2345}).value, 0x80'0000u + 0x1'2345u);
+}
+
+TEST(TlbGeometry, OneGigabytePageSplintersIntoA4KArray) {
+  TlbArray tlb(tlb_config(16, 4));
+  TlbFill huge{VirtAddr{0x4123'4567}, PageSize::k1G, PhysAddr{0x80'0000'0000}, {true, true, true},
+               false, false};
+  ASSERT_TRUE(tlb.fill(huge, 0));
+  const TlbEntry* e = tlb.lookup(VirtAddr{0x4123'4000}, 0);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->size(), PageSize::k4K);
+  EXPECT_EQ(e->frame.value, 0x80'0000'0000u + 0x123'4000u);
+  EXPECT_EQ(tlb.lookup(VirtAddr{0x4123'5000}, 0), nullptr) << "only the 4K piece is cached";
+}
+
+TEST(TlbGeometry, SmallPagesDoNotFitALargeOnlyArray) {
+  TlbArray tlb(tlb_config(8, 8, Replacement::kLru, 1u << static_cast<unsigned>(PageSize::k2M)));
+  EXPECT_FALSE(tlb.fill(page(1), 0));
+  EXPECT_EQ(tlb.valid_entries(), 0u);
+}
+
+}  // namespace
+}  // namespace vmlab::mmu::testing
