@@ -14,8 +14,8 @@ PagingStructureCache::PagingStructureCache(Level level, uint32_t entries)
 
 uint64_t PagingStructureCache::key(VirtAddr va, uint16_t pcid) const {
   // An entry at `level` covers the region translated by one entry of that level.
-  const uint64_t region = (va.value & ((uint64_t{1} << kLinearAddressBits) - 1)) >>
-                          (level_shift(level_) + Pte::kIndexBits);
+  const uint64_t region =
+      (va.value & ((uint64_t{1} << kLinearAddressBits) - 1)) >> level_shift(level_);
   return (region << kTagShift) | (static_cast<uint64_t>(pcid) << kPcidShift) | kValid;
 }
 

@@ -1,5 +1,7 @@
 #include "mmu/physical_memory.h"
 
+#include "mmu/format.h"
+
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -11,14 +13,6 @@
 #include <system_error>
 
 namespace vmlab::mmu {
-
-namespace {
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-}  // namespace
 
 PhysicalMemory::PhysicalMemory(PhysAddr base, uint64_t bytes) : base_(base), size_(bytes) {
   if (bytes == 0 || (bytes & kPageOffsetMask) != 0)

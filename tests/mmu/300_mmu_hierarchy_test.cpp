@@ -63,6 +63,22 @@ TEST_F(MmuTest, PdeCacheCutsANeighbourWalkToOneReference) {
   EXPECT_EQ(stat("psc.pde.hits"), 1u);
 }
 
+TEST_F(MmuTest, PagingStructureCachesKeepRegionsApart) {
+  // Each cached entry covers only the region its level translates: a neighbour in another
+  // page table, PDPT or PML4 slot must not reuse it.
+  const uint64_t vas[] = {0x1000, 0x20'1000, 0x4000'1000, 0x80'0000'1000, 0x7fff'ffff'e000};
+  for (uint64_t i = 0; i < std::size(vas); ++i)
+    tables_.map(VirtAddr{vas[i]}, PhysAddr{0x10'0000 + i * kPageBytes}, kLeafRw);
+  for (int round = 0; round < 2; ++round) {
+    for (uint64_t i = 0; i < std::size(vas); ++i) {
+      mmu_.invlpg(VirtAddr{vas[i]});
+      const Translation t = read(vas[i]);
+      ASSERT_FALSE(t.faulted) << std::hex << vas[i];
+      EXPECT_EQ(t.pa.value, 0x10'0000 + i * kPageBytes) << std::hex << vas[i];
+    }
+  }
+}
+
 TEST_F(MmuTest, WriteThroughCleanEntryWalksToSetDirty) {
   tables_.map(VirtAddr{0x1000}, PhysAddr{0x10'0000}, kLeafRw);
   read(0x1000);

@@ -1,0 +1,18 @@
+// The subcommands of the vmlab binary. Each returns the process exit status.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vmlab::cli {
+
+int run_command(const std::vector<std::string>& args);
+int help(const std::string& command);
+
+// Exit statuses of vmlab itself (besides the guest's own).
+inline constexpr int kExitInstructionLimit = 124;
+inline constexpr int kExitVmlabError = 125;
+inline constexpr int kExitCannotExecute = 126;
+inline constexpr int kExitNotFound = 127;
+
+}  // namespace vmlab::cli

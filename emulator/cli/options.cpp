@@ -1,0 +1,278 @@
+#include "emulator/cli/options.h"
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
+#include <map>
+
+namespace vmlab::cli {
+
+namespace {
+
+constexpr uint64_t kMinRam = 1ull << 20;
+constexpr uint64_t kMaxRam = 64ull << 30;
+
+const std::vector<std::string> kDefaultEnv = {
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "HOME=/",
+};
+
+struct Option {
+  std::string name;      // "--ram"
+  std::string argument;  // "SIZE", or empty for a flag
+  std::string help;
+  std::function<std::string(const RunOptions&)> default_text;
+  std::function<void(RunOptions&, const std::string&)> apply;
+};
+
+std::string on_off(bool b) { return b ? "on" : "off"; }
+
+bool parse_on_off(const std::string& option, const std::string& v) {
+  if (v == "on") return true;
+  if (v == "off") return false;
+  throw UsageError(option + ": expected on or off, got '" + v + "'");
+}
+
+std::pair<uint64_t, uint64_t> parse_range(const std::string& option, const std::string& text) {
+  const auto dash = text.find('-');
+  if (dash == std::string::npos) throw UsageError(option + ": expected LO-HI, got '" + text + "'");
+  auto number = [&](const std::string& s) {
+    uint64_t v = 0;
+    const int base = s.rfind("0x", 0) == 0 ? 16 : 10;
+    const char* begin = s.data() + (base == 16 ? 2 : 0);
+    const auto [end, ec] = std::from_chars(begin, s.data() + s.size(), v, base);
+    if (ec != std::errc() || end != s.data() + s.size() || begin == end)
+      throw UsageError(option + ": '" + s + "' is not an address");
+    return v;
+  };
+  const uint64_t lo = number(text.substr(0, dash)), hi = number(text.substr(dash + 1));
+  if (hi < lo) throw UsageError(option + ": the range " + text + " is empty");
+  return {lo, hi};
+}
+
+const std::vector<Option>& options() {
+  static const std::vector<Option> table = {
+      {"--ram", "SIZE", "physical memory of the machine (K, M, G suffixes)",
+       [](const RunOptions& o) { return std::to_string(o.machine.ram_bytes >> 20) + "M"; },
+       [](RunOptions& o, const std::string& v) {
+         const uint64_t bytes = parse_size("--ram", v);
+         if (bytes < kMinRam || bytes > kMaxRam)
+           throw UsageError("--ram: " + v + " is outside 1M..64G");
+         o.machine.ram_bytes = bytes;
+       }},
+      {"--tlb", "SPEC",
+       "TLB geometry, e.g. l1d.4k=64x4/lru,l2.4k+2m=1536x12,psc=off (see README)",
+       [](const RunOptions&) { return std::string("a recent x86 core, see below"); },
+       [](RunOptions& o, const std::string& v) {
+         try {
+           o.machine.mmu.apply_spec(v);
+         } catch (const std::invalid_argument& e) {
+           throw UsageError(e.what());
+         }
+       }},
+      {"--model", "full|fast",
+       "full: every access goes through the modelled TLBs; fast: no per-access model (faults, "
+       "COW, swap still exact; TLB statistics unavailable)",
+       [](const RunOptions& o) {
+         return std::string(o.machine.cpu.model == emulator::ModelMode::kFull ? "full" : "fast");
+       },
+       [](RunOptions& o, const std::string& v) {
+         if (v == "full") o.machine.cpu.model = emulator::ModelMode::kFull;
+         else if (v == "fast") o.machine.cpu.model = emulator::ModelMode::kFast;
+         else throw UsageError("--model: expected full or fast, got '" + v + "'");
+       }},
+      {"--check", "", "cross-check the model against the CPU on every access; stop on any disagreement",
+       [](const RunOptions& o) { return on_off(o.machine.cpu.check); },
+       [](RunOptions& o, const std::string&) { o.machine.cpu.check = true; }},
+      {"--stats", "", "print a summary of the run's statistics on stderr",
+       [](const RunOptions& o) { return on_off(o.stats); },
+       [](RunOptions& o, const std::string&) { o.stats = true; }},
+      {"--stats-json", "FILE", "write every statistic as JSON to FILE",
+       [](const RunOptions&) { return std::string("none"); },
+       [](RunOptions& o, const std::string& v) { o.stats_json = v; }},
+      {"--max-insns", "N", "stop the machine after exactly N guest instructions (exit 124)",
+       [](const RunOptions&) { return std::string("unlimited"); },
+       [](RunOptions& o, const std::string& v) {
+         o.machine.kernel.max_instructions = parse_count("--max-insns", v);
+       }},
+      {"--quantum", "N", "scheduler time slice, in guest instructions",
+       [](const RunOptions& o) { return std::to_string(o.machine.kernel.quantum); },
+       [](RunOptions& o, const std::string& v) {
+         o.machine.kernel.quantum = parse_count("--quantum", v);
+       }},
+      {"--pcid", "on|off", "tag TLB entries with the process's PCID instead of flushing on switch",
+       [](const RunOptions& o) { return on_off(o.machine.kernel.pcid == os::PcidMode::kOn); },
+       [](RunOptions& o, const std::string& v) {
+         o.machine.kernel.pcid = parse_on_off("--pcid", v) ? os::PcidMode::kOn : os::PcidMode::kOff;
+       }},
+      {"--max-procs", "N", "fork fails with EAGAIN beyond N live processes",
+       [](const RunOptions& o) { return std::to_string(o.machine.kernel.max_processes); },
+       [](RunOptions& o, const std::string& v) {
+         o.machine.kernel.max_processes = static_cast<uint32_t>(parse_count("--max-procs", v));
+       }},
+      {"--zero-page", "on|off", "map the shared zero page on read faults of untouched memory",
+       [](const RunOptions& o) { return on_off(o.machine.kernel.zero_page); },
+       [](RunOptions& o, const std::string& v) {
+         o.machine.kernel.zero_page = parse_on_off("--zero-page", v);
+       }},
+      {"--root", "DIR", "guest file-system root (read-only; writes go to an in-memory overlay)",
+       [](const RunOptions& o) { return o.machine.kernel.root; },
+       [](RunOptions& o, const std::string& v) { o.machine.kernel.root = v; }},
+      {"--seed", "N", "seed of everything random the guest sees (AT_RANDOM, getrandom, ...)",
+       [](const RunOptions& o) { return std::to_string(o.machine.kernel.seed); },
+       [](RunOptions& o, const std::string& v) { o.machine.kernel.seed = parse_count("--seed", v); }},
+      {"--env", "NAME=VALUE", "set a variable in the guest's environment (repeatable)",
+       [](const RunOptions&) { return std::string("PATH and HOME only"); },
+       [](RunOptions& o, const std::string& v) {
+         const auto eq = v.find('=');
+         if (eq == std::string::npos || eq == 0)
+           throw UsageError("--env: expected NAME=VALUE, got '" + v + "'");
+         const std::string prefix = v.substr(0, eq + 1);
+         std::erase_if(o.env, [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
+         o.env.push_back(v);
+       }},
+      {"--unset-env", "NAME", "remove a variable from the guest's environment (repeatable)",
+       [](const RunOptions&) { return std::string("none"); },
+       [](RunOptions& o, const std::string& v) {
+         std::erase_if(o.env, [&](const std::string& e) { return e.rfind(v + "=", 0) == 0; });
+       }},
+      {"--script", "FILE.lua", "attach the event handlers of a Lua script to this run",
+       [](const RunOptions&) { return std::string("none"); },
+       [](RunOptions& o, const std::string& v) { o.script = v; }},
+      {"--unsafe-lua", "", "give Lua scripts os.execute and io.popen",
+       [](const RunOptions& o) { return on_off(o.unsafe_lua); },
+       [](RunOptions& o, const std::string&) { o.unsafe_lua = true; }},
+      {"--trace", "FILE", "trace every instruction with its translations to FILE (- for stdout)",
+       [](const RunOptions&) { return std::string("none"); },
+       [](RunOptions& o, const std::string& v) { o.trace.file = v; }},
+      {"--trace-format", "text|jsonl", "trace format (JSONL schema: docs/trace-schema.md)",
+       [](const RunOptions& o) { return o.trace.format; },
+       [](RunOptions& o, const std::string& v) {
+         if (v != "text" && v != "jsonl")
+           throw UsageError("--trace-format: expected text or jsonl, got '" + v + "'");
+         o.trace.format = v;
+       }},
+      {"--syntax", "intel|att", "disassembly syntax in traces",
+       [](const RunOptions& o) { return o.trace.syntax; },
+       [](RunOptions& o, const std::string& v) {
+         if (v != "intel" && v != "att")
+           throw UsageError("--syntax: expected intel or att, got '" + v + "'");
+         o.trace.syntax = v;
+       }},
+      {"--trace-pid", "PID", "trace only this process",
+       [](const RunOptions&) { return std::string("all"); },
+       [](RunOptions& o, const std::string& v) {
+         o.trace.pid = static_cast<int>(parse_count("--trace-pid", v));
+       }},
+      {"--trace-range", "LO-HI", "trace only instructions at addresses in [LO, HI]",
+       [](const RunOptions&) { return std::string("all"); },
+       [](RunOptions& o, const std::string& v) {
+         std::tie(o.trace.range_lo, o.trace.range_hi) = parse_range("--trace-range", v);
+       }},
+      {"--trace-data-range", "LO-HI", "trace only data accesses to addresses in [LO, HI]",
+       [](const RunOptions&) { return std::string("all"); },
+       [](RunOptions& o, const std::string& v) {
+         std::tie(o.trace.data_lo, o.trace.data_hi) = parse_range("--trace-data-range", v);
+       }},
+      {"--trace-from", "N", "start tracing at the N-th instruction (machine-wide count)",
+       [](const RunOptions&) { return std::string("0"); },
+       [](RunOptions& o, const std::string& v) { o.trace.from = parse_count("--trace-from", v); }},
+      {"--trace-count", "M", "trace at most M instructions",
+       [](const RunOptions&) { return std::string("unlimited"); },
+       [](RunOptions& o, const std::string& v) { o.trace.count = parse_count("--trace-count", v); }},
+      {"--trace-events", "LIST",
+       "trace only kernel events (comma list: faults,evictions,swap,tlb,switches,syscalls,exits)",
+       [](const RunOptions&) { return std::string("instructions and all events"); },
+       [](RunOptions& o, const std::string& v) { o.trace.events = v; }},
+      {"--strace", "", "print system calls like strace on stderr",
+       [](const RunOptions& o) { return on_off(o.trace.strace); },
+       [](RunOptions& o, const std::string&) { o.trace.strace = true; }},
+  };
+  return table;
+}
+
+}  // namespace
+
+uint64_t parse_count(const std::string& option, const std::string& text) {
+  uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+    throw UsageError(option + ": expected a non-negative integer, got '" + text + "'");
+  return v;
+}
+
+uint64_t parse_size(const std::string& option, const std::string& text) {
+  uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  const std::string suffix(end, text.data() + text.size());
+  static const std::map<std::string, unsigned> kShift = {
+      {"", 0}, {"K", 10}, {"k", 10}, {"M", 20}, {"m", 20}, {"G", 30}, {"g", 30}};
+  const auto shift = kShift.find(suffix);
+  if (ec != std::errc() || text.empty() || shift == kShift.end())
+    throw UsageError(option + ": expected a size like 64M, got '" + text + "'");
+  if (v > (UINT64_MAX >> shift->second)) throw UsageError(option + ": " + text + " is too large");
+  v <<= shift->second;
+  if (v % 4096 != 0) throw UsageError(option + ": " + text + " is not a multiple of 4K");
+  return v;
+}
+
+RunOptions parse_run_options(const std::vector<std::string>& args) {
+  RunOptions o;
+  o.env = kDefaultEnv;
+  size_t i = 0;
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") {
+      ++i;
+      break;
+    }
+    if (a.rfind("--", 0) != 0) break;
+    std::string name = a, value;
+    const auto eq = a.find('=');
+    if (eq != std::string::npos) {
+      name = a.substr(0, eq);
+      value = a.substr(eq + 1);
+    }
+    const auto& table = options();
+    const auto it = std::find_if(table.begin(), table.end(),
+                                 [&](const Option& opt) { return opt.name == name; });
+    if (it == table.end()) throw UsageError("unknown option " + name + " (see vmlab run --help)");
+    if (!it->argument.empty() && eq == std::string::npos) {
+      if (i + 1 >= args.size()) throw UsageError(name + " needs a value (" + it->argument + ")");
+      value = args[++i];
+    } else if (it->argument.empty() && eq != std::string::npos) {
+      throw UsageError(name + " takes no value");
+    }
+    it->apply(o, value);
+  }
+  o.argv.assign(args.begin() + static_cast<long>(i), args.end());
+  if (o.argv.empty()) throw UsageError("no program to run (vmlab run [options] [--] PROGRAM [ARGS...])");
+  return o;
+}
+
+std::string run_help() {
+  RunOptions defaults;
+  std::string out =
+      "usage: vmlab run [options] [--] PROGRAM [ARGS...]\n\n"
+      "Runs a static x86-64 Linux program with every memory access translated by a modelled\n"
+      "MMU (TLBs, page walker) and every fault handled by vmlab's guest kernel. The guest's\n"
+      "stdin/stdout/stderr are vmlab's; vmlab exits with the guest's exit status (128+N when\n"
+      "killed by signal N), 124 when --max-insns stopped it, 125 on a vmlab error, 126 when\n"
+      "the program cannot be executed and 127 when it is not found.\n\noptions:\n";
+  for (const auto& opt : options()) {
+    std::string head = "  " + opt.name + (opt.argument.empty() ? "" : " " + opt.argument);
+    if (head.size() < 28) head.append(28 - head.size(), ' ');
+    else head += "\n" + std::string(28, ' ');
+    out += head + opt.help + " [default: " + opt.default_text(defaults) + "]\n";
+  }
+  out += "\ndefault TLB hierarchy (--tlb):\n";
+  std::string tlb = defaults.machine.mmu.describe();
+  for (size_t start = 0; start < tlb.size();) {
+    const auto nl = tlb.find('\n', start);
+    out += "  " + tlb.substr(start, nl - start) + "\n";
+    start = nl + 1;
+  }
+  return out;
+}
+
+}  // namespace vmlab::cli

@@ -1,0 +1,50 @@
+// Command-line options of `vmlab run`, declared once in a table that also generates --help,
+// so the documentation cannot drift from the parser.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "emulator/machine.h"
+
+namespace vmlab::cli {
+
+// A bad command line: the message is printed after "vmlab: " and vmlab exits with 125.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct TraceOptions {
+  std::string file;  // empty: no trace
+  std::string format = "text";
+  std::string syntax = "intel";
+  int pid = 0;
+  uint64_t range_lo = 0, range_hi = UINT64_MAX;
+  uint64_t data_lo = 0, data_hi = UINT64_MAX;
+  uint64_t from = 0, count = UINT64_MAX;
+  std::string events;  // empty: instructions and every event
+  bool strace = false;
+};
+
+struct RunOptions {
+  emulator::MachineConfig machine;
+  bool stats = false;
+  std::string stats_json;
+  std::vector<std::string> argv;
+  std::vector<std::string> env;
+  std::string script;      // --script FILE.lua
+  bool unsafe_lua = false;
+  TraceOptions trace;
+};
+
+RunOptions parse_run_options(const std::vector<std::string>& args);
+std::string run_help();
+
+// "64M" -> 67108864. Accepts K, M, G (powers of 1024) and plain bytes.
+uint64_t parse_size(const std::string& option, const std::string& text);
+uint64_t parse_count(const std::string& option, const std::string& text);
+
+}  // namespace vmlab::cli

@@ -1,0 +1,117 @@
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstdio>
+#include <fstream>
+
+#include "emulator/cli/commands.h"
+#include "emulator/cli/options.h"
+#include "emulator/machine.h"
+#include "emulator/report.h"
+
+namespace vmlab::cli {
+
+namespace {
+
+int exit_status_of(int wait_status) {
+  const int signo = wait_status & 0x7f;
+  return signo != 0 ? 128 + signo : (wait_status >> 8) & 0xff;
+}
+
+// The guest starts where vmlab was started, if that directory is inside the guest root.
+std::string guest_cwd(const std::string& root) {
+  char buffer[PATH_MAX];
+  if (getcwd(buffer, sizeof buffer) == nullptr) return "/";
+  char resolved_root[PATH_MAX];
+  if (realpath(root.c_str(), resolved_root) == nullptr) return "/";
+  const std::string host(buffer), base(resolved_root);
+  if (base == "/") return host;
+  if (host == base) return "/";
+  if (host.rfind(base + "/", 0) == 0) return host.substr(base.size());
+  return "/";
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  return static_cast<bool>(out.flush());
+}
+
+}  // namespace
+
+int help(const std::string& command) {
+  if (command == "run") {
+    std::fputs(run_help().c_str(), stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "vmlab: no help for '%s'\n", command.c_str());
+  return kExitVmlabError;
+}
+
+int run_command(const std::vector<std::string>& args) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) return help("run");
+  RunOptions options;
+  try {
+    options = parse_run_options(args);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "vmlab: %s\n", e.what());
+    return kExitVmlabError;
+  }
+  try {
+    emulator::Machine machine(options.machine);
+    os::Kernel& kernel = machine.kernel();
+    emulator::RunFacts facts;
+    facts.frames_free_at_start = kernel.frames().free_frames();
+
+    std::string error;
+    const int err = kernel.spawn_init(options.argv, options.env,
+                                      guest_cwd(options.machine.kernel.root), &error);
+    if (err != 0) {
+      std::fprintf(stderr, "vmlab: %s\n", error.c_str());
+      return err == ENOENT ? kExitNotFound : kExitCannotExecute;  // as a shell reports it
+    }
+    const os::RunEnd end = kernel.run();
+    int status = 0;
+    switch (end) {
+      case os::RunEnd::kAllExited:
+        facts.end = "exited";
+        status = exit_status_of(kernel.init_status());
+        break;
+      case os::RunEnd::kInstructionLimit:
+        facts.end = "instruction-limit";
+        std::fprintf(stderr, "vmlab: stopped after %llu instructions (--max-insns)\n",
+                     static_cast<unsigned long long>(kernel.instructions()));
+        status = kExitInstructionLimit;
+        break;
+      case os::RunEnd::kDeadlock:
+        facts.end = "deadlock";
+        std::fprintf(stderr, "vmlab: every process is blocked and nothing can wake them\n");
+        status = kExitVmlabError;
+        break;
+      case os::RunEnd::kHostError:
+        facts.end = "error";
+        status = kExitVmlabError;
+        break;
+    }
+    facts.page_cache_at_exit = kernel.page_cache().pages();
+    kernel.shutdown();
+    facts.frames_free_at_exit = kernel.frames().free_frames();
+    facts.exit_status = status;
+    std::fflush(stdout);
+    if (options.stats) std::fputs(emulator::stats_summary(machine, facts).c_str(), stderr);
+    if (!options.stats_json.empty() &&
+        !write_file(options.stats_json, emulator::stats_json(machine, facts))) {
+      std::fprintf(stderr, "vmlab: cannot write --stats-json file '%s'\n",
+                   options.stats_json.c_str());
+      return kExitVmlabError;
+    }
+    return status;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vmlab: %s\n", e.what());
+    return kExitVmlabError;
+  }
+}
+
+}  // namespace vmlab::cli

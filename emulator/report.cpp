@@ -1,0 +1,143 @@
+#include "emulator/report.h"
+
+#include <cstdio>
+
+#include "emulator/json_writer.h"
+
+namespace vmlab::emulator {
+
+namespace {
+
+void tlb_section(JsonWriter& json, Machine& machine) {
+  if (machine.config().cpu.model == ModelMode::kFast) {
+    json.value("tlb", "unavailable (--model fast)");
+    return;
+  }
+  json.begin_object("tlb");
+  for (auto level : {mmu::TlbLevel::kL1i, mmu::TlbLevel::kL1d, mmu::TlbLevel::kL2}) {
+    if (machine.mmu().arrays(level).empty()) continue;
+    json.begin_object(mmu::tlb_level_name(level));
+    json.value("hits", machine.mmu().level_hits(level));
+    json.value("misses", machine.mmu().level_misses(level));
+    json.end_object();
+  }
+  json.end_object();
+}
+
+}  // namespace
+
+std::string stats_json(Machine& machine, const RunFacts& facts) {
+  os::Kernel& kernel = machine.kernel();
+  mmu::Mmu& mmu = machine.mmu();
+  const os::ProcessCounters totals = kernel.totals();
+  const bool full = machine.config().cpu.model == ModelMode::kFull;
+  JsonWriter json;
+  json.begin_object();
+  json.value("end", facts.end);
+  json.value("exit_status", facts.exit_status);
+  json.value("instructions", kernel.instructions());
+  json.value("model", full ? "full" : "fast");
+  json.begin_object("memory_accesses");
+  json.value("read", mmu.translations(mmu::Access::kRead));
+  json.value("write", mmu.translations(mmu::Access::kWrite));
+  json.value("fetch", mmu.translations(mmu::Access::kFetch));
+  json.end_object();
+  tlb_section(json, machine);
+  json.value("walks", mmu.stats().value("walks"));
+  json.value("walk_memory_refs", mmu.stats().value("walk_memory_refs"));
+  json.begin_object("faults");
+  json.value("minor", totals.minor_faults);
+  json.value("major", totals.major_faults);
+  json.value("zero_fill", totals.zero_fill);
+  json.value("zero_page", totals.zero_page);
+  json.value("file", totals.file_faults);
+  json.value("cow", totals.cow_faults);
+  json.value("cow_copies", totals.cow_copies);
+  json.value("cow_reuses", totals.cow_reuses);
+  json.value("swap_in", totals.swap_ins);
+  json.value("stack_growth", totals.stack_growth);
+  json.value("spurious", totals.spurious);
+  json.value("segv", totals.segv);
+  json.end_object();
+  json.begin_object("frames");
+  json.value("total", kernel.frames().total_frames());
+  json.value("free_at_start", facts.frames_free_at_start);
+  json.value("free_at_exit", facts.frames_free_at_exit);
+  json.value("page_cache_at_exit", facts.page_cache_at_exit);
+  json.end_object();
+  json.value("syscalls", totals.syscalls);
+  json.value("context_switches", kernel.context_switches());
+  json.begin_array("processes");
+  for (const auto& p : kernel.finished()) {
+    json.begin_object();
+    json.value("pid", p.pid);
+    json.value("ppid", p.ppid);
+    json.value("command", p.command);
+    json.value("exit_status", (p.wait_status & 0x7f) != 0 ? 128 + (p.wait_status & 0x7f)
+                                                           : (p.wait_status >> 8) & 0xff);
+    json.value("wait_status", p.wait_status);
+    json.value("instructions", p.instructions);
+    json.value("minor_faults", p.minor_faults);
+    json.value("major_faults", p.major_faults);
+    json.value("cow_faults", p.cow_faults);
+    json.value("zero_fill", p.zero_fill);
+    json.value("syscalls", p.syscalls);
+    json.value("peak_resident_pages", p.peak_resident);
+    json.end_object();
+  }
+  json.end_array();
+  json.begin_object("mmu");
+  for (const auto& s : mmu.stats().all()) json.value(s.name, *s.value);
+  json.end_object();
+  json.end_object();
+  return json.str() + "\n";
+}
+
+std::string stats_summary(Machine& machine, const RunFacts& facts) {
+  os::Kernel& kernel = machine.kernel();
+  mmu::Mmu& mmu = machine.mmu();
+  const os::ProcessCounters t = kernel.totals();
+  std::string out;
+  char line[256];
+  auto add = [&](const char* fmt, auto... args) {
+    std::snprintf(line, sizeof line, fmt, args...);
+    out += line;
+  };
+  add("---- vmlab statistics ----\n");
+  add("instructions        %llu\n", static_cast<unsigned long long>(kernel.instructions()));
+  if (machine.config().cpu.model == ModelMode::kFull) {
+    add("memory accesses     %llu reads, %llu writes, %llu fetch translations\n",
+        static_cast<unsigned long long>(mmu.translations(mmu::Access::kRead)),
+        static_cast<unsigned long long>(mmu.translations(mmu::Access::kWrite)),
+        static_cast<unsigned long long>(mmu.translations(mmu::Access::kFetch)));
+    for (auto level : {mmu::TlbLevel::kL1i, mmu::TlbLevel::kL1d, mmu::TlbLevel::kL2}) {
+      if (mmu.arrays(level).empty()) continue;
+      const uint64_t h = mmu.level_hits(level), m = mmu.level_misses(level);
+      add("tlb %-4s            %llu hits, %llu misses (%.2f%% hit rate)\n",
+          std::string(mmu::tlb_level_name(level)).c_str(), static_cast<unsigned long long>(h),
+          static_cast<unsigned long long>(m), h + m == 0 ? 0.0 : 100.0 * h / (h + m));
+    }
+    add("page walks          %llu (%llu entry reads)\n",
+        static_cast<unsigned long long>(mmu.stats().value("walks")),
+        static_cast<unsigned long long>(mmu.stats().value("walk_memory_refs")));
+  } else {
+    add("tlb                 unavailable (--model fast)\n");
+  }
+  add("faults              %llu minor, %llu major: %llu zero-fill, %llu zero-page, %llu file, "
+      "%llu COW (%llu copied, %llu reused), %llu SIGSEGV\n",
+      static_cast<unsigned long long>(t.minor_faults), static_cast<unsigned long long>(t.major_faults),
+      static_cast<unsigned long long>(t.zero_fill), static_cast<unsigned long long>(t.zero_page),
+      static_cast<unsigned long long>(t.file_faults), static_cast<unsigned long long>(t.cow_faults),
+      static_cast<unsigned long long>(t.cow_copies), static_cast<unsigned long long>(t.cow_reuses),
+      static_cast<unsigned long long>(t.segv));
+  add("frames              %llu total, %llu free at start, %llu free at exit\n",
+      static_cast<unsigned long long>(kernel.frames().total_frames()),
+      static_cast<unsigned long long>(facts.frames_free_at_start),
+      static_cast<unsigned long long>(facts.frames_free_at_exit));
+  add("processes           %zu, %llu context switches, %llu system calls\n",
+      kernel.finished().size(), static_cast<unsigned long long>(kernel.context_switches()),
+      static_cast<unsigned long long>(t.syscalls));
+  return out;
+}
+
+}  // namespace vmlab::emulator

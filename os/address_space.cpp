@@ -1,0 +1,448 @@
+#include "os/address_space.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "os/pte_encoding.h"
+
+namespace vmlab::os {
+
+using mmu::Level;
+using mmu::Pfn;
+using mmu::PhysAddr;
+using mmu::Pte;
+
+namespace {
+
+constexpr uint64_t kTableEntryBits = Pte::kPresent | Pte::kWritable | Pte::kUser;
+
+// A change that takes rights away (or moves the page) must not be served by a stale TLB entry.
+bool is_downgrade(Pte before, Pte after) {
+  if (!before.present()) return false;
+  if (!after.present()) return true;
+  return before.address() != after.address() || (before.writable() && !after.writable()) ||
+         (before.user() && !after.user()) || (!before.no_execute() && after.no_execute());
+}
+
+uint64_t region_bytes(int level) { return uint64_t{1} << mmu::level_shift(static_cast<Level>(level)); }
+
+}  // namespace
+
+AddressSpace::AddressSpace(FrameAllocator& frames, TlbControl& tlb, uint16_t pcid,
+                           PhysAddr kernel_pdpt, uint64_t kernel_pml4_index)
+    : frames_(frames), tlb_(tlb), pcid_(pcid), kernel_pml4_index_(kernel_pml4_index) {
+  const auto root = frames_.allocate(FrameUse::kPageTable);
+  if (!root) throw std::runtime_error("out of memory allocating a page-table root");
+  root_ = Pte{kTableEntryBits}.with_address(root->address());
+  // The kernel's own mappings (supervisor only) are shared by every address space.
+  frames_.memory().write_u64(root->address() + kernel_pml4_index * Pte::kBytes,
+                             Pte{Pte::kPresent | Pte::kWritable}.with_address(kernel_pdpt).raw());
+}
+
+AddressSpace::~AddressSpace() {
+  // Drop every leaf, then the tables themselves. The CPU running this space is gone or about
+  // to be, so nobody is told about the individual entries.
+  observer_ = nullptr;
+  for_each_leaf([this](uint64_t va, Pte entry) { drop_entry(va, entry); });
+  free_tables(root(), mmu::kLevels);
+  tlb_.forget(*this);
+}
+
+void AddressSpace::free_tables(PhysAddr table, int level) {
+  if (level > 1) {
+    for (uint64_t i = 0; i < Pte::kEntriesPerTable; ++i) {
+      if (level == mmu::kLevels && i == kernel_pml4_index_) continue;
+      const Pte e{frames_.memory().read_u64(table + i * Pte::kBytes)};
+      if (e.present() && !e.page_size()) free_tables(e.address(), level - 1);
+    }
+  }
+  frames_.put(Pfn{table});
+}
+
+// ---------------------------------------------------------------------------------------------
+// VMAs
+
+const Vma* AddressSpace::find_vma(uint64_t va) const {
+  auto it = vmas_.upper_bound(va);
+  if (it == vmas_.begin()) return nullptr;
+  --it;
+  return it->second.contains(va) ? &it->second : nullptr;
+}
+
+Vma* AddressSpace::find_vma(uint64_t va) {
+  return const_cast<Vma*>(static_cast<const AddressSpace*>(this)->find_vma(va));
+}
+
+const Vma* AddressSpace::vma_above(uint64_t va) const {
+  if (const Vma* v = find_vma(va)) return v;
+  auto it = vmas_.upper_bound(va);
+  return it == vmas_.end() ? nullptr : &it->second;
+}
+
+Vma& AddressSpace::insert_vma(Vma vma) {
+  if (!range_is_free(vma.start, vma.end))
+    throw std::logic_error("VMA overlaps an existing mapping");
+  return vmas_.emplace(vma.start, std::move(vma)).first->second;
+}
+
+bool AddressSpace::range_is_usable(uint64_t start, uint64_t end) const {
+  const uint64_t window_start = kernel_pml4_index_ << mmu::level_shift(Level::kPml4);
+  const uint64_t window_end = window_start + region_bytes(mmu::kLevels);
+  return start < end && start >= layout::kMmapMinAddr && end <= layout::kUserTop &&
+         (end <= window_start || start >= window_end);
+}
+
+bool AddressSpace::range_is_free(uint64_t start, uint64_t end) const {
+  auto it = vmas_.lower_bound(start);
+  if (it != vmas_.end() && it->second.start < end) return false;
+  if (it != vmas_.begin() && std::prev(it)->second.end > start) return false;
+  return true;
+}
+
+std::optional<uint64_t> AddressSpace::find_free_range(uint64_t length) const {
+  // Occupied ranges, highest first: VMAs (with the stack's guard gap) and the kernel window.
+  std::vector<std::pair<uint64_t, uint64_t>> taken;
+  const uint64_t window_start = kernel_pml4_index_ << mmu::level_shift(Level::kPml4);
+  taken.emplace_back(window_start, window_start + region_bytes(mmu::kLevels));
+  for (const auto& [start, vma] : vmas_) {
+    const uint64_t gap = vma.grows_down ? layout::kStackGuardGap : 0;
+    taken.emplace_back(start > gap ? start - gap : 0, vma.end);
+  }
+  std::sort(taken.begin(), taken.end(), [](auto a, auto b) { return a.second > b.second; });
+  uint64_t gap_end = layout::kMmapBase;
+  for (const auto& [start, end] : taken) {
+    if (end <= gap_end && gap_end - end >= length) return gap_end - length;
+    gap_end = std::min(gap_end, start);
+  }
+  if (gap_end >= layout::kMmapMinAddr + length) return gap_end - length;
+  return std::nullopt;
+}
+
+void AddressSpace::split_at(uint64_t va) {
+  Vma* v = find_vma(va);
+  if (v == nullptr || v->start == va) return;
+  Vma upper = *v;
+  upper.start = va;
+  if (upper.kind == VmaKind::kFile) {
+    const uint64_t consumed = va - v->start;
+    upper.file_offset += consumed;
+    upper.file_bytes = upper.file_bytes > consumed ? upper.file_bytes - consumed : 0;
+  }
+  v->end = va;
+  vmas_.emplace(va, std::move(upper));
+}
+
+void AddressSpace::unmap_range(uint64_t start, uint64_t end) {
+  split_at(start);
+  split_at(end);
+  for (auto it = vmas_.lower_bound(start); it != vmas_.end() && it->second.start < end;)
+    it = vmas_.erase(it);
+  std::vector<uint64_t> pages;
+  for_each_leaf_in(start, end, [&](uint64_t va, Pte) { pages.push_back(va); });
+  for (uint64_t va : pages) unmap_page(va);
+}
+
+bool AddressSpace::protect_range(uint64_t start, uint64_t end, uint32_t new_prot) {
+  for (uint64_t va = start; va < end;) {
+    const Vma* v = find_vma(va);
+    if (v == nullptr) return false;
+    va = v->end;
+  }
+  split_at(start);
+  split_at(end);
+  for (auto it = vmas_.lower_bound(start); it != vmas_.end() && it->second.start < end; ++it)
+    it->second.prot = new_prot;
+  std::vector<std::pair<uint64_t, Pte>> entries;
+  for_each_leaf_in(start, end, [&](uint64_t va, Pte e) {
+    if (holds_frame(e)) entries.emplace_back(va, e);
+  });
+  for (const auto& [va, entry] : entries) {
+    const Vma& vma = *find_vma(va);
+    const auto slot = leaf_slot(va);
+    Pte resident = entry.present() ? entry : restore_prot_none(entry);
+    const Pfn frame = resident.pfn();
+    const Frame& f = frames_.frame(frame);
+    // A private page stays read-only while anyone else can see its frame: the next write
+    // fault decides between copying and reusing it.
+    const bool exclusive = vma.sharing == Sharing::kShared ||
+                           (f.use == FrameUse::kAnonymous && f.refcount == 1);
+    const LeafRights rights{vma.writable() && exclusive, vma.executable()};
+    Pte updated = make_leaf(frame, rights).with(resident.raw() & (Pte::kAccessed | Pte::kDirty));
+    if (new_prot == prot::kNone) updated = make_prot_none(updated);
+    write_leaf(va, *slot, entry, updated);
+  }
+  return true;
+}
+
+void AddressSpace::resize_vma(uint64_t start, uint64_t new_end) {
+  auto it = vmas_.find(start);
+  if (it == vmas_.end()) throw std::logic_error("resize of a VMA that does not exist");
+  Vma& v = it->second;
+  if (new_end < v.end) {
+    std::vector<uint64_t> pages;
+    for_each_leaf_in(new_end, v.end, [&](uint64_t va, Pte) { pages.push_back(va); });
+    for (uint64_t va : pages) unmap_page(va);
+  }
+  v.end = new_end;
+  if (v.end == v.start) vmas_.erase(it);
+}
+
+void AddressSpace::grow_down(uint64_t start, uint64_t new_start) {
+  auto node = vmas_.extract(start);
+  node.key() = new_start;
+  node.mapped().start = new_start;
+  vmas_.insert(std::move(node));
+}
+
+bool AddressSpace::move_range(uint64_t old_start, uint64_t old_size, uint64_t new_start,
+                              uint64_t new_size) {
+  split_at(old_start);
+  split_at(old_start + old_size);
+  auto it = vmas_.find(old_start);
+  if (it == vmas_.end()) return false;
+  Vma moved = it->second;
+  vmas_.erase(it);
+  moved.start = new_start;
+  moved.end = new_start + new_size;
+  vmas_.emplace(new_start, moved);
+  std::vector<std::pair<uint64_t, Pte>> entries;
+  for_each_leaf_in(old_start, old_start + old_size,
+                   [&](uint64_t va, Pte e) { entries.emplace_back(va, e); });
+  for (const auto& [va, entry] : entries) {
+    const uint64_t target = new_start + (va - old_start);
+    if (target >= new_start + new_size) {
+      unmap_page(va);  // shrinking move: the tail goes away
+      continue;
+    }
+    const auto to = slot(target, Level::kPt, true);
+    if (!to) return false;
+    const auto from = leaf_slot(va);
+    write_leaf(target, *to, Pte{}, entry);
+    write_leaf(va, *from, entry, Pte{});
+    if (holds_frame(entry)) {
+      const Pfn frame = (entry.present() ? entry : restore_prot_none(entry)).pfn();
+      rmap_remove(frame, va);
+      rmap_add(frame, target);
+    }
+  }
+  return true;
+}
+
+void AddressSpace::discard_range(uint64_t start, uint64_t end) {
+  std::vector<uint64_t> pages;
+  for_each_leaf_in(start, end, [&](uint64_t va, Pte) {
+    const Vma* v = find_vma(va);
+    // Shared anonymous memory has no other home than its frames: keep it.
+    if (v != nullptr && !(v->sharing == Sharing::kShared && v->kind == VmaKind::kAnonymous))
+      pages.push_back(va);
+  });
+  for (uint64_t va : pages) unmap_page(va);
+}
+
+void AddressSpace::set_huge_advice(uint64_t start, uint64_t end, bool huge) {
+  split_at(start);
+  split_at(end);
+  for (auto it = vmas_.lower_bound(start); it != vmas_.end() && it->second.start < end; ++it)
+    it->second.huge_advised = huge;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page-table entries
+
+std::optional<PhysAddr> AddressSpace::slot(uint64_t va, Level level, bool allocate) {
+  PhysAddr table = root();
+  auto& memory = frames_.memory();
+  for (int lvl = mmu::kLevels; lvl > static_cast<int>(level); --lvl) {
+    const PhysAddr entry_address =
+        table + mmu::table_index(mmu::VirtAddr{va}, static_cast<Level>(lvl)) * Pte::kBytes;
+    Pte e{memory.read_u64(entry_address)};
+    if (!e.present()) {
+      if (!allocate) return std::nullopt;
+      const auto frame = frames_.allocate(FrameUse::kPageTable);
+      if (!frame) return std::nullopt;
+      e = Pte{kTableEntryBits}.with_address(frame->address());
+      memory.write_u64(entry_address, e.raw());
+    }
+    table = e.address();
+  }
+  return table + mmu::table_index(mmu::VirtAddr{va}, level) * Pte::kBytes;
+}
+
+std::optional<PhysAddr> AddressSpace::leaf_slot(uint64_t va) const {
+  return const_cast<AddressSpace*>(this)->slot(va, Level::kPt, false);
+}
+
+Pte AddressSpace::read_pte(uint64_t va) const {
+  const auto s = leaf_slot(va);
+  return s ? Pte{frames_.memory().read_u64(*s)} : Pte{};
+}
+
+Pte AddressSpace::make_leaf(Pfn frame, LeafRights rights) const {
+  uint64_t bits = Pte::kPresent | Pte::kUser;
+  if (rights.writable) bits |= Pte::kWritable;
+  if (!rights.executable) bits |= Pte::kNoExecute;
+  return Pte{bits}.with_address(frame.address());
+}
+
+void AddressSpace::write_leaf(uint64_t va, PhysAddr slot, Pte before, Pte after) {
+  frames_.memory().write_u64(slot, after.raw());
+  const bool held = holds_frame(before), holds = holds_frame(after);
+  if (!held && holds) stats_.peak_resident = std::max(stats_.peak_resident, ++stats_.resident);
+  if (held && !holds) --stats_.resident;
+  if (non_present_kind(before) == NonPresentKind::kSwap) --stats_.swapped;
+  if (non_present_kind(after) == NonPresentKind::kSwap) ++stats_.swapped;
+  if (observer_ != nullptr) observer_->pte_changed(va, mmu::PageSize::k4K, before, after);
+  if (is_downgrade(before, after)) tlb_.invalidate_page(*this, mmu::VirtAddr{va});
+}
+
+void AddressSpace::rmap_add(Pfn frame, uint64_t va) {
+  Frame& f = frames_.frame(frame);
+  if (f.use != FrameUse::kZero) f.rmap.push_back(Mapping{this, va});
+}
+
+void AddressSpace::rmap_remove(Pfn frame, uint64_t va) {
+  Frame& f = frames_.frame(frame);
+  if (f.use == FrameUse::kZero) return;
+  auto it = std::find(f.rmap.begin(), f.rmap.end(), Mapping{this, va});
+  if (it == f.rmap.end()) throw std::logic_error("reverse map lost a mapping");
+  *it = f.rmap.back();
+  f.rmap.pop_back();
+}
+
+void AddressSpace::drop_entry(uint64_t va, Pte entry) {
+  if (holds_frame(entry)) {
+    const Pfn frame = (entry.present() ? entry : restore_prot_none(entry)).pfn();
+    rmap_remove(frame, va);
+    if (frames_.frame(frame).use != FrameUse::kZero) frames_.put(frame);
+  } else if (non_present_kind(entry) == NonPresentKind::kSwap && swap_release_) {
+    swap_release_(swap_slot_of(entry));
+  }
+}
+
+bool AddressSpace::map_page(uint64_t va, Pfn frame, LeafRights rights) {
+  const auto s = slot(va, Level::kPt, true);
+  if (!s) return false;
+  const Pte before{frames_.memory().read_u64(*s)};
+  if (holds_frame(before)) throw std::logic_error("map_page over a resident page");
+  write_leaf(va, *s, before, make_leaf(frame, rights));
+  rmap_add(frame, va);
+  return true;
+}
+
+void AddressSpace::set_rights(uint64_t va, LeafRights rights) {
+  const auto s = leaf_slot(va);
+  if (!s) return;
+  const Pte before{frames_.memory().read_u64(*s)};
+  if (!before.present()) return;
+  const Pte after =
+      make_leaf(before.pfn(), rights).with(before.raw() & (Pte::kAccessed | Pte::kDirty));
+  if (after != before) write_leaf(va, *s, before, after);
+}
+
+void AddressSpace::replace_frame(uint64_t va, Pfn frame, LeafRights rights) {
+  const auto s = leaf_slot(va);
+  const Pte before{frames_.memory().read_u64(*s)};
+  write_leaf(va, *s, before, make_leaf(frame, rights));
+  rmap_add(frame, va);
+  drop_entry(va, before);
+}
+
+void AddressSpace::unmap_page(uint64_t va) {
+  const auto s = leaf_slot(va);
+  if (!s) return;
+  const Pte before{frames_.memory().read_u64(*s)};
+  if (before.raw() == 0) return;
+  write_leaf(va, *s, before, Pte{});
+  drop_entry(va, before);
+}
+
+void AddressSpace::set_swap_entry(uint64_t va, uint64_t slot_number) {
+  const auto s = leaf_slot(va);
+  const Pte before{frames_.memory().read_u64(*s)};
+  write_leaf(va, *s, before, make_swap_entry(slot_number));
+  const Pfn frame = before.pfn();
+  rmap_remove(frame, va);
+  frames_.put(frame);
+}
+
+bool AddressSpace::test_and_clear_accessed(uint64_t va) {
+  const auto s = leaf_slot(va);
+  if (!s) return false;
+  const Pte before{frames_.memory().read_u64(*s)};
+  if (!before.present() || !before.accessed()) return false;
+  const Pte after = before.without(Pte::kAccessed);
+  frames_.memory().write_u64(*s, after.raw());
+  // The TLB would otherwise keep serving the page without setting A again.
+  if (observer_ != nullptr) observer_->pte_changed(va, mmu::PageSize::k4K, before, after);
+  tlb_.invalidate_page(*this, mmu::VirtAddr{va});
+  return true;
+}
+
+bool AddressSpace::test_and_clear_dirty(uint64_t va) {
+  const auto s = leaf_slot(va);
+  if (!s) return false;
+  const Pte before{frames_.memory().read_u64(*s)};
+  if (!before.present() || !before.dirty()) return false;
+  const Pte after = before.without(Pte::kDirty);
+  frames_.memory().write_u64(*s, after.raw());
+  if (observer_ != nullptr) observer_->pte_changed(va, mmu::PageSize::k4K, before, after);
+  tlb_.invalidate_page(*this, mmu::VirtAddr{va});
+  return true;
+}
+
+void AddressSpace::walk_leaves(PhysAddr table, int level, uint64_t base, uint64_t lo, uint64_t hi,
+                               const std::function<void(uint64_t, Pte)>& fn) const {
+  auto& memory = frames_.memory();
+  const uint64_t span = region_bytes(level);
+  for (uint64_t i = 0; i < Pte::kEntriesPerTable; ++i) {
+    if (level == mmu::kLevels && i == kernel_pml4_index_) continue;
+    const uint64_t va = base + i * span;  // user space: the lower canonical half only
+    if (va + span <= lo || va >= hi) continue;
+    const Pte e{memory.read_u64(table + i * Pte::kBytes)};
+    if (e.raw() == 0) continue;
+    if (level == 1) {
+      fn(va, e);
+    } else if (e.present()) {
+      walk_leaves(e.address(), level - 1, va, lo, hi, fn);
+    }
+  }
+}
+
+void AddressSpace::for_each_leaf(const std::function<void(uint64_t, Pte)>& fn) const {
+  walk_leaves(root(), mmu::kLevels, 0, 0, layout::kUserTop, fn);
+}
+
+void AddressSpace::for_each_leaf_in(uint64_t start, uint64_t end,
+                                    const std::function<void(uint64_t, Pte)>& fn) const {
+  walk_leaves(root(), mmu::kLevels, 0, start, end, fn);
+}
+
+void AddressSpace::fork_into(AddressSpace& child, const std::function<void(uint64_t)>& dup_swap) {
+  for (const auto& [start, vma] : vmas_) child.vmas_.emplace(start, vma);
+  std::vector<std::pair<uint64_t, Pte>> entries;
+  for_each_leaf([&](uint64_t va, Pte e) { entries.emplace_back(va, e); });
+  for (const auto& [va, entry] : entries) {
+    const Vma* vma = find_vma(va);
+    const auto child_slot = child.slot(va, Level::kPt, true);
+    if (!child_slot) throw std::runtime_error("out of memory copying page tables in fork");
+    if (non_present_kind(entry) == NonPresentKind::kSwap) {
+      dup_swap(swap_slot_of(entry));
+      child.write_leaf(va, *child_slot, Pte{}, entry);
+      continue;
+    }
+    Pte copy = entry;
+    if (vma != nullptr && vma->sharing == Sharing::kPrivate && entry.writable()) {
+      // Copy-on-write: both sides lose write access; the first writer copies (or reuses).
+      const auto parent_slot = leaf_slot(va);
+      copy = entry.without(Pte::kWritable);
+      write_leaf(va, *parent_slot, entry, copy);
+    }
+    const Pfn frame = (copy.present() ? copy : restore_prot_none(copy)).pfn();
+    if (frames_.frame(frame).use != FrameUse::kZero) frames_.get(frame);
+    child.write_leaf(va, *child_slot, Pte{}, copy);
+    child.rmap_add(frame, va);
+  }
+}
+
+}  // namespace vmlab::os

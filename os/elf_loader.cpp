@@ -1,0 +1,116 @@
+#include "os/elf_loader.h"
+
+#include <elf.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "mmu/address.h"
+#include "os/address_space.h"
+#include "os/vfs/inode.h"
+
+namespace vmlab::os {
+
+namespace {
+
+constexpr uint64_t kMaxProgramHeaders = 256;
+
+std::optional<ElfImage> fail(ElfError* error, int err, std::string message) {
+  *error = ElfError{err, std::move(message)};
+  return std::nullopt;
+}
+
+uint32_t prot_of(uint32_t flags) {
+  return ((flags & PF_R) ? prot::kRead : 0) | ((flags & PF_W) ? prot::kWrite : 0) |
+         ((flags & PF_X) ? prot::kExec : 0);
+}
+
+}  // namespace
+
+std::optional<ElfImage> read_elf(vfs::Inode& file, uint64_t file_size, ElfError* error) {
+  Elf64_Ehdr eh{};
+  if (file_size < sizeof eh ||
+      file.read(0, {reinterpret_cast<uint8_t*>(&eh), sizeof eh}) != static_cast<int64_t>(sizeof eh)) {
+    if (file_size >= SELFMAG) {
+      unsigned char magic[SELFMAG];
+      if (file.read(0, {magic, SELFMAG}) == SELFMAG && std::equal(magic, magic + SELFMAG, ELFMAG))
+        return fail(error, ENOEXEC, "truncated ELF file (no complete ELF header)");
+    }
+    return fail(error, ENOEXEC, "not an ELF file (too short for an ELF header)");
+  }
+  if (!std::equal(eh.e_ident, eh.e_ident + SELFMAG, ELFMAG))
+    return fail(error, ENOEXEC, "not an ELF file (bad magic)");
+  if (eh.e_ident[EI_CLASS] != ELFCLASS64)
+    return fail(error, ENOEXEC, "not a 64-bit ELF file (ELF class " +
+                                    std::to_string(eh.e_ident[EI_CLASS]) + ")");
+  if (eh.e_ident[EI_DATA] != ELFDATA2LSB)
+    return fail(error, ENOEXEC, "not a little-endian ELF file");
+  if (eh.e_machine != EM_X86_64)
+    return fail(error, ENOEXEC,
+                "ELF file for another machine (e_machine " + std::to_string(eh.e_machine) +
+                    ", x86-64 is " + std::to_string(EM_X86_64) + ")");
+  if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
+    return fail(error, ENOEXEC, "ELF file is not an executable (e_type " +
+                                    std::to_string(eh.e_type) + ")");
+  if (eh.e_phentsize != sizeof(Elf64_Phdr))
+    return fail(error, ENOEXEC, "bad program header size " + std::to_string(eh.e_phentsize));
+  if (eh.e_phnum == 0 || eh.e_phnum > kMaxProgramHeaders)
+    return fail(error, ENOEXEC, "absurd program header count " + std::to_string(eh.e_phnum));
+  const uint64_t ph_bytes = uint64_t{eh.e_phnum} * sizeof(Elf64_Phdr);
+  if (eh.e_phoff > file_size || ph_bytes > file_size - eh.e_phoff)
+    return fail(error, ENOEXEC, "truncated ELF file (program headers past the end of the file)");
+
+  std::vector<Elf64_Phdr> phdrs(eh.e_phnum);
+  if (file.read(eh.e_phoff, {reinterpret_cast<uint8_t*>(phdrs.data()), ph_bytes}) !=
+      static_cast<int64_t>(ph_bytes))
+    return fail(error, EIO, "cannot read the program headers");
+
+  ElfImage image;
+  image.position_independent = eh.e_type == ET_DYN;
+  image.entry = eh.e_entry;
+  image.phentsize = eh.e_phentsize;
+  image.phnum = eh.e_phnum;
+  bool have_phdr = false;
+  for (const auto& ph : phdrs) {
+    if (ph.p_type == PT_INTERP)
+      return fail(error, ENOEXEC,
+                  "dynamically linked executable (needs the interpreter named in PT_INTERP); "
+                  "vmlab runs static binaries only");
+    if (ph.p_type == PT_PHDR) {
+      image.phdr_vaddr = ph.p_vaddr;
+      have_phdr = true;
+    }
+    if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
+    if (ph.p_filesz > ph.p_memsz)
+      return fail(error, ENOEXEC, "PT_LOAD segment with filesz larger than memsz");
+    if (ph.p_offset > file_size || ph.p_filesz > file_size - ph.p_offset)
+      return fail(error, ENOEXEC, "truncated ELF file (segment data past the end of the file)");
+    if ((ph.p_vaddr & mmu::kPageOffsetMask) != (ph.p_offset & mmu::kPageOffsetMask))
+      return fail(error, ENOEXEC, "PT_LOAD segment whose address and offset differ modulo the page size");
+    if (ph.p_vaddr + ph.p_memsz < ph.p_vaddr || ph.p_vaddr + ph.p_memsz > layout::kUserTop)
+      return fail(error, ENOEXEC, "PT_LOAD segment outside the user address space");
+    image.loads.push_back(ElfSegment{ph.p_vaddr, ph.p_memsz, ph.p_offset, ph.p_filesz,
+                                     prot_of(ph.p_flags)});
+  }
+  if (image.loads.empty()) return fail(error, ENOEXEC, "ELF file has no loadable segment");
+  std::sort(image.loads.begin(), image.loads.end(),
+            [](const ElfSegment& a, const ElfSegment& b) { return a.vaddr < b.vaddr; });
+  for (size_t i = 1; i < image.loads.size(); ++i) {
+    const auto& prev = image.loads[i - 1];
+    const uint64_t prev_end = (prev.vaddr + prev.memsz + mmu::kPageOffsetMask) & ~mmu::kPageOffsetMask;
+    if ((image.loads[i].vaddr & ~mmu::kPageOffsetMask) < prev_end)
+      return fail(error, ENOEXEC, "overlapping PT_LOAD segments");
+  }
+  const bool entry_ok = std::any_of(image.loads.begin(), image.loads.end(), [&](const ElfSegment& s) {
+    return (s.prot & prot::kExec) && eh.e_entry >= s.vaddr && eh.e_entry < s.vaddr + s.memsz;
+  });
+  if (!entry_ok) return fail(error, ENOEXEC, "entry point is not inside an executable segment");
+  if (!have_phdr) {
+    // Without PT_PHDR the headers are wherever the segment containing e_phoff maps them.
+    const auto& first = image.loads.front();
+    image.phdr_vaddr = first.vaddr - first.offset + eh.e_phoff;
+  }
+  return image;
+}
+
+}  // namespace vmlab::os

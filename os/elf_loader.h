@@ -1,0 +1,42 @@
+// Reading and validating a static x86-64 ELF executable (ET_EXEC or static-pie ET_DYN).
+// Every malformation gets one specific message; nothing here trusts the file.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vmlab::os {
+
+namespace vfs {
+class Inode;
+}
+
+struct ElfSegment {
+  uint64_t vaddr = 0;
+  uint64_t memsz = 0;
+  uint64_t offset = 0;
+  uint64_t filesz = 0;
+  uint32_t prot = 0;  // PROT_* from p_flags
+};
+
+struct ElfImage {
+  bool position_independent = false;  // ET_DYN: loaded at layout::kDynamicBase
+  uint64_t entry = 0;                 // e_entry (before adding the load bias)
+  uint64_t phdr_vaddr = 0;            // where the program headers are mapped (before bias)
+  uint16_t phentsize = 0;
+  uint16_t phnum = 0;
+  std::vector<ElfSegment> loads;      // PT_LOAD, ascending vaddr
+  std::string symbols_hint;           // for errors: the file name
+};
+
+struct ElfError {
+  int error = 0;          // errno for execve (ENOEXEC, EACCES, EIO)
+  std::string message;    // one line, e.g. "not an ELF file (bad magic)"
+};
+
+// Parses and validates the headers of `file` (size `file_size`).
+std::optional<ElfImage> read_elf(vfs::Inode& file, uint64_t file_size, ElfError* error);
+
+}  // namespace vmlab::os

@@ -1,0 +1,181 @@
+// execve: replace a process's image with a static ELF program and build the initial stack
+// exactly as Linux's fs/binfmt_elf.c does (create_elf_tables).
+#include <elf.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "os/elf_loader.h"
+#include "os/kernel.h"
+#include "os/random.h"
+#include "os/user_memory.h"
+
+namespace vmlab::os {
+
+namespace {
+
+constexpr uint64_t kInitialStackBytes = 128 * 1024;  // what Linux maps below the arguments
+constexpr uint64_t kHwcap = 0x078b'fbff;             // CPUID.1:EDX of the emulated CPU
+constexpr uint64_t kHwcap2 = 0;
+constexpr uint64_t kMinSigStackSize = 2048;          // AT_MINSIGSTKSZ for an FXSAVE frame
+constexpr uint64_t kClockTicks = 100;                // USER_HZ
+constexpr char kPlatform[] = "x86_64";
+
+uint64_t page_up(uint64_t v) { return (v + mmu::kPageOffsetMask) & ~mmu::kPageOffsetMask; }
+uint64_t page_down(uint64_t v) { return v & ~mmu::kPageOffsetMask; }
+
+std::string basename_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Maps the PT_LOAD segments as Linux does: the file part as a private file mapping whose last
+// page ends in zeros, the rest of memsz as anonymous memory.
+void map_segments(AddressSpace& space, const ElfImage& image, uint64_t bias,
+                  const std::shared_ptr<vfs::Inode>& file, const std::string& path,
+                  uint64_t* brk) {
+  uint64_t end = 0;
+  for (const auto& seg : image.loads) {
+    const uint64_t start = page_down(bias + seg.vaddr);
+    const uint64_t file_end = bias + seg.vaddr + seg.filesz;
+    const uint64_t mem_end = page_up(bias + seg.vaddr + seg.memsz);
+    if (seg.filesz > 0) {
+      Vma v;
+      v.start = start;
+      v.end = page_up(file_end);
+      v.prot = seg.prot;
+      v.kind = VmaKind::kFile;
+      v.file = file;
+      v.file_offset = page_down(seg.offset);
+      v.file_bytes = file_end - start;
+      v.name = path;
+      space.insert_vma(std::move(v));
+    }
+    const uint64_t anon_start = seg.filesz > 0 ? page_up(file_end) : start;
+    if (mem_end > anon_start) {
+      Vma v;
+      v.start = anon_start;
+      v.end = mem_end;
+      v.prot = seg.prot;
+      space.insert_vma(std::move(v));
+    }
+    end = std::max(end, mem_end);
+  }
+  *brk = end;
+}
+
+}  // namespace
+
+int Kernel::exec(Process& process, const std::string& path, const std::vector<std::string>& argv,
+                 const std::vector<std::string>& envp, std::string* error) {
+  const auto found = fs_.resolve(path, process.cwd, vfs::Follow::kYes);
+  if (found.error != 0) {
+    *error = path + ": " + std::strerror(-found.error);
+    return found.error;
+  }
+  const vfs::FileStat st = found.inode->stat();
+  if (found.inode->is_directory() || !S_ISREG(st.mode)) {
+    *error = path + ": not a regular file";
+    return -EACCES;
+  }
+  if ((st.mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0) {
+    *error = path + ": permission denied (not executable)";
+    return -EACCES;
+  }
+  ElfError elf_error;
+  const auto image = read_elf(*found.inode, static_cast<uint64_t>(st.size), &elf_error);
+  if (!image) {
+    *error = path + ": " + elf_error.message;
+    return -elf_error.error;
+  }
+
+  // Point of no return: the old image goes away.
+  const uint64_t bias = image->position_independent ? layout::kDynamicBase : 0;
+  auto space = new_address_space();
+  uint64_t brk = 0;
+  map_segments(*space, *image, bias, found.inode, found.path, &brk);
+  Vma stack;
+  stack.start = layout::kStackTop - kInitialStackBytes;
+  stack.end = layout::kStackTop;
+  stack.prot = prot::kRead | prot::kWrite;
+  stack.grows_down = true;
+  stack.name = "[stack]";
+  space->insert_vma(std::move(stack));
+
+  if (process.has_cpu()) retired_cpus_.push_back(process.replace_cpu(nullptr));
+  process.replace_space(std::move(space));
+  process.brk_start = process.brk = brk;
+  process.exe = found.path;
+  process.comm = basename_of(found.path).substr(0, 15);
+  process.fds().close_on_exec();
+  for (auto& action : process.signals().actions) {
+    // Handlers do not survive exec; ignored signals stay ignored (execve(2)).
+    if (action.handler != kSigIgn) action = SigAction{};
+  }
+  process.signals().altstack_disabled = true;
+  if (Process* parent = find(process.ppid()); parent != nullptr && parent->vfork_child == process.pid())
+    parent->vfork_child = 0;  // a vfork parent resumes once its child has its own image
+
+  // The initial stack, from the top down.
+  UserMemory user(*this, process);
+  uint64_t sp = layout::kStackTop - sizeof(uint64_t);
+  auto push_string = [&](const std::string& s) {
+    sp -= s.size() + 1;
+    user.write(sp, {reinterpret_cast<const uint8_t*>(s.c_str()), s.size() + 1});
+    return sp;
+  };
+  const uint64_t execfn = push_string(path);
+  std::vector<uint64_t> env_ptrs(envp.size()), arg_ptrs(argv.size());
+  for (size_t i = envp.size(); i-- > 0;) env_ptrs[i] = push_string(envp[i]);
+  for (size_t i = argv.size(); i-- > 0;) arg_ptrs[i] = push_string(argv[i]);
+  sp &= ~uint64_t{15};
+  const uint64_t platform = push_string(kPlatform);
+  uint8_t random_bytes[16];
+  SplitMix64 rng(config_.seed ^ (static_cast<uint64_t>(process.pid()) << 32));
+  rng.fill(random_bytes);
+  sp -= sizeof random_bytes;
+  const uint64_t at_random = sp;
+  user.write(sp, random_bytes);
+
+  const uint64_t auxv[][2] = {
+      {AT_MINSIGSTKSZ, kMinSigStackSize},
+      {AT_HWCAP, kHwcap},
+      {AT_PAGESZ, mmu::kPageBytes},
+      {AT_CLKTCK, kClockTicks},
+      {AT_PHDR, bias + image->phdr_vaddr},
+      {AT_PHENT, image->phentsize},
+      {AT_PHNUM, image->phnum},
+      {AT_BASE, 0},
+      {AT_FLAGS, 0},
+      {AT_ENTRY, bias + image->entry},
+      {AT_UID, 0},
+      {AT_EUID, 0},
+      {AT_GID, 0},
+      {AT_EGID, 0},
+      {AT_SECURE, 0},
+      {AT_RANDOM, at_random},
+      {AT_HWCAP2, kHwcap2},
+      {AT_EXECFN, execfn},
+      {AT_PLATFORM, platform},
+      {AT_NULL, 0},
+  };
+  std::vector<uint64_t> words;
+  words.push_back(argv.size());
+  words.insert(words.end(), arg_ptrs.begin(), arg_ptrs.end());
+  words.push_back(0);
+  words.insert(words.end(), env_ptrs.begin(), env_ptrs.end());
+  words.push_back(0);
+  for (const auto& pair : auxv) words.insert(words.end(), {pair[0], pair[1]});
+  sp = (sp - words.size() * sizeof(uint64_t)) & ~uint64_t{15};
+  user.write(sp, {reinterpret_cast<const uint8_t*>(words.data()), words.size() * sizeof(uint64_t)});
+
+  UserRegs entry;  // everything zero, RDX included (glibc registers it as an exit function)
+  entry.rip = bias + image->entry;
+  entry.rsp = sp;
+  process.replace_cpu(platform_.new_cpu(process, entry));
+  KernelEvents::raise(events_.process, ProcessEvent{process, ProcessEvent::Kind::kExec, 0});
+  return 0;
+}
+
+}  // namespace vmlab::os

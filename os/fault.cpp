@@ -1,0 +1,156 @@
+#include "os/fault.h"
+
+#include <cstring>
+#include <stdexcept>
+
+#include "os/kernel.h"
+#include "os/pte_encoding.h"
+
+namespace vmlab::os {
+
+using mmu::Access;
+using mmu::Pfn;
+
+bool vma_allows(const Vma& vma, Access access) {
+  switch (access) {
+    case Access::kRead:
+      return vma.prot != prot::kNone;
+    case Access::kWrite:
+      return vma.writable();
+    case Access::kFetch:
+      return vma.executable();
+  }
+  return false;
+}
+
+const Vma* FaultHandler::find_or_grow_stack(Process& process, uint64_t address) {
+  AddressSpace& space = process.space();
+  if (const Vma* vma = space.find_vma(address)) return vma;
+  // Just below a stack: grow it, within RLIMIT_STACK and keeping the guard gap to whatever
+  // mapping lies below (Linux's expand_downwards).
+  const Vma* above = space.vma_above(address);
+  if (above == nullptr || !above->grows_down) return nullptr;
+  const uint64_t new_start = address & ~mmu::kPageOffsetMask;
+  if (above->end - new_start > layout::kStackMax) return nullptr;
+  if (new_start < layout::kMmapMinAddr + layout::kStackGuardGap) return nullptr;
+  const uint64_t gap_floor = new_start - layout::kStackGuardGap;
+  if (!space.range_is_free(gap_floor, new_start)) return nullptr;
+  const uint64_t old_start = above->start;
+  space.grow_down(old_start, new_start);
+  ++process.counters().stack_growth;
+  return space.find_vma(address);
+}
+
+FaultResult FaultHandler::handle(Process& process, const FaultRequest& request) {
+  const uint64_t page = request.address & ~mmu::kPageOffsetMask;
+  const Vma* vma = find_or_grow_stack(process, request.address);
+  if (vma == nullptr) return {FaultResolution::kSegvMapErr};
+  if (!vma_allows(*vma, request.access)) return {FaultResolution::kSegvAccErr};
+
+  const mmu::Pte pte = process.space().read_pte(page);
+  if (pte.present()) {
+    if (request.access == Access::kWrite && !pte.writable())
+      return write_protect_fault(process, *vma, page);
+    return {FaultResolution::kSpurious};
+  }
+  switch (non_present_kind(pte)) {
+    case NonPresentKind::kSwap:
+      throw std::logic_error("swap entry in a page table but no swap device");
+    case NonPresentKind::kProtNone:
+      return {FaultResolution::kSegvAccErr};
+    case NonPresentKind::kNone:
+      break;
+  }
+  if (vma->kind == VmaKind::kFile && page - vma->start < vma->file_bytes)
+    return file_fault(process, *vma, page, request.access);
+  if (vma->kind == VmaKind::kFile && vma->file_sigbus_beyond)
+    return {FaultResolution::kBusError};
+  return anonymous_fault(process, *vma, page, request.access);
+}
+
+FaultResult FaultHandler::anonymous_fault(Process& process, const Vma& vma, uint64_t page,
+                                          Access access) {
+  FrameAllocator& frames = kernel_.frames();
+  if (access != Access::kWrite && kernel_.config().zero_page && vma.sharing == Sharing::kPrivate) {
+    // Reading untouched memory needs no memory: map the shared zero page read-only.
+    const Pfn zero = frames.zero_frame();
+    if (!process.space().map_page(page, zero, LeafRights{false, vma.executable()}))
+      return {FaultResolution::kOutOfMemory};
+    return {FaultResolution::kZeroPage, 0, zero.value};
+  }
+  const auto frame = frames.allocate(FrameUse::kAnonymous);
+  if (!frame) return {FaultResolution::kOutOfMemory};
+  if (!process.space().map_page(page, *frame, AddressSpace::rights_for(vma))) {
+    frames.put(*frame);
+    return {FaultResolution::kOutOfMemory};
+  }
+  return {FaultResolution::kZeroFill, 0, frame->value};
+}
+
+FaultResult FaultHandler::file_fault(Process& process, const Vma& vma, uint64_t page,
+                                     Access access) {
+  FrameAllocator& frames = kernel_.frames();
+  const uint64_t offset = vma.file_offset_of(page);
+  const auto cached = kernel_.page_cache().get(vma.file, offset >> mmu::kPageShift);
+  if (!cached) return {FaultResolution::kOutOfMemory};
+  const FaultResolution resolution = cached->source == PageCache::Source::kFile
+                                         ? FaultResolution::kFileMajor
+                                         : FaultResolution::kFileMinor;
+  const uint64_t available = vma.file_bytes - (page - vma.start);
+  const bool partial = available < mmu::kPageBytes;
+  const bool private_write = vma.sharing == Sharing::kPrivate && access == Access::kWrite;
+  if (!partial && !private_write) {
+    // Map the page-cache page itself; a private mapping gets it read-only so the first write
+    // copies it.
+    frames.get(cached->frame);
+    const LeafRights rights{vma.sharing == Sharing::kShared && vma.writable(), vma.executable()};
+    if (!process.space().map_page(page, cached->frame, rights)) {
+      frames.put(cached->frame);
+      return {FaultResolution::kOutOfMemory};
+    }
+    return {resolution, 0, cached->frame.value};
+  }
+  // A private copy: the page is about to be written, or its tail lies past the segment's file
+  // bytes and must read as zeros (an ELF .data page that ends in .bss).
+  const auto frame = frames.allocate(FrameUse::kAnonymous);
+  if (!frame) return {FaultResolution::kOutOfMemory};
+  auto& memory = frames.memory();
+  const uint64_t copy = partial ? available : mmu::kPageBytes;
+  std::memcpy(memory.host(frame->address(), mmu::kPageBytes),
+              memory.host(cached->frame.address(), mmu::kPageBytes), copy);
+  if (!process.space().map_page(page, *frame, AddressSpace::rights_for(vma))) {
+    frames.put(*frame);
+    return {FaultResolution::kOutOfMemory};
+  }
+  return {resolution, 0, frame->value};
+}
+
+FaultResult FaultHandler::write_protect_fault(Process& process, const Vma& vma, uint64_t page) {
+  FrameAllocator& frames = kernel_.frames();
+  AddressSpace& space = process.space();
+  const Pfn old_frame = space.read_pte(page).pfn();
+  const Frame& old = frames.frame(old_frame);
+  if (vma.sharing == Sharing::kShared) {
+    space.set_rights(page, AddressSpace::rights_for(vma));
+    return {FaultResolution::kSpurious, old_frame.value, old_frame.value};
+  }
+  if (old.use == FrameUse::kZero) {
+    // First write to memory that so far only read the zero page.
+    const auto frame = frames.allocate(FrameUse::kAnonymous);
+    if (!frame) return {FaultResolution::kOutOfMemory};
+    space.replace_frame(page, *frame, AddressSpace::rights_for(vma));
+    return {FaultResolution::kZeroFill, old_frame.value, frame->value};
+  }
+  if (old.use == FrameUse::kAnonymous && old.refcount == 1) {
+    // Nobody else can see this page any more: no copy needed (wp_page_reuse).
+    space.set_rights(page, AddressSpace::rights_for(vma));
+    return {FaultResolution::kCowReuse, old_frame.value, old_frame.value};
+  }
+  const auto frame = frames.allocate(FrameUse::kAnonymous);
+  if (!frame) return {FaultResolution::kOutOfMemory};
+  frames.memory().copy_frame(*frame, old_frame);
+  space.replace_frame(page, *frame, AddressSpace::rights_for(vma));
+  return {FaultResolution::kCowCopy, old_frame.value, frame->value};
+}
+
+}  // namespace vmlab::os

@@ -1,0 +1,49 @@
+// The page-fault handler: classify the fault, then resolve it with one small function per
+// kind (zero fill, file read, copy-on-write, swap-in), or decide that the access is invalid.
+#pragma once
+
+#include <cstdint>
+
+#include "mmu/paging.h"
+#include "os/kernel_events.h"
+
+namespace vmlab::os {
+
+class Kernel;
+class Process;
+struct Vma;
+
+struct FaultRequest {
+  uint64_t address = 0;
+  mmu::Access access = mmu::Access::kRead;
+  bool protection = false;  // the error code's P bit: the page was present
+  bool user = true;         // user-mode access (false: the kernel touching user memory)
+};
+
+struct FaultResult {
+  FaultResolution resolution;
+  uint64_t old_pfn = 0;
+  uint64_t new_pfn = 0;
+};
+
+class FaultHandler {
+ public:
+  explicit FaultHandler(Kernel& kernel) : kernel_(kernel) {}
+
+  FaultResult handle(Process& process, const FaultRequest& request);
+
+ private:
+  const Vma* find_or_grow_stack(Process& process, uint64_t address);
+  FaultResult anonymous_fault(Process& process, const Vma& vma, uint64_t page,
+                              mmu::Access access);
+  FaultResult file_fault(Process& process, const Vma& vma, uint64_t page, mmu::Access access);
+  FaultResult write_protect_fault(Process& process, const Vma& vma, uint64_t page);
+
+  Kernel& kernel_;
+};
+
+// Whether a VMA's protection allows an access (x86 cannot express execute-only or write-only:
+// PROT_EXEC and PROT_WRITE imply read, as on Linux).
+bool vma_allows(const Vma& vma, mmu::Access access);
+
+}  // namespace vmlab::os

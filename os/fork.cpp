@@ -1,0 +1,48 @@
+// fork: a new process whose address space is a copy-on-write copy of its parent's.
+#include <cerrno>
+#include <stdexcept>
+
+#include "os/kernel.h"
+
+namespace vmlab::os {
+
+Process* Kernel::fork(Process& parent, int* err) {
+  size_t live = 0;
+  for (const auto& [pid, p] : processes_)
+    if (p->state() != ProcessState::kZombie) ++live;
+  if (live >= config_.max_processes) {
+    *err = EAGAIN;
+    return nullptr;
+  }
+  auto owned = std::make_unique<Process>(next_pid_++, parent.pid());
+  Process& child = *owned;
+  child.comm = parent.comm;
+  child.exe = parent.exe;
+  child.cwd = parent.cwd;
+  child.umask = parent.umask;
+  child.brk_start = parent.brk_start;
+  child.brk = parent.brk;
+  child.set_pgid(parent.pgid());
+  child.set_sid(parent.sid());
+  child.fds() = parent.fds();  // descriptors share their open file descriptions
+  SignalState& s = child.signals();
+  s.actions = parent.signals().actions;
+  s.blocked = parent.signals().blocked;
+  s.altstack_sp = parent.signals().altstack_sp;
+  s.altstack_size = parent.signals().altstack_size;
+  s.altstack_disabled = parent.signals().altstack_disabled;
+
+  auto space = new_address_space();
+  parent.space().fork_into(*space, [](uint64_t) {
+    throw std::logic_error("swap entry in a page table but no swap device");
+  });
+  child.replace_space(std::move(space));
+  child.replace_cpu(platform_.fork_cpu(parent, child));
+  parent.children.push_back(child.pid());
+  processes_.emplace(child.pid(), std::move(owned));
+  run_queue_.push_back(child.pid());
+  KernelEvents::raise(events_.process, ProcessEvent{child, ProcessEvent::Kind::kCreated, 0});
+  return &child;
+}
+
+}  // namespace vmlab::os

@@ -1,0 +1,52 @@
+#include "os/frame_allocator.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace vmlab::os {
+
+FrameAllocator::FrameAllocator(mmu::PhysicalMemory& memory, uint64_t reserved_frames)
+    : memory_(memory),
+      table_(memory.first_pfn(), memory.frame_count()),
+      buddy_(mmu::Pfn{memory.first_pfn().value + reserved_frames},
+             memory.frame_count() - reserved_frames) {
+  if (reserved_frames + 1 >= memory.frame_count())
+    throw std::invalid_argument("RAM of " + std::to_string(memory.frame_count()) +
+                                " frames is too small for the kernel");
+  for (uint64_t i = 0; i < reserved_frames; ++i) table_[table_.pfn_at(i)].use = FrameUse::kKernel;
+  auto zero = allocate(FrameUse::kZero);
+  zero_ = *zero;
+}
+
+std::optional<mmu::Pfn> FrameAllocator::allocate(FrameUse use, unsigned order) {
+  auto block = buddy_.allocate(order);
+  if (!block && pressure_ != nullptr) {
+    pressure_->reclaim(uint64_t{1} << order);
+    block = buddy_.allocate(order);
+  }
+  if (!block) return std::nullopt;
+  ++allocations_;
+  memory_.fill(block->address(), 0, mmu::kPageBytes << order);
+  for (uint64_t i = 0; i < (uint64_t{1} << order); ++i) {
+    Frame& f = table_[mmu::Pfn{block->value + i}];
+    f = Frame{};
+    f.use = use;
+    f.refcount = 1;
+  }
+  return block;
+}
+
+void FrameAllocator::put(mmu::Pfn pfn, unsigned order) {
+  Frame& f = table_[pfn];
+  if (f.refcount == 0)
+    throw std::logic_error("reference count underflow on frame " + std::to_string(pfn.value));
+  if (--f.refcount != 0) return;
+  if (!f.rmap.empty())
+    throw std::logic_error("frame " + std::to_string(pfn.value) + " freed while still mapped");
+  ++releases_;
+  for (uint64_t i = 0; i < (uint64_t{1} << order); ++i)
+    table_[mmu::Pfn{pfn.value + i}] = Frame{};
+  buddy_.free(pfn, order);
+}
+
+}  // namespace vmlab::os

@@ -1,0 +1,59 @@
+// The kernel's physical page allocator: the buddy system for free blocks, the frame table for
+// pages in use (reference counts, reverse map), and the shared zero page.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "mmu/physical_memory.h"
+#include "os/buddy_allocator.h"
+#include "os/frame_table.h"
+
+namespace vmlab::os {
+
+// Frees memory when an allocation would fail (page reclaim). Returns frames freed.
+class MemoryPressureHandler {
+ public:
+  virtual ~MemoryPressureHandler() = default;
+  virtual uint64_t reclaim(uint64_t wanted_frames) = 0;
+};
+
+class FrameAllocator {
+ public:
+  // The first `reserved_frames` frames of RAM belong to the kernel and are never handed out;
+  // the frame right after them becomes the shared zero page.
+  FrameAllocator(mmu::PhysicalMemory& memory, uint64_t reserved_frames);
+
+  // A zero-filled block of 2^order frames with refcount 1, or nullopt when memory is exhausted
+  // even after reclaim.
+  std::optional<mmu::Pfn> allocate(FrameUse use, unsigned order = 0);
+  void get(mmu::Pfn pfn) { ++table_[pfn].refcount; }
+  // Drops one reference; the frame returns to the buddy allocator when none remain.
+  void put(mmu::Pfn pfn, unsigned order = 0);
+
+  Frame& frame(mmu::Pfn pfn) { return table_[pfn]; }
+  const Frame& frame(mmu::Pfn pfn) const { return table_[pfn]; }
+  bool is_ram(mmu::Pfn pfn) const { return table_.contains(pfn); }
+  mmu::Pfn zero_frame() const { return zero_; }
+  mmu::PhysicalMemory& memory() { return memory_; }
+  BuddyAllocator& buddy() { return buddy_; }
+  const BuddyAllocator& buddy() const { return buddy_; }
+  FrameTable& table() { return table_; }
+  uint64_t free_frames() const { return buddy_.free_frames(); }
+  uint64_t total_frames() const { return table_.size(); }
+  void set_pressure_handler(MemoryPressureHandler* handler) { pressure_ = handler; }
+
+  uint64_t allocations() const { return allocations_; }
+  uint64_t releases() const { return releases_; }
+
+ private:
+  mmu::PhysicalMemory& memory_;
+  FrameTable table_;
+  BuddyAllocator buddy_;
+  mmu::Pfn zero_;
+  MemoryPressureHandler* pressure_ = nullptr;
+  uint64_t allocations_ = 0;
+  uint64_t releases_ = 0;
+};
+
+}  // namespace vmlab::os

@@ -1,0 +1,391 @@
+#include "os/kernel.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "mmu/format.h"
+#include "os/user_memory.h"
+#include "os/vfs/special_files.h"
+
+namespace vmlab::os {
+
+Kernel::Kernel(const KernelConfig& config, mmu::Mmu& mmu, Platform& platform,
+               const BootInfo& boot)
+    : config_(config),
+      mmu_(mmu),
+      platform_(platform),
+      boot_(boot),
+      frames_(mmu.memory(), boot.reserved_frames),
+      tlb_(mmu, config.pcid),
+      fs_(config.root, config.seed),
+      page_cache_(frames_),
+      faults_(*this) {
+  mmu::PagingControl control = mmu_.control();
+  control.pcid_enabled = config.pcid == PcidMode::kOn;
+  control.no_execute = true;
+  control.write_protect = true;
+  control.large_1g_pages = false;  // the emulated CPU lacks CPUID.Page1GB
+  mmu_.set_control(control);
+  fs_.set_clock([this] {
+    const uint64_t ns = now_ns();
+    return vfs::Timespec{static_cast<int64_t>(ns / 1'000'000'000), static_cast<int64_t>(ns % 1'000'000'000)};
+  });
+  frames_free_at_start_ = frames_.free_frames();
+}
+
+Kernel::~Kernel() { shutdown(); }
+
+std::unique_ptr<AddressSpace> Kernel::new_address_space() {
+  auto space = std::make_unique<AddressSpace>(frames_, tlb_, allocate_pcid(), boot_.kernel_pdpt,
+                                              boot_.kernel_pml4_index);
+  return space;
+}
+
+uint16_t Kernel::allocate_pcid() {
+  // PCID 0 is the "no PCID" tag; 1..4095 are handed out round robin and flushed on reuse.
+  constexpr uint16_t kPcidCount = 4096;
+  const uint16_t pcid = next_pcid_;
+  next_pcid_ = static_cast<uint16_t>(next_pcid_ + 1 == kPcidCount ? 1 : next_pcid_ + 1);
+  tlb_.retire_pcid(pcid);
+  return pcid;
+}
+
+Process* Kernel::find(int pid) {
+  auto it = processes_.find(pid);
+  return it == processes_.end() ? nullptr : it->second.get();
+}
+
+uint64_t Kernel::instructions() const {
+  uint64_t total = retired_by_exited_;
+  for (const auto& [pid, p] : processes_)
+    if (p->has_cpu()) total += const_cast<Process&>(*p).cpu().instructions();
+  for (const auto& cpu : retired_cpus_) total += cpu->instructions();
+  return total;
+}
+
+uint64_t Kernel::now_ns() const {
+  return config_.epoch_ns + instructions() * config_.ns_per_instruction + sleep_advance_ns_;
+}
+
+int Kernel::spawn_init(const std::vector<std::string>& argv, const std::vector<std::string>& envp,
+                       const std::string& cwd, std::string* error) {
+  auto process = std::make_unique<Process>(next_pid_++, 0);
+  Process& p = *process;
+  processes_.emplace(p.pid(), std::move(process));
+  p.cwd = cwd;
+  // The guest's standard streams are the host's.
+  for (int fd = 0; fd < 3; ++fd) p.fds().install(fd, vfs::make_host_stream(fd), false);
+  // Like execvp: a name without a slash is looked up in the guest's PATH.
+  std::string program = argv.empty() ? std::string() : argv[0];
+  if (!program.empty() && program.find('/') == std::string::npos) {
+    std::string path = "/usr/local/bin:/usr/bin:/bin";
+    for (const auto& e : envp)
+      if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+    for (size_t start = 0; start <= path.size();) {
+      const size_t end = std::min(path.find(':', start), path.size());
+      const std::string candidate = path.substr(start, end - start) + "/" + program;
+      if (end > start && fs_.resolve(candidate, cwd, vfs::Follow::kYes).error == 0) {
+        program = candidate;
+        break;
+      }
+      start = end + 1;
+    }
+  }
+  const int result = exec(p, program, argv, envp, error);
+  if (result != 0) {
+    processes_.erase(p.pid());
+    return -result;
+  }
+  run_queue_.push_back(p.pid());
+  KernelEvents::raise(events_.process, ProcessEvent{p, ProcessEvent::Kind::kCreated, 0});
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scheduler loop
+
+void Kernel::reap_engines() {
+  for (const auto& cpu : retired_cpus_) retired_by_exited_ += cpu->instructions();
+  retired_cpus_.clear();
+  zombies_to_free_.clear();
+}
+
+void Kernel::reap(Process& process) {
+  finished_.push_back(ProcessSummary{process.pid(), process.ppid(), process.comm,
+                                     process.wait_status(), process.instructions_at_exit,
+                                     process.peak_resident, process.counters().minor_faults,
+                                     process.counters().major_faults, process.counters().cow_faults,
+                                     process.counters().zero_fill, process.counters().syscalls});
+  if (process.pid() == 1) init_status_ = process.wait_status();
+  add_counters(reaped_totals_, process.counters());
+  const int pid = process.pid();
+  if (current_ == &process) current_ = nullptr;
+  // The object may be in use by the caller (a hook of its own CPU): free it later.
+  zombies_to_free_.push_back(std::move(processes_.at(pid)));
+  processes_.erase(pid);
+}
+
+ProcessCounters Kernel::totals() const {
+  ProcessCounters sum = reaped_totals_;
+  for (const auto& [pid, p] : processes_) add_counters(sum, p->counters());
+  return sum;
+}
+
+Process* Kernel::pick_next() {
+  // Round robin over the run queue; blocked processes get their call retried when their turn
+  // comes, so a wake-up is noticed within one round.
+  for (size_t tries = 0; tries < run_queue_.size(); ++tries) {
+    const int pid = run_queue_.front();
+    run_queue_.erase(run_queue_.begin());
+    Process* p = find(pid);
+    if (p == nullptr || p->state() == ProcessState::kZombie) {
+      --tries;
+      if (run_queue_.empty()) return nullptr;
+      continue;
+    }
+    run_queue_.push_back(pid);
+    if (p->vfork_child != 0) {
+      const Process* child = find(p->vfork_child);
+      if (child != nullptr && child->state() != ProcessState::kZombie) continue;
+      p->vfork_child = 0;
+    }
+    if (p->state() == ProcessState::kBlocked && !retry_blocked(*p)) continue;
+    return p;
+  }
+  return nullptr;
+}
+
+RunEnd Kernel::run() {
+  Process* last = nullptr;
+  while (true) {
+    reap_engines();
+    Process* p = pick_next();
+    if (p == nullptr) {
+      if (run_queue_.empty()) return RunEnd::kAllExited;
+      // Everyone waits. Sleepers wake when virtual time reaches them: skip ahead.
+      uint64_t wake = UINT64_MAX;
+      for (int pid : run_queue_) {
+        Process* q = find(pid);
+        if (q != nullptr && q->state() == ProcessState::kBlocked && q->blocked_call().wake_at_ns != 0)
+          wake = std::min(wake, q->blocked_call().wake_at_ns);
+      }
+      if (wake == UINT64_MAX) return RunEnd::kDeadlock;
+      const uint64_t now = now_ns();
+      if (wake > now) sleep_advance_ns_ += wake - now;
+      continue;
+    }
+    if (!deliver_signals(*p)) continue;  // the signal ended the process
+    if (p != last) {
+      ++context_switches_;
+      ++p->counters().context_switches;
+      tlb_.switch_to(p->space());
+      KernelEvents::raise(events_.process, ProcessEvent{*p, ProcessEvent::Kind::kSwitchIn, 0});
+      last = p;
+    }
+    current_ = p;
+    uint64_t budget = config_.quantum;
+    CpuPort::SliceEnd end = CpuPort::SliceEnd::kAtBlock;
+    if (config_.max_instructions != 0) {
+      const uint64_t done = instructions();
+      if (done >= config_.max_instructions) return RunEnd::kInstructionLimit;
+      if (config_.max_instructions - done <= budget) {
+        budget = config_.max_instructions - done;
+        end = CpuPort::SliceEnd::kExact;
+      }
+    }
+    CpuPort& cpu = p->cpu();
+    const StopReason reason = cpu.run(budget, end);
+    if (reason == StopReason::kHostError) {
+      std::fprintf(stderr, "vmlab: internal error in pid %d (%s): %s\n", p->pid(), p->comm.c_str(),
+                   cpu.error().c_str());
+      return RunEnd::kHostError;
+    }
+    if (config_.max_instructions != 0 && instructions() >= config_.max_instructions) {
+      reap_engines();
+      return RunEnd::kInstructionLimit;
+    }
+  }
+}
+
+void Kernel::shutdown() {
+  // Kill what is left, then drop caches so every frame returns to the allocator.
+  std::vector<int> live;
+  for (const auto& [pid, p] : processes_)
+    if (p->state() != ProcessState::kZombie) live.push_back(pid);
+  for (int pid : live)
+    if (Process* p = find(pid)) exit_process(*p, signaled_status(sig::kKill, false));
+  reap_engines();
+  processes_.clear();
+  run_queue_.clear();
+  page_cache_.drop_unmapped();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Process lifetime
+
+void Kernel::exit_process(Process& process, int wait_status) {
+  if (process.state() == ProcessState::kZombie) return;
+  if (process.has_cpu()) {
+    process.instructions_at_exit += process.cpu().instructions();
+    retired_cpus_.push_back(process.replace_cpu(nullptr));
+  }
+  if (process.clear_child_tid != 0 && process.has_space()) {
+    // CLONE_CHILD_CLEARTID: the kernel zeroes the TID word (and would wake a futex on it).
+    UserMemory(*this, process).write_value<uint32_t>(process.clear_child_tid, 0);
+  }
+  process.fds().close_all();
+  if (process.has_space()) {
+    process.peak_resident = std::max(process.peak_resident, process.space().stats().peak_resident);
+    process.replace_space(nullptr);
+  }
+  process.set_state(ProcessState::kZombie);
+  process.set_wait_status(wait_status);
+  reparent_children(process);
+  KernelEvents::raise(events_.process, ProcessEvent{process, ProcessEvent::Kind::kExit, wait_status});
+
+  Process* parent = find(process.ppid());
+  if (parent != nullptr && parent->state() != ProcessState::kZombie) {
+    if (parent->vfork_child == process.pid()) parent->vfork_child = 0;
+    SigInfo info;
+    info.signo = process.exit_signal;
+    info.pid = process.pid();
+    const bool signaled = (wait_status & 0x7f) != 0;
+    info.code = signaled ? si_code::kChldKilled : si_code::kChldExited;
+    info.status = signaled ? (wait_status & 0x7f) : ((wait_status >> 8) & 0xff);
+    if (info.signo != 0) send_signal(*parent, info);
+    return;
+  }
+  // Nobody will wait for it: reap immediately.
+  reap(process);
+}
+
+void Kernel::reparent_children(Process& process) {
+  // Orphans go to init; zombies nobody can wait for any more are reaped now.
+  std::vector<Process*> orphans;
+  for (auto& [pid, child] : processes_)
+    if (child->ppid() == process.pid()) orphans.push_back(child.get());
+  Process* init = find(1);
+  const bool init_alive = init != nullptr && init->state() != ProcessState::kZombie &&
+                          init != &process;
+  for (Process* child : orphans) {
+    child->set_ppid(init_alive ? 1 : 0);
+    if (child->state() == ProcessState::kZombie && !init_alive) reap(*child);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU entry points
+
+void Kernel::page_fault(Process& process, uint64_t address, uint32_t error_code, uint64_t rip) {
+  const FaultRequest request{address,
+                             (error_code & mmu::pf_error::kInstruction) ? mmu::Access::kFetch
+                             : (error_code & mmu::pf_error::kWrite)     ? mmu::Access::kWrite
+                                                                         : mmu::Access::kRead,
+                             (error_code & mmu::pf_error::kPresent) != 0,
+                             (error_code & mmu::pf_error::kUser) != 0};
+  const FaultResult result = faults_.handle(process, request);
+  account_fault(process, request, error_code, rip, result);
+  if (!is_signal(result.resolution)) return;
+  if (result.resolution == FaultResolution::kOutOfMemory) {
+    out_of_memory(process);
+    return;
+  }
+  SigInfo info;
+  info.signo = result.resolution == FaultResolution::kBusError ? sig::kBus : sig::kSegv;
+  info.code = result.resolution == FaultResolution::kSegvMapErr ? si_code::kSegvMapErr
+              : result.resolution == FaultResolution::kBusError ? si_code::kBusAdrErr
+                                                                : si_code::kSegvAccErr;
+  info.address = address;
+  info.rip = rip;
+  info.trapno = 14;  // #PF
+  info.error_code = error_code;
+  force_signal(process, info);
+}
+
+bool Kernel::kernel_fault(Process& process, const FaultRequest& request) {
+  const FaultResult result = faults_.handle(process, request);
+  uint32_t error_code = request.protection ? mmu::pf_error::kPresent : 0;
+  if (request.access == mmu::Access::kWrite) error_code |= mmu::pf_error::kWrite;
+  account_fault(process, request, error_code, 0, result);
+  if (result.resolution == FaultResolution::kOutOfMemory) out_of_memory(process);
+  return !is_signal(result.resolution);
+}
+
+void Kernel::account_fault(Process& process, const FaultRequest& request, uint32_t error_code,
+                           uint64_t rip, const FaultResult& result) {
+  ProcessCounters& c = process.counters();
+  switch (result.resolution) {
+    case FaultResolution::kZeroFill: ++c.zero_fill; break;
+    case FaultResolution::kZeroPage: ++c.zero_page; break;
+    case FaultResolution::kFileMinor:
+    case FaultResolution::kFileMajor: ++c.file_faults; break;
+    case FaultResolution::kCowCopy: ++c.cow_faults; ++c.cow_copies; break;
+    case FaultResolution::kCowReuse: ++c.cow_faults; ++c.cow_reuses; break;
+    case FaultResolution::kSwapIn: ++c.swap_ins; break;
+    case FaultResolution::kSpurious: ++c.spurious; break;
+    case FaultResolution::kSegvMapErr:
+    case FaultResolution::kSegvAccErr: ++c.segv; break;
+    case FaultResolution::kOutOfMemory:
+    case FaultResolution::kBusError: break;
+  }
+  if (!is_signal(result.resolution)) {
+    if (is_major(result.resolution)) ++c.major_faults;
+    else ++c.minor_faults;
+  }
+  if (!events_.fault.empty())
+    KernelEvents::raise(events_.fault, FaultEvent{process, request.address, error_code, rip,
+                                                  result.resolution, result.old_pfn, result.new_pfn});
+}
+
+void Kernel::out_of_memory(Process& process) {
+  std::fprintf(stderr,
+               "vmlab: Out of memory: Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB\n",
+               process.pid(), process.comm.c_str(), 0ul,
+               static_cast<unsigned long>(process.space().stats().resident * 4));
+  SigInfo info;
+  info.signo = sig::kKill;
+  info.code = si_code::kKernel;
+  send_signal(process, info);
+}
+
+void Kernel::cpu_exception(Process& process, CpuException exception, uint64_t rip) {
+  SigInfo info;
+  info.address = rip;
+  info.trapno = exception_vector(exception);
+  switch (exception) {
+    case CpuException::kDivide:
+      info.signo = sig::kFpe;
+      info.code = si_code::kFpeIntDiv;
+      break;
+    case CpuException::kBreakpoint:
+      info.signo = sig::kTrap;
+      info.code = si_code::kKernel;
+      break;
+    case CpuException::kInvalidOpcode:
+      info.signo = sig::kIll;
+      info.code = si_code::kIllOpc;
+      break;
+    case CpuException::kFloatingPoint:
+      info.signo = sig::kFpe;
+      info.code = si_code::kKernel;
+      break;
+    case CpuException::kAlignment:
+    case CpuException::kStackSegment:
+      info.signo = sig::kBus;
+      info.code = si_code::kKernel;
+      info.address = 0;
+      break;
+    case CpuException::kBoundOrOverflow:
+    case CpuException::kGeneralProtection:
+      // Linux reports #GP as SIGSEGV with si_code SI_KERNEL and no address.
+      info.signo = sig::kSegv;
+      info.code = si_code::kKernel;
+      info.address = 0;
+      break;
+  }
+  info.rip = rip;
+  force_signal(process, info);
+}
+
+}  // namespace vmlab::os

@@ -1,0 +1,152 @@
+// The mini guest kernel: processes, the scheduler loop, and the entry points the CPU calls
+// (system call, page fault, other exceptions).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mmu/mmu.h"
+#include "os/fault.h"
+#include "os/frame_allocator.h"
+#include "os/kernel_config.h"
+#include "os/kernel_events.h"
+#include "os/page_cache.h"
+#include "os/platform.h"
+#include "os/process.h"
+#include "os/syscalls/syscall_table.h"
+#include "os/tlb_control.h"
+#include "os/vfs/file_system.h"
+
+namespace vmlab::os {
+
+// Why Kernel::run returned.
+enum class RunEnd : uint8_t {
+  kAllExited,         // every process exited; init's status is the machine's
+  kInstructionLimit,  // --max-insns reached
+  kDeadlock,          // every live process is blocked and nothing can wake them
+  kHostError,         // the emulator failed (reported on stderr)
+};
+
+struct BootInfo {
+  mmu::PhysAddr kernel_pdpt;  // shared supervisor mappings, linked into every PML4
+  uint64_t kernel_pml4_index = 0;
+  uint64_t reserved_frames = 0;  // frames of RAM the kernel image occupies
+};
+
+class Kernel {
+ public:
+  Kernel(const KernelConfig& config, mmu::Mmu& mmu, Platform& platform, const BootInfo& boot);
+  ~Kernel();
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+
+  // Creates process 1 running `argv[0]` (resolved in the guest file system, searched in the
+  // guest's PATH when it has no slash) in directory `cwd`. Returns the errno of a failed exec
+  // (with a message in *error) or 0.
+  int spawn_init(const std::vector<std::string>& argv, const std::vector<std::string>& envp,
+                 const std::string& cwd, std::string* error);
+  // Schedules processes until they have all exited (or a limit stops the machine).
+  RunEnd run();
+  // Kills every remaining process and drops the page cache (end of the run).
+  void shutdown();
+
+  // ---- Entry points called by the CPU from inside its hooks ----
+  void syscall(Process& process);
+  void page_fault(Process& process, uint64_t address, uint32_t error_code, uint64_t rip);
+  void cpu_exception(Process& process, CpuException exception, uint64_t rip);
+  // A fault taken by the kernel itself while touching user memory. True when resolved.
+  bool kernel_fault(Process& process, const FaultRequest& request);
+
+  // ---- Services for system calls and the fault path ----
+  const KernelConfig& config() const { return config_; }
+  mmu::Mmu& mmu() { return mmu_; }
+  FrameAllocator& frames() { return frames_; }
+  TlbControl& tlb() { return tlb_; }
+  vfs::FileSystem& fs() { return fs_; }
+  PageCache& page_cache() { return page_cache_; }
+  FaultHandler& faults() { return faults_; }
+  KernelEvents& events() { return events_; }
+  Platform& platform() { return platform_; }
+  Process* find(int pid);
+  Process& current() { return *current_; }
+  const std::map<int, std::unique_ptr<Process>>& processes() const { return processes_; }
+
+  // Virtual time: derived from the instructions retired by every CPU, so runs repeat exactly.
+  uint64_t now_ns() const;
+  uint64_t instructions() const;
+
+  // Sends a signal (kill, SIGCHLD, SIGPIPE).
+  void send_signal(Process& target, const SigInfo& info);
+  // A signal caused by the process's own instruction (fault, exception): it cannot be blocked
+  // or ignored, like Linux's force_sig_fault.
+  void force_signal(Process& target, const SigInfo& info);
+  // rt_sigreturn: restores the state saved in the signal frame at the user stack pointer.
+  bool sigreturn(Process& process);
+  // wait4 found this zombie child: its status has been reported, remove it.
+  void reap_child(Process& child) { reap(child); }
+  // Ends a process with a wait status; releases its memory and files, wakes its parent.
+  void exit_process(Process& process, int wait_status);
+  // Replaces the image of `process` (execve). Returns 0 or -errno with *error set.
+  int exec(Process& process, const std::string& path, const std::vector<std::string>& argv,
+           const std::vector<std::string>& envp, std::string* error);
+  // Duplicates `parent` (fork/vfork/clone without CLONE_VM). Returns the child or nullptr
+  // (errno in *err).
+  Process* fork(Process& parent, int* err);
+  std::unique_ptr<AddressSpace> new_address_space();
+
+  // Counters summed over every process that ever ran.
+  ProcessCounters totals() const;
+  uint64_t context_switches() const { return context_switches_; }
+  const std::vector<ProcessSummary>& finished() const { return finished_; }
+  int init_status() const { return init_status_; }
+  uint64_t frames_free_at_start() const { return frames_free_at_start_; }
+
+ private:
+  bool deliver_signals(Process& process);
+  bool setup_frame(Process& process, const SigInfo& info, const SigAction& action);
+  bool retry_blocked(Process& process);
+  void finish_blocked(Process& process, int64_t result);
+  int64_t dispatch(Process& process, const BlockedCall& call, bool* block, bool* no_return);
+  void account_fault(Process& process, const FaultRequest& request, uint32_t error_code,
+                     uint64_t rip, const FaultResult& result);
+  void out_of_memory(Process& process);
+  void report_fatal_signal(const Process& process, const SigInfo& info);
+  Process* pick_next();
+  void reap_engines();
+  void reparent_children(Process& process);
+  void reap(Process& process);
+  uint16_t allocate_pcid();
+
+  KernelConfig config_;
+  mmu::Mmu& mmu_;
+  Platform& platform_;
+  BootInfo boot_;
+  FrameAllocator frames_;
+  TlbControl tlb_;
+  vfs::FileSystem fs_;
+  PageCache page_cache_;
+  FaultHandler faults_;
+  KernelEvents events_;
+  SyscallTable syscalls_;
+
+  std::map<int, std::unique_ptr<Process>> processes_;
+  std::vector<int> run_queue_;
+  Process* current_ = nullptr;
+  int next_pid_ = 1;
+  uint16_t next_pcid_ = 1;
+  uint64_t retired_by_exited_ = 0;   // instructions of CPUs that no longer exist
+  uint64_t sleep_advance_ns_ = 0;    // time skipped while every process slept
+  std::vector<std::unique_ptr<CpuPort>> retired_cpus_;  // destroyed after their run returns
+  std::vector<ProcessSummary> finished_;
+  std::vector<std::unique_ptr<Process>> zombies_to_free_;  // reaped inside a hook of their own
+  ProcessCounters reaped_totals_;
+  std::vector<bool> warned_syscalls_;
+  int init_status_ = 0;
+  uint64_t frames_free_at_start_ = 0;
+  uint64_t context_switches_ = 0;
+};
+
+}  // namespace vmlab::os

@@ -1,0 +1,98 @@
+// Kernel events for tracing, scripting and statistics. Subscribers are called synchronously;
+// with none registered, raising an event costs a vector-empty test.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace vmlab::os {
+
+class Process;
+
+enum class FaultResolution : uint8_t {
+  kZeroFill,     // new zeroed frame
+  kZeroPage,     // read mapped the shared zero page
+  kFileMinor,    // page-cache hit
+  kFileMajor,    // read from the file
+  kCowCopy,      // write to a shared page: copied
+  kCowReuse,     // write to a page nobody else maps any more: made writable
+  kSwapIn,       // read back from swap (major)
+  kSpurious,     // nothing to do (the entry was already upgraded)
+  kSegvMapErr,   // no mapping: SIGSEGV
+  kSegvAccErr,   // mapping forbids the access: SIGSEGV
+  kOutOfMemory,  // no frame even after reclaim: the process is killed
+  kBusError,     // a file mapping past the end of the file: SIGBUS
+};
+const char* fault_resolution_name(FaultResolution r);
+inline bool is_major(FaultResolution r) {
+  return r == FaultResolution::kFileMajor || r == FaultResolution::kSwapIn;
+}
+inline bool is_signal(FaultResolution r) {
+  return r == FaultResolution::kSegvMapErr || r == FaultResolution::kSegvAccErr ||
+         r == FaultResolution::kOutOfMemory || r == FaultResolution::kBusError;
+}
+
+struct FaultEvent {
+  const Process& process;
+  uint64_t address;
+  uint32_t error_code;  // x86 #PF error code (kernel-mode faults carry no U bit)
+  uint64_t rip;
+  FaultResolution resolution;
+  uint64_t old_pfn;  // frame before (COW), or 0
+  uint64_t new_pfn;  // frame mapped, or 0
+};
+
+struct SyscallEvent {
+  const Process& process;
+  int number;
+  uint64_t args[6];
+  int64_t result;
+  bool blocked;  // the call has to wait; it will be reported again when it completes
+};
+
+struct ProcessEvent {
+  const Process& process;
+  enum class Kind : uint8_t { kCreated, kExec, kExit, kSwitchIn } kind;
+  int wait_status;
+};
+
+struct ReclaimEvent {
+  const Process* process;  // owner of the evicted page (first mapper), may be null
+  uint64_t va;
+  uint64_t pfn;
+  enum class Kind : uint8_t { kEvictClean, kSwapOut, kDropCache, kSwapIn } kind;
+  uint64_t slot;
+};
+
+class KernelEvents {
+ public:
+  std::vector<std::function<void(const FaultEvent&)>> fault;
+  std::vector<std::function<void(const SyscallEvent&)>> syscall;
+  std::vector<std::function<void(const ProcessEvent&)>> process;
+  std::vector<std::function<void(const ReclaimEvent&)>> reclaim;
+
+  template <typename Event>
+  static void raise(const std::vector<std::function<void(const Event&)>>& subscribers,
+                    const Event& event) {
+    for (const auto& s : subscribers) s(event);
+  }
+};
+
+// What remains of a process after it has been reaped, for reports.
+struct ProcessSummary {
+  int pid;
+  int ppid;
+  std::string command;
+  int wait_status;
+  uint64_t instructions;
+  uint64_t peak_resident;
+  uint64_t minor_faults;
+  uint64_t major_faults;
+  uint64_t cow_faults;
+  uint64_t zero_fill;
+  uint64_t syscalls;
+};
+
+}  // namespace vmlab::os

@@ -1,0 +1,82 @@
+// The system-call dispatcher and the retry loop of calls that wait.
+#include <cerrno>
+#include <cstdio>
+
+#include "os/kernel.h"
+
+namespace vmlab::os {
+
+int64_t Kernel::dispatch(Process& process, const BlockedCall& call, bool* block, bool* no_return) {
+  SyscallContext ctx{*this, process, call.number, {}, false, false, 0};
+  std::copy(std::begin(call.args), std::end(call.args), std::begin(ctx.args));
+  const SyscallEntry* entry = syscalls_.find(call.number);
+  int64_t result;
+  if (entry == nullptr) {
+    if (warned_syscalls_.size() <= static_cast<size_t>(std::max(call.number, 0)))
+      warned_syscalls_.resize(std::max(call.number, 0) + 1, false);
+    if (call.number >= 0 && !warned_syscalls_[call.number]) {
+      warned_syscalls_[call.number] = true;
+      const char* name = syscall_name(call.number);
+      std::fprintf(stderr, "vmlab: unsupported system call %d%s%s%s, returning ENOSYS\n",
+                   call.number, *name ? " (" : "", name, *name ? ")" : "");
+    }
+    result = -ENOSYS;
+  } else {
+    result = entry->handler(ctx);
+  }
+  *block = ctx.block;
+  *no_return = ctx.no_return;
+  if (ctx.block) process.blocked_call().wake_at_ns = ctx.wake_at_ns;
+  if (!events_.syscall.empty()) {
+    SyscallEvent event{process, call.number, {}, result, ctx.block};
+    std::copy(std::begin(call.args), std::end(call.args), std::begin(event.args));
+    KernelEvents::raise(events_.syscall, event);
+  }
+  return result;
+}
+
+void Kernel::syscall(Process& process) {
+  CpuPort& cpu = process.cpu();
+  ++process.counters().syscalls;
+  BlockedCall call;
+  call.number = static_cast<int>(cpu.reg(Reg::kRax));
+  constexpr Reg kArgRegs[] = {Reg::kRdi, Reg::kRsi, Reg::kRdx, Reg::kR10, Reg::kR8, Reg::kR9};
+  for (int i = 0; i < 6; ++i) call.args[i] = cpu.reg(kArgRegs[i]);
+  process.blocked_call() = call;
+  bool block = false, no_return = false;
+  const int64_t result = dispatch(process, call, &block, &no_return);
+  if (block) {
+    process.set_state(ProcessState::kBlocked);
+    cpu.request_stop();
+    return;
+  }
+  if (!no_return) cpu.set_reg(Reg::kRax, static_cast<uint64_t>(result));
+  // Leave user mode if the scheduler has something to do: the process died or exec'd, or a
+  // signal waits for delivery.
+  const SignalState& s = process.signals();
+  if (no_return || process.state() != ProcessState::kRunnable ||
+      (s.pending & ~s.blocked) != 0)
+    cpu.request_stop();
+}
+
+bool Kernel::retry_blocked(Process& process) {
+  const SignalState& s = process.signals();
+  if ((s.pending & ~s.blocked) != 0) return true;  // delivery will interrupt the call
+  const BlockedCall call = process.blocked_call();
+  if (call.wake_at_ns != 0 && now_ns() < call.wake_at_ns) return false;
+  current_ = &process;
+  bool block = false, no_return = false;
+  const int64_t result = dispatch(process, call, &block, &no_return);
+  if (block) return false;
+  if (process.state() == ProcessState::kZombie) return false;
+  finish_blocked(process, result);
+  return process.state() == ProcessState::kRunnable;
+}
+
+void Kernel::finish_blocked(Process& process, int64_t result) {
+  process.blocked_call().wake_at_ns = 0;
+  process.set_state(ProcessState::kRunnable);
+  process.cpu().set_reg(Reg::kRax, static_cast<uint64_t>(result));
+}
+
+}  // namespace vmlab::os

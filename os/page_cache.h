@@ -1,0 +1,46 @@
+// The page cache: file pages in frames, shared by every process that maps the same file.
+// A cached page holds one frame reference of its own, so it outlives the processes mapping
+// it until reclaim or shutdown drops it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "os/frame_allocator.h"
+#include "os/vfs/inode.h"
+
+namespace vmlab::os {
+
+class PageCache {
+ public:
+  explicit PageCache(FrameAllocator& frames) : frames_(frames) {}
+
+  enum class Source : uint8_t { kCache, kFile };
+  struct Page {
+    mmu::Pfn frame;
+    Source source;
+  };
+  // The frame holding page `index` of `inode`, read from the file on a miss. The bytes past
+  // the end of the file read as zeros. nullopt if memory or the read fails.
+  std::optional<Page> get(const std::shared_ptr<vfs::Inode>& inode, uint64_t index);
+  // Removes one page (reclaim): only possible while no PTE maps it.
+  bool drop(mmu::Pfn frame);
+  // Drops every page that nothing maps (like echo 1 > /proc/sys/vm/drop_caches).
+  uint64_t drop_unmapped();
+  uint64_t pages() const { return pages_.size(); }
+  uint64_t reads() const { return reads_; }
+  uint64_t hits() const { return hits_; }
+
+ private:
+  using Key = std::pair<uint64_t, uint64_t>;  // (inode cache id, page index)
+  FrameAllocator& frames_;
+  std::map<Key, mmu::Pfn> pages_;
+  std::map<uint64_t, std::shared_ptr<vfs::Inode>> inodes_;  // keeps cached files readable
+  uint64_t reads_ = 0;
+  uint64_t hits_ = 0;
+};
+
+}  // namespace vmlab::os

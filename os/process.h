@@ -1,0 +1,163 @@
+// A guest process: identity, address space, CPU, open files, signal state and counters.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "os/address_space.h"
+#include "os/cpu_port.h"
+#include "os/signals.h"
+#include "os/vfs/fd_table.h"
+
+namespace vmlab::os {
+
+enum class ProcessState : uint8_t {
+  kRunnable,
+  kBlocked,  // inside a system call that waits (pipe, wait4, nanosleep)
+  kZombie,   // exited, waiting for its parent to reap it
+};
+
+// Why a CPU exception happened, in the kernel's terms (the emulator maps vectors to these).
+enum class CpuException : uint8_t {
+  kDivide,
+  kBreakpoint,
+  kBoundOrOverflow,
+  kInvalidOpcode,
+  kStackSegment,
+  kGeneralProtection,
+  kFloatingPoint,
+  kAlignment,
+};
+
+// The x86 vector of each exception, for sigcontext.trapno.
+constexpr uint32_t exception_vector(CpuException e) {
+  switch (e) {
+    case CpuException::kDivide: return 0;
+    case CpuException::kBreakpoint: return 3;
+    case CpuException::kBoundOrOverflow: return 5;
+    case CpuException::kInvalidOpcode: return 6;
+    case CpuException::kStackSegment: return 12;
+    case CpuException::kGeneralProtection: return 13;
+    case CpuException::kFloatingPoint: return 16;
+    case CpuException::kAlignment: return 17;
+  }
+  return 13;
+}
+
+// Counters kept per process; the kernel also sums them machine-wide.
+struct ProcessCounters {
+  uint64_t minor_faults = 0;
+  uint64_t major_faults = 0;
+  uint64_t zero_fill = 0;       // a new zeroed frame for anonymous memory
+  uint64_t zero_page = 0;       // a read mapped the shared zero page
+  uint64_t file_faults = 0;     // file-backed page mapped (page cache hit or read)
+  uint64_t cow_faults = 0;      // write to a copy-on-write page
+  uint64_t cow_copies = 0;      // ... that copied the page
+  uint64_t cow_reuses = 0;      // ... that reused it (last sharer)
+  uint64_t swap_ins = 0;
+  uint64_t segv = 0;            // faults that ended in SIGSEGV
+  uint64_t stack_growth = 0;
+  uint64_t spurious = 0;        // the page was already fine (stale TLB)
+  uint64_t syscalls = 0;
+  uint64_t context_switches = 0;
+};
+
+inline void add_counters(ProcessCounters& sum, const ProcessCounters& c) {
+  sum.minor_faults += c.minor_faults;
+  sum.major_faults += c.major_faults;
+  sum.zero_fill += c.zero_fill;
+  sum.zero_page += c.zero_page;
+  sum.file_faults += c.file_faults;
+  sum.cow_faults += c.cow_faults;
+  sum.cow_copies += c.cow_copies;
+  sum.cow_reuses += c.cow_reuses;
+  sum.swap_ins += c.swap_ins;
+  sum.segv += c.segv;
+  sum.stack_growth += c.stack_growth;
+  sum.spurious += c.spurious;
+  sum.syscalls += c.syscalls;
+  sum.context_switches += c.context_switches;
+}
+
+// A system call that has to wait: retried each time the scheduler considers the process.
+struct BlockedCall {
+  int number = -1;
+  uint64_t args[6] = {};
+  uint64_t wake_at_ns = 0;  // for sleeps: virtual time to wake up
+};
+
+class Process {
+ public:
+  Process(int pid, int ppid) : pid_(pid), ppid_(ppid), pgid_(pid), sid_(pid) {}
+
+  int pid() const { return pid_; }
+  int ppid() const { return ppid_; }
+  void set_ppid(int ppid) { ppid_ = ppid; }
+  int pgid() const { return pgid_; }
+  void set_pgid(int pgid) { pgid_ = pgid; }
+  int sid() const { return sid_; }
+  void set_sid(int sid) { sid_ = sid; }
+
+  bool has_space() const { return space_ != nullptr; }
+  AddressSpace& space() { return *space_; }
+  const AddressSpace& space() const { return *space_; }
+  std::unique_ptr<AddressSpace> replace_space(std::unique_ptr<AddressSpace> space) {
+    space_.swap(space);
+    return space;
+  }
+  bool has_cpu() const { return cpu_ != nullptr; }
+  CpuPort& cpu() { return *cpu_; }
+  std::unique_ptr<CpuPort> replace_cpu(std::unique_ptr<CpuPort> cpu) {
+    cpu_.swap(cpu);
+    return cpu;
+  }
+
+  vfs::FdTable& fds() { return fds_; }
+  SignalState& signals() { return signals_; }
+  ProcessCounters& counters() { return counters_; }
+  const ProcessCounters& counters() const { return counters_; }
+
+  ProcessState state() const { return state_; }
+  void set_state(ProcessState s) { state_ = s; }
+  int wait_status() const { return wait_status_; }
+  void set_wait_status(int status) { wait_status_ = status; }
+  BlockedCall& blocked_call() { return blocked_; }
+
+  // Program identity.
+  std::string comm;     // 15-character name (prctl PR_SET_NAME, /proc/self/comm)
+  std::string exe;      // guest path of the executable (/proc/self/exe)
+  std::string cwd = "/";
+  uint32_t umask = 022;
+
+  // Heap.
+  uint64_t brk_start = 0;
+  uint64_t brk = 0;
+
+  uint64_t clear_child_tid = 0;
+  int exit_signal = 17;  // SIGCHLD: what the parent gets when this process ends
+  uint64_t random_draws = 0;  // getrandom calls so far (each draws a fresh stream)
+  int vfork_child = 0;
+  uint64_t saved_sigmask = 0;    // rt_sigsuspend: the mask to restore after the handler
+  bool restore_sigmask = false;   // waiting (not schedulable) until this vfork child execs or exits
+  uint64_t instructions_at_exit = 0;
+  uint64_t peak_resident = 0;
+  std::vector<int> children;
+
+ private:
+  int pid_;
+  int ppid_;
+  int pgid_;
+  int sid_;
+  std::unique_ptr<AddressSpace> space_;
+  std::unique_ptr<CpuPort> cpu_;
+  vfs::FdTable fds_;
+  SignalState signals_;
+  ProcessCounters counters_;
+  ProcessState state_ = ProcessState::kRunnable;
+  int wait_status_ = 0;
+  BlockedCall blocked_;
+};
+
+}  // namespace vmlab::os

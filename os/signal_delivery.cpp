@@ -1,0 +1,263 @@
+// Sending and delivering signals; the x86-64 rt_sigframe as Linux builds it
+// (arch/x86/kernel/signal.c) and rt_sigreturn.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "mmu/format.h"
+#include "os/kernel.h"
+
+namespace vmlab::os {
+
+namespace {
+
+// Byte layout of the frame pieces (arch/x86/include/uapi/asm/sigcontext.h, ucontext.h,
+// include/uapi/asm-generic/siginfo.h).
+struct SigContext {
+  uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+  uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+  uint16_t cs, gs, fs, ss;
+  uint64_t err, trapno, oldmask, cr2;
+  uint64_t fpstate;
+  uint64_t reserved[8];
+};
+static_assert(sizeof(SigContext) == 256);
+
+struct StackT {
+  uint64_t sp;
+  int32_t flags;
+  int32_t pad;
+  uint64_t size;
+};
+
+struct UContext {
+  uint64_t flags;
+  uint64_t link;
+  StackT stack;
+  SigContext mcontext;
+  uint64_t sigmask;
+};
+static_assert(sizeof(UContext) == 304);
+
+struct SigInfoBytes {
+  int32_t signo, err, code, pad;
+  union {
+    uint64_t addr;
+    struct {
+      int32_t pid;
+      uint32_t uid;
+      int32_t status;
+      int32_t pad2;
+      uint64_t utime, stime;
+    } child;
+  } u;
+  uint8_t rest[128 - 16 - 32];
+};
+static_assert(sizeof(SigInfoBytes) == 128);
+
+struct RtSigFrame {
+  uint64_t pretcode;  // the handler returns here: sa_restorer, which calls rt_sigreturn
+  UContext uc;
+  SigInfoBytes info;
+};
+
+constexpr uint64_t kRedZone = 128;
+constexpr uint64_t kFpuAlign = 64;
+constexpr uint64_t kUcSigcontextSs = 0x2, kUcStrictRestoreSs = 0x4;
+constexpr int32_t kSsOnStack = 1, kSsDisable = 2;
+constexpr uint16_t kUserCs = 0x33, kUserSs = 0x2b;
+// RFLAGS bits a user may change through sigreturn (FIX_EFLAGS in Linux).
+constexpr uint64_t kUserFlags = 0x0000'0000'0025'4dd5ull;
+constexpr uint64_t kFlagsClearedForHandler = (1u << 10) | (1u << 8) | (1u << 16);  // DF TF RF
+constexpr uint64_t kUnblockable = (uint64_t{1} << (sig::kKill - 1)) | (uint64_t{1} << (sig::kStop - 1));
+
+bool on_altstack(const SignalState& s, uint64_t sp) {
+  return !s.altstack_disabled && sp > s.altstack_sp && sp - s.altstack_sp <= s.altstack_size;
+}
+
+}  // namespace
+
+void Kernel::send_signal(Process& target, const SigInfo& info) {
+  if (target.state() == ProcessState::kZombie || info.signo <= 0 || info.signo > sig::kMax) return;
+  SignalState& s = target.signals();
+  const SigAction& action = s.actions[info.signo];
+  const bool blocked = (s.blocked & sig_bit(info.signo)) != 0;
+  const bool ignored = action.handler == kSigIgn ||
+                       (action.handler == kSigDfl && (default_action(info.signo) == DefaultAction::kIgnore ||
+                                                      default_action(info.signo) == DefaultAction::kContinue));
+  if (ignored && !blocked && info.signo != sig::kKill) return;
+  if ((s.pending & sig_bit(info.signo)) == 0) s.queue.push_back(info);  // standard: no queueing
+  s.pending |= sig_bit(info.signo);
+  if (!blocked && current_ == &target && target.has_cpu()) target.cpu().request_stop();
+}
+
+void Kernel::force_signal(Process& target, const SigInfo& info) {
+  SignalState& s = target.signals();
+  SigAction& action = s.actions[info.signo];
+  if (action.handler == kSigIgn || (s.blocked & sig_bit(info.signo)) != 0) {
+    action.handler = kSigDfl;
+    s.blocked &= ~sig_bit(info.signo);
+  }
+  send_signal(target, info);
+}
+
+void Kernel::report_fatal_signal(const Process& process, const SigInfo& info) {
+  // Like the kernel's "segfault at ..." line: only for signals the program's own instruction
+  // caused (the others are the sender's business and shells report them).
+  if (info.rip == 0) return;
+  std::fprintf(stderr, "vmlab: pid %d (%s) killed by %s (%s) at address %s, rip %s\n",
+               process.pid(), process.comm.c_str(), signal_name(info.signo).c_str(),
+               signal_description(info.signo).c_str(), mmu::hex(info.address).c_str(),
+               mmu::hex(info.rip).c_str());
+}
+
+bool Kernel::deliver_signals(Process& process) {
+  SignalState& s = process.signals();
+  while (true) {
+    const uint64_t deliverable = s.pending & ~(s.blocked & ~kUnblockable);
+    if (deliverable == 0) return true;
+    // Synchronous faults first (Linux SYNCHRONOUS_MASK), then the lowest number.
+    constexpr uint64_t kSynchronous = (uint64_t{1} << (sig::kSegv - 1)) | (uint64_t{1} << (sig::kBus - 1)) |
+                                      (uint64_t{1} << (sig::kIll - 1)) | (uint64_t{1} << (sig::kTrap - 1)) |
+                                      (uint64_t{1} << (sig::kFpe - 1)) | (uint64_t{1} << (sig::kSys - 1));
+    const uint64_t pick = (deliverable & kSynchronous) != 0 ? deliverable & kSynchronous : deliverable;
+    const int signo = __builtin_ctzll(pick) + 1;
+    s.pending &= ~sig_bit(signo);
+    SigInfo info;
+    info.signo = signo;
+    for (auto it = s.queue.begin(); it != s.queue.end(); ++it) {
+      if (it->signo == signo) {
+        info = *it;
+        s.queue.erase(it);
+        break;
+      }
+    }
+    const SigAction action = s.actions[signo];
+    if (action.handler == kSigIgn && signo != sig::kKill) continue;
+    if (action.handler == kSigDfl || signo == sig::kKill) {
+      const DefaultAction what = default_action(signo);
+      if (what == DefaultAction::kIgnore || what == DefaultAction::kContinue ||
+          what == DefaultAction::kStop)
+        continue;  // job control is not modelled: stop signals are ignored
+      report_fatal_signal(process, info);
+      exit_process(process, signaled_status(signo, what == DefaultAction::kCoreDump));
+      return false;
+    }
+    // A user handler. A call that was waiting is interrupted (or restarted).
+    if (process.state() == ProcessState::kBlocked) {
+      process.set_state(ProcessState::kRunnable);
+      process.blocked_call().wake_at_ns = 0;
+      CpuPort& cpu = process.cpu();
+      if ((action.flags & kSaRestart) != 0) {
+        cpu.set_reg(Reg::kRip, cpu.reg(Reg::kRip) - 2);  // re-execute `syscall`
+        cpu.set_reg(Reg::kRax, static_cast<uint64_t>(process.blocked_call().number));
+      } else {
+        cpu.set_reg(Reg::kRax, static_cast<uint64_t>(-EINTR));
+      }
+    }
+    if (!setup_frame(process, info, action)) {
+      // No room for the frame: Linux forces SIGSEGV with the default action.
+      std::fprintf(stderr, "vmlab: pid %d (%s): cannot build the frame for %s: stack unusable\n",
+                   process.pid(), process.comm.c_str(), signal_name(signo).c_str());
+      exit_process(process, signaled_status(sig::kSegv, true));
+      return false;
+    }
+    return true;
+  }
+}
+
+bool Kernel::setup_frame(Process& process, const SigInfo& info, const SigAction& action) {
+  CpuPort& cpu = process.cpu();
+  SignalState& s = process.signals();
+  UserRegs regs = cpu.regs();
+  uint64_t sp = regs.rsp - kRedZone;
+  const bool was_on_altstack = on_altstack(s, regs.rsp);
+  if ((action.flags & kSaOnstack) != 0 && !s.altstack_disabled && !was_on_altstack)
+    sp = s.altstack_sp + s.altstack_size;
+  sp = (sp - sizeof(FxsaveArea)) & ~(kFpuAlign - 1);
+  const uint64_t fpstate = sp;
+  sp -= sizeof(RtSigFrame);
+  sp = (sp & ~uint64_t{15}) - 8;  // as if the handler had been called
+  const uint64_t frame_address = sp;
+
+  RtSigFrame frame{};
+  frame.pretcode = action.restorer;
+  frame.uc.flags = kUcSigcontextSs | kUcStrictRestoreSs;
+  frame.uc.stack.sp = s.altstack_sp;
+  frame.uc.stack.size = s.altstack_size;
+  frame.uc.stack.flags = s.altstack_disabled ? kSsDisable : (was_on_altstack ? kSsOnStack : 0);
+  SigContext& m = frame.uc.mcontext;
+  m.r8 = regs.r8, m.r9 = regs.r9, m.r10 = regs.r10, m.r11 = regs.r11;
+  m.r12 = regs.r12, m.r13 = regs.r13, m.r14 = regs.r14, m.r15 = regs.r15;
+  m.rdi = regs.rdi, m.rsi = regs.rsi, m.rbp = regs.rbp, m.rbx = regs.rbx;
+  m.rdx = regs.rdx, m.rax = regs.rax, m.rcx = regs.rcx, m.rsp = regs.rsp;
+  m.rip = regs.rip, m.eflags = regs.eflags;
+  m.cs = kUserCs, m.ss = kUserSs;
+  m.err = info.error_code;
+  m.trapno = info.trapno;
+  const uint64_t mask_to_restore = process.restore_sigmask ? process.saved_sigmask : s.blocked;
+  process.restore_sigmask = false;
+  m.oldmask = mask_to_restore;
+  m.cr2 = info.address;
+  m.fpstate = fpstate;
+  frame.uc.sigmask = mask_to_restore;
+  frame.info.signo = info.signo;
+  frame.info.err = info.errno_value;
+  frame.info.code = info.code;
+  if (info.signo == sig::kChld) {
+    frame.info.u.child.pid = info.pid;
+    frame.info.u.child.uid = info.uid;
+    frame.info.u.child.status = info.status;
+  } else if (info.signo == sig::kSegv || info.signo == sig::kBus || info.signo == sig::kIll ||
+             info.signo == sig::kFpe || info.signo == sig::kTrap) {
+    frame.info.u.addr = info.address;
+  } else {
+    frame.info.u.child.pid = info.pid;
+    frame.info.u.child.uid = info.uid;
+  }
+  UserMemory user(*this, process);
+  const FxsaveArea fpu = cpu.fpu_state();
+  if (!user.write(fpstate, fpu) || !user.write_value(frame_address, frame)) return false;
+
+  regs.rdi = static_cast<uint64_t>(info.signo);
+  regs.rsi = frame_address + offsetof(RtSigFrame, info);
+  regs.rdx = frame_address + offsetof(RtSigFrame, uc);
+  regs.rax = 0;
+  regs.rsp = frame_address;
+  regs.rip = action.handler;
+  regs.eflags &= ~kFlagsClearedForHandler;
+  cpu.set_regs(regs);
+
+  s.blocked |= action.mask;
+  if ((action.flags & kSaNodefer) == 0) s.blocked |= sig_bit(info.signo);
+  s.blocked &= ~kUnblockable;
+  if ((action.flags & kSaResethand) != 0) s.actions[info.signo] = SigAction{};
+  return true;
+}
+
+bool Kernel::sigreturn(Process& process) {
+  CpuPort& cpu = process.cpu();
+  // The handler's `ret` popped pretcode: the frame starts 8 bytes below the stack pointer.
+  const uint64_t frame_address = cpu.reg(Reg::kRsp) - sizeof(uint64_t);
+  RtSigFrame frame{};
+  UserMemory user(*this, process);
+  if (!user.read_value(frame_address, frame)) return false;
+  const SigContext& m = frame.uc.mcontext;
+  UserRegs regs = cpu.regs();
+  regs.r8 = m.r8, regs.r9 = m.r9, regs.r10 = m.r10, regs.r11 = m.r11;
+  regs.r12 = m.r12, regs.r13 = m.r13, regs.r14 = m.r14, regs.r15 = m.r15;
+  regs.rdi = m.rdi, regs.rsi = m.rsi, regs.rbp = m.rbp, regs.rbx = m.rbx;
+  regs.rdx = m.rdx, regs.rax = m.rax, regs.rcx = m.rcx, regs.rsp = m.rsp;
+  regs.rip = m.rip;
+  regs.eflags = (regs.eflags & ~kUserFlags) | (m.eflags & kUserFlags);
+  if (m.fpstate != 0) {
+    FxsaveArea fpu{};
+    if (!user.read(m.fpstate, fpu)) return false;
+    cpu.set_fpu_state(fpu);
+  }
+  cpu.set_regs(regs);
+  process.signals().blocked = frame.uc.sigmask & ~kUnblockable;
+  return true;
+}
+
+}  // namespace vmlab::os

@@ -1,0 +1,86 @@
+// Linux x86-64 signal numbers, default actions, and a process's signal state.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <string>
+
+namespace vmlab::os {
+
+namespace sig {
+inline constexpr int kHup = 1, kInt = 2, kQuit = 3, kIll = 4, kTrap = 5, kAbrt = 6, kBus = 7,
+                     kFpe = 8, kKill = 9, kUsr1 = 10, kSegv = 11, kUsr2 = 12, kPipe = 13,
+                     kAlrm = 14, kTerm = 15, kStkflt = 16, kChld = 17, kCont = 18, kStop = 19,
+                     kTstp = 20, kTtin = 21, kTtou = 22, kUrg = 23, kXcpu = 24, kXfsz = 25,
+                     kVtalrm = 26, kProf = 27, kWinch = 28, kIo = 29, kPwr = 30, kSys = 31;
+inline constexpr int kMax = 64;  // _NSIG
+}  // namespace sig
+
+// si_code values (include/uapi/asm-generic/siginfo.h).
+namespace si_code {
+inline constexpr int kUser = 0;        // SI_USER: kill()
+inline constexpr int kKernel = 0x80;   // SI_KERNEL
+inline constexpr int kTkill = -6;      // SI_TKILL
+inline constexpr int kSegvMapErr = 1;  // address not mapped
+inline constexpr int kSegvAccErr = 2;  // invalid permissions
+inline constexpr int kIllOpc = 2;      // illegal opcode
+inline constexpr int kFpeIntDiv = 1;   // integer divide by zero
+inline constexpr int kBusAdrAln = 1;
+inline constexpr int kBusAdrErr = 2;
+inline constexpr int kTrapBrkpt = 1;
+inline constexpr int kChldExited = 1, kChldKilled = 2, kChldDumped = 3;
+}  // namespace si_code
+
+// sa_flags bits.
+inline constexpr uint64_t kSaSiginfo = 0x4;
+inline constexpr uint64_t kSaOnstack = 0x0800'0000;
+inline constexpr uint64_t kSaRestart = 0x1000'0000;
+inline constexpr uint64_t kSaNodefer = 0x4000'0000;
+inline constexpr uint64_t kSaResethand = 0x8000'0000;
+inline constexpr uint64_t kSaRestorer = 0x0400'0000;
+inline constexpr uint64_t kSigDfl = 0, kSigIgn = 1;
+
+enum class DefaultAction : uint8_t { kTerminate, kCoreDump, kIgnore, kStop, kContinue };
+DefaultAction default_action(int signo);
+std::string signal_name(int signo);         // "SIGSEGV"
+std::string signal_description(int signo);  // "Segmentation fault" (as strsignal)
+
+inline uint64_t sig_bit(int signo) { return uint64_t{1} << (signo - 1); }
+
+struct SigAction {
+  uint64_t handler = kSigDfl;
+  uint64_t flags = 0;
+  uint64_t restorer = 0;
+  uint64_t mask = 0;
+};
+
+struct SigInfo {
+  int signo = 0;
+  int code = 0;
+  int errno_value = 0;
+  uint64_t address = 0;  // SIGSEGV/SIGBUS/SIGILL/SIGFPE: the faulting address
+  int pid = 0;           // sender, or the child for SIGCHLD
+  uint32_t uid = 0;
+  int status = 0;        // SIGCHLD: exit code or signal
+  uint64_t rip = 0;      // not part of siginfo_t: where a fault happened, for reports
+  uint32_t trapno = 0;   // not part of siginfo_t: the exception vector (sigcontext.trapno)
+  uint32_t error_code = 0;  // sigcontext.err
+};
+
+// Signal dispositions are per process (threads are not modelled).
+struct SignalState {
+  std::array<SigAction, sig::kMax + 1> actions{};
+  uint64_t blocked = 0;
+  uint64_t pending = 0;
+  std::deque<SigInfo> queue;  // siginfo of pending signals, in arrival order
+  uint64_t altstack_sp = 0;
+  uint64_t altstack_size = 0;
+  bool altstack_disabled = true;
+};
+
+// Wait-status encoding (as wait(2) returns it).
+inline int exited_status(int code) { return (code & 0xff) << 8; }
+inline int signaled_status(int signo, bool core) { return signo | (core ? 0x80 : 0); }
+
+}  // namespace vmlab::os

@@ -1,0 +1,80 @@
+#include "os/syscalls/file_common.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <climits>
+
+namespace vmlab::os {
+
+namespace file_syscalls {
+
+int directory_of(SyscallContext& c, int dirfd, std::string& out) {
+  if (dirfd == AT_FDCWD) {
+    out = c.process.cwd;
+    return 0;
+  }
+  const auto file = c.process.fds().get(dirfd);
+  if (!file) return -EBADF;
+  const auto inode = file->inode();
+  if (!inode || !inode->is_directory()) return -ENOTDIR;
+  out = inode->path();
+  return 0;
+}
+
+int path_arg(SyscallContext& c, uint64_t pointer, std::string& out) {
+  int err = 0;
+  auto s = c.user().read_string(pointer, PATH_MAX, &err);
+  if (!s) return -err;
+  if (s->empty()) return -ENOENT;
+  out = std::move(*s);
+  return 0;
+}
+
+bool is_self_exe(const SyscallContext& c, const std::string& path) {
+  return path == "/proc/self/exe" || path == "/proc/" + std::to_string(c.process.pid()) + "/exe";
+}
+
+int64_t write_stat(SyscallContext& c, uint64_t pointer, const vfs::FileStat& st) {
+  struct stat out {};
+  out.st_dev = st.dev;
+  out.st_ino = st.ino;
+  out.st_nlink = st.nlink;
+  out.st_mode = st.mode;
+  out.st_uid = st.uid;
+  out.st_gid = st.gid;
+  out.st_rdev = st.rdev;
+  out.st_size = st.size;
+  out.st_blksize = st.blksize;
+  out.st_blocks = st.blocks;
+  out.st_atim = {st.atime.sec, st.atime.nsec};
+  out.st_mtim = {st.mtime.sec, st.mtime.nsec};
+  out.st_ctim = {st.ctime.sec, st.ctime.nsec};
+  return c.user().write_value(pointer, out) ? 0 : -EFAULT;
+}
+
+int64_t finish_io(SyscallContext& c, int64_t result) {
+  if (result == vfs::kWouldBlock) {
+    c.block = true;
+    return 0;
+  }
+  if (result == -EPIPE) {
+    // Writing to a pipe nobody reads: SIGPIPE, and EPIPE if the signal is ignored or handled.
+    SigInfo info;
+    info.signo = sig::kPipe;
+    info.code = si_code::kKernel;
+    info.pid = c.process.pid();
+    c.kernel.send_signal(c.process, info);
+  }
+  return result;
+}
+
+}  // namespace file_syscalls
+
+void register_file_syscalls(SyscallTable& table) {
+  file_syscalls::register_io(table);
+  file_syscalls::register_paths(table);
+  file_syscalls::register_descriptors(table);
+}
+
+}  // namespace vmlab::os

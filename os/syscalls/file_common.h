@@ -1,0 +1,34 @@
+// Helpers shared by the file system calls: descriptors, directory file descriptors, stat.
+#pragma once
+
+#include <fcntl.h>
+
+#include <memory>
+#include <string>
+
+#include "os/kernel.h"
+#include "os/syscalls/syscall_table.h"
+
+namespace vmlab::os::file_syscalls {
+
+// The directory a *at() call is relative to: the cwd for AT_FDCWD, else the path of the
+// directory open on `dirfd`. Returns -errno on a bad descriptor.
+int directory_of(SyscallContext& c, int dirfd, std::string& out);
+
+// Reads a path argument (EFAULT, ENAMETOOLONG, ENOENT for "").
+int path_arg(SyscallContext& c, uint64_t pointer, std::string& out);
+
+// /proc/self/exe and /proc/<pid>/exe name the running program.
+bool is_self_exe(const SyscallContext& c, const std::string& path);
+
+// Copies a FileStat to the guest as Linux's x86-64 struct stat.
+int64_t write_stat(SyscallContext& c, uint64_t pointer, const vfs::FileStat& st);
+
+// The result of a read/write that may have to wait, or that hit a closed pipe.
+int64_t finish_io(SyscallContext& c, int64_t result);
+
+void register_io(SyscallTable& table);
+void register_paths(SyscallTable& table);
+void register_descriptors(SyscallTable& table);
+
+}  // namespace vmlab::os::file_syscalls

@@ -1,0 +1,179 @@
+// Data transfer: read, write, readv, writev, pread64, pwrite64, sendfile, lseek, getdents64.
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <vector>
+
+#include "os/syscalls/file_common.h"
+
+namespace vmlab::os::file_syscalls {
+
+namespace {
+
+// Largest single transfer; Linux caps at MAX_RW_COUNT (2 GiB), the guest loops for the rest.
+constexpr uint64_t kMaxTransfer = 4ull << 20;
+constexpr uint64_t kMaxIovecs = 1024;  // UIO_MAXIOV
+
+std::shared_ptr<vfs::OpenFile> readable(SyscallContext& c, int fd, int64_t* err) {
+  auto file = c.process.fds().get(fd);
+  if (!file || !file->can_read()) *err = -EBADF;
+  return file;
+}
+
+std::shared_ptr<vfs::OpenFile> writable(SyscallContext& c, int fd, int64_t* err) {
+  auto file = c.process.fds().get(fd);
+  if (!file || !file->can_write()) *err = -EBADF;
+  return file;
+}
+
+int64_t sys_read(SyscallContext& c) {
+  int64_t err = 0;
+  auto file = readable(c, c.int_arg(0), &err);
+  if (err != 0) return err;
+  std::vector<uint8_t> buffer(std::min(c.arg(2), kMaxTransfer));
+  const int64_t n = finish_io(c, file->read(buffer));
+  if (n <= 0 || c.block) return n;
+  if (!c.user().write(c.arg(1), {buffer.data(), static_cast<size_t>(n)})) return -EFAULT;
+  return n;
+}
+
+int64_t sys_write(SyscallContext& c) {
+  int64_t err = 0;
+  auto file = writable(c, c.int_arg(0), &err);
+  if (err != 0) return err;
+  std::vector<uint8_t> buffer(std::min(c.arg(2), kMaxTransfer));
+  if (!c.user().read(c.arg(1), buffer)) return -EFAULT;
+  return finish_io(c, file->write(buffer));
+}
+
+int64_t sys_pread64(SyscallContext& c) {
+  int64_t err = 0;
+  auto file = readable(c, c.int_arg(0), &err);
+  if (err != 0) return err;
+  if (static_cast<int64_t>(c.arg(3)) < 0) return -EINVAL;
+  std::vector<uint8_t> buffer(std::min(c.arg(2), kMaxTransfer));
+  const int64_t n = file->pread(buffer, static_cast<int64_t>(c.arg(3)));
+  if (n <= 0) return n;
+  return c.user().write(c.arg(1), {buffer.data(), static_cast<size_t>(n)}) ? n : -EFAULT;
+}
+
+int64_t sys_pwrite64(SyscallContext& c) {
+  int64_t err = 0;
+  auto file = writable(c, c.int_arg(0), &err);
+  if (err != 0) return err;
+  if (static_cast<int64_t>(c.arg(3)) < 0) return -EINVAL;
+  std::vector<uint8_t> buffer(std::min(c.arg(2), kMaxTransfer));
+  if (!c.user().read(c.arg(1), buffer)) return -EFAULT;
+  return file->pwrite(buffer, static_cast<int64_t>(c.arg(3)));
+}
+
+int read_iovecs(SyscallContext& c, std::vector<struct iovec>& iov, uint64_t* total) {
+  const uint64_t count = c.arg(2);
+  if (count > kMaxIovecs) return -EINVAL;
+  iov.resize(count);
+  if (count != 0 && !c.user().read(c.arg(1), {reinterpret_cast<uint8_t*>(iov.data()),
+                                              count * sizeof(struct iovec)}))
+    return -EFAULT;
+  *total = 0;
+  for (const auto& v : iov) {
+    if (static_cast<int64_t>(v.iov_len) < 0) return -EINVAL;
+    *total += v.iov_len;
+  }
+  return 0;
+}
+
+int64_t sys_readv(SyscallContext& c) {
+  int64_t err = 0;
+  auto file = readable(c, c.int_arg(0), &err);
+  if (err != 0) return err;
+  std::vector<struct iovec> iov;
+  uint64_t total = 0;
+  if (const int e = read_iovecs(c, iov, &total); e != 0) return e;
+  std::vector<uint8_t> buffer(std::min(total, kMaxTransfer));
+  const int64_t n = finish_io(c, file->read(buffer));
+  if (n <= 0 || c.block) return n;
+  uint64_t done = 0;
+  for (const auto& v : iov) {
+    const uint64_t chunk = std::min<uint64_t>(v.iov_len, static_cast<uint64_t>(n) - done);
+    if (chunk == 0) break;
+    if (!c.user().write(reinterpret_cast<uint64_t>(v.iov_base), {buffer.data() + done, chunk}))
+      return -EFAULT;
+    done += chunk;
+  }
+  return n;
+}
+
+int64_t sys_writev(SyscallContext& c) {
+  int64_t err = 0;
+  auto file = writable(c, c.int_arg(0), &err);
+  if (err != 0) return err;
+  std::vector<struct iovec> iov;
+  uint64_t total = 0;
+  if (const int e = read_iovecs(c, iov, &total); e != 0) return e;
+  // Gathered into one write, so a pipe sees it as one (atomic up to PIPE_BUF) transfer.
+  std::vector<uint8_t> buffer;
+  buffer.reserve(std::min(total, kMaxTransfer));
+  for (const auto& v : iov) {
+    const uint64_t chunk = std::min<uint64_t>(v.iov_len, kMaxTransfer - buffer.size());
+    const size_t at = buffer.size();
+    buffer.resize(at + chunk);
+    if (!c.user().read(reinterpret_cast<uint64_t>(v.iov_base), {buffer.data() + at, chunk}))
+      return -EFAULT;
+  }
+  return finish_io(c, file->write(buffer));
+}
+
+int64_t sys_sendfile(SyscallContext& c) {
+  int64_t err = 0;
+  auto out = writable(c, c.int_arg(0), &err);
+  if (err != 0) return err;
+  auto in = readable(c, c.int_arg(1), &err);
+  if (err != 0) return err;
+  // Linux needs a source it can read pages from: a regular file.
+  if (!in->inode() || !in->inode()->is_regular()) return -EINVAL;
+  std::vector<uint8_t> buffer(std::min(c.arg(3), kMaxTransfer));
+  int64_t n;
+  if (c.arg(2) != 0) {
+    int64_t offset = 0;
+    if (!c.user().read_value(c.arg(2), offset)) return -EFAULT;
+    n = in->pread(buffer, offset);
+    if (n > 0 && !c.user().write_value(c.arg(2), offset + n)) return -EFAULT;
+  } else {
+    n = in->read(buffer);
+  }
+  if (n <= 0) return n;
+  return finish_io(c, out->write({buffer.data(), static_cast<size_t>(n)}));
+}
+
+int64_t sys_lseek(SyscallContext& c) {
+  auto file = c.process.fds().get(c.int_arg(0));
+  if (!file) return -EBADF;
+  return file->seek(static_cast<int64_t>(c.arg(1)), c.int_arg(2));
+}
+
+int64_t sys_getdents64(SyscallContext& c) {
+  auto file = c.process.fds().get(c.int_arg(0));
+  if (!file) return -EBADF;
+  std::vector<uint8_t> buffer(std::min(c.arg(2), kMaxTransfer));
+  const int64_t n = file->getdents64(buffer);
+  if (n <= 0) return n;
+  return c.user().write(c.arg(1), {buffer.data(), static_cast<size_t>(n)}) ? n : -EFAULT;
+}
+
+}  // namespace
+
+void register_io(SyscallTable& table) {
+  table.add(SYS_read, sys_read);
+  table.add(SYS_write, sys_write);
+  table.add(SYS_pread64, sys_pread64);
+  table.add(SYS_pwrite64, sys_pwrite64);
+  table.add(SYS_readv, sys_readv);
+  table.add(SYS_writev, sys_writev);
+  table.add(SYS_sendfile, sys_sendfile);
+  table.add(SYS_lseek, sys_lseek);
+  table.add(SYS_getdents64, sys_getdents64);
+}
+
+}  // namespace vmlab::os::file_syscalls

@@ -1,0 +1,255 @@
+// Memory system calls: brk, mmap, munmap, mprotect, mremap, madvise, msync, mincore.
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <cerrno>
+#include <fcntl.h>
+
+#include "os/kernel.h"
+#include "os/syscalls/syscall_table.h"
+
+namespace vmlab::os {
+
+namespace {
+
+constexpr uint64_t kPageMask = mmu::kPageOffsetMask;
+constexpr uint64_t kKnownProt = PROT_READ | PROT_WRITE | PROT_EXEC;
+
+uint64_t page_up(uint64_t v) { return (v + kPageMask) & ~kPageMask; }
+
+// Drops translated code of executable areas that are going away or changing (the next code
+// at these addresses may differ).
+void forget_code(Process& process, uint64_t start, uint64_t end) {
+  for (const auto& [vstart, vma] : process.space().vmas()) {
+    if (vma.end <= start || vma.start >= end || !vma.executable()) continue;
+    process.cpu().code_changed(std::max(start, vma.start), std::min(end, vma.end));
+  }
+}
+
+int64_t sys_brk(SyscallContext& c) {
+  Process& p = c.process;
+  AddressSpace& space = p.space();
+  const uint64_t requested = c.arg(0);
+  if (requested < p.brk_start) return static_cast<int64_t>(p.brk);
+  const uint64_t old_end = page_up(p.brk);
+  const uint64_t new_end = page_up(requested);
+  if (new_end > old_end && !(space.range_is_usable(old_end, new_end) &&
+                             space.range_is_free(old_end, new_end)))
+    return static_cast<int64_t>(p.brk);  // cannot grow: Linux returns the old break
+  const Vma* heap = space.find_vma(p.brk_start);
+  if (heap == nullptr && new_end > p.brk_start) {
+    Vma v;
+    v.start = p.brk_start;
+    v.end = new_end;
+    v.prot = prot::kRead | prot::kWrite;
+    v.is_heap = true;
+    v.name = "[heap]";
+    space.insert_vma(std::move(v));
+  } else if (heap != nullptr && heap->is_heap) {
+    space.resize_vma(p.brk_start, std::max(new_end, p.brk_start));
+  }
+  p.brk = requested;
+  return static_cast<int64_t>(p.brk);
+}
+
+int64_t sys_mmap(SyscallContext& c) {
+  Process& p = c.process;
+  AddressSpace& space = p.space();
+  const uint64_t addr = c.arg(0), length = c.arg(1), offset = c.arg(5);
+  const uint32_t protection = static_cast<uint32_t>(c.arg(2));
+  const uint32_t flags = static_cast<uint32_t>(c.arg(3));
+  const int fd = c.int_arg(4);
+  if (length == 0 || (offset & kPageMask) != 0) return -EINVAL;
+  if ((protection & ~kKnownProt) != 0) return -EINVAL;
+  const uint32_t type = flags & MAP_TYPE;
+  if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE) return -EINVAL;
+  if ((flags & MAP_HUGETLB) != 0) return -ENOMEM;  // no hugetlbfs pages reserved
+  const uint64_t size = page_up(length);
+  if (size < length || size > layout::kUserTop) return -ENOMEM;
+
+  Vma v;
+  v.prot = protection;
+  v.sharing = type == MAP_PRIVATE ? Sharing::kPrivate : Sharing::kShared;
+  v.grows_down = (flags & MAP_GROWSDOWN) != 0;
+  if ((flags & MAP_ANONYMOUS) == 0) {
+    auto file = p.fds().get(fd);
+    if (!file) return -EBADF;
+    const auto inode = file->inode();
+    if (!inode || inode->is_directory()) return -ENODEV;
+    const int access = file->flags() & O_ACCMODE;
+    if (access == O_WRONLY) return -EACCES;
+    if (v.sharing == Sharing::kShared && (protection & PROT_WRITE) && access != O_RDWR)
+      return -EACCES;
+    const uint64_t file_size = static_cast<uint64_t>(inode->stat().size);
+    v.kind = VmaKind::kFile;
+    v.file = inode;
+    v.file_offset = offset;
+    v.file_bytes = file_size > offset ? std::min(file_size - offset, size) : 0;
+    v.file_sigbus_beyond = true;
+    v.name = inode->path();
+  }
+
+  uint64_t start;
+  const bool fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
+  if (fixed) {
+    if ((addr & kPageMask) != 0) return -EINVAL;
+    if (!space.range_is_usable(addr, addr + size)) return -ENOMEM;
+    if (!space.range_is_free(addr, addr + size)) {
+      if ((flags & MAP_FIXED_NOREPLACE) != 0) return -EEXIST;
+      forget_code(p, addr, addr + size);
+      space.unmap_range(addr, addr + size);
+    }
+    start = addr;
+  } else if (addr != 0 && (addr & kPageMask) == 0 && space.range_is_usable(addr, addr + size) &&
+             space.range_is_free(addr, addr + size)) {
+    start = addr;  // the hint is free: take it
+  } else {
+    const auto found = space.find_free_range(size);
+    if (!found) return -ENOMEM;
+    start = *found;
+  }
+  v.start = start;
+  v.end = start + size;
+  space.insert_vma(std::move(v));
+  return static_cast<int64_t>(start);
+}
+
+int64_t sys_munmap(SyscallContext& c) {
+  const uint64_t addr = c.arg(0), length = c.arg(1);
+  if ((addr & kPageMask) != 0 || length == 0) return -EINVAL;
+  const uint64_t end = page_up(addr + length);
+  if (end < addr || end > layout::kUserTop) return -EINVAL;
+  forget_code(c.process, addr, end);
+  c.process.space().unmap_range(addr, end);
+  return 0;
+}
+
+int64_t sys_mprotect(SyscallContext& c) {
+  const uint64_t addr = c.arg(0), length = c.arg(1);
+  const uint32_t protection = static_cast<uint32_t>(c.arg(2)) & ~(PROT_GROWSDOWN | PROT_GROWSUP);
+  if ((addr & kPageMask) != 0 || (protection & ~kKnownProt) != 0) return -EINVAL;
+  if (length == 0) return 0;
+  const uint64_t end = page_up(addr + length);
+  if (end < addr) return -ENOMEM;
+  AddressSpace& space = c.process.space();
+  // Shared writable file mappings need a file opened for writing: checked at mmap time; here
+  // only the range must be mapped.
+  for (uint64_t va = addr; va < end;) {
+    const Vma* v = space.find_vma(va);
+    if (v == nullptr) return -ENOMEM;
+    va = v->end;
+  }
+  if (protection & PROT_EXEC) forget_code(c.process, addr, end);
+  space.protect_range(addr, end, protection);
+  return 0;
+}
+
+int64_t sys_mremap(SyscallContext& c) {
+  AddressSpace& space = c.process.space();
+  const uint64_t old_addr = c.arg(0), old_size = page_up(c.arg(1)), new_size = page_up(c.arg(2));
+  const uint32_t flags = static_cast<uint32_t>(c.arg(3));
+  const uint64_t new_addr = c.arg(4);
+  if ((old_addr & kPageMask) != 0 || new_size == 0) return -EINVAL;
+  if ((flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) != 0) return -EINVAL;
+  if ((flags & MREMAP_FIXED) != 0 && (flags & MREMAP_MAYMOVE) == 0) return -EINVAL;
+  const Vma* v = space.find_vma(old_addr);
+  if (v == nullptr || old_addr + old_size > v->end || old_size == 0) return -EFAULT;
+  if ((flags & MREMAP_FIXED) == 0) {
+    if (new_size <= old_size) {
+      if (new_size < old_size) space.unmap_range(old_addr + new_size, old_addr + old_size);
+      return static_cast<int64_t>(old_addr);
+    }
+    // Grow in place when the area ends the VMA and the space after it is free.
+    if (old_addr + old_size == v->end &&
+        space.range_is_usable(v->end, old_addr + new_size) &&
+        space.range_is_free(v->end, old_addr + new_size)) {
+      space.resize_vma(v->start, old_addr + new_size);
+      return static_cast<int64_t>(old_addr);
+    }
+    if ((flags & MREMAP_MAYMOVE) == 0) return -ENOMEM;
+  }
+  uint64_t target;
+  if ((flags & MREMAP_FIXED) != 0) {
+    if ((new_addr & kPageMask) != 0 || !space.range_is_usable(new_addr, new_addr + new_size))
+      return -EINVAL;
+    if (new_addr < old_addr + old_size && old_addr < new_addr + new_size) return -EINVAL;
+    space.unmap_range(new_addr, new_addr + new_size);
+    target = new_addr;
+  } else {
+    const auto found = space.find_free_range(new_size);
+    if (!found) return -ENOMEM;
+    target = *found;
+  }
+  if (!space.move_range(old_addr, old_size, target, new_size)) return -ENOMEM;
+  return static_cast<int64_t>(target);
+}
+
+int64_t sys_madvise(SyscallContext& c) {
+  const uint64_t addr = c.arg(0), length = c.arg(1);
+  const int advice = c.int_arg(2);
+  if ((addr & kPageMask) != 0) return -EINVAL;
+  const uint64_t end = page_up(addr + length);
+  AddressSpace& space = c.process.space();
+  for (uint64_t va = addr; va < end;) {
+    const Vma* v = space.find_vma(va);
+    if (v == nullptr) return -ENOMEM;
+    va = v->end;
+  }
+  switch (advice) {
+    case MADV_DONTNEED:
+    case MADV_FREE:
+      // Private pages are dropped: the next touch sees zeros (or the file) again.
+      space.discard_range(addr, end);
+      return 0;
+    case MADV_HUGEPAGE:
+    case MADV_NOHUGEPAGE:
+      space.set_huge_advice(addr, end, advice == MADV_HUGEPAGE);
+      return 0;
+    case MADV_NORMAL:
+    case MADV_RANDOM:
+    case MADV_SEQUENTIAL:
+    case MADV_WILLNEED:
+    case MADV_DONTFORK:
+    case MADV_DOFORK:
+    case MADV_MERGEABLE:
+    case MADV_UNMERGEABLE:
+    case MADV_DONTDUMP:
+    case MADV_DODUMP:
+      return 0;  // advice the model has no use for
+    default:
+      return -EINVAL;
+  }
+}
+
+int64_t sys_msync(SyscallContext& c) {
+  if ((c.arg(0) & kPageMask) != 0) return -EINVAL;
+  return 0;  // shared file pages live in the page cache; the overlay is the backing store
+}
+
+int64_t sys_mincore(SyscallContext& c) {
+  const uint64_t addr = c.arg(0), length = c.arg(1), vec = c.arg(2);
+  if ((addr & kPageMask) != 0) return -EINVAL;
+  AddressSpace& space = c.process.space();
+  std::vector<uint8_t> out;
+  for (uint64_t va = addr; va < addr + length; va += mmu::kPageBytes) {
+    if (space.find_vma(va) == nullptr) return -ENOMEM;
+    out.push_back(space.read_pte(va).present() ? 1 : 0);
+  }
+  return c.user().write(vec, out) ? 0 : -EFAULT;
+}
+
+}  // namespace
+
+void register_memory_syscalls(SyscallTable& table) {
+  table.add(SYS_brk, sys_brk);
+  table.add(SYS_mmap, sys_mmap);
+  table.add(SYS_munmap, sys_munmap);
+  table.add(SYS_mprotect, sys_mprotect);
+  table.add(SYS_mremap, sys_mremap);
+  table.add(SYS_madvise, sys_madvise);
+  table.add(SYS_msync, sys_msync);
+  table.add(SYS_mincore, sys_mincore);
+}
+
+}  // namespace vmlab::os

@@ -1,0 +1,353 @@
+// Process system calls: identity, fork/clone, execve, exit, wait4, kill, limits, prctl.
+#include <linux/prctl.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <asm/prctl.h>
+#include <linux/futex.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "os/kernel.h"
+#include "os/syscalls/syscall_table.h"
+
+namespace vmlab::os {
+
+namespace {
+
+constexpr size_t kCommBytes = 16;  // TASK_COMM_LEN
+constexpr uint64_t kUnsupportedCloneFlags = CLONE_THREAD | CLONE_SIGHAND | CLONE_FS |
+                                            CLONE_FILES | CLONE_NEWNS | CLONE_NEWPID;
+constexpr uint64_t kExitSignalMask = 0xff;
+
+int64_t sys_getpid(SyscallContext& c) { return c.process.pid(); }
+int64_t sys_getppid(SyscallContext& c) { return c.process.ppid(); }
+int64_t sys_getid(SyscallContext&) { return 0; }  // uid/gid/euid/egid: the guest runs as root
+
+int64_t sys_set_tid_address(SyscallContext& c) {
+  c.process.clear_child_tid = c.arg(0);
+  return c.process.pid();
+}
+
+int64_t sys_arch_prctl(SyscallContext& c) {
+  switch (c.int_arg(0)) {
+    case ARCH_SET_FS:
+      if (!mmu::is_canonical(mmu::VirtAddr{c.arg(1)})) return -EPERM;
+      c.process.cpu().set_reg(Reg::kFsBase, c.arg(1));
+      return 0;
+    case ARCH_GET_FS:
+      return c.user().write_value(c.arg(1), c.process.cpu().reg(Reg::kFsBase)) ? 0 : -EFAULT;
+    case ARCH_SET_GS:
+      if (!mmu::is_canonical(mmu::VirtAddr{c.arg(1)})) return -EPERM;
+      c.process.cpu().set_reg(Reg::kGsBase, c.arg(1));
+      return 0;
+    case ARCH_GET_GS:
+      return c.user().write_value(c.arg(1), c.process.cpu().reg(Reg::kGsBase)) ? 0 : -EFAULT;
+    default:
+      return -EINVAL;
+  }
+}
+
+int64_t sys_exit(SyscallContext& c) {
+  c.kernel.exit_process(c.process, exited_status(c.int_arg(0)));
+  c.no_return = true;
+  return 0;
+}
+
+int64_t clone_common(SyscallContext& c, uint64_t flags, uint64_t stack, uint64_t parent_tid,
+                     uint64_t child_tid, uint64_t tls) {
+  if ((flags & kUnsupportedCloneFlags) != 0) return -EINVAL;  // threads are not modelled
+  int err = 0;
+  Process* child = c.kernel.fork(c.process, &err);
+  if (child == nullptr) return -err;
+  CpuPort& cpu = child->cpu();
+  cpu.set_reg(Reg::kRax, 0);
+  if (stack != 0) cpu.set_reg(Reg::kRsp, stack);
+  if ((flags & CLONE_SETTLS) != 0) cpu.set_reg(Reg::kFsBase, tls);
+  if ((flags & CLONE_PARENT_SETTID) != 0)
+    c.user().write_value<int32_t>(parent_tid, child->pid());
+  if ((flags & CLONE_CHILD_SETTID) != 0)
+    UserMemory(c.kernel, *child).write_value<int32_t>(child_tid, child->pid());
+  if ((flags & CLONE_CHILD_CLEARTID) != 0) child->clear_child_tid = child_tid;
+  child->exit_signal = static_cast<int>(flags & kExitSignalMask);
+  if ((flags & CLONE_VFORK) != 0) {
+    // The parent is not scheduled until the child execs or exits (the child's memory is a
+    // copy, not shared: see README).
+    c.process.vfork_child = child->pid();
+    c.process.cpu().request_stop();
+  }
+  return child->pid();
+}
+
+int64_t sys_clone(SyscallContext& c) {
+  // x86-64 argument order: flags, newsp, parent_tid, child_tid, tls.
+  return clone_common(c, c.arg(0), c.arg(1), c.arg(2), c.arg(3), c.arg(4));
+}
+int64_t sys_fork(SyscallContext& c) { return clone_common(c, SIGCHLD, 0, 0, 0, 0); }
+int64_t sys_vfork(SyscallContext& c) {
+  return clone_common(c, CLONE_VFORK | CLONE_VM | SIGCHLD, 0, 0, 0, 0);
+}
+
+int64_t sys_clone3(SyscallContext&) { return -ENOSYS; }  // libcs fall back to clone
+
+int64_t sys_execve(SyscallContext& c) {
+  int err = 0;
+  auto user = c.user();
+  auto path = user.read_string(c.arg(0), PATH_MAX, &err);
+  if (!path) return -err;
+  auto argv = user.read_string_array(c.arg(1), &err);
+  if (!argv) return -err;
+  auto envp = user.read_string_array(c.arg(2), &err);
+  if (!envp) return -err;
+  if (*path == "/proc/self/exe") *path = c.process.exe;
+  std::string message;
+  const int result = c.kernel.exec(c.process, *path, *argv, *envp, &message);
+  if (result != 0) return result;
+  c.no_return = true;
+  return 0;
+}
+
+bool matches(const Process& child, int pid, const Process& waiter) {
+  if (pid > 0) return child.pid() == pid;
+  if (pid == -1) return true;
+  if (pid == 0) return child.pgid() == waiter.pgid();
+  return child.pgid() == -pid;
+}
+
+int64_t sys_wait4(SyscallContext& c) {
+  const int pid = c.int_arg(0);
+  const uint64_t status_ptr = c.arg(1);
+  const int options = c.int_arg(2);
+  if ((options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE)) != 0) return -EINVAL;
+  bool any = false;
+  for (const auto& [cpid, child] : c.kernel.processes()) {
+    if (child->ppid() != c.process.pid() || !matches(*child, pid, c.process)) continue;
+    any = true;
+    if (child->state() != ProcessState::kZombie) continue;
+    const int found = child->pid();
+    const int status = child->wait_status();
+    if (status_ptr != 0 && !c.user().write_value<int32_t>(status_ptr, status)) return -EFAULT;
+    if (c.arg(3) != 0) {
+      struct rusage usage {};
+      if (!c.user().write_value(c.arg(3), usage)) return -EFAULT;
+    }
+    c.kernel.reap_child(*child);
+    return found;
+  }
+  if (!any) return -ECHILD;
+  if ((options & WNOHANG) != 0) return 0;
+  c.block = true;
+  return 0;
+}
+
+int64_t signal_targets(SyscallContext& c, int pid, int signo, int code) {
+  if (signo < 0 || signo > sig::kMax) return -EINVAL;
+  std::vector<Process*> targets;
+  for (const auto& [tpid, p] : c.kernel.processes()) {
+    if (p->state() == ProcessState::kZombie && pid != p->pid()) continue;
+    const bool hit = pid > 0 ? p->pid() == pid
+                     : pid == 0 ? p->pgid() == c.process.pgid()
+                     : pid == -1 ? (p->pid() != 1 && p->pid() != c.process.pid())
+                                 : p->pgid() == -pid;
+    if (hit) targets.push_back(p.get());
+  }
+  if (targets.empty()) return -ESRCH;
+  if (signo == 0) return 0;
+  for (Process* p : targets) {
+    SigInfo info;
+    info.signo = signo;
+    info.code = code;
+    info.pid = c.process.pid();
+    c.kernel.send_signal(*p, info);
+  }
+  return 0;
+}
+
+int64_t sys_kill(SyscallContext& c) {
+  return signal_targets(c, c.int_arg(0), c.int_arg(1), si_code::kUser);
+}
+int64_t sys_tkill(SyscallContext& c) {
+  if (c.int_arg(0) <= 0) return -EINVAL;
+  return signal_targets(c, c.int_arg(0), c.int_arg(1), si_code::kTkill);
+}
+int64_t sys_tgkill(SyscallContext& c) {
+  if (c.int_arg(0) <= 0 || c.int_arg(1) <= 0) return -EINVAL;
+  if (c.int_arg(0) != c.int_arg(1)) return -ESRCH;  // one thread per process
+  return signal_targets(c, c.int_arg(1), c.int_arg(2), si_code::kTkill);
+}
+
+struct Rlimit64 {
+  uint64_t cur, max;
+};
+
+Rlimit64 limit_of(int resource) {
+  switch (resource) {
+    case RLIMIT_STACK: return {layout::kStackMax, RLIM_INFINITY};
+    case RLIMIT_NOFILE: return {vfs::FdTable::kMaxFds, vfs::FdTable::kMaxFds};
+    case RLIMIT_NPROC: return {4096, 4096};
+    case RLIMIT_CORE: return {0, RLIM_INFINITY};
+    case RLIMIT_MEMLOCK: return {8 << 20, 8 << 20};
+    case RLIMIT_SIGPENDING: return {4096, 4096};
+    case RLIMIT_MSGQUEUE: return {819200, 819200};
+    default: return {RLIM_INFINITY, RLIM_INFINITY};
+  }
+}
+
+int64_t sys_prlimit64(SyscallContext& c) {
+  const int pid = c.int_arg(0), resource = c.int_arg(1);
+  if (resource < 0 || resource >= RLIM_NLIMITS) return -EINVAL;
+  if (pid != 0 && pid != c.process.pid() && c.kernel.find(pid) == nullptr) return -ESRCH;
+  if (c.arg(3) != 0 && !c.user().write_value(c.arg(3), limit_of(resource))) return -EFAULT;
+  return 0;  // new limits are accepted and not enforced
+}
+
+int64_t sys_getrlimit(SyscallContext& c) {
+  const int resource = c.int_arg(0);
+  if (resource < 0 || resource >= RLIM_NLIMITS) return -EINVAL;
+  return c.user().write_value(c.arg(1), limit_of(resource)) ? 0 : -EFAULT;
+}
+int64_t sys_setrlimit(SyscallContext& c) {
+  return c.int_arg(0) < 0 || c.int_arg(0) >= RLIM_NLIMITS ? -EINVAL : 0;
+}
+
+int64_t sys_prctl(SyscallContext& c) {
+  switch (c.int_arg(0)) {
+    case PR_SET_NAME: {
+      char name[kCommBytes] = {};
+      int err = 0;
+      auto s = c.user().read_string(c.arg(1), kCommBytes - 1, &err);
+      if (!s && err != ENAMETOOLONG) return -EFAULT;
+      if (!s) {
+        if (!c.user().read(c.arg(1), {reinterpret_cast<uint8_t*>(name), kCommBytes - 1}))
+          return -EFAULT;
+        s = std::string(name, strnlen(name, kCommBytes - 1));
+      }
+      c.process.comm = *s;
+      return 0;
+    }
+    case PR_GET_NAME: {
+      char name[kCommBytes] = {};
+      std::memcpy(name, c.process.comm.data(), std::min(c.process.comm.size(), kCommBytes - 1));
+      return c.user().write(c.arg(1), {reinterpret_cast<uint8_t*>(name), kCommBytes}) ? 0 : -EFAULT;
+    }
+    case PR_SET_PDEATHSIG:
+    case PR_SET_DUMPABLE:
+    case PR_SET_NO_NEW_PRIVS:
+      return 0;
+    case PR_GET_DUMPABLE:
+      return 1;
+    default:
+      return -EINVAL;
+  }
+}
+
+int64_t sys_umask(SyscallContext& c) {
+  const uint32_t old = c.process.umask;
+  c.process.umask = static_cast<uint32_t>(c.arg(0)) & 0777;
+  return old;
+}
+
+int64_t sys_getpgid(SyscallContext& c) {
+  const int pid = c.int_arg(0);
+  Process* p = pid == 0 ? &c.process : c.kernel.find(pid);
+  return p == nullptr ? -ESRCH : p->pgid();
+}
+int64_t sys_getpgrp(SyscallContext& c) { return c.process.pgid(); }
+int64_t sys_setpgid(SyscallContext& c) {
+  const int pid = c.int_arg(0), pgid = c.int_arg(1);
+  if (pgid < 0) return -EINVAL;
+  Process* p = pid == 0 ? &c.process : c.kernel.find(pid);
+  if (p == nullptr || (p != &c.process && p->ppid() != c.process.pid())) return -ESRCH;
+  p->set_pgid(pgid == 0 ? p->pid() : pgid);
+  return 0;
+}
+int64_t sys_getsid(SyscallContext& c) {
+  const int pid = c.int_arg(0);
+  Process* p = pid == 0 ? &c.process : c.kernel.find(pid);
+  return p == nullptr ? -ESRCH : p->sid();
+}
+int64_t sys_setsid(SyscallContext& c) {
+  if (c.process.pgid() == c.process.pid()) return -EPERM;
+  c.process.set_sid(c.process.pid());
+  c.process.set_pgid(c.process.pid());
+  return c.process.pid();
+}
+
+int64_t sys_sched_getaffinity(SyscallContext& c) {
+  constexpr uint64_t kOneCpu = 1;
+  if (c.arg(1) < sizeof kOneCpu) return -EINVAL;
+  return c.user().write_value(c.arg(2), kOneCpu) ? static_cast<int64_t>(sizeof kOneCpu) : -EFAULT;
+}
+int64_t sys_sched_yield(SyscallContext& c) {
+  c.process.cpu().request_stop();  // give the rest of the slice away
+  return 0;
+}
+
+int64_t sys_set_robust_list(SyscallContext&) { return 0; }
+int64_t sys_rseq(SyscallContext&) { return -ENOSYS; }
+
+int64_t sys_futex(SyscallContext& c) {
+  // One thread per process: a wake finds nobody; a wait on a matching value never ends
+  // unless it has a timeout.
+  const int op = c.int_arg(1) & FUTEX_CMD_MASK;
+  switch (op) {
+    case FUTEX_WAKE:
+    case FUTEX_WAKE_BITSET:
+      return 0;
+    case FUTEX_WAIT:
+    case FUTEX_WAIT_BITSET: {
+      uint32_t value = 0;
+      if (!c.user().read_value(c.arg(0), value)) return -EFAULT;
+      if (value != static_cast<uint32_t>(c.arg(2))) return -EAGAIN;
+      c.block = true;
+      return 0;
+    }
+    default:
+      return -ENOSYS;
+  }
+}
+
+}  // namespace
+
+void register_process_syscalls(SyscallTable& table) {
+  table.add(SYS_getpid, sys_getpid);
+  table.add(SYS_gettid, sys_getpid);
+  table.add(SYS_getppid, sys_getppid);
+  table.add(SYS_getuid, sys_getid);
+  table.add(SYS_geteuid, sys_getid);
+  table.add(SYS_getgid, sys_getid);
+  table.add(SYS_getegid, sys_getid);
+  table.add(SYS_set_tid_address, sys_set_tid_address);
+  table.add(SYS_arch_prctl, sys_arch_prctl);
+  table.add(SYS_exit, sys_exit);
+  table.add(SYS_exit_group, sys_exit);
+  table.add(SYS_clone, sys_clone);
+  table.add(SYS_clone3, sys_clone3);
+  table.add(SYS_fork, sys_fork);
+  table.add(SYS_vfork, sys_vfork);
+  table.add(SYS_execve, sys_execve);
+  table.add(SYS_wait4, sys_wait4);
+  table.add(SYS_kill, sys_kill);
+  table.add(SYS_tkill, sys_tkill);
+  table.add(SYS_tgkill, sys_tgkill);
+  table.add(SYS_prlimit64, sys_prlimit64);
+  table.add(SYS_getrlimit, sys_getrlimit);
+  table.add(SYS_setrlimit, sys_setrlimit);
+  table.add(SYS_prctl, sys_prctl);
+  table.add(SYS_umask, sys_umask);
+  table.add(SYS_getpgid, sys_getpgid);
+  table.add(SYS_getpgrp, sys_getpgrp);
+  table.add(SYS_setpgid, sys_setpgid);
+  table.add(SYS_getsid, sys_getsid);
+  table.add(SYS_setsid, sys_setsid);
+  table.add(SYS_sched_getaffinity, sys_sched_getaffinity);
+  table.add(SYS_sched_yield, sys_sched_yield);
+  table.add(SYS_set_robust_list, sys_set_robust_list);
+  table.add(SYS_rseq, sys_rseq);
+  table.add(SYS_futex, sys_futex);
+}
+
+}  // namespace vmlab::os

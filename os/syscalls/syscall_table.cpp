@@ -1,0 +1,13 @@
+#include "os/syscalls/syscall_table.h"
+
+namespace vmlab::os {
+
+SyscallTable::SyscallTable() {
+  register_memory_syscalls(*this);
+  register_file_syscalls(*this);
+  register_process_syscalls(*this);
+  register_signal_syscalls(*this);
+  register_info_syscalls(*this);
+}
+
+}  // namespace vmlab::os

@@ -1,0 +1,118 @@
+#include "os/user_memory.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "os/kernel.h"
+
+namespace vmlab::os {
+
+namespace {
+constexpr size_t kMaxArgStrings = 1 << 17;  // far above ARG_MAX's count of pointers
+constexpr size_t kMaxArgString = 128 * 1024;  // MAX_ARG_STRLEN
+}  // namespace
+
+uint8_t* UserMemory::page_for(uint64_t va, bool write) {
+  const mmu::Access access = write ? mmu::Access::kWrite : mmu::Access::kRead;
+  mmu::PagingControl control = kernel_.mmu().control();
+  control.root = process_.space().root();
+  control.write_protect = true;
+  auto& memory = kernel_.frames().memory();
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const mmu::WalkResult w = mmu::walk(memory, control, mmu::VirtAddr{va}, access,
+                                        mmu::Mode::kSupervisor, mmu::WalkEffects::kSetAccessedDirty);
+    if (!w.faulted) {
+      // Kernel accesses must also respect the user's rights: a user pointer to a supervisor
+      // page is not the process's memory.
+      if (!w.permissions.user) return nullptr;
+      const mmu::PhysAddr pa = w.translate(mmu::VirtAddr{va});
+      return memory.host(pa, 1);
+    }
+    if (w.fault.kind != mmu::FaultKind::kPageFault) return nullptr;
+    const FaultRequest request{va, access, (w.fault.error_code & mmu::pf_error::kPresent) != 0,
+                               /*user=*/false};
+    if (!kernel_.kernel_fault(process_, request)) return nullptr;
+  }
+  return nullptr;
+}
+
+bool UserMemory::read(uint64_t va, std::span<uint8_t> out) {
+  size_t done = 0;
+  while (done < out.size()) {
+    const uint64_t at = va + done;
+    const size_t chunk = std::min<uint64_t>(out.size() - done, mmu::kPageBytes - (at & mmu::kPageOffsetMask));
+    const uint8_t* src = page_for(at, false);
+    if (src == nullptr) return false;
+    std::memcpy(out.data() + done, src, chunk);
+    done += chunk;
+  }
+  return true;
+}
+
+bool UserMemory::write(uint64_t va, std::span<const uint8_t> in) {
+  size_t done = 0;
+  while (done < in.size()) {
+    const uint64_t at = va + done;
+    const size_t chunk = std::min<uint64_t>(in.size() - done, mmu::kPageBytes - (at & mmu::kPageOffsetMask));
+    uint8_t* dst = page_for(at, true);
+    if (dst == nullptr) return false;
+    std::memcpy(dst, in.data() + done, chunk);
+    done += chunk;
+  }
+  return true;
+}
+
+bool UserMemory::zero(uint64_t va, uint64_t length) {
+  uint64_t done = 0;
+  while (done < length) {
+    const uint64_t at = va + done;
+    const uint64_t chunk = std::min<uint64_t>(length - done, mmu::kPageBytes - (at & mmu::kPageOffsetMask));
+    uint8_t* dst = page_for(at, true);
+    if (dst == nullptr) return false;
+    std::memset(dst, 0, chunk);
+    done += chunk;
+  }
+  return true;
+}
+
+std::optional<std::string> UserMemory::read_string(uint64_t va, size_t max, int* err) {
+  std::string out;
+  while (out.size() < max) {
+    const uint64_t at = va + out.size();
+    const uint8_t* src = page_for(at, false);
+    if (src == nullptr) {
+      *err = EFAULT;
+      return std::nullopt;
+    }
+    const size_t in_page = mmu::kPageBytes - (at & mmu::kPageOffsetMask);
+    const size_t limit = std::min(in_page, max - out.size());
+    const void* nul = std::memchr(src, 0, limit);
+    if (nul != nullptr) {
+      out.append(reinterpret_cast<const char*>(src), static_cast<const uint8_t*>(nul) - src);
+      return out;
+    }
+    out.append(reinterpret_cast<const char*>(src), limit);
+  }
+  *err = ENAMETOOLONG;
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> UserMemory::read_string_array(uint64_t va, int* err) {
+  std::vector<std::string> out;
+  if (va == 0) return out;
+  for (size_t i = 0; i < kMaxArgStrings; ++i) {
+    uint64_t pointer = 0;
+    if (!read_value(va + i * sizeof(uint64_t), pointer)) {
+      *err = EFAULT;
+      return std::nullopt;
+    }
+    if (pointer == 0) return out;
+    auto s = read_string(pointer, kMaxArgString, err);
+    if (!s) return std::nullopt;
+    out.push_back(std::move(*s));
+  }
+  *err = E2BIG;
+  return std::nullopt;
+}
+
+}  // namespace vmlab::os

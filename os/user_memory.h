@@ -1,0 +1,50 @@
+// The kernel reading and writing a process's memory (copy_from_user / copy_to_user).
+//
+// Accesses go through the process's page tables in supervisor mode with CR0.WP set, like a
+// Linux kernel: a missing page is faulted in (and counted as a fault of the process), a
+// copy-on-write page is copied before the kernel writes to it, and an address the process
+// does not own is EFAULT. These accesses set Accessed/Dirty bits but do not go through the
+// modelled TLBs (they are not counted in TLB statistics).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace vmlab::os {
+
+class Kernel;
+class Process;
+
+class UserMemory {
+ public:
+  UserMemory(Kernel& kernel, Process& process) : kernel_(kernel), process_(process) {}
+
+  bool read(uint64_t va, std::span<uint8_t> out);
+  bool write(uint64_t va, std::span<const uint8_t> in);
+  bool zero(uint64_t va, uint64_t length);
+  // A NUL-terminated string of at most `max` bytes (ENAMETOOLONG/EFAULT as nullopt with *err).
+  std::optional<std::string> read_string(uint64_t va, size_t max, int* err);
+  // A NULL-terminated array of string pointers (argv, envp).
+  std::optional<std::vector<std::string>> read_string_array(uint64_t va, int* err);
+
+  template <typename T>
+  bool read_value(uint64_t va, T& value) {
+    return read(va, {reinterpret_cast<uint8_t*>(&value), sizeof value});
+  }
+  template <typename T>
+  bool write_value(uint64_t va, const T& value) {
+    return write(va, {reinterpret_cast<const uint8_t*>(&value), sizeof value});
+  }
+
+ private:
+  // Host pointer to the byte at va with the page accessible for `write`; faults pages in.
+  uint8_t* page_for(uint64_t va, bool write);
+
+  Kernel& kernel_;
+  Process& process_;
+};
+
+}  // namespace vmlab::os

@@ -1,0 +1,114 @@
+#include "os/vfs/device.h"
+
+#include <sys/sysmacros.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "os/vfs/memory_inode.h"
+#include "os/vfs/overlay_directory.h"
+
+namespace vmlab::os::vfs {
+
+namespace {
+
+// SplitMix64's published constants.
+constexpr uint64_t kGoldenGamma = 0x9E3779B97F4A7C15ull;
+constexpr uint64_t kMix1 = 0xBF58476D1CE4E5B9ull;
+constexpr uint64_t kMix2 = 0x94D049BB133111EBull;
+constexpr int kShift1 = 30;
+constexpr int kShift2 = 27;
+constexpr int kShift3 = 31;
+
+// Linux device numbers (Documentation/admin-guide/devices.txt).
+constexpr unsigned kMemMajor = 1;
+constexpr unsigned kNullMinor = 3;
+constexpr unsigned kZeroMinor = 5;
+constexpr unsigned kRandomMinor = 8;
+constexpr unsigned kUrandomMinor = 9;
+constexpr unsigned kTtyMajor = 5;
+constexpr unsigned kTtyMinor = 0;
+
+constexpr uint32_t kDeviceMode = S_IFCHR | 0666;
+constexpr uint32_t kDevDirectoryMode = 0755;
+
+struct DeviceSpec {
+  const char* name;
+  DeviceKind kind;
+  unsigned major;
+  unsigned minor;
+};
+
+constexpr DeviceSpec kDevices[] = {
+    {"null", DeviceKind::kNull, kMemMajor, kNullMinor},
+    {"zero", DeviceKind::kZero, kMemMajor, kZeroMinor},
+    {"random", DeviceKind::kRandom, kMemMajor, kRandomMinor},
+    {"urandom", DeviceKind::kUrandom, kMemMajor, kUrandomMinor},
+    {"tty", DeviceKind::kTty, kTtyMajor, kTtyMinor},
+};
+
+}  // namespace
+
+uint64_t SplitMix64::next() {
+  uint64_t z = (state_ += kGoldenGamma);
+  z = (z ^ (z >> kShift1)) * kMix1;
+  z = (z ^ (z >> kShift2)) * kMix2;
+  return z ^ (z >> kShift3);
+}
+
+void SplitMix64::fill(std::span<uint8_t> out) {
+  for (size_t done = 0; done < out.size();) {
+    const uint64_t word = next();
+    const size_t n = std::min(sizeof word, out.size() - done);
+    std::memcpy(out.data() + done, &word, n);
+    done += n;
+  }
+}
+
+DeviceInode::DeviceInode(DeviceKind kind, FileStat stat, std::shared_ptr<SplitMix64> random,
+                         std::string path)
+    : Inode(S_IFCHR, kNoCacheId, std::move(path)),
+      kind_(kind),
+      stat_(stat),
+      random_(std::move(random)) {}
+
+int64_t DeviceInode::read(uint64_t, std::span<uint8_t> out) {
+  switch (kind_) {
+    case DeviceKind::kNull:
+      return 0;
+    case DeviceKind::kZero:
+      std::fill(out.begin(), out.end(), uint8_t{0});
+      return static_cast<int64_t>(out.size());
+    case DeviceKind::kRandom:
+    case DeviceKind::kUrandom:
+      random_->fill(out);
+      return static_cast<int64_t>(out.size());
+    case DeviceKind::kTty:
+      break;
+  }
+  return -ENXIO;
+}
+
+int64_t DeviceInode::write(uint64_t, std::span<const uint8_t> data) {
+  // Writes to the memory devices are discarded (Linux also accepts writes to the random
+  // devices, as entropy that it does not credit).
+  if (kind_ == DeviceKind::kTty) return -ENXIO;
+  return static_cast<int64_t>(data.size());
+}
+
+std::shared_ptr<OverlayDirectory> make_dev_directory(std::shared_ptr<OverlayState> state,
+                                                     uint64_t random_seed,
+                                                     const std::string& path) {
+  auto dir = std::make_shared<OverlayDirectory>(state, kDevDirectoryMode, path, kDevfsDevice);
+  auto random = std::make_shared<SplitMix64>(random_seed);
+  for (const DeviceSpec& spec : kDevices) {
+    FileStat st = new_overlay_stat(*state, kDeviceMode, kDevfsDevice);
+    st.rdev = makedev(spec.major, spec.minor);
+    dir->insert(spec.name,
+                std::make_shared<DeviceInode>(spec.kind, st, random, join_path(path, spec.name)));
+  }
+  return dir;
+}
+
+}  // namespace vmlab::os::vfs

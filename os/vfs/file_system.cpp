@@ -1,0 +1,115 @@
+#include "os/vfs/file_system.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <stdexcept>
+#include <vector>
+
+#include "os/vfs/device.h"
+#include "os/vfs/memory_inode.h"
+#include "os/vfs/overlay_directory.h"
+
+namespace vmlab::os::vfs {
+
+namespace {
+
+// Copy-up reads the host file in chunks of this size.
+constexpr size_t kCopyChunk = 64 * 1024;
+
+std::string canonical_root(const std::string& host_root) {
+  char resolved[PATH_MAX];
+  struct stat st {};
+  if (::realpath(host_root.c_str(), resolved) == nullptr || ::stat(resolved, &st) != 0 ||
+      !S_ISDIR(st.st_mode))
+    throw std::invalid_argument("guest root '" + host_root + "' is not a host directory");
+  return resolved;
+}
+
+std::shared_ptr<OverlayDirectory> make_root(const std::shared_ptr<OverlayState>& state,
+                                            const std::string& host_root, uint64_t seed) {
+  auto root = std::make_shared<OverlayDirectory>(state, host_root, "/");
+  // The guest's /dev is synthesized; the host's stays hidden behind it.
+  root->insert("dev", make_dev_directory(state, seed, "/dev"));
+  return root;
+}
+
+}  // namespace
+
+FileSystem::FileSystem(const std::string& host_root, uint64_t random_seed)
+    : host_root_(canonical_root(host_root)),
+      state_(std::make_shared<OverlayState>()),
+      root_(make_root(state_, host_root_, random_seed)),
+      walker_(root_) {}
+
+void FileSystem::set_clock(std::function<Timespec()> clock) {
+  state_->set_clock(std::move(clock));
+}
+
+Lookup FileSystem::resolve(std::string_view path, std::string_view cwd, Follow follow_last) {
+  return walker_.resolve(path, cwd, follow_last);
+}
+
+int FileSystem::readlink(std::string_view path, std::string_view cwd, std::string& out) {
+  const Lookup found = resolve(path, cwd, Follow::kNo);
+  if (found.error != 0) return found.error;
+  return found.inode->readlink(out);
+}
+
+Lookup FileSystem::resolve_for_write(std::string_view path, std::string_view cwd,
+                                     Follow follow_last) {
+  Lookup found = resolve(path, cwd, follow_last);
+  if (found.error != 0 || !found.inode->needs_copy_up() || !found.inode->is_regular()) return found;
+  // found.path has no symlinks left, so its parent resolves to the directory holding it.
+  const ParentLookup parent = walker_.resolve_parent(found.path, "/");
+  if (parent.error != 0) return {nullptr, {}, parent.error};
+  return copy_up(*parent.dir, parent.name, *found.inode, found.path);
+}
+
+Lookup FileSystem::copy_up(OverlayDirectory& dir, const std::string& name, Inode& inode,
+                           const std::string& path) {
+  std::vector<uint8_t> data;
+  for (;;) {
+    const size_t old_size = data.size();
+    data.resize(old_size + kCopyChunk);
+    const int64_t n = inode.read(old_size, std::span<uint8_t>(data).subspan(old_size));
+    if (n < 0) return {nullptr, {}, static_cast<int>(n)};
+    data.resize(old_size + static_cast<size_t>(n));
+    if (n == 0) break;
+  }
+  auto copy = std::make_shared<MemoryFile>(state_, inode.stat(), std::move(data), path);
+  dir.insert(name, copy);
+  return {std::move(copy), path, 0};
+}
+
+OpenResult FileSystem::open(std::string_view path, std::string_view cwd, int flags, uint32_t mode) {
+  if ((flags & O_TMPFILE) == O_TMPFILE) return {nullptr, -EOPNOTSUPP};
+  if ((flags & O_ACCMODE) == O_ACCMODE) return {nullptr, -EINVAL};
+  const bool modifies = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0;
+  const Follow follow = (flags & O_NOFOLLOW) ? Follow::kNo : Follow::kYes;
+  Lookup found;
+  if ((flags & O_CREAT) && (flags & O_EXCL)) {
+    found = create(path, cwd, mode, Exclusive::kYes);
+  } else {
+    // Existing files are looked up first so that a read-only O_CREAT copies nothing up.
+    found = modifies ? resolve_for_write(path, cwd, follow) : resolve(path, cwd, follow);
+    if (found.error == -ENOENT && (flags & O_CREAT))
+      found = create(path, cwd, mode, Exclusive::kNo);
+  }
+  if (found.error != 0) return {nullptr, found.error};
+  if ((flags & O_CREAT) && found.inode->is_directory()) return {nullptr, -EISDIR};
+  OpenResult opened = open_inode(found.inode, flags);
+  if (opened.error == 0 && (flags & O_TRUNC) && found.inode->is_regular()) {
+    if (const int error = found.inode->truncate(0); error != 0) return {nullptr, error};
+  }
+  return opened;
+}
+
+PipeEnds FileSystem::make_pipe(int flags) {
+  return vfs::make_pipe(state_->new_ino(), flags, state_->now());
+}
+
+}  // namespace vmlab::os::vfs

@@ -1,0 +1,79 @@
+// The guest's file system: a host directory seen read-only through an in-memory overlay that
+// takes every change, plus a synthesized /dev. Guest paths never leave the host root.
+//
+// Errors are -errno values (Lookup::error, OpenResult::error, or the int returned).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "os/vfs/inode.h"
+#include "os/vfs/open_file.h"
+#include "os/vfs/path_walker.h"
+#include "os/vfs/pipe.h"
+
+namespace vmlab::os::vfs {
+
+class OverlayDirectory;
+class OverlayState;
+
+enum class Exclusive { kNo, kYes };
+
+class FileSystem {
+ public:
+  static constexpr uint64_t kDefaultRandomSeed = 1;
+
+  // `host_root` is the host directory the guest sees as "/" (never written); throws
+  // std::invalid_argument if it is not a directory. `random_seed` drives /dev/urandom.
+  explicit FileSystem(const std::string& host_root = "/",
+                      uint64_t random_seed = kDefaultRandomSeed);
+  FileSystem(const FileSystem&) = delete;
+  FileSystem& operator=(const FileSystem&) = delete;
+
+  // Where overlay files get their times (creation, modification); the epoch until set.
+  void set_clock(std::function<Timespec()> clock);
+  const std::string& host_root() const { return host_root_; }
+
+  // Relative paths start at `cwd`, an absolute guest path (the process's cwd, or the path of
+  // the directory a dirfd refers to).
+  Lookup resolve(std::string_view path, std::string_view cwd, Follow follow_last);
+  // 0 and the target, -EINVAL if the path is not a symlink.
+  int readlink(std::string_view path, std::string_view cwd, std::string& out);
+  // resolve(), then a host regular file is copied into the overlay so it can be modified.
+  Lookup resolve_for_write(std::string_view path, std::string_view cwd, Follow follow_last);
+  // open(2) for regular files, directories and devices: O_CREAT, O_EXCL, O_TRUNC,
+  // O_DIRECTORY, O_NOFOLLOW, O_APPEND, O_NONBLOCK. `mode` is used as given (the caller
+  // applies the umask). Writing a host file copies it up first.
+  OpenResult open(std::string_view path, std::string_view cwd, int flags, uint32_t mode);
+
+  // The overlay. A final symlink is followed by create (unless exclusive), never by the others.
+  // create: the regular file at `path`, made empty if missing (EEXIST if exclusive and present),
+  // copied up if it is a host file; EISDIR for directories.
+  Lookup create(std::string_view path, std::string_view cwd, uint32_t mode, Exclusive exclusive);
+  int mkdir(std::string_view path, std::string_view cwd, uint32_t mode);
+  int rmdir(std::string_view path, std::string_view cwd);
+  int unlink(std::string_view path, std::string_view cwd);
+  // rename(2) semantics, replacing the target. Directories that exist on the host cannot move:
+  // EXDEV (as Linux overlayfs without redirect_dir), and mv falls back to copying.
+  int rename(std::string_view from, std::string_view from_cwd, std::string_view to,
+             std::string_view to_cwd);
+  int symlink(std::string_view target, std::string_view link_path, std::string_view cwd);
+
+  // A pipe with a fresh inode number (pipe2 flags: O_NONBLOCK).
+  PipeEnds make_pipe(int flags = 0);
+
+ private:
+  // Replaces host file `inode`, the entry `name` of `dir`, by an in-memory copy.
+  Lookup copy_up(OverlayDirectory& dir, const std::string& name, Inode& inode,
+                 const std::string& path);
+
+  std::string host_root_;
+  std::shared_ptr<OverlayState> state_;
+  std::shared_ptr<OverlayDirectory> root_;
+  PathWalker walker_;
+};
+
+}  // namespace vmlab::os::vfs

@@ -1,0 +1,153 @@
+// FileSystem's changes to the name space: all of them land in the in-memory overlay.
+#include <cerrno>
+
+#include "os/vfs/file_system.h"
+#include "os/vfs/memory_inode.h"
+#include "os/vfs/overlay_directory.h"
+
+namespace vmlab::os::vfs {
+
+namespace {
+
+bool is_dot_or_empty(const std::string& name) {
+  return name.empty() || name == "." || name == "..";
+}
+
+// A moved inode (and, for a directory, everything below it) answers to its new path.
+void relocate(Inode& inode, const std::string& path) {
+  inode.set_path(path);
+  if (const auto* dir = dynamic_cast<const OverlayDirectory*>(&inode))
+    for (const auto& [name, child] : dir->children())
+      relocate(*child, join_path(path, name));
+}
+
+bool same_file(const Inode& a, const Inode& b) {
+  const FileStat sa = a.stat();
+  const FileStat sb = b.stat();
+  return &a == &b || (sa.dev == sb.dev && sa.ino == sb.ino);
+}
+
+}  // namespace
+
+Lookup FileSystem::create(std::string_view path, std::string_view cwd, uint32_t mode,
+                          Exclusive exclusive) {
+  int follows = 0;
+  std::string target(path);
+  std::string base(cwd);
+  for (;;) {
+    const ParentLookup parent = walker_.resolve_parent(target, base, &follows);
+    if (parent.error != 0) return {nullptr, {}, parent.error};
+    if (is_dot_or_empty(parent.name)) return {nullptr, {}, -EISDIR};
+    const auto child = parent.dir->lookup(parent.name);
+    if (child.error == -ENOENT) {
+      if (parent.trailing_slash) return {nullptr, {}, -EISDIR};  // as Linux: "new/" with O_CREAT
+      if (parent.dir->removed()) return {nullptr, {}, -ENOENT};
+      auto file = std::make_shared<MemoryFile>(state_, mode, parent.child_path());
+      parent.dir->insert(parent.name, file);
+      return {std::move(file), parent.child_path(), 0};
+    }
+    if (child.error != 0) return {nullptr, {}, child.error};
+    if (exclusive == Exclusive::kYes) return {nullptr, {}, -EEXIST};
+    if (child.inode->is_symlink()) {  // create the file the (possibly dangling) link names
+      if (++follows > kMaxSymlinkFollows) return {nullptr, {}, -ELOOP};
+      if (const int error = child.inode->readlink(target); error != 0) return {nullptr, {}, error};
+      base = parent.dir_path;
+      continue;
+    }
+    if (child.inode->is_directory()) return {nullptr, {}, -EISDIR};
+    if (parent.trailing_slash) return {nullptr, {}, -ENOTDIR};
+    if (child.inode->needs_copy_up() && child.inode->is_regular())
+      return copy_up(*parent.dir, parent.name, *child.inode, parent.child_path());
+    return {child.inode, parent.child_path(), 0};
+  }
+}
+
+int FileSystem::mkdir(std::string_view path, std::string_view cwd, uint32_t mode) {
+  const ParentLookup parent = walker_.resolve_parent(path, cwd);
+  if (parent.error != 0) return parent.error;
+  if (is_dot_or_empty(parent.name)) return -EEXIST;
+  const auto child = parent.dir->lookup(parent.name);
+  if (child.error == 0) return -EEXIST;
+  if (child.error != -ENOENT) return child.error;
+  if (parent.dir->removed()) return -ENOENT;
+  parent.dir->insert(parent.name,
+                     std::make_shared<OverlayDirectory>(state_, mode, parent.child_path()));
+  return 0;
+}
+
+int FileSystem::rmdir(std::string_view path, std::string_view cwd) {
+  const ParentLookup parent = walker_.resolve_parent(path, cwd);
+  if (parent.error != 0) return parent.error;
+  // Linux's answers for the root, "." and "..".
+  if (parent.name.empty()) return -EBUSY;
+  if (parent.name == ".") return -EINVAL;
+  if (parent.name == "..") return -ENOTEMPTY;
+  const auto child = parent.dir->lookup(parent.name);
+  if (child.error != 0) return child.error;
+  const auto dir = std::dynamic_pointer_cast<OverlayDirectory>(child.inode);
+  if (!dir) return -ENOTDIR;
+  if (!dir->empty()) return -ENOTEMPTY;
+  dir->mark_removed();
+  parent.dir->remove(parent.name);
+  return 0;
+}
+
+int FileSystem::unlink(std::string_view path, std::string_view cwd) {
+  const ParentLookup parent = walker_.resolve_parent(path, cwd);
+  if (parent.error != 0) return parent.error;
+  if (is_dot_or_empty(parent.name)) return -EISDIR;
+  const auto child = parent.dir->lookup(parent.name);
+  if (child.error != 0) return child.error;
+  if (child.inode->is_directory()) return -EISDIR;
+  if (parent.trailing_slash) return -ENOTDIR;
+  parent.dir->remove(parent.name);
+  return 0;
+}
+
+int FileSystem::rename(std::string_view from, std::string_view from_cwd, std::string_view to,
+                       std::string_view to_cwd) {
+  const ParentLookup src = walker_.resolve_parent(from, from_cwd);
+  if (src.error != 0) return src.error;
+  const ParentLookup dst = walker_.resolve_parent(to, to_cwd);
+  if (dst.error != 0) return dst.error;
+  if (is_dot_or_empty(src.name) || is_dot_or_empty(dst.name)) return -EBUSY;
+  const auto moving = src.dir->lookup(src.name);
+  if (moving.error != 0) return moving.error;
+  const auto replaced = dst.dir->lookup(dst.name);
+  if (replaced.error != 0 && replaced.error != -ENOENT) return replaced.error;
+  const bool is_dir = moving.inode->is_directory();
+  if ((src.trailing_slash || dst.trailing_slash) && !is_dir) return -ENOTDIR;
+  if (replaced.inode && same_file(*moving.inode, *replaced.inode)) return 0;
+  if (is_dir) {
+    if (std::static_pointer_cast<OverlayDirectory>(moving.inode)->has_host_layer()) return -EXDEV;
+    if (dst.child_path().starts_with(join_path(src.child_path(), ""))) return -EINVAL;
+  }
+  if (dst.dir->removed()) return -ENOENT;
+  if (const auto& old = replaced.inode) {
+    if (is_dir && !old->is_directory()) return -ENOTDIR;
+    if (!is_dir && old->is_directory()) return -EISDIR;
+    const auto old_dir = std::dynamic_pointer_cast<OverlayDirectory>(old);
+    if (old_dir && !old_dir->empty()) return -ENOTEMPTY;
+    if (old_dir) old_dir->mark_removed();
+  }
+  src.dir->remove(src.name);
+  dst.dir->insert(dst.name, moving.inode);
+  relocate(*moving.inode, dst.child_path());
+  return 0;
+}
+
+int FileSystem::symlink(std::string_view target, std::string_view link_path, std::string_view cwd) {
+  if (target.empty()) return -ENOENT;
+  const ParentLookup parent = walker_.resolve_parent(link_path, cwd);
+  if (parent.error != 0) return parent.error;
+  if (is_dot_or_empty(parent.name)) return -EEXIST;
+  const auto child = parent.dir->lookup(parent.name);
+  if (child.error == 0) return -EEXIST;
+  if (child.error != -ENOENT) return child.error;
+  if (parent.dir->removed()) return -ENOENT;
+  parent.dir->insert(parent.name, std::make_shared<MemorySymlink>(state_, std::string(target),
+                                                                  parent.child_path()));
+  return 0;
+}
+
+}  // namespace vmlab::os::vfs

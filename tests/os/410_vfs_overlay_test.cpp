@@ -1,0 +1,225 @@
+// The writable overlay: every change stays in memory, the host tree is never modified, and
+// listings merge host entries, overlay entries and whiteouts in name order.
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+
+#include "os/vfs/file_system.h"
+#include "tests/os/vfs_test_support.h"
+
+namespace vmlab::os::vfs {
+namespace {
+
+using testing::bytes;
+using testing::content;
+using testing::names;
+using testing::TempTree;
+
+constexpr uint32_t kFileMode = 0644;
+constexpr uint32_t kDirMode = 0755;
+constexpr Timespec kClockTime{1'700'000'000, 250};
+
+class Overlay : public ::testing::Test {
+ protected:
+  Overlay() {
+    tree.mkdir("data/sub");
+    tree.write("data/b", "host b");
+    tree.write("data/d", "host d");
+    tree.write("data/sub/inner", "inner");
+    tree.mkdir("empty");
+    fs.set_clock([] { return kClockTime; });
+  }
+  std::shared_ptr<OpenFile> open(std::string_view path, int flags) {
+    OpenResult r = fs.open(path, "/", flags, kFileMode);
+    EXPECT_EQ(r.error, 0) << path;
+    return r.file;
+  }
+  int error_of(std::string_view path) { return fs.resolve(path, "/", Follow::kYes).error; }
+  std::vector<std::string> listing(std::string_view path) {
+    return names(fs.resolve(path, "/", Follow::kYes).inode->list());
+  }
+  TempTree tree;
+  FileSystem fs{tree.root()};
+};
+
+TEST_F(Overlay, CreateWriteAndReadBack) {
+  auto file = open("/data/new", O_CREAT | O_RDWR);
+  ASSERT_NE(file, nullptr);
+  EXPECT_EQ(file->write(bytes("hello world")), 11);
+  std::vector<uint8_t> out(5);
+  EXPECT_EQ(file->pread(out, 6), 5);
+  EXPECT_EQ(std::string(out.begin(), out.end()), "world");
+  EXPECT_EQ(content(*fs.resolve("/data/new", "/", Follow::kYes).inode), "hello world");
+  EXPECT_FALSE(std::filesystem::exists(tree.host("data/new")));  // nothing reached the host
+}
+
+TEST_F(Overlay, OverlayFilesHaveSyntheticInodesAndTheClockTime) {
+  const Lookup a = fs.create("/a", "/", kFileMode, Exclusive::kNo);
+  const Lookup b = fs.create("/b", "/", kFileMode, Exclusive::kNo);
+  ASSERT_EQ(a.error, 0);
+  const FileStat st = a.inode->stat();
+  EXPECT_EQ(st.mode, S_IFREG | kFileMode);
+  EXPECT_EQ(st.mtime, kClockTime);
+  EXPECT_EQ(st.ctime, kClockTime);
+  EXPECT_EQ(st.nlink, 1u);
+  EXPECT_NE(st.ino, b.inode->stat().ino);
+  EXPECT_NE(a.inode->cache_id(), b.inode->cache_id());
+}
+
+TEST_F(Overlay, CopyUpLeavesTheHostFileUnchanged) {
+  const uint64_t host_id = fs.resolve("/data/b", "/", Follow::kYes).inode->cache_id();
+  auto file = open("/data/b", O_WRONLY | O_APPEND);
+  EXPECT_EQ(file->write(bytes(" + guest")), 8);
+  EXPECT_EQ(tree.read("data/b"), "host b");
+  const Lookup now = fs.resolve("/data/b", "/", Follow::kYes);
+  EXPECT_EQ(content(*now.inode), "host b + guest");
+  EXPECT_NE(now.inode->cache_id(), host_id);  // the host file's cached pages are not this file
+  struct stat host {};
+  ASSERT_EQ(::lstat(tree.host("data/b").c_str(), &host), 0);
+  EXPECT_EQ(now.inode->stat().ino, host.st_ino);  // a copy-up keeps its identity (overlayfs)
+  auto truncated = open("/data/d", O_WRONLY | O_TRUNC);
+  EXPECT_EQ(truncated->stat().size, 0);
+  EXPECT_EQ(tree.read("data/d"), "host d");
+}
+
+TEST_F(Overlay, ReadOnlyOpensAndCreatesDoNotCopyUp) {
+  auto file = open("/data/b", O_RDONLY | O_CREAT);
+  EXPECT_TRUE(file->inode()->needs_copy_up());
+  EXPECT_EQ(fs.open("/data/b", "/", O_RDWR | O_CREAT | O_EXCL, kFileMode).error, -EEXIST);
+}
+
+TEST_F(Overlay, UnlinkWhitesOutTheHostFile) {
+  EXPECT_EQ(fs.unlink("/data/b", "/"), 0);
+  EXPECT_EQ(error_of("/data/b"), -ENOENT);
+  EXPECT_EQ(fs.unlink("/data/b", "/"), -ENOENT);
+  EXPECT_EQ(tree.read("data/b"), "host b");
+  EXPECT_EQ(listing("/data"), (std::vector<std::string>{".", "..", "d", "sub"}));
+  // A new file of that name starts empty: the host content stays hidden.
+  const Lookup again = fs.create("/data/b", "/", kFileMode, Exclusive::kYes);
+  ASSERT_EQ(again.error, 0);
+  EXPECT_EQ(again.inode->stat().size, 0);
+  EXPECT_EQ(fs.unlink("/data/sub", "/"), -EISDIR);
+}
+
+TEST_F(Overlay, MergedListingIsSortedByName) {
+  ASSERT_EQ(fs.create("/data/c", "/", kFileMode, Exclusive::kYes).error, 0);
+  ASSERT_EQ(fs.create("/data/a", "/", kFileMode, Exclusive::kYes).error, 0);
+  ASSERT_EQ(fs.mkdir("/data/e", "/", kDirMode), 0);
+  ASSERT_EQ(fs.unlink("/data/d", "/"), 0);
+  const auto entries = fs.resolve("/data", "/", Follow::kYes).inode->list();
+  EXPECT_EQ(names(entries), (std::vector<std::string>{".", "..", "a", "b", "c", "e", "sub"}));
+  struct stat host_b {};
+  ASSERT_EQ(::lstat(tree.host("data/b").c_str(), &host_b), 0);
+  EXPECT_EQ(entries[3].ino, host_b.st_ino);
+  EXPECT_EQ(entries[3].type, DT_REG);
+  EXPECT_EQ(entries[5].type, DT_DIR);
+}
+
+TEST_F(Overlay, MkdirAndRmdir) {
+  EXPECT_EQ(fs.mkdir("/data/new", "/", kDirMode), 0);
+  EXPECT_EQ(fs.mkdir("/data/new", "/", kDirMode), -EEXIST);
+  EXPECT_EQ(fs.mkdir("/data/b", "/", kDirMode), -EEXIST);
+  EXPECT_EQ(fs.mkdir("/missing/new", "/", kDirMode), -ENOENT);
+  EXPECT_EQ(fs.resolve("/data/new", "/", Follow::kYes).inode->stat().mode, S_IFDIR | kDirMode);
+  ASSERT_EQ(fs.create("/data/new/f", "/", kFileMode, Exclusive::kYes).error, 0);
+  EXPECT_EQ(fs.rmdir("/data/new", "/"), -ENOTEMPTY);
+  EXPECT_EQ(fs.rmdir("/data/sub", "/"), -ENOTEMPTY);  // host content counts
+  EXPECT_EQ(fs.rmdir("/data/b", "/"), -ENOTDIR);
+  EXPECT_EQ(fs.rmdir("/data/.", "/"), -EINVAL);
+  EXPECT_EQ(fs.rmdir("/", "/"), -EBUSY);
+  EXPECT_EQ(fs.unlink("/data/new/f", "/"), 0);
+  EXPECT_EQ(fs.rmdir("/data/new", "/"), 0);
+  EXPECT_EQ(error_of("/data/new"), -ENOENT);
+}
+
+TEST_F(Overlay, RecreatedHostDirectoryIsOpaque) {
+  ASSERT_EQ(fs.unlink("/data/sub/inner", "/"), 0);
+  ASSERT_EQ(fs.rmdir("/data/sub", "/"), 0);
+  EXPECT_TRUE(std::filesystem::exists(tree.host("data/sub/inner")));
+  ASSERT_EQ(fs.mkdir("/data/sub", "/", kDirMode), 0);
+  EXPECT_EQ(listing("/data/sub"), (std::vector<std::string>{".", ".."}));
+  EXPECT_EQ(error_of("/data/sub/inner"), -ENOENT);
+}
+
+TEST_F(Overlay, RenameFilesAndDirectories) {
+  EXPECT_EQ(fs.rename("/data/b", "/", "/data/renamed", "/"), 0);
+  EXPECT_EQ(error_of("/data/b"), -ENOENT);
+  EXPECT_EQ(content(*fs.resolve("/data/renamed", "/", Follow::kYes).inode), "host b");
+  EXPECT_EQ(tree.read("data/b"), "host b");
+  // Over an existing file: the target is replaced.
+  EXPECT_EQ(fs.rename("/data/renamed", "/", "/data/d", "/"), 0);
+  EXPECT_EQ(content(*fs.resolve("/data/d", "/", Follow::kYes).inode), "host b");
+  EXPECT_EQ(listing("/data"), (std::vector<std::string>{".", "..", "d", "sub"}));
+  // Overlay directories move with their content; host directories cannot move.
+  ASSERT_EQ(fs.mkdir("/x", "/", kDirMode), 0);
+  ASSERT_EQ(fs.create("/x/f", "/", kFileMode, Exclusive::kYes).error, 0);
+  EXPECT_EQ(fs.rename("/x", "/", "/x/inside", "/"), -EINVAL);
+  EXPECT_EQ(fs.rename("/x", "/", "/data/d", "/"), -ENOTDIR);
+  EXPECT_EQ(fs.rename("/data/d", "/", "/empty", "/"), -EISDIR);
+  EXPECT_EQ(fs.rename("/x", "/", "/data/y", "/"), 0);
+  const Lookup moved = fs.resolve("/data/y/f", "/", Follow::kYes);
+  ASSERT_EQ(moved.error, 0);
+  EXPECT_EQ(moved.inode->path(), "/data/y/f");
+  EXPECT_EQ(fs.rename("/data/sub", "/", "/moved", "/"), -EXDEV);
+  EXPECT_EQ(fs.rename("/missing", "/", "/other", "/"), -ENOENT);
+  EXPECT_EQ(fs.rename("/data/d", "/", "/data/d", "/"), 0);
+}
+
+TEST_F(Overlay, RenameOverADirectoryNeedsItEmpty) {
+  ASSERT_EQ(fs.mkdir("/x", "/", kDirMode), 0);
+  EXPECT_EQ(fs.rename("/x", "/", "/data/sub", "/"), -ENOTEMPTY);
+  ASSERT_EQ(fs.mkdir("/y", "/", kDirMode), 0);
+  EXPECT_EQ(fs.rename("/x", "/", "/y", "/"), 0);
+  EXPECT_EQ(error_of("/x"), -ENOENT);
+  EXPECT_EQ(fs.rename("/y", "/", "/empty", "/"), 0);  // an empty host directory is replaced
+  EXPECT_EQ(listing("/empty"), (std::vector<std::string>{".", ".."}));
+}
+
+TEST_F(Overlay, SymlinksInTheOverlay) {
+  EXPECT_EQ(fs.symlink("data/b", "/link", "/"), 0);
+  EXPECT_EQ(fs.symlink("x", "/link", "/"), -EEXIST);
+  EXPECT_EQ(content(*fs.resolve("/link", "/", Follow::kYes).inode), "host b");
+  std::string target;
+  EXPECT_EQ(fs.readlink("/link", "/", target), 0);
+  EXPECT_EQ(target, "data/b");
+  // O_CREAT through a dangling symlink creates its target; O_EXCL refuses the link.
+  EXPECT_EQ(fs.symlink("/data/made", "/dangling", "/"), 0);
+  EXPECT_EQ(fs.open("/dangling", "/", O_CREAT | O_EXCL | O_WRONLY, kFileMode).error, -EEXIST);
+  EXPECT_NE(open("/dangling", O_CREAT | O_WRONLY), nullptr);
+  EXPECT_EQ(error_of("/data/made"), 0);
+  EXPECT_EQ(fs.open("/link", "/", O_RDONLY | O_NOFOLLOW, 0).error, -ELOOP);
+}
+
+TEST_F(Overlay, OpenFlagErrors) {
+  EXPECT_EQ(fs.open("/data", "/", O_WRONLY, 0).error, -EISDIR);
+  EXPECT_EQ(fs.open("/data", "/", O_RDONLY | O_CREAT, kFileMode).error, -EISDIR);
+  EXPECT_EQ(fs.open("/data/b", "/", O_RDONLY | O_DIRECTORY, 0).error, -ENOTDIR);
+  EXPECT_EQ(fs.open("/data/nothing", "/", O_RDONLY, 0).error, -ENOENT);
+  EXPECT_EQ(fs.open("/data/new/", "/", O_RDWR | O_CREAT, kFileMode).error, -EISDIR);
+  EXPECT_NE(open("/data", O_RDONLY | O_DIRECTORY), nullptr);
+}
+
+TEST_F(Overlay, OpenFileOffsetsAppendAndSeek) {
+  auto file = open("/f", O_CREAT | O_RDWR);
+  EXPECT_EQ(file->write(bytes("0123456789")), 10);
+  EXPECT_EQ(file->seek(2, SEEK_SET), 2);
+  std::vector<uint8_t> out(3);
+  EXPECT_EQ(file->read(out), 3);
+  EXPECT_EQ(std::string(out.begin(), out.end()), "234");
+  EXPECT_EQ(file->seek(-1, SEEK_END), 9);
+  EXPECT_EQ(file->seek(-20, SEEK_CUR), -EINVAL);
+  EXPECT_EQ(file->seek(0, SEEK_HOLE), 10);
+  EXPECT_EQ(file->seek(10, SEEK_DATA), -ENXIO);
+  EXPECT_EQ(file->seek(20, SEEK_SET), 20);
+  EXPECT_EQ(file->write(bytes("x")), 1);  // a gap reads as zeros
+  EXPECT_EQ(file->stat().size, 21);
+  auto reader = open("/f", O_RDONLY);
+  EXPECT_EQ(reader->write(bytes("no")), -EBADF);
+  std::vector<uint8_t> gap(1, 0xff);
+  EXPECT_EQ(reader->pread(gap, 15), 1);
+  EXPECT_EQ(gap[0], 0);
+}
+
+}  // namespace
+}  // namespace vmlab::os::vfs
