@@ -55,9 +55,8 @@ void BM_TranslateFullWalk(benchmark::State& state) {
   Fixture f("l2=none,psc=off");
   uint64_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(
-        f.mmu->translate(Vpn{0x10000 + (i++ & (kPages - 1))}.address(), Access::kRead,
-                         Mode::kUser));
+    benchmark::DoNotOptimize(f.mmu->translate(Vpn{0x10000 + (i++ & (kPages - 1))}.address(),
+                                              Access::kRead, Mode::kUser));
   }
 }
 BENCHMARK(BM_TranslateFullWalk);
@@ -66,9 +65,8 @@ void BM_TranslateWalkWithPdeCache(benchmark::State& state) {
   Fixture f("l2=none");
   uint64_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(
-        f.mmu->translate(Vpn{0x10000 + (i++ & (kPages - 1))}.address(), Access::kRead,
-                         Mode::kUser));
+    benchmark::DoNotOptimize(f.mmu->translate(Vpn{0x10000 + (i++ & (kPages - 1))}.address(),
+                                              Access::kRead, Mode::kUser));
   }
 }
 BENCHMARK(BM_TranslateWalkWithPdeCache);

@@ -43,8 +43,8 @@ constexpr uint64_t kEferLongMode = (1u << 8) | (1u << 10);
 constexpr uint64_t kUserRflags = 0x202;  // IF set, reserved bit 1
 
 // x86 exception vectors (SDM Vol. 3 Table 6-1).
-constexpr uint32_t kVectorDivide = 0, kVectorDebug = 1, kVectorBreakpoint = 3,
-                   kVectorOverflow = 4, kVectorBound = 5, kVectorInvalidOpcode = 6, kVectorDoubleFault = 8,
+constexpr uint32_t kVectorDivide = 0, kVectorDebug = 1, kVectorBreakpoint = 3, kVectorOverflow = 4,
+                   kVectorBound = 5, kVectorInvalidOpcode = 6, kVectorDoubleFault = 8,
                    kVectorStackSegment = 12, kVectorGeneralProtection = 13, kVectorPageFault = 14,
                    kVectorFpu = 16, kVectorAlignment = 17, kVectorSimd = 19;
 
@@ -54,46 +54,68 @@ void check(uc_err err, const char* what) {
 
 int uc_register(os::Reg r) {
   switch (r) {
-    case os::Reg::kRax: return UC_X86_REG_RAX;
-    case os::Reg::kRdi: return UC_X86_REG_RDI;
-    case os::Reg::kRsi: return UC_X86_REG_RSI;
-    case os::Reg::kRdx: return UC_X86_REG_RDX;
-    case os::Reg::kR10: return UC_X86_REG_R10;
-    case os::Reg::kR8: return UC_X86_REG_R8;
-    case os::Reg::kR9: return UC_X86_REG_R9;
-    case os::Reg::kRip: return UC_X86_REG_RIP;
-    case os::Reg::kRsp: return UC_X86_REG_RSP;
-    case os::Reg::kRcx: return UC_X86_REG_RCX;
-    case os::Reg::kR11: return UC_X86_REG_R11;
-    case os::Reg::kFsBase: return UC_X86_REG_FS_BASE;
-    case os::Reg::kGsBase: return UC_X86_REG_GS_BASE;
+    case os::Reg::kRax:
+      return UC_X86_REG_RAX;
+    case os::Reg::kRdi:
+      return UC_X86_REG_RDI;
+    case os::Reg::kRsi:
+      return UC_X86_REG_RSI;
+    case os::Reg::kRdx:
+      return UC_X86_REG_RDX;
+    case os::Reg::kR10:
+      return UC_X86_REG_R10;
+    case os::Reg::kR8:
+      return UC_X86_REG_R8;
+    case os::Reg::kR9:
+      return UC_X86_REG_R9;
+    case os::Reg::kRip:
+      return UC_X86_REG_RIP;
+    case os::Reg::kRsp:
+      return UC_X86_REG_RSP;
+    case os::Reg::kRcx:
+      return UC_X86_REG_RCX;
+    case os::Reg::kR11:
+      return UC_X86_REG_R11;
+    case os::Reg::kFsBase:
+      return UC_X86_REG_FS_BASE;
+    case os::Reg::kGsBase:
+      return UC_X86_REG_GS_BASE;
   }
   return UC_X86_REG_INVALID;
 }
 
 // UserRegs field order with the matching Unicorn register ids.
 constexpr int kUserRegIds[] = {
-    UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11, UC_X86_REG_R12,
-    UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15, UC_X86_REG_RDI, UC_X86_REG_RSI,
-    UC_X86_REG_RBP, UC_X86_REG_RBX, UC_X86_REG_RDX, UC_X86_REG_RAX, UC_X86_REG_RCX,
+    UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10,    UC_X86_REG_R11,     UC_X86_REG_R12,
+    UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,    UC_X86_REG_RDI,     UC_X86_REG_RSI,
+    UC_X86_REG_RBP, UC_X86_REG_RBX, UC_X86_REG_RDX,    UC_X86_REG_RAX,     UC_X86_REG_RCX,
     UC_X86_REG_RSP, UC_X86_REG_RIP, UC_X86_REG_EFLAGS, UC_X86_REG_FS_BASE, UC_X86_REG_GS_BASE};
 constexpr int kUserRegCount = sizeof(kUserRegIds) / sizeof(kUserRegIds[0]);
 static_assert(sizeof(os::UserRegs) == kUserRegCount * sizeof(uint64_t));
 
 os::CpuException exception_for(uint32_t intno) {
   switch (intno) {
-    case kVectorDivide: return os::CpuException::kDivide;
+    case kVectorDivide:
+      return os::CpuException::kDivide;
     case kVectorDebug:
-    case kVectorBreakpoint: return os::CpuException::kBreakpoint;
+    case kVectorBreakpoint:
+      return os::CpuException::kBreakpoint;
     case kVectorOverflow:
-    case kVectorBound: return os::CpuException::kBoundOrOverflow;
-    case kVectorInvalidOpcode: return os::CpuException::kInvalidOpcode;
-    case kVectorStackSegment: return os::CpuException::kStackSegment;
-    case kVectorGeneralProtection: return os::CpuException::kGeneralProtection;
+    case kVectorBound:
+      return os::CpuException::kBoundOrOverflow;
+    case kVectorInvalidOpcode:
+      return os::CpuException::kInvalidOpcode;
+    case kVectorStackSegment:
+      return os::CpuException::kStackSegment;
+    case kVectorGeneralProtection:
+      return os::CpuException::kGeneralProtection;
     case kVectorFpu:
-    case kVectorSimd: return os::CpuException::kFloatingPoint;
-    case kVectorAlignment: return os::CpuException::kAlignment;
-    default: return os::CpuException::kGeneralProtection;  // e.g. `int N`: no gate for CPL 3
+    case kVectorSimd:
+      return os::CpuException::kFloatingPoint;
+    case kVectorAlignment:
+      return os::CpuException::kAlignment;
+    default:
+      return os::CpuException::kGeneralProtection;  // e.g. `int N`: no gate for CPL 3
   }
 }
 
@@ -101,7 +123,11 @@ os::CpuException exception_for(uint32_t intno) {
 
 Cpu::Cpu(os::Kernel& kernel, os::Process& process, mmu::Mmu& mmu, const KernelImage& image,
          const CpuOptions& options, CpuObserver* observer)
-    : kernel_(kernel), process_(process), mmu_(mmu), image_(image), options_(options),
+    : kernel_(kernel),
+      process_(process),
+      mmu_(mmu),
+      image_(image),
+      options_(options),
       observer_(observer) {
   context_layout();  // proves the Unicorn workarounds before anything depends on them
   check(uc_open(UC_ARCH_X86, UC_MODE_64, &uc_), "uc_open");
@@ -135,22 +161,21 @@ Cpu::Cpu(os::Kernel& kernel, os::Process& process, mmu::Mmu& mmu, const KernelIm
   check(uc_context_save(uc_, ring0_context_), "saving the ring-0 context");
 
   uc_hook hook;
-  check(uc_hook_add(uc_, &hook, UC_HOOK_BLOCK, reinterpret_cast<void*>(&Cpu::on_block), this, 1,
-                    0),
+  check(uc_hook_add(uc_, &hook, UC_HOOK_BLOCK, reinterpret_cast<void*>(&Cpu::on_block), this, 1, 0),
         "block hook");
   if (options_.model == ModelMode::kFull) {
     check(uc_hook_add(uc_, &hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
                       reinterpret_cast<void*>(&Cpu::on_memory), this, 1, 0),
           "memory hook");
   }
-  check(uc_hook_add(uc_, &hook, UC_HOOK_INTR, reinterpret_cast<void*>(&Cpu::on_interrupt), this,
-                    1, 0),
+  check(uc_hook_add(uc_, &hook, UC_HOOK_INTR, reinterpret_cast<void*>(&Cpu::on_interrupt), this, 1,
+                    0),
         "interrupt hook");
-  check(uc_hook_add(uc_, &hook, UC_HOOK_INSN, reinterpret_cast<void*>(&Cpu::on_syscall), this, 1,
-                    0, UC_X86_INS_SYSCALL),
+  check(uc_hook_add(uc_, &hook, UC_HOOK_INSN, reinterpret_cast<void*>(&Cpu::on_syscall), this, 1, 0,
+                    UC_X86_INS_SYSCALL),
         "syscall hook");
-  check(uc_hook_add(uc_, &hook, UC_HOOK_INSN, reinterpret_cast<void*>(&Cpu::on_port_in), this, 1,
-                    0, UC_X86_INS_IN),
+  check(uc_hook_add(uc_, &hook, UC_HOOK_INSN, reinterpret_cast<void*>(&Cpu::on_port_in), this, 1, 0,
+                    UC_X86_INS_IN),
         "in hook");
   check(uc_hook_add(uc_, &hook, UC_HOOK_INSN, reinterpret_cast<void*>(&Cpu::on_port_out), this, 1,
                     0, UC_X86_INS_OUT),
@@ -168,7 +193,8 @@ Cpu::~Cpu() {
   uc_context_free(ring0_context_);
   uc_context_free(scratch_);
   uc_close(uc_);
-  for (auto& [index, host] : zones_) munmap(host, kZoneBytes);
+  for (auto& [index, host] : zones_)
+    munmap(host, kZoneBytes);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -178,8 +204,8 @@ uint8_t* Cpu::zone(uint64_t va) {
   const uint64_t index = va >> kZoneShift;
   auto it = zones_.find(index);
   if (it != zones_.end()) return it->second;
-  void* host = mmap(nullptr, kZoneBytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                    -1, 0);
+  void* host =
+      mmap(nullptr, kZoneBytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (host == MAP_FAILED) throw std::runtime_error("host address space exhausted (zone reserve)");
   check(uc_mem_map_ptr(uc_, index << kZoneShift, kZoneBytes, UC_PROT_ALL, host),
         "registering a user zone");
@@ -195,13 +221,13 @@ void Cpu::alias(uint64_t va, mmu::Pfn frame, uint64_t pages) {
   if (p == MAP_FAILED)
     throw std::runtime_error(
         "host mmap failed aliasing a guest page (too many host mappings? see vm.max_map_count)");
-  for (uint64_t i = 0; i < pages; ++i) aliased_[(va >> kPageShift) + i] = frame.value + i;
+  for (uint64_t i = 0; i < pages; ++i)
+    aliased_[(va >> kPageShift) + i] = frame.value + i;
 }
 
 void Cpu::unalias(uint64_t va) {
   uint8_t* host = zone(va) + (va & (kZoneBytes - 1));
-  mmap(host, kPageBytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1,
-       0);
+  mmap(host, kPageBytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
   aliased_.erase(va >> kPageShift);
 }
 
@@ -213,10 +239,11 @@ void Cpu::pte_changed(uint64_t va, mmu::PageSize, mmu::Pte before, mmu::Pte afte
   }
   // QEMU caches translations like a TLB; anything but a fresh mapping or an upgrade of the
   // same frame must be invalidated before this CPU runs another instruction.
-  const bool upgrade_only = !before.present() ||
-                            (after.present() && before.pfn() == after.pfn() &&
-                             (after.raw() & ~before.raw() & ~(mmu::Pte::kAccessed | mmu::Pte::kDirty)) ==
-                                 (after.raw() ^ before.raw()));
+  const bool upgrade_only =
+      !before.present() ||
+      (after.present() && before.pfn() == after.pfn() &&
+       (after.raw() & ~before.raw() & ~(mmu::Pte::kAccessed | mmu::Pte::kDirty)) ==
+           (after.raw() ^ before.raw()));
   if (!upgrade_only) {
     pending_invalidations_.push_back(va);
     if (running_) {
@@ -250,7 +277,9 @@ void Cpu::alias_all() {
   flush();
 }
 
-void Cpu::code_changed(uint64_t start, uint64_t end) { uc_ctl_remove_cache(uc_, start, end); }
+void Cpu::code_changed(uint64_t start, uint64_t end) {
+  uc_ctl_remove_cache(uc_, start, end);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Ring-0 stubs: leave the user context, run a few kernel instructions, come back.
@@ -308,7 +337,8 @@ void Cpu::enter_user_mode() {
 void Cpu::write_regs(const os::UserRegs& regs) {
   os::UserRegs r = regs;
   void* ptrs[kUserRegCount];
-  for (int i = 0; i < kUserRegCount; ++i) ptrs[i] = reinterpret_cast<uint64_t*>(&r) + i;
+  for (int i = 0; i < kUserRegCount; ++i)
+    ptrs[i] = reinterpret_cast<uint64_t*>(&r) + i;
   check(uc_reg_write_batch(uc_, const_cast<int*>(kUserRegIds), ptrs, kUserRegCount),
         "loading registers");
 }
@@ -337,7 +367,8 @@ os::UserRegs Cpu::regs() {
   if (regs_pending_) return pending_regs_;
   os::UserRegs r;
   void* ptrs[kUserRegCount];
-  for (int i = 0; i < kUserRegCount; ++i) ptrs[i] = reinterpret_cast<uint64_t*>(&r) + i;
+  for (int i = 0; i < kUserRegCount; ++i)
+    ptrs[i] = reinterpret_cast<uint64_t*>(&r) + i;
   uc_reg_read_batch(uc_, const_cast<int*>(kUserRegIds), ptrs, kUserRegCount);
   // Inside `syscall` the user-visible state is the one after it.
   if (in_syscall_) r.rip += kSyscallLength;
@@ -364,19 +395,32 @@ uint64_t Cpu::reg(os::Reg r) {
   if (regs_pending_ || entering_user_) {
     const os::UserRegs& p = entering_user_ ? start_regs_ : pending_regs_;
     switch (r) {
-      case os::Reg::kRax: return p.rax;
-      case os::Reg::kRdi: return p.rdi;
-      case os::Reg::kRsi: return p.rsi;
-      case os::Reg::kRdx: return p.rdx;
-      case os::Reg::kR10: return p.r10;
-      case os::Reg::kR8: return p.r8;
-      case os::Reg::kR9: return p.r9;
-      case os::Reg::kRip: return p.rip;
-      case os::Reg::kRsp: return p.rsp;
-      case os::Reg::kRcx: return p.rcx;
-      case os::Reg::kR11: return p.r11;
-      case os::Reg::kFsBase: return p.fs_base;
-      case os::Reg::kGsBase: return p.gs_base;
+      case os::Reg::kRax:
+        return p.rax;
+      case os::Reg::kRdi:
+        return p.rdi;
+      case os::Reg::kRsi:
+        return p.rsi;
+      case os::Reg::kRdx:
+        return p.rdx;
+      case os::Reg::kR10:
+        return p.r10;
+      case os::Reg::kR8:
+        return p.r8;
+      case os::Reg::kR9:
+        return p.r9;
+      case os::Reg::kRip:
+        return p.rip;
+      case os::Reg::kRsp:
+        return p.rsp;
+      case os::Reg::kRcx:
+        return p.rcx;
+      case os::Reg::kR11:
+        return p.r11;
+      case os::Reg::kFsBase:
+        return p.fs_base;
+      case os::Reg::kGsBase:
+        return p.gs_base;
     }
   }
   uint64_t v = 0;
@@ -389,19 +433,45 @@ void Cpu::set_reg(os::Reg r, uint64_t value) {
   if (regs_pending_ || entering_user_) {
     os::UserRegs& p = entering_user_ ? start_regs_ : pending_regs_;
     switch (r) {
-      case os::Reg::kRax: p.rax = value; return;
-      case os::Reg::kRdi: p.rdi = value; return;
-      case os::Reg::kRsi: p.rsi = value; return;
-      case os::Reg::kRdx: p.rdx = value; return;
-      case os::Reg::kR10: p.r10 = value; return;
-      case os::Reg::kR8: p.r8 = value; return;
-      case os::Reg::kR9: p.r9 = value; return;
-      case os::Reg::kRip: p.rip = value; return;
-      case os::Reg::kRsp: p.rsp = value; return;
-      case os::Reg::kRcx: p.rcx = value; return;
-      case os::Reg::kR11: p.r11 = value; return;
-      case os::Reg::kFsBase: p.fs_base = value; return;
-      case os::Reg::kGsBase: p.gs_base = value; return;
+      case os::Reg::kRax:
+        p.rax = value;
+        return;
+      case os::Reg::kRdi:
+        p.rdi = value;
+        return;
+      case os::Reg::kRsi:
+        p.rsi = value;
+        return;
+      case os::Reg::kRdx:
+        p.rdx = value;
+        return;
+      case os::Reg::kR10:
+        p.r10 = value;
+        return;
+      case os::Reg::kR8:
+        p.r8 = value;
+        return;
+      case os::Reg::kR9:
+        p.r9 = value;
+        return;
+      case os::Reg::kRip:
+        p.rip = value;
+        return;
+      case os::Reg::kRsp:
+        p.rsp = value;
+        return;
+      case os::Reg::kRcx:
+        p.rcx = value;
+        return;
+      case os::Reg::kR11:
+        p.r11 = value;
+        return;
+      case os::Reg::kFsBase:
+        p.fs_base = value;
+        return;
+      case os::Reg::kGsBase:
+        p.gs_base = value;
+        return;
     }
   }
   if (r == os::Reg::kRip && in_syscall_) {
@@ -460,8 +530,10 @@ void Cpu::set_fpu_state(const os::FxsaveArea& area) {
   uc_reg_write(uc_, UC_X86_REG_FPSW, &fsw);
   uc_reg_write(uc_, UC_X86_REG_FPTAG, &ftw);
   uc_reg_write(uc_, UC_X86_REG_MXCSR, &mxcsr);
-  for (int i = 0; i < 8; ++i) uc_reg_write(uc_, UC_X86_REG_ST0 + i, &area[32 + 16 * i]);
-  for (int i = 0; i < 16; ++i) uc_reg_write(uc_, UC_X86_REG_XMM0 + i, &area[160 + 16 * i]);
+  for (int i = 0; i < 8; ++i)
+    uc_reg_write(uc_, UC_X86_REG_ST0 + i, &area[32 + 16 * i]);
+  for (int i = 0; i < 16; ++i)
+    uc_reg_write(uc_, UC_X86_REG_XMM0 + i, &area[160 + 16 * i]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -495,7 +567,15 @@ os::StopReason Cpu::run(uint64_t budget, SliceEnd end) {
     const uc_err err = uc_emu_start(uc_, rip, kNeverReached, 0, 0);
     running_ = false;
     if (!error_.empty()) return os::StopReason::kHostError;
-    if (err != UC_ERR_OK) {
+    if (err == UC_ERR_INSN_INVALID) {
+      // Unicorn ends the run instead of raising #UD: the kernel delivers SIGILL.
+      uc_reg_read(uc_, UC_X86_REG_RIP, &rip);
+      retire_partial_block(rip);
+      kernel_.cpu_exception(process_, os::CpuException::kInvalidOpcode, rip);
+      stop_for_kernel_ = true;
+    } else if (unmapped_stop_) {
+      unmapped_stop_ = false;  // a fault that ends in a signal: the kernel has it
+    } else if (err != UC_ERR_OK) {
       uc_reg_read(uc_, UC_X86_REG_RIP, &rip);
       fail(std::string("CPU stopped with ") + uc_strerror(err) + " at rip " + hex(rip));
       return os::StopReason::kHostError;
@@ -578,12 +658,10 @@ void Cpu::on_port_out(uc_struct*, uint32_t, int, uint32_t, void* self) {
   guarded(self, [](Cpu& cpu) { cpu.port_io(); });
 }
 
-bool Cpu::on_unmapped(uc_struct*, int, uint64_t address, int, int64_t, void* self) {
-  guarded(self, [&](Cpu& cpu) {
-    cpu.fail("the CPU accessed " + hex(address) +
-             ", which has a translation but no host memory (host aliasing bug)");
-  });
-  return false;
+bool Cpu::on_unmapped(uc_struct*, int type, uint64_t address, int, int64_t, void* self) {
+  bool retry = false;
+  guarded(self, [&](Cpu& cpu) { retry = cpu.unmapped(type, address); });
+  return retry;
 }
 
 void Cpu::fail(const std::string& message) {
@@ -615,8 +693,8 @@ void Cpu::block(uint64_t address, uint32_t size) {
   }
   const uint32_t n = block_instructions(address, size);
   if (!exact_tail_) {
-    const bool over = slice_end_ == SliceEnd::kExact ? retired_ + n > budget_end_
-                                                     : retired_ >= budget_end_;
+    const bool over =
+        slice_end_ == SliceEnd::kExact ? retired_ + n > budget_end_ : retired_ >= budget_end_;
     if (over) {
       // Stop before the block runs (Unicorn honours a stop requested in the block hook).
       tail_needed_ = slice_end_ == SliceEnd::kExact && retired_ < budget_end_;
@@ -676,7 +754,8 @@ std::string Cpu::describe_walk(uint64_t va, mmu::Access access) const {
   for (uint8_t i = 0; i < w.step_count; ++i)
     out += std::string(" ") + mmu::level_name(w.steps[i].level) + "@" +
            hex(w.steps[i].entry_address.value) + "=" + hex(w.steps[i].entry.raw());
-  out += w.faulted ? " -> fault " + hex(w.fault.error_code) : " -> " + hex(w.translate(mmu::VirtAddr{va}).value);
+  out += w.faulted ? " -> fault " + hex(w.fault.error_code)
+                   : " -> " + hex(w.translate(mmu::VirtAddr{va}).value);
   return out;
 }
 
@@ -732,38 +811,58 @@ void Cpu::interrupt(uint32_t intno) {
   }
   uint64_t cr2 = 0;
   uc_reg_read(uc_, UC_X86_REG_CR2, &cr2);
-  if (options_.check && options_.model == ModelMode::kFull) {
-    const bool fetch = (error_code & mmu::pf_error::kInstruction) != 0;
-    if (fetch) {
-      const mmu::WalkResult w =
-          mmu_.probe(mmu::VirtAddr{cr2}, mmu::Access::kFetch, mmu::Mode::kUser);
-      if (!w.faulted || w.fault.error_code != error_code)
-        disagree("the CPU faulted fetching " + hex(cr2) + " (error code " + hex(error_code) +
-                 ") but the model's walk says " +
-                 (w.faulted ? "error code " + hex(w.fault.error_code) : std::string("no fault")));
-    } else {
-      // A locked read-modify-write (lock cmpxchg, xchg) is a write for paging, but Unicorn
-      // reports its load half as a read: judge that access as the write it is.
-      if ((error_code & mmu::pf_error::kWrite) != 0 &&
-          (!predicted_.pending || predicted_.access == mmu::Access::kRead)) {
-        const mmu::WalkResult w =
-            mmu_.probe(mmu::VirtAddr{cr2}, mmu::Access::kWrite, mmu::Mode::kUser);
-        if (w.faulted) predicted_ = PredictedFault{true, cr2, mmu::Access::kWrite, w.fault};
-      }
-      if (!predicted_.pending || predicted_.address != cr2 ||
-          predicted_.fault.error_code != error_code)
-        disagree("the CPU raised #PF at " + hex(cr2) + " (error code " + hex(error_code) +
-                 ") but the model predicted " +
-                 (predicted_.pending ? "a fault at " + hex(predicted_.address) +
-                                           " (error code " + hex(predicted_.fault.error_code) + ")"
-                                     : std::string("no fault")) +
-                 "; " + describe_walk(cr2, mmu::Access::kWrite));
-    }
-  }
+  page_fault(cr2, error_code, rip);
+}
+
+bool Cpu::unmapped(int type, uint64_t address) {
+  // Unicorn 2.0.1 looks for a memory region at the virtual address before it walks the page
+  // tables. No region means no page of the process can be present there: this is the
+  // not-present #PF the CPU would raise, reported through another door.
+  uint64_t rip = 0;
+  uc_reg_read(uc_, UC_X86_REG_RIP, &rip);
+  uint32_t error_code = mmu::pf_error::kUser;
+  if (type == UC_MEM_WRITE_UNMAPPED) error_code |= mmu::pf_error::kWrite;
+  if (type == UC_MEM_FETCH_UNMAPPED) error_code |= mmu::pf_error::kInstruction;
+  page_fault(address, error_code, rip);
+  if (!stop_for_kernel_ && error_.empty()) return true;  // mapped now: Unicorn retries
+  // The process gets a signal: this instruction does not complete.
+  retire_partial_block(rip);
+  unmapped_stop_ = true;
+  return false;
+}
+
+void Cpu::page_fault(uint64_t cr2, uint32_t error_code, uint64_t rip) {
+  if (options_.check && options_.model == ModelMode::kFull) check_fault(cr2, error_code);
   if (!error_.empty()) return;
   predicted_.pending = false;
   last_access_.valid = false;
   kernel_.page_fault(process_, cr2, error_code, rip);
+}
+
+void Cpu::check_fault(uint64_t cr2, uint32_t error_code) {
+  const bool fetch = (error_code & mmu::pf_error::kInstruction) != 0;
+  if (fetch) {
+    const mmu::WalkResult w = mmu_.probe(mmu::VirtAddr{cr2}, mmu::Access::kFetch, mmu::Mode::kUser);
+    if (!w.faulted || w.fault.error_code != error_code)
+      disagree("the CPU faulted fetching " + hex(cr2) + " (error code " + hex(error_code) +
+               ") but the model's walk says " +
+               (w.faulted ? "error code " + hex(w.fault.error_code) : std::string("no fault")));
+    return;
+  }
+  // A locked read-modify-write (lock cmpxchg, xchg) is a write for paging, but Unicorn
+  // reports its load half as a read: judge that access as the write it is.
+  if ((error_code & mmu::pf_error::kWrite) != 0 &&
+      (!predicted_.pending || predicted_.access == mmu::Access::kRead)) {
+    const mmu::WalkResult w = mmu_.probe(mmu::VirtAddr{cr2}, mmu::Access::kWrite, mmu::Mode::kUser);
+    if (w.faulted) predicted_ = PredictedFault{true, cr2, mmu::Access::kWrite, w.fault};
+  }
+  if (!predicted_.pending || predicted_.address != cr2 || predicted_.fault.error_code != error_code)
+    disagree("the CPU raised #PF at " + hex(cr2) + " (error code " + hex(error_code) +
+             ") but the model predicted " +
+             (predicted_.pending ? "a fault at " + hex(predicted_.address) + " (error code " +
+                                       hex(predicted_.fault.error_code) + ")"
+                                 : std::string("no fault")) +
+             "; " + describe_walk(cr2, mmu::Access::kWrite));
 }
 
 void Cpu::syscall() {

@@ -103,6 +103,9 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   void run_exact_tail();
   void memory_access(int type, uint64_t address, int size);
   void interrupt(uint32_t intno);
+  bool unmapped(int type, uint64_t address);
+  void page_fault(uint64_t cr2, uint32_t error_code, uint64_t rip);
+  void check_fault(uint64_t cr2, uint32_t error_code);
   void syscall();
   void fail(const std::string& message);
   void disagree(const std::string& message);
@@ -131,8 +134,8 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   uc_context* ring0_context_ = nullptr;
   uc_context* scratch_ = nullptr;
 
-  std::unordered_map<uint64_t, uint8_t*> zones_;         // zone index -> host reservation
-  std::unordered_map<uint64_t, uint64_t> aliased_;       // vpn -> pfn behind the host page
+  std::unordered_map<uint64_t, uint8_t*> zones_;    // zone index -> host reservation
+  std::unordered_map<uint64_t, uint64_t> aliased_;  // vpn -> pfn behind the host page
   std::vector<uint64_t> pending_invalidations_;
   bool flush_everything_ = false;
 
@@ -152,6 +155,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   bool in_syscall_ = false;
   bool stop_for_kernel_ = false;
   bool stop_for_flush_ = false;
+  bool unmapped_stop_ = false;  // a fault reported by the unmapped hook ended the run
   bool regs_pending_ = false;
   os::UserRegs pending_regs_;
   std::string error_;

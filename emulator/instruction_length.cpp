@@ -24,7 +24,8 @@ class Decoder {
     size_t size = code.size();
     uint64_t pc = address;
     uint32_t n = 0;
-    while (pc < stop && cs_disasm_iter(handle_, &bytes, &size, &pc, insn_)) ++n;
+    while (pc < stop && cs_disasm_iter(handle_, &bytes, &size, &pc, insn_))
+      ++n;
     return n;
   }
 

@@ -28,9 +28,8 @@ constexpr std::array<uint64_t, 7> kGdt = {kNullDescriptor, kNullDescriptor, kKer
 constexpr std::array<uint8_t, 2> kEnterUser = {0x48, 0xcf};
 // rsi = list of addresses, rcx = count:
 //   1: mov rax, [rsi]; invlpg [rax]; add rsi, 8; dec rcx; jnz 1b; hlt
-constexpr std::array<uint8_t, 16> kInvlpgLoop = {0x48, 0x8b, 0x06, 0x0f, 0x01, 0x38,
-                                                 0x48, 0x83, 0xc6, 0x08, 0x48, 0xff,
-                                                 0xc9, 0x75, 0xf1, 0xf4};
+constexpr std::array<uint8_t, 16> kInvlpgLoop = {0x48, 0x8b, 0x06, 0x0f, 0x01, 0x38, 0x48, 0x83,
+                                                 0xc6, 0x08, 0x48, 0xff, 0xc9, 0x75, 0xf1, 0xf4};
 // mov rax, cr3; mov cr3, rax; hlt: a CR3 write flushes every non-global translation.
 constexpr std::array<uint8_t, 7> kFlushAll = {0x0f, 0x20, 0xd8, 0x0f, 0x22, 0xd8, 0xf4};
 
@@ -38,8 +37,10 @@ constexpr std::array<uint8_t, 7> kFlushAll = {0x0f, 0x20, 0xd8, 0x0f, 0x22, 0xd8
 
 KernelImage::KernelImage(mmu::PhysicalMemory& memory) : memory_(memory) {
   if (memory.base().value != kRamBase) throw std::logic_error("RAM must start at kRamBase");
-  for (uint64_t f = 0; f < kFrames; ++f) memory.fill(page(f), 0, mmu::kPageBytes);
-  for (size_t i = 0; i < kGdt.size(); ++i) memory.write_u64(page(kCodeFrame) + i * 8, kGdt[i]);
+  for (uint64_t f = 0; f < kFrames; ++f)
+    memory.fill(page(f), 0, mmu::kPageBytes);
+  for (size_t i = 0; i < kGdt.size(); ++i)
+    memory.write_u64(page(kCodeFrame) + i * 8, kGdt[i]);
   memory.write(page(kCodeFrame) + kEnterUserOffset, kEnterUser);
   memory.write(page(kCodeFrame) + kInvlpgOffset, kInvlpgLoop);
   memory.write(page(kCodeFrame) + kFlushOffset, kFlushAll);
@@ -58,8 +59,14 @@ KernelImage::KernelImage(mmu::PhysicalMemory& memory) : memory_(memory) {
   }
 }
 
-uint16_t KernelImage::gdt_limit() const { return kGdt.size() * 8 - 1; }
-uint64_t KernelImage::invlpg_stub_end() const { return invlpg_stub() + kInvlpgLoop.size() - 1; }
-uint64_t KernelImage::flush_stub_end() const { return flush_stub() + kFlushAll.size() - 1; }
+uint16_t KernelImage::gdt_limit() const {
+  return kGdt.size() * 8 - 1;
+}
+uint64_t KernelImage::invlpg_stub_end() const {
+  return invlpg_stub() + kInvlpgLoop.size() - 1;
+}
+uint64_t KernelImage::flush_stub_end() const {
+  return flush_stub() + kFlushAll.size() - 1;
+}
 
 }  // namespace vmlab::emulator

@@ -50,7 +50,9 @@ class KernelImage {
   static constexpr uint64_t kInvlpgOffset = 0x810;
   static constexpr uint64_t kFlushOffset = 0x840;
 
-  mmu::PhysAddr page(uint64_t frame) const { return mmu::PhysAddr{kRamBase + frame * mmu::kPageBytes}; }
+  mmu::PhysAddr page(uint64_t frame) const {
+    return mmu::PhysAddr{kRamBase + frame * mmu::kPageBytes};
+  }
   mmu::PhysicalMemory& memory_;
 };
 

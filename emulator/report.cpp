@@ -74,7 +74,7 @@ std::string stats_json(Machine& machine, const RunFacts& facts) {
     json.value("ppid", p.ppid);
     json.value("command", p.command);
     json.value("exit_status", (p.wait_status & 0x7f) != 0 ? 128 + (p.wait_status & 0x7f)
-                                                           : (p.wait_status >> 8) & 0xff);
+                                                          : (p.wait_status >> 8) & 0xff);
     json.value("wait_status", p.wait_status);
     json.value("instructions", p.instructions);
     json.value("minor_faults", p.minor_faults);
@@ -87,7 +87,8 @@ std::string stats_json(Machine& machine, const RunFacts& facts) {
   }
   json.end_array();
   json.begin_object("mmu");
-  for (const auto& s : mmu.stats().all()) json.value(s.name, *s.value);
+  for (const auto& s : mmu.stats().all())
+    json.value(s.name, *s.value);
   json.end_object();
   json.end_object();
   return json.str() + "\n";
@@ -125,11 +126,11 @@ std::string stats_summary(Machine& machine, const RunFacts& facts) {
   }
   add("faults              %llu minor, %llu major: %llu zero-fill, %llu zero-page, %llu file, "
       "%llu COW (%llu copied, %llu reused), %llu SIGSEGV\n",
-      static_cast<unsigned long long>(t.minor_faults), static_cast<unsigned long long>(t.major_faults),
-      static_cast<unsigned long long>(t.zero_fill), static_cast<unsigned long long>(t.zero_page),
-      static_cast<unsigned long long>(t.file_faults), static_cast<unsigned long long>(t.cow_faults),
-      static_cast<unsigned long long>(t.cow_copies), static_cast<unsigned long long>(t.cow_reuses),
-      static_cast<unsigned long long>(t.segv));
+      static_cast<unsigned long long>(t.minor_faults),
+      static_cast<unsigned long long>(t.major_faults), static_cast<unsigned long long>(t.zero_fill),
+      static_cast<unsigned long long>(t.zero_page), static_cast<unsigned long long>(t.file_faults),
+      static_cast<unsigned long long>(t.cow_faults), static_cast<unsigned long long>(t.cow_copies),
+      static_cast<unsigned long long>(t.cow_reuses), static_cast<unsigned long long>(t.segv));
   add("frames              %llu total, %llu free at start, %llu free at exit\n",
       static_cast<unsigned long long>(kernel.frames().total_frames()),
       static_cast<unsigned long long>(facts.frames_free_at_start),

@@ -19,9 +19,15 @@ inline constexpr uint64_t kPageOffsetMask = kPageBytes - 1;
 enum class PageSize : uint8_t { k4K = 0, k2M = 1, k1G = 2 };
 inline constexpr int kPageSizeCount = 3;
 
-constexpr unsigned page_shift(PageSize size) { return kPageShift + 9 * static_cast<unsigned>(size); }
-constexpr uint64_t page_bytes(PageSize size) { return uint64_t{1} << page_shift(size); }
-constexpr uint64_t page_offset_mask(PageSize size) { return page_bytes(size) - 1; }
+constexpr unsigned page_shift(PageSize size) {
+  return kPageShift + 9 * static_cast<unsigned>(size);
+}
+constexpr uint64_t page_bytes(PageSize size) {
+  return uint64_t{1} << page_shift(size);
+}
+constexpr uint64_t page_offset_mask(PageSize size) {
+  return page_bytes(size) - 1;
+}
 constexpr std::string_view page_size_name(PageSize size) {
   switch (size) {
     case PageSize::k4K:
@@ -83,9 +89,8 @@ struct Pfn {
 // (SDM Vol. 1 §3.3.7.1). A non-canonical access raises #GP, not #PF.
 inline constexpr unsigned kLinearAddressBits = 48;
 constexpr bool is_canonical(VirtAddr va) {
-  const auto sign_extended =
-      static_cast<uint64_t>(static_cast<int64_t>(va.value << (64 - kLinearAddressBits)) >>
-                            (64 - kLinearAddressBits));
+  const auto sign_extended = static_cast<uint64_t>(
+      static_cast<int64_t>(va.value << (64 - kLinearAddressBits)) >> (64 - kLinearAddressBits));
   return sign_extended == va.value;
 }
 

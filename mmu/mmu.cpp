@@ -7,7 +7,9 @@ namespace vmlab::mmu {
 namespace {
 constexpr int kUserMode = 0;
 constexpr int kSupervisorMode = 1;
-int mode_index(Mode m) { return m == Mode::kUser ? kUserMode : kSupervisorMode; }
+int mode_index(Mode m) {
+  return m == Mode::kUser ? kUserMode : kSupervisorMode;
+}
 }  // namespace
 
 Mmu::Mmu(PhysicalMemory& memory, const MmuConfig& config) : memory_(memory), config_(config) {
@@ -36,7 +38,8 @@ void Mmu::register_stats() {
     const std::string level(tlb_level_name(l));
     if (arrays_[static_cast<int>(l)].empty()) continue;
     auto& c = counters_.levels[static_cast<int>(l)];
-    stats_.add("tlb." + level + ".hits", "count", "lookups that hit the " + level + " TLB", &c.hits);
+    stats_.add("tlb." + level + ".hits", "count", "lookups that hit the " + level + " TLB",
+               &c.hits);
     stats_.add("tlb." + level + ".misses", "count", "lookups that missed the " + level + " TLB",
                &c.misses);
     for (auto a : kAccesses) {
@@ -149,8 +152,8 @@ WalkResult Mmu::walk_with_caches(VirtAddr va, Access access, Mode mode, int& psc
     }
   }
   if (psc_level == 0) ++counters_.psc_misses;
-  WalkResult walk = walk_from(memory_, control_, start, va, access, mode,
-                              WalkEffects::kSetAccessedDirty);
+  WalkResult walk =
+      walk_from(memory_, control_, start, va, access, mode, WalkEffects::kSetAccessedDirty);
   // Cache every non-leaf entry the walk went through; rights accumulate down the levels.
   Permissions rights = start.inherited;
   for (uint8_t i = 0; i + 1 < walk.step_count; ++i) {
@@ -266,12 +269,12 @@ void Mmu::set_control(const PagingControl& control) {
 void Mmu::drop_page_everywhere(VirtAddr va, uint16_t pcid) {
   uint32_t dropped = 0;
   for (auto& level : arrays_)
-    for (auto& array : level) dropped += array.invalidate_page(va, pcid);
+    for (auto& array : level)
+      dropped += array.invalidate_page(va, pcid);
   counters_.entries_invalidated += dropped;
 }
 
-void Mmu::notify_invalidation(InvalidationKind kind, VirtAddr va, uint16_t pcid,
-                              uint32_t dropped) {
+void Mmu::notify_invalidation(InvalidationKind kind, VirtAddr va, uint16_t pcid, uint32_t dropped) {
   counters_.entries_invalidated += dropped;
   if (observer_ != nullptr) observer_->on_invalidation({kind, va, pcid, dropped});
 }
@@ -288,8 +291,10 @@ void Mmu::load_cr3(PhysAddr root, uint16_t pcid, bool no_flush) {
   // new PCID. Paging-structure caches behave the same way (SDM §4.10.4.1).
   uint32_t dropped = 0;
   for (auto& level : arrays_)
-    for (auto& array : level) dropped += array.invalidate_pcid(control_.pcid);
-  for (auto& cache : psc_) cache.invalidate_pcid(control_.pcid);
+    for (auto& array : level)
+      dropped += array.invalidate_pcid(control_.pcid);
+  for (auto& cache : psc_)
+    cache.invalidate_pcid(control_.pcid);
   notify_invalidation(InvalidationKind::kCr3Load, VirtAddr{}, control_.pcid, dropped);
 }
 
@@ -297,9 +302,11 @@ void Mmu::invlpg(VirtAddr va) {
   ++counters_.invlpg;
   uint32_t dropped = 0;
   for (auto& level : arrays_)
-    for (auto& array : level) dropped += array.invalidate_page(va, control_.pcid);
+    for (auto& array : level)
+      dropped += array.invalidate_page(va, control_.pcid);
   // INVLPG also drops every paging-structure-cache entry of the current PCID.
-  for (auto& cache : psc_) cache.invalidate_pcid(control_.pcid);
+  for (auto& cache : psc_)
+    cache.invalidate_pcid(control_.pcid);
   notify_invalidation(InvalidationKind::kInvlpg, va, control_.pcid, dropped);
 }
 
@@ -309,14 +316,18 @@ void Mmu::invpcid(InvpcidType type, uint16_t pcid, VirtAddr va) {
   switch (type) {
     case InvpcidType::kIndividualAddress:
       for (auto& level : arrays_)
-        for (auto& array : level) dropped += array.invalidate_address(va, pcid);
-      for (auto& cache : psc_) cache.invalidate_pcid(pcid);
+        for (auto& array : level)
+          dropped += array.invalidate_address(va, pcid);
+      for (auto& cache : psc_)
+        cache.invalidate_pcid(pcid);
       notify_invalidation(InvalidationKind::kInvpcidAddress, va, pcid, dropped);
       return;
     case InvpcidType::kSingleContext:
       for (auto& level : arrays_)
-        for (auto& array : level) dropped += array.invalidate_pcid(pcid);
-      for (auto& cache : psc_) cache.invalidate_pcid(pcid);
+        for (auto& array : level)
+          dropped += array.invalidate_pcid(pcid);
+      for (auto& cache : psc_)
+        cache.invalidate_pcid(pcid);
       notify_invalidation(InvalidationKind::kInvpcidContext, va, pcid, dropped);
       return;
     case InvpcidType::kAllContextsIncludingGlobal:
@@ -332,11 +343,13 @@ void Mmu::flush_all(bool include_global) {
   ++counters_.full_flushes;
   uint32_t dropped = 0;
   for (auto& level : arrays_)
-    for (auto& array : level) dropped += array.flush(include_global);
-  for (auto& cache : psc_) cache.flush();
-  notify_invalidation(include_global ? InvalidationKind::kFlushAll
-                                     : InvalidationKind::kFlushNonGlobal,
-                      VirtAddr{}, control_.pcid, dropped);
+    for (auto& array : level)
+      dropped += array.flush(include_global);
+  for (auto& cache : psc_)
+    cache.flush();
+  notify_invalidation(
+      include_global ? InvalidationKind::kFlushAll : InvalidationKind::kFlushNonGlobal, VirtAddr{},
+      control_.pcid, dropped);
 }
 
 TlbArray* Mmu::find_array(const std::string& name) {

@@ -33,14 +33,20 @@ struct TranslationEvent {
   Mode mode;
   uint16_t pcid;
   const Translation& result;
-  const WalkResult* walk;      // set when the translation walked
-  int psc_level;               // level whose cached entry the walk resumed below (0: none)
-  bool rewalk;                 // a TLB entry was found but could not serve the access
+  const WalkResult* walk;  // set when the translation walked
+  int psc_level;           // level whose cached entry the walk resumed below (0: none)
+  bool rewalk;             // a TLB entry was found but could not serve the access
   uint32_t cycles;
 };
 
-enum class InvalidationKind : uint8_t { kInvlpg, kInvpcidAddress, kInvpcidContext, kFlushAll,
-                                        kFlushNonGlobal, kCr3Load };
+enum class InvalidationKind : uint8_t {
+  kInvlpg,
+  kInvpcidAddress,
+  kInvpcidContext,
+  kFlushAll,
+  kFlushNonGlobal,
+  kCr3Load
+};
 struct InvalidationEvent {
   InvalidationKind kind;
   VirtAddr va;
@@ -128,7 +134,7 @@ class Mmu {
   PagingControl control_;
   std::vector<TlbArray> arrays_[kTlbLevels];
   std::vector<uint64_t> array_hits_[kTlbLevels];
-  std::vector<PagingStructureCache> psc_;  // PML4E, PDPTE, PDE caches
+  std::vector<PagingStructureCache> psc_;         // PML4E, PDPTE, PDE caches
   uint8_t required_flags_[kAccessKinds][2] = {};  // [access][mode] TlbEntry flags needed
   Counters counters_;
   StatSet stats_;

@@ -9,7 +9,9 @@ namespace vmlab::mmu {
 
 namespace {
 
-constexpr uint8_t bit(PageSize s) { return static_cast<uint8_t>(1u << static_cast<unsigned>(s)); }
+constexpr uint8_t bit(PageSize s) {
+  return static_cast<uint8_t>(1u << static_cast<unsigned>(s));
+}
 
 TlbArrayConfig array(std::string name, uint32_t entries, uint32_t ways, uint8_t sizes) {
   TlbArrayConfig c;
@@ -51,10 +53,14 @@ std::optional<TlbLevel> parse_level(std::string_view name) {
 uint8_t parse_sizes(std::string_view item, std::string_view sizes) {
   uint8_t mask = 0;
   for (auto s : split(sizes, '+')) {
-    if (s == "4k") mask |= bit(PageSize::k4K);
-    else if (s == "2m") mask |= bit(PageSize::k2M);
-    else if (s == "1g") mask |= bit(PageSize::k1G);
-    else bad(item, "unknown page size '" + std::string(s) + "' (use 4k, 2m, 1g joined by +)");
+    if (s == "4k")
+      mask |= bit(PageSize::k4K);
+    else if (s == "2m")
+      mask |= bit(PageSize::k2M);
+    else if (s == "1g")
+      mask |= bit(PageSize::k1G);
+    else
+      bad(item, "unknown page size '" + std::string(s) + "' (use 4k, 2m, 1g joined by +)");
   }
   return mask;
 }
@@ -75,7 +81,8 @@ TlbArrayConfig parse_geometry(std::string_view item, std::string name, uint8_t s
     bad(item, "entries and ways must be positive integers");
   if (*entries % *ways != 0) bad(item, "entries must be a multiple of ways");
   const auto replacement = parse_replacement(policy);
-  if (!replacement) bad(item, "unknown policy '" + std::string(policy) + "' (lru, plru, fifo, random)");
+  if (!replacement)
+    bad(item, "unknown policy '" + std::string(policy) + "' (lru, plru, fifo, random)");
   TlbArrayConfig c = array(std::move(name), *entries, *ways, sizes);
   c.replacement = *replacement;
   return c;
@@ -103,9 +110,12 @@ void MmuConfig::apply_spec(std::string_view spec) {
     const std::string_view value = item.substr(eq + 1);
 
     if (key == "psc") {
-      if (value == "off") psc = PscConfig{0, 0, 0};
-      else if (value == "on") psc = PscConfig{};
-      else bad(item, "psc takes on or off");
+      if (value == "off")
+        psc = PscConfig{0, 0, 0};
+      else if (value == "on")
+        psc = PscConfig{};
+      else
+        bad(item, "psc takes on or off");
       continue;
     }
     const auto dot = key.find('.');

@@ -25,9 +25,9 @@ struct PscConfig {
 };
 
 struct Latencies {
-  uint32_t l1_hit = 1;        // cycles for a translation that hits the first level
-  uint32_t l2_hit = 8;        // added when the first level misses and the second hits
-  uint32_t memory_ref = 25;   // per paging-structure entry read by a walk
+  uint32_t l1_hit = 1;       // cycles for a translation that hits the first level
+  uint32_t l2_hit = 8;       // added when the first level misses and the second hits
+  uint32_t memory_ref = 25;  // per paging-structure entry read by a walk
 };
 
 struct MmuConfig {
@@ -37,9 +37,7 @@ struct MmuConfig {
   uint64_t seed = 1;  // seeds random replacement in every array
 
   std::vector<TlbArrayConfig>& level(TlbLevel l) { return arrays[static_cast<int>(l)]; }
-  const std::vector<TlbArrayConfig>& level(TlbLevel l) const {
-    return arrays[static_cast<int>(l)];
-  }
+  const std::vector<TlbArrayConfig>& level(TlbLevel l) const { return arrays[static_cast<int>(l)]; }
 
   // A recent x86-64 core (Skylake-like): L1 ITLB 128x8 (4K) + 8 (2M), L1 DTLB 64x4 (4K) +
   // 32x4 (2M) + 4 (1G), unified STLB 1536x12 (4K+2M) + 16x4 (1G), PSCs 2/4/32.

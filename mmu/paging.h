@@ -19,12 +19,12 @@ constexpr std::string_view access_name(Access a) {
 
 // Control-register state that changes how a walk behaves (SDM Vol. 3 §4.1.3, §4.6).
 struct PagingControl {
-  PhysAddr root;                 // CR3 bits 51:12: the PML4 table
-  uint16_t pcid = 0;             // CR3 bits 11:0 when CR4.PCIDE=1
-  bool write_protect = true;     // CR0.WP: supervisor writes honour R/W
-  bool no_execute = true;        // IA32_EFER.NXE: bit 63 is XD instead of reserved
-  bool pcid_enabled = false;     // CR4.PCIDE
-  bool large_1g_pages = true;    // CPUID.80000001H:EDX.Page1GB: PS in a PDPTE allowed
+  PhysAddr root;                       // CR3 bits 51:12: the PML4 table
+  uint16_t pcid = 0;                   // CR3 bits 11:0 when CR4.PCIDE=1
+  bool write_protect = true;           // CR0.WP: supervisor writes honour R/W
+  bool no_execute = true;              // IA32_EFER.NXE: bit 63 is XD instead of reserved
+  bool pcid_enabled = false;           // CR4.PCIDE
+  bool large_1g_pages = true;          // CPUID.80000001H:EDX.Page1GB: PS in a PDPTE allowed
   uint8_t physical_address_bits = 40;  // MAXPHYADDR: entry address bits above it are reserved
 };
 

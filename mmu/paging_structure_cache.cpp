@@ -56,7 +56,8 @@ void PagingStructureCache::invalidate_pcid(uint16_t pcid) {
 }
 
 void PagingStructureCache::flush() {
-  for (auto& slot : slots_) slot.key = 0;
+  for (auto& slot : slots_)
+    slot.key = 0;
 }
 
 }  // namespace vmlab::mmu

@@ -103,7 +103,9 @@ constexpr const char* level_name(Level level) {
 }
 // The page size a leaf at this level maps (PS=1 at PDPT/PD, any leaf at PT).
 constexpr PageSize leaf_page_size(Level level) {
-  return level == Level::kPdpt ? PageSize::k1G : level == Level::kPd ? PageSize::k2M : PageSize::k4K;
+  return level == Level::kPdpt ? PageSize::k1G
+         : level == Level::kPd ? PageSize::k2M
+                               : PageSize::k4K;
 }
 
 }  // namespace vmlab::mmu

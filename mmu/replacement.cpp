@@ -21,8 +21,8 @@ std::string_view replacement_name(Replacement r) {
 }
 
 std::optional<Replacement> parse_replacement(std::string_view name) {
-  for (auto r : {Replacement::kLru, Replacement::kTreePlru, Replacement::kFifo,
-                 Replacement::kRandom}) {
+  for (auto r :
+       {Replacement::kLru, Replacement::kTreePlru, Replacement::kFifo, Replacement::kRandom}) {
     if (replacement_name(r) == name) return r;
   }
   return std::nullopt;
@@ -31,7 +31,8 @@ std::optional<Replacement> parse_replacement(std::string_view name) {
 ReplacementState::ReplacementState(Replacement kind, uint32_t sets, uint32_t ways, uint64_t seed)
     : kind_(kind), ways_(ways), plru_leaves_(1), random_state_(seed | 1) {
   if (ways == 0 || sets == 0) throw std::invalid_argument("replacement state needs sets and ways");
-  while (plru_leaves_ < ways) plru_leaves_ <<= 1;
+  while (plru_leaves_ < ways)
+    plru_leaves_ <<= 1;
   if (kind == Replacement::kLru || kind == Replacement::kFifo)
     stamps_.assign(static_cast<size_t>(sets) * ways, 0);
   if (kind == Replacement::kTreePlru)
@@ -72,8 +73,8 @@ uint32_t ReplacementState::victim(uint32_t set) {
     case Replacement::kCustom: {
       const uint32_t way = custom_->victim(set);
       if (way >= ways_)
-        throw std::out_of_range("custom replacement chose way " + std::to_string(way) +
-                                " of a " + std::to_string(ways_) + "-way set");
+        throw std::out_of_range("custom replacement chose way " + std::to_string(way) + " of a " +
+                                std::to_string(ways_) + "-way set");
       return way;
     }
   }

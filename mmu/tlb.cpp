@@ -11,8 +11,9 @@ uint32_t checked_sets(const TlbArrayConfig& c) {
   if (c.entries == 0) throw std::invalid_argument(who + "needs at least one entry");
   if (c.ways == 0) throw std::invalid_argument(who + "needs at least one way");
   if (c.entries % c.ways != 0)
-    throw std::invalid_argument(who + std::to_string(c.entries) + " entries are not a multiple of " +
-                                std::to_string(c.ways) + " ways");
+    throw std::invalid_argument(who + std::to_string(c.entries) +
+                                " entries are not a multiple of " + std::to_string(c.ways) +
+                                " ways");
   if (c.page_sizes == 0 || c.page_sizes >= (1u << kPageSizeCount))
     throw std::invalid_argument(who + "must hold at least one of the page sizes 4K, 2M, 1G");
   return c.entries / c.ways;
@@ -134,7 +135,8 @@ uint32_t TlbArray::invalidate_covering(VirtAddr va, Pred pred) {
 }
 
 uint32_t TlbArray::invalidate_page(VirtAddr va, uint16_t pcid) {
-  return invalidate_covering(va, [pcid](const TlbEntry& e) { return e.global() || e.pcid() == pcid; });
+  return invalidate_covering(va,
+                             [pcid](const TlbEntry& e) { return e.global() || e.pcid() == pcid; });
 }
 
 uint32_t TlbArray::invalidate_address(VirtAddr va, uint16_t pcid) {
@@ -147,12 +149,14 @@ uint32_t TlbArray::invalidate_pcid(uint16_t pcid) {
 }
 
 uint32_t TlbArray::flush(bool include_global) {
-  return invalidate_if([include_global](const TlbEntry& e) { return include_global || !e.global(); });
+  return invalidate_if(
+      [include_global](const TlbEntry& e) { return include_global || !e.global(); });
 }
 
 uint32_t TlbArray::valid_entries() const {
   uint32_t n = 0;
-  for (const auto& e : entries_) n += e.valid() ? 1 : 0;
+  for (const auto& e : entries_)
+    n += e.valid() ? 1 : 0;
   return n;
 }
 

@@ -59,8 +59,7 @@ struct TlbEntry {
     return (va.value & ((uint64_t{1} << kLinearAddressBits) - 1)) >> page_shift(size);
   }
   static uint64_t make_key(VirtAddr va, PageSize size, uint16_t pcid) {
-    return (tag(va, size) << kTagShift) |
-           (static_cast<uint64_t>(pcid) << kPcidShift) |
+    return (tag(va, size) << kTagShift) | (static_cast<uint64_t>(pcid) << kPcidShift) |
            (static_cast<uint64_t>(size) << kSizeShift) | kValidBit;
   }
 };

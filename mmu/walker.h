@@ -20,9 +20,9 @@ namespace vmlab::mmu {
 struct WalkStep {
   Level level = Level::kPml4;
   PhysAddr entry_address;
-  Pte entry;                   // the value read (before any A/D update)
-  bool set_accessed = false;   // the walk set A in this entry
-  bool set_dirty = false;      // the walk set D in this entry (leaf, write access)
+  Pte entry;                  // the value read (before any A/D update)
+  bool set_accessed = false;  // the walk set A in this entry
+  bool set_dirty = false;     // the walk set D in this entry (leaf, write access)
 };
 
 struct WalkResult {
@@ -30,14 +30,14 @@ struct WalkResult {
   uint8_t step_count = 0;
 
   bool faulted = false;
-  Fault fault;                  // valid when faulted
+  Fault fault;  // valid when faulted
 
   // Valid when !faulted:
   PageSize size = PageSize::k4K;
-  PhysAddr frame;               // physical base of the leaf page (of `size`)
-  Permissions permissions;      // rights combined over every level walked
-  bool global = false;          // leaf G bit
-  bool dirty = false;           // leaf D bit after the walk
+  PhysAddr frame;           // physical base of the leaf page (of `size`)
+  Permissions permissions;  // rights combined over every level walked
+  bool global = false;      // leaf G bit
+  bool dirty = false;       // leaf D bit after the walk
 
   PhysAddr translate(VirtAddr va) const { return frame + va.page_offset(size); }
   const WalkStep& leaf() const { return steps[step_count - 1]; }

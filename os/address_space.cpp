@@ -25,7 +25,9 @@ bool is_downgrade(Pte before, Pte after) {
          (before.user() && !after.user()) || (!before.no_execute() && after.no_execute());
 }
 
-uint64_t region_bytes(int level) { return uint64_t{1} << mmu::level_shift(static_cast<Level>(level)); }
+uint64_t region_bytes(int level) {
+  return uint64_t{1} << mmu::level_shift(static_cast<Level>(level));
+}
 
 }  // namespace
 
@@ -140,7 +142,8 @@ void AddressSpace::unmap_range(uint64_t start, uint64_t end) {
     it = vmas_.erase(it);
   std::vector<uint64_t> pages;
   for_each_leaf_in(start, end, [&](uint64_t va, Pte) { pages.push_back(va); });
-  for (uint64_t va : pages) unmap_page(va);
+  for (uint64_t va : pages)
+    unmap_page(va);
 }
 
 bool AddressSpace::protect_range(uint64_t start, uint64_t end, uint32_t new_prot) {
@@ -165,8 +168,8 @@ bool AddressSpace::protect_range(uint64_t start, uint64_t end, uint32_t new_prot
     const Frame& f = frames_.frame(frame);
     // A private page stays read-only while anyone else can see its frame: the next write
     // fault decides between copying and reusing it.
-    const bool exclusive = vma.sharing == Sharing::kShared ||
-                           (f.use == FrameUse::kAnonymous && f.refcount == 1);
+    const bool exclusive =
+        vma.sharing == Sharing::kShared || (f.use == FrameUse::kAnonymous && f.refcount == 1);
     const LeafRights rights{vma.writable() && exclusive, vma.executable()};
     Pte updated = make_leaf(frame, rights).with(resident.raw() & (Pte::kAccessed | Pte::kDirty));
     if (new_prot == prot::kNone) updated = make_prot_none(updated);
@@ -182,7 +185,8 @@ void AddressSpace::resize_vma(uint64_t start, uint64_t new_end) {
   if (new_end < v.end) {
     std::vector<uint64_t> pages;
     for_each_leaf_in(new_end, v.end, [&](uint64_t va, Pte) { pages.push_back(va); });
-    for (uint64_t va : pages) unmap_page(va);
+    for (uint64_t va : pages)
+      unmap_page(va);
   }
   v.end = new_end;
   if (v.end == v.start) vmas_.erase(it);
@@ -237,7 +241,8 @@ void AddressSpace::discard_range(uint64_t start, uint64_t end) {
     if (v != nullptr && !(v->sharing == Sharing::kShared && v->kind == VmaKind::kAnonymous))
       pages.push_back(va);
   });
-  for (uint64_t va : pages) unmap_page(va);
+  for (uint64_t va : pages)
+    unmap_page(va);
 }
 
 void AddressSpace::set_huge_advice(uint64_t start, uint64_t end, bool huge) {
@@ -419,7 +424,8 @@ void AddressSpace::for_each_leaf_in(uint64_t start, uint64_t end,
 }
 
 void AddressSpace::fork_into(AddressSpace& child, const std::function<void(uint64_t)>& dup_swap) {
-  for (const auto& [start, vma] : vmas_) child.vmas_.emplace(start, vma);
+  for (const auto& [start, vma] : vmas_)
+    child.vmas_.emplace(start, vma);
   std::vector<std::pair<uint64_t, Pte>> entries;
   for_each_leaf([&](uint64_t va, Pte e) { entries.emplace_back(va, e); });
   for (const auto& [va, entry] : entries) {

@@ -29,13 +29,13 @@ class PageTableObserver {
 
 // User address-space layout (x86-64 Linux without randomisation).
 namespace layout {
-inline constexpr uint64_t kMmapMinAddr = 0x10000;             // vm.mmap_min_addr
-inline constexpr uint64_t kUserTop = 0x7fff'ffff'f000;        // TASK_SIZE - one guard page
-inline constexpr uint64_t kStackTop = kUserTop;               // STACK_TOP
-inline constexpr uint64_t kMmapBase = 0x7fff'f7ff'f000;       // below a 128 MiB stack gap
-inline constexpr uint64_t kDynamicBase = 0x5555'5555'4000;    // ELF_ET_DYN_BASE (static-pie)
+inline constexpr uint64_t kMmapMinAddr = 0x10000;                  // vm.mmap_min_addr
+inline constexpr uint64_t kUserTop = 0x7fff'ffff'f000;             // TASK_SIZE - one guard page
+inline constexpr uint64_t kStackTop = kUserTop;                    // STACK_TOP
+inline constexpr uint64_t kMmapBase = 0x7fff'f7ff'f000;            // below a 128 MiB stack gap
+inline constexpr uint64_t kDynamicBase = 0x5555'5555'4000;         // ELF_ET_DYN_BASE (static-pie)
 inline constexpr uint64_t kStackGuardGap = 256 * mmu::kPageBytes;  // stack_guard_gap
-inline constexpr uint64_t kStackMax = 8 << 20;                // RLIMIT_STACK default
+inline constexpr uint64_t kStackMax = 8 << 20;                     // RLIMIT_STACK default
 }  // namespace layout
 
 // Rights of a leaf entry, derived from a VMA's protection.
@@ -45,9 +45,9 @@ struct LeafRights {
 };
 
 struct AddressSpaceStats {
-  uint64_t resident = 0;       // leaf entries holding a frame (4 KiB units)
+  uint64_t resident = 0;  // leaf entries holding a frame (4 KiB units)
   uint64_t peak_resident = 0;
-  uint64_t swapped = 0;        // swap entries
+  uint64_t swapped = 0;  // swap entries
 };
 
 class AddressSpace {

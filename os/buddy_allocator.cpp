@@ -10,7 +10,8 @@ BuddyAllocator::BuddyAllocator(mmu::Pfn first, uint64_t count)
   uint64_t i = 0;
   while (i < count) {
     unsigned order = kMaxOrder;
-    while (order > 0 && ((i & ((uint64_t{1} << order) - 1)) != 0 || i + (uint64_t{1} << order) > count))
+    while (order > 0 &&
+           ((i & ((uint64_t{1} << order) - 1)) != 0 || i + (uint64_t{1} << order) > count))
       --order;
     insert_block(i, order);
     free_frames_ += uint64_t{1} << order;
@@ -26,7 +27,8 @@ void BuddyAllocator::insert_block(uint64_t index, unsigned order) {
 std::optional<mmu::Pfn> BuddyAllocator::allocate(unsigned order) {
   if (order > kMaxOrder) return std::nullopt;
   unsigned from = order;
-  while (from <= kMaxOrder && free_[from].empty()) ++from;
+  while (from <= kMaxOrder && free_[from].empty())
+    ++from;
   if (from > kMaxOrder) return std::nullopt;
   const uint64_t block = *free_[from].begin();
   free_[from].erase(free_[from].begin());
@@ -100,7 +102,8 @@ bool BuddyAllocator::is_free(mmu::Pfn frame) const {
 
 std::array<uint64_t, BuddyAllocator::kOrders> BuddyAllocator::free_blocks() const {
   std::array<uint64_t, kOrders> out{};
-  for (unsigned o = 0; o < kOrders; ++o) out[o] = free_[o].size();
+  for (unsigned o = 0; o < kOrders; ++o)
+    out[o] = free_[o].size();
   return out;
 }
 
@@ -116,7 +119,8 @@ std::string BuddyAllocator::buddyinfo() const {
 double BuddyAllocator::unusable_index(unsigned order) const {
   if (free_frames_ == 0) return 1.0;
   uint64_t usable = 0;
-  for (unsigned o = order; o < kOrders; ++o) usable += free_[o].size() << o;
+  for (unsigned o = order; o < kOrders; ++o)
+    usable += free_[o].size() << o;
   return 1.0 - static_cast<double>(usable) / static_cast<double>(free_frames_);
 }
 

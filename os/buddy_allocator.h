@@ -49,7 +49,7 @@ class BuddyAllocator {
   uint64_t count_;
   uint64_t free_frames_ = 0;
   std::array<std::set<uint64_t>, kOrders> free_;  // block start indices (relative to first_)
-  std::vector<int8_t> free_order_;  // order of the free block starting here, or -1
+  std::vector<int8_t> free_order_;                // order of the free block starting here, or -1
 };
 
 }  // namespace vmlab::os

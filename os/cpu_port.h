@@ -25,13 +25,25 @@ struct UserRegs {
 using FxsaveArea = std::array<uint8_t, 512>;
 
 enum class Reg : uint8_t {
-  kRax, kRdi, kRsi, kRdx, kR10, kR8, kR9, kRip, kRsp, kRcx, kR11, kFsBase, kGsBase
+  kRax,
+  kRdi,
+  kRsi,
+  kRdx,
+  kR10,
+  kR8,
+  kR9,
+  kRip,
+  kRsp,
+  kRcx,
+  kR11,
+  kFsBase,
+  kGsBase
 };
 
 enum class StopReason : uint8_t {
-  kBudgetExhausted,   // the instruction budget of this run ran out
-  kKernelRequest,     // a system call, fault or signal asked to leave user mode
-  kHostError,         // the emulator failed; error() says why
+  kBudgetExhausted,  // the instruction budget of this run ran out
+  kKernelRequest,    // a system call, fault or signal asked to leave user mode
+  kHostError,        // the emulator failed; error() says why
 };
 
 class CpuPort {

@@ -29,8 +29,8 @@ uint32_t prot_of(uint32_t flags) {
 
 std::optional<ElfImage> read_elf(vfs::Inode& file, uint64_t file_size, ElfError* error) {
   Elf64_Ehdr eh{};
-  if (file_size < sizeof eh ||
-      file.read(0, {reinterpret_cast<uint8_t*>(&eh), sizeof eh}) != static_cast<int64_t>(sizeof eh)) {
+  if (file_size < sizeof eh || file.read(0, {reinterpret_cast<uint8_t*>(&eh), sizeof eh}) !=
+                                   static_cast<int64_t>(sizeof eh)) {
     if (file_size >= SELFMAG) {
       unsigned char magic[SELFMAG];
       if (file.read(0, {magic, SELFMAG}) == SELFMAG && std::equal(magic, magic + SELFMAG, ELFMAG))
@@ -41,8 +41,8 @@ std::optional<ElfImage> read_elf(vfs::Inode& file, uint64_t file_size, ElfError*
   if (!std::equal(eh.e_ident, eh.e_ident + SELFMAG, ELFMAG))
     return fail(error, ENOEXEC, "not an ELF file (bad magic)");
   if (eh.e_ident[EI_CLASS] != ELFCLASS64)
-    return fail(error, ENOEXEC, "not a 64-bit ELF file (ELF class " +
-                                    std::to_string(eh.e_ident[EI_CLASS]) + ")");
+    return fail(error, ENOEXEC,
+                "not a 64-bit ELF file (ELF class " + std::to_string(eh.e_ident[EI_CLASS]) + ")");
   if (eh.e_ident[EI_DATA] != ELFDATA2LSB)
     return fail(error, ENOEXEC, "not a little-endian ELF file");
   if (eh.e_machine != EM_X86_64)
@@ -50,8 +50,8 @@ std::optional<ElfImage> read_elf(vfs::Inode& file, uint64_t file_size, ElfError*
                 "ELF file for another machine (e_machine " + std::to_string(eh.e_machine) +
                     ", x86-64 is " + std::to_string(EM_X86_64) + ")");
   if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
-    return fail(error, ENOEXEC, "ELF file is not an executable (e_type " +
-                                    std::to_string(eh.e_type) + ")");
+    return fail(error, ENOEXEC,
+                "ELF file is not an executable (e_type " + std::to_string(eh.e_type) + ")");
   if (eh.e_phentsize != sizeof(Elf64_Phdr))
     return fail(error, ENOEXEC, "bad program header size " + std::to_string(eh.e_phentsize));
   if (eh.e_phnum == 0 || eh.e_phnum > kMaxProgramHeaders)
@@ -86,24 +86,27 @@ std::optional<ElfImage> read_elf(vfs::Inode& file, uint64_t file_size, ElfError*
     if (ph.p_offset > file_size || ph.p_filesz > file_size - ph.p_offset)
       return fail(error, ENOEXEC, "truncated ELF file (segment data past the end of the file)");
     if ((ph.p_vaddr & mmu::kPageOffsetMask) != (ph.p_offset & mmu::kPageOffsetMask))
-      return fail(error, ENOEXEC, "PT_LOAD segment whose address and offset differ modulo the page size");
+      return fail(error, ENOEXEC,
+                  "PT_LOAD segment whose address and offset differ modulo the page size");
     if (ph.p_vaddr + ph.p_memsz < ph.p_vaddr || ph.p_vaddr + ph.p_memsz > layout::kUserTop)
       return fail(error, ENOEXEC, "PT_LOAD segment outside the user address space");
-    image.loads.push_back(ElfSegment{ph.p_vaddr, ph.p_memsz, ph.p_offset, ph.p_filesz,
-                                     prot_of(ph.p_flags)});
+    image.loads.push_back(
+        ElfSegment{ph.p_vaddr, ph.p_memsz, ph.p_offset, ph.p_filesz, prot_of(ph.p_flags)});
   }
   if (image.loads.empty()) return fail(error, ENOEXEC, "ELF file has no loadable segment");
   std::sort(image.loads.begin(), image.loads.end(),
             [](const ElfSegment& a, const ElfSegment& b) { return a.vaddr < b.vaddr; });
   for (size_t i = 1; i < image.loads.size(); ++i) {
     const auto& prev = image.loads[i - 1];
-    const uint64_t prev_end = (prev.vaddr + prev.memsz + mmu::kPageOffsetMask) & ~mmu::kPageOffsetMask;
+    const uint64_t prev_end =
+        (prev.vaddr + prev.memsz + mmu::kPageOffsetMask) & ~mmu::kPageOffsetMask;
     if ((image.loads[i].vaddr & ~mmu::kPageOffsetMask) < prev_end)
       return fail(error, ENOEXEC, "overlapping PT_LOAD segments");
   }
-  const bool entry_ok = std::any_of(image.loads.begin(), image.loads.end(), [&](const ElfSegment& s) {
-    return (s.prot & prot::kExec) && eh.e_entry >= s.vaddr && eh.e_entry < s.vaddr + s.memsz;
-  });
+  const bool entry_ok =
+      std::any_of(image.loads.begin(), image.loads.end(), [&](const ElfSegment& s) {
+        return (s.prot & prot::kExec) && eh.e_entry >= s.vaddr && eh.e_entry < s.vaddr + s.memsz;
+      });
   if (!entry_ok) return fail(error, ENOEXEC, "entry point is not inside an executable segment");
   if (!have_phdr) {
     // Without PT_PHDR the headers are wherever the segment containing e_phoff maps them.

@@ -27,13 +27,13 @@ struct ElfImage {
   uint64_t phdr_vaddr = 0;            // where the program headers are mapped (before bias)
   uint16_t phentsize = 0;
   uint16_t phnum = 0;
-  std::vector<ElfSegment> loads;      // PT_LOAD, ascending vaddr
-  std::string symbols_hint;           // for errors: the file name
+  std::vector<ElfSegment> loads;  // PT_LOAD, ascending vaddr
+  std::string symbols_hint;       // for errors: the file name
 };
 
 struct ElfError {
-  int error = 0;          // errno for execve (ENOEXEC, EACCES, EIO)
-  std::string message;    // one line, e.g. "not an ELF file (bad magic)"
+  int error = 0;        // errno for execve (ENOEXEC, EACCES, EIO)
+  std::string message;  // one line, e.g. "not an ELF file (bad magic)"
 };
 
 // Parses and validates the headers of `file` (size `file_size`).

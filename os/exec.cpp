@@ -18,12 +18,16 @@ namespace {
 constexpr uint64_t kInitialStackBytes = 128 * 1024;  // what Linux maps below the arguments
 constexpr uint64_t kHwcap = 0x078b'fbff;             // CPUID.1:EDX of the emulated CPU
 constexpr uint64_t kHwcap2 = 0;
-constexpr uint64_t kMinSigStackSize = 2048;          // AT_MINSIGSTKSZ for an FXSAVE frame
-constexpr uint64_t kClockTicks = 100;                // USER_HZ
+constexpr uint64_t kMinSigStackSize = 2048;  // AT_MINSIGSTKSZ for an FXSAVE frame
+constexpr uint64_t kClockTicks = 100;        // USER_HZ
 constexpr char kPlatform[] = "x86_64";
 
-uint64_t page_up(uint64_t v) { return (v + mmu::kPageOffsetMask) & ~mmu::kPageOffsetMask; }
-uint64_t page_down(uint64_t v) { return v & ~mmu::kPageOffsetMask; }
+uint64_t page_up(uint64_t v) {
+  return (v + mmu::kPageOffsetMask) & ~mmu::kPageOffsetMask;
+}
+uint64_t page_down(uint64_t v) {
+  return v & ~mmu::kPageOffsetMask;
+}
 
 std::string basename_of(const std::string& path) {
   const auto slash = path.rfind('/');
@@ -33,8 +37,7 @@ std::string basename_of(const std::string& path) {
 // Maps the PT_LOAD segments as Linux does: the file part as a private file mapping whose last
 // page ends in zeros, the rest of memsz as anonymous memory.
 void map_segments(AddressSpace& space, const ElfImage& image, uint64_t bias,
-                  const std::shared_ptr<vfs::Inode>& file, const std::string& path,
-                  uint64_t* brk) {
+                  const std::shared_ptr<vfs::Inode>& file, const std::string& path, uint64_t* brk) {
   uint64_t end = 0;
   for (const auto& seg : image.loads) {
     const uint64_t start = page_down(bias + seg.vaddr);
@@ -114,7 +117,8 @@ int Kernel::exec(Process& process, const std::string& path, const std::vector<st
     if (action.handler != kSigIgn) action = SigAction{};
   }
   process.signals().altstack_disabled = true;
-  if (Process* parent = find(process.ppid()); parent != nullptr && parent->vfork_child == process.pid())
+  if (Process* parent = find(process.ppid());
+      parent != nullptr && parent->vfork_child == process.pid())
     parent->vfork_child = 0;  // a vfork parent resumes once its child has its own image
 
   // The initial stack, from the top down.
@@ -127,8 +131,10 @@ int Kernel::exec(Process& process, const std::string& path, const std::vector<st
   };
   const uint64_t execfn = push_string(path);
   std::vector<uint64_t> env_ptrs(envp.size()), arg_ptrs(argv.size());
-  for (size_t i = envp.size(); i-- > 0;) env_ptrs[i] = push_string(envp[i]);
-  for (size_t i = argv.size(); i-- > 0;) arg_ptrs[i] = push_string(argv[i]);
+  for (size_t i = envp.size(); i-- > 0;)
+    env_ptrs[i] = push_string(envp[i]);
+  for (size_t i = argv.size(); i-- > 0;)
+    arg_ptrs[i] = push_string(argv[i]);
   sp &= ~uint64_t{15};
   const uint64_t platform = push_string(kPlatform);
   uint8_t random_bytes[16];
@@ -166,7 +172,8 @@ int Kernel::exec(Process& process, const std::string& path, const std::vector<st
   words.push_back(0);
   words.insert(words.end(), env_ptrs.begin(), env_ptrs.end());
   words.push_back(0);
-  for (const auto& pair : auxv) words.insert(words.end(), {pair[0], pair[1]});
+  for (const auto& pair : auxv)
+    words.insert(words.end(), {pair[0], pair[1]});
   sp = (sp - words.size() * sizeof(uint64_t)) & ~uint64_t{15};
   user.write(sp, {reinterpret_cast<const uint8_t*>(words.data()), words.size() * sizeof(uint64_t)});
 

@@ -63,8 +63,7 @@ FaultResult FaultHandler::handle(Process& process, const FaultRequest& request) 
   }
   if (vma->kind == VmaKind::kFile && page - vma->start < vma->file_bytes)
     return file_fault(process, *vma, page, request.access);
-  if (vma->kind == VmaKind::kFile && vma->file_sigbus_beyond)
-    return {FaultResolution::kBusError};
+  if (vma->kind == VmaKind::kFile && vma->file_sigbus_beyond) return {FaultResolution::kBusError};
   return anonymous_fault(process, *vma, page, request.access);
 }
 

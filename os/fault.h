@@ -34,8 +34,7 @@ class FaultHandler {
 
  private:
   const Vma* find_or_grow_stack(Process& process, uint64_t address);
-  FaultResult anonymous_fault(Process& process, const Vma& vma, uint64_t page,
-                              mmu::Access access);
+  FaultResult anonymous_fault(Process& process, const Vma& vma, uint64_t page, mmu::Access access);
   FaultResult file_fault(Process& process, const Vma& vma, uint64_t page, mmu::Access access);
   FaultResult write_protect_fault(Process& process, const Vma& vma, uint64_t page);
 

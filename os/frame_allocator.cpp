@@ -13,7 +13,8 @@ FrameAllocator::FrameAllocator(mmu::PhysicalMemory& memory, uint64_t reserved_fr
   if (reserved_frames + 1 >= memory.frame_count())
     throw std::invalid_argument("RAM of " + std::to_string(memory.frame_count()) +
                                 " frames is too small for the kernel");
-  for (uint64_t i = 0; i < reserved_frames; ++i) table_[table_.pfn_at(i)].use = FrameUse::kKernel;
+  for (uint64_t i = 0; i < reserved_frames; ++i)
+    table_[table_.pfn_at(i)].use = FrameUse::kKernel;
   auto zero = allocate(FrameUse::kZero);
   zero_ = *zero;
 }

@@ -30,13 +30,13 @@ struct Mapping {
 
 struct Frame {
   FrameUse use = FrameUse::kFree;
-  uint32_t refcount = 0;       // PTE mappings + page cache + swap cache + kernel pins
-  std::vector<Mapping> rmap;   // every PTE that maps this frame
-  uint32_t file_id = 0;        // page cache: which file
-  uint64_t file_page = 0;      // page cache: page index in the file
-  int64_t swap_slot = -1;      // swap cache: the slot holding a copy, if any
-  uint64_t last_access = 0;    // reclaim bookkeeping: instruction count of the last touch
-  uint64_t loaded_at = 0;      // reclaim bookkeeping: when the page was brought in
+  uint32_t refcount = 0;      // PTE mappings + page cache + swap cache + kernel pins
+  std::vector<Mapping> rmap;  // every PTE that maps this frame
+  uint32_t file_id = 0;       // page cache: which file
+  uint64_t file_page = 0;     // page cache: page index in the file
+  int64_t swap_slot = -1;     // swap cache: the slot holding a copy, if any
+  uint64_t last_access = 0;   // reclaim bookkeeping: instruction count of the last touch
+  uint64_t loaded_at = 0;     // reclaim bookkeeping: when the page was brought in
 };
 
 // Frames are indexed from the first frame of RAM.

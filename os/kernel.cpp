@@ -10,8 +10,7 @@
 
 namespace vmlab::os {
 
-Kernel::Kernel(const KernelConfig& config, mmu::Mmu& mmu, Platform& platform,
-               const BootInfo& boot)
+Kernel::Kernel(const KernelConfig& config, mmu::Mmu& mmu, Platform& platform, const BootInfo& boot)
     : config_(config),
       mmu_(mmu),
       platform_(platform),
@@ -29,12 +28,15 @@ Kernel::Kernel(const KernelConfig& config, mmu::Mmu& mmu, Platform& platform,
   mmu_.set_control(control);
   fs_.set_clock([this] {
     const uint64_t ns = now_ns();
-    return vfs::Timespec{static_cast<int64_t>(ns / 1'000'000'000), static_cast<int64_t>(ns % 1'000'000'000)};
+    return vfs::Timespec{static_cast<int64_t>(ns / 1'000'000'000),
+                         static_cast<int64_t>(ns % 1'000'000'000)};
   });
   frames_free_at_start_ = frames_.free_frames();
 }
 
-Kernel::~Kernel() { shutdown(); }
+Kernel::~Kernel() {
+  shutdown();
+}
 
 std::unique_ptr<AddressSpace> Kernel::new_address_space() {
   auto space = std::make_unique<AddressSpace>(frames_, tlb_, allocate_pcid(), boot_.kernel_pdpt,
@@ -60,7 +62,8 @@ uint64_t Kernel::instructions() const {
   uint64_t total = retired_by_exited_;
   for (const auto& [pid, p] : processes_)
     if (p->has_cpu()) total += const_cast<Process&>(*p).cpu().instructions();
-  for (const auto& cpu : retired_cpus_) total += cpu->instructions();
+  for (const auto& cpu : retired_cpus_)
+    total += cpu->instructions();
   return total;
 }
 
@@ -75,7 +78,8 @@ int Kernel::spawn_init(const std::vector<std::string>& argv, const std::vector<s
   processes_.emplace(p.pid(), std::move(process));
   p.cwd = cwd;
   // The guest's standard streams are the host's.
-  for (int fd = 0; fd < 3; ++fd) p.fds().install(fd, vfs::make_host_stream(fd), false);
+  for (int fd = 0; fd < 3; ++fd)
+    p.fds().install(fd, vfs::make_host_stream(fd), false);
   // Like execvp: a name without a slash is looked up in the guest's PATH.
   std::string program = argv.empty() ? std::string() : argv[0];
   if (!program.empty() && program.find('/') == std::string::npos) {
@@ -106,7 +110,8 @@ int Kernel::spawn_init(const std::vector<std::string>& argv, const std::vector<s
 // The scheduler loop
 
 void Kernel::reap_engines() {
-  for (const auto& cpu : retired_cpus_) retired_by_exited_ += cpu->instructions();
+  for (const auto& cpu : retired_cpus_)
+    retired_by_exited_ += cpu->instructions();
   retired_cpus_.clear();
   zombies_to_free_.clear();
 }
@@ -128,7 +133,8 @@ void Kernel::reap(Process& process) {
 
 ProcessCounters Kernel::totals() const {
   ProcessCounters sum = reaped_totals_;
-  for (const auto& [pid, p] : processes_) add_counters(sum, p->counters());
+  for (const auto& [pid, p] : processes_)
+    add_counters(sum, p->counters());
   return sum;
 }
 
@@ -167,7 +173,8 @@ RunEnd Kernel::run() {
       uint64_t wake = UINT64_MAX;
       for (int pid : run_queue_) {
         Process* q = find(pid);
-        if (q != nullptr && q->state() == ProcessState::kBlocked && q->blocked_call().wake_at_ns != 0)
+        if (q != nullptr && q->state() == ProcessState::kBlocked &&
+            q->blocked_call().wake_at_ns != 0)
           wake = std::min(wake, q->blocked_call().wake_at_ns);
       }
       if (wake == UINT64_MAX) return RunEnd::kDeadlock;
@@ -242,7 +249,8 @@ void Kernel::exit_process(Process& process, int wait_status) {
   process.set_state(ProcessState::kZombie);
   process.set_wait_status(wait_status);
   reparent_children(process);
-  KernelEvents::raise(events_.process, ProcessEvent{process, ProcessEvent::Kind::kExit, wait_status});
+  KernelEvents::raise(events_.process,
+                      ProcessEvent{process, ProcessEvent::Kind::kExit, wait_status});
 
   Process* parent = find(process.ppid());
   if (parent != nullptr && parent->state() != ProcessState::kZombie) {
@@ -266,8 +274,8 @@ void Kernel::reparent_children(Process& process) {
   for (auto& [pid, child] : processes_)
     if (child->ppid() == process.pid()) orphans.push_back(child.get());
   Process* init = find(1);
-  const bool init_alive = init != nullptr && init->state() != ProcessState::kZombie &&
-                          init != &process;
+  const bool init_alive =
+      init != nullptr && init->state() != ProcessState::kZombie && init != &process;
   for (Process* child : orphans) {
     child->set_ppid(init_alive ? 1 : 0);
     if (child->state() == ProcessState::kZombie && !init_alive) reap(*child);
@@ -281,7 +289,7 @@ void Kernel::page_fault(Process& process, uint64_t address, uint32_t error_code,
   const FaultRequest request{address,
                              (error_code & mmu::pf_error::kInstruction) ? mmu::Access::kFetch
                              : (error_code & mmu::pf_error::kWrite)     ? mmu::Access::kWrite
-                                                                         : mmu::Access::kRead,
+                                                                        : mmu::Access::kRead,
                              (error_code & mmu::pf_error::kPresent) != 0,
                              (error_code & mmu::pf_error::kUser) != 0};
   const FaultResult result = faults_.handle(process, request);
@@ -316,26 +324,48 @@ void Kernel::account_fault(Process& process, const FaultRequest& request, uint32
                            uint64_t rip, const FaultResult& result) {
   ProcessCounters& c = process.counters();
   switch (result.resolution) {
-    case FaultResolution::kZeroFill: ++c.zero_fill; break;
-    case FaultResolution::kZeroPage: ++c.zero_page; break;
+    case FaultResolution::kZeroFill:
+      ++c.zero_fill;
+      break;
+    case FaultResolution::kZeroPage:
+      ++c.zero_page;
+      break;
     case FaultResolution::kFileMinor:
-    case FaultResolution::kFileMajor: ++c.file_faults; break;
-    case FaultResolution::kCowCopy: ++c.cow_faults; ++c.cow_copies; break;
-    case FaultResolution::kCowReuse: ++c.cow_faults; ++c.cow_reuses; break;
-    case FaultResolution::kSwapIn: ++c.swap_ins; break;
-    case FaultResolution::kSpurious: ++c.spurious; break;
+    case FaultResolution::kFileMajor:
+      ++c.file_faults;
+      break;
+    case FaultResolution::kCowCopy:
+      ++c.cow_faults;
+      ++c.cow_copies;
+      break;
+    case FaultResolution::kCowReuse:
+      ++c.cow_faults;
+      ++c.cow_reuses;
+      break;
+    case FaultResolution::kSwapIn:
+      ++c.swap_ins;
+      break;
+    case FaultResolution::kSpurious:
+      ++c.spurious;
+      break;
     case FaultResolution::kSegvMapErr:
-    case FaultResolution::kSegvAccErr: ++c.segv; break;
+    case FaultResolution::kSegvAccErr:
+      ++c.segv;
+      break;
     case FaultResolution::kOutOfMemory:
-    case FaultResolution::kBusError: break;
+    case FaultResolution::kBusError:
+      break;
   }
   if (!is_signal(result.resolution)) {
-    if (is_major(result.resolution)) ++c.major_faults;
-    else ++c.minor_faults;
+    if (is_major(result.resolution))
+      ++c.major_faults;
+    else
+      ++c.minor_faults;
   }
   if (!events_.fault.empty())
-    KernelEvents::raise(events_.fault, FaultEvent{process, request.address, error_code, rip,
-                                                  result.resolution, result.old_pfn, result.new_pfn});
+    KernelEvents::raise(events_.fault,
+                        FaultEvent{process, request.address, error_code, rip, result.resolution,
+                                   result.old_pfn, result.new_pfn});
 }
 
 void Kernel::out_of_memory(Process& process) {

@@ -137,8 +137,8 @@ class Kernel {
   Process* current_ = nullptr;
   int next_pid_ = 1;
   uint16_t next_pcid_ = 1;
-  uint64_t retired_by_exited_ = 0;   // instructions of CPUs that no longer exist
-  uint64_t sleep_advance_ns_ = 0;    // time skipped while every process slept
+  uint64_t retired_by_exited_ = 0;                      // instructions of CPUs that no longer exist
+  uint64_t sleep_advance_ns_ = 0;                       // time skipped while every process slept
   std::vector<std::unique_ptr<CpuPort>> retired_cpus_;  // destroyed after their run returns
   std::vector<ProcessSummary> finished_;
   std::vector<std::unique_ptr<Process>> zombies_to_free_;  // reaped inside a hook of their own

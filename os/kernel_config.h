@@ -10,15 +10,15 @@
 namespace vmlab::os {
 
 struct KernelConfig {
-  std::string root = "/";            // guest file-system root on the host (read-only)
-  uint64_t seed = 1;                 // AT_RANDOM, getrandom, /dev/urandom, random policies
-  uint64_t quantum = 100'000;        // instructions per time slice
-  uint64_t max_instructions = 0;     // 0: unlimited
-  uint32_t max_processes = 64;       // fork fails with EAGAIN beyond this
+  std::string root = "/";         // guest file-system root on the host (read-only)
+  uint64_t seed = 1;              // AT_RANDOM, getrandom, /dev/urandom, random policies
+  uint64_t quantum = 100'000;     // instructions per time slice
+  uint64_t max_instructions = 0;  // 0: unlimited
+  uint32_t max_processes = 64;    // fork fails with EAGAIN beyond this
   PcidMode pcid = PcidMode::kOn;
-  bool zero_page = true;             // read faults on anonymous memory map the shared zero page
+  bool zero_page = true;  // read faults on anonymous memory map the shared zero page
   uint64_t epoch_ns = 1'700'000'000ull * 1'000'000'000ull;  // CLOCK_REALTIME at instruction 0
-  uint32_t ns_per_instruction = 1;   // the virtual clock: one instruction takes this long
+  uint32_t ns_per_instruction = 1;  // the virtual clock: one instruction takes this long
   std::string hostname = "vmlab";
 };
 

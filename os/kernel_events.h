@@ -76,7 +76,8 @@ class KernelEvents {
   template <typename Event>
   static void raise(const std::vector<std::function<void(const Event&)>>& subscribers,
                     const Event& event) {
-    for (const auto& s : subscribers) s(event);
+    for (const auto& s : subscribers)
+      s(event);
   }
 };
 

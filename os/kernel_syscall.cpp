@@ -41,7 +41,8 @@ void Kernel::syscall(Process& process) {
   BlockedCall call;
   call.number = static_cast<int>(cpu.reg(Reg::kRax));
   constexpr Reg kArgRegs[] = {Reg::kRdi, Reg::kRsi, Reg::kRdx, Reg::kR10, Reg::kR8, Reg::kR9};
-  for (int i = 0; i < 6; ++i) call.args[i] = cpu.reg(kArgRegs[i]);
+  for (int i = 0; i < 6; ++i)
+    call.args[i] = cpu.reg(kArgRegs[i]);
   process.blocked_call() = call;
   bool block = false, no_return = false;
   const int64_t result = dispatch(process, call, &block, &no_return);
@@ -54,8 +55,7 @@ void Kernel::syscall(Process& process) {
   // Leave user mode if the scheduler has something to do: the process died or exec'd, or a
   // signal waits for delivery.
   const SignalState& s = process.signals();
-  if (no_return || process.state() != ProcessState::kRunnable ||
-      (s.pending & ~s.blocked) != 0)
+  if (no_return || process.state() != ProcessState::kRunnable || (s.pending & ~s.blocked) != 0)
     cpu.request_stop();
 }
 

@@ -34,14 +34,22 @@ enum class CpuException : uint8_t {
 // The x86 vector of each exception, for sigcontext.trapno.
 constexpr uint32_t exception_vector(CpuException e) {
   switch (e) {
-    case CpuException::kDivide: return 0;
-    case CpuException::kBreakpoint: return 3;
-    case CpuException::kBoundOrOverflow: return 5;
-    case CpuException::kInvalidOpcode: return 6;
-    case CpuException::kStackSegment: return 12;
-    case CpuException::kGeneralProtection: return 13;
-    case CpuException::kFloatingPoint: return 16;
-    case CpuException::kAlignment: return 17;
+    case CpuException::kDivide:
+      return 0;
+    case CpuException::kBreakpoint:
+      return 3;
+    case CpuException::kBoundOrOverflow:
+      return 5;
+    case CpuException::kInvalidOpcode:
+      return 6;
+    case CpuException::kStackSegment:
+      return 12;
+    case CpuException::kGeneralProtection:
+      return 13;
+    case CpuException::kFloatingPoint:
+      return 16;
+    case CpuException::kAlignment:
+      return 17;
   }
   return 13;
 }
@@ -50,16 +58,16 @@ constexpr uint32_t exception_vector(CpuException e) {
 struct ProcessCounters {
   uint64_t minor_faults = 0;
   uint64_t major_faults = 0;
-  uint64_t zero_fill = 0;       // a new zeroed frame for anonymous memory
-  uint64_t zero_page = 0;       // a read mapped the shared zero page
-  uint64_t file_faults = 0;     // file-backed page mapped (page cache hit or read)
-  uint64_t cow_faults = 0;      // write to a copy-on-write page
-  uint64_t cow_copies = 0;      // ... that copied the page
-  uint64_t cow_reuses = 0;      // ... that reused it (last sharer)
+  uint64_t zero_fill = 0;    // a new zeroed frame for anonymous memory
+  uint64_t zero_page = 0;    // a read mapped the shared zero page
+  uint64_t file_faults = 0;  // file-backed page mapped (page cache hit or read)
+  uint64_t cow_faults = 0;   // write to a copy-on-write page
+  uint64_t cow_copies = 0;   // ... that copied the page
+  uint64_t cow_reuses = 0;   // ... that reused it (last sharer)
   uint64_t swap_ins = 0;
-  uint64_t segv = 0;            // faults that ended in SIGSEGV
+  uint64_t segv = 0;  // faults that ended in SIGSEGV
   uint64_t stack_growth = 0;
-  uint64_t spurious = 0;        // the page was already fine (stale TLB)
+  uint64_t spurious = 0;  // the page was already fine (stale TLB)
   uint64_t syscalls = 0;
   uint64_t context_switches = 0;
 };
@@ -126,8 +134,8 @@ class Process {
   BlockedCall& blocked_call() { return blocked_; }
 
   // Program identity.
-  std::string comm;     // 15-character name (prctl PR_SET_NAME, /proc/self/comm)
-  std::string exe;      // guest path of the executable (/proc/self/exe)
+  std::string comm;  // 15-character name (prctl PR_SET_NAME, /proc/self/comm)
+  std::string exe;   // guest path of the executable (/proc/self/exe)
   std::string cwd = "/";
   uint32_t umask = 022;
 
@@ -136,11 +144,11 @@ class Process {
   uint64_t brk = 0;
 
   uint64_t clear_child_tid = 0;
-  int exit_signal = 17;  // SIGCHLD: what the parent gets when this process ends
+  int exit_signal = 17;       // SIGCHLD: what the parent gets when this process ends
   uint64_t random_draws = 0;  // getrandom calls so far (each draws a fresh stream)
   int vfork_child = 0;
   uint64_t saved_sigmask = 0;    // rt_sigsuspend: the mask to restore after the handler
-  bool restore_sigmask = false;   // waiting (not schedulable) until this vfork child execs or exits
+  bool restore_sigmask = false;  // waiting (not schedulable) until this vfork child execs or exits
   uint64_t instructions_at_exit = 0;
   uint64_t peak_resident = 0;
   std::vector<int> children;

@@ -28,7 +28,9 @@ inline mmu::Pte make_swap_entry(uint64_t slot) {
   return mmu::Pte{(slot << mmu::kPageShift) |
                   (static_cast<uint64_t>(NonPresentKind::kSwap) << kSoftKindShift)};
 }
-inline uint64_t swap_slot_of(mmu::Pte pte) { return pte.address().value >> mmu::kPageShift; }
+inline uint64_t swap_slot_of(mmu::Pte pte) {
+  return pte.address().value >> mmu::kPageShift;
+}
 
 // PROT_NONE entry: the resident entry with P cleared, tagged so the kernel can restore it.
 inline mmu::Pte make_prot_none(mmu::Pte resident) {

@@ -19,7 +19,8 @@ class SplitMix64 {
   void fill(std::span<uint8_t> out) {
     for (size_t i = 0; i < out.size(); i += 8) {
       const uint64_t v = next();
-      for (size_t j = 0; j < 8 && i + j < out.size(); ++j) out[i + j] = static_cast<uint8_t>(v >> (8 * j));
+      for (size_t j = 0; j < 8 && i + j < out.size(); ++j)
+        out[i + j] = static_cast<uint8_t>(v >> (8 * j));
     }
   }
 

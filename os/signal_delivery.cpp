@@ -69,7 +69,8 @@ constexpr uint16_t kUserCs = 0x33, kUserSs = 0x2b;
 // RFLAGS bits a user may change through sigreturn (FIX_EFLAGS in Linux).
 constexpr uint64_t kUserFlags = 0x0000'0000'0025'4dd5ull;
 constexpr uint64_t kFlagsClearedForHandler = (1u << 10) | (1u << 8) | (1u << 16);  // DF TF RF
-constexpr uint64_t kUnblockable = (uint64_t{1} << (sig::kKill - 1)) | (uint64_t{1} << (sig::kStop - 1));
+constexpr uint64_t kUnblockable =
+    (uint64_t{1} << (sig::kKill - 1)) | (uint64_t{1} << (sig::kStop - 1));
 
 bool on_altstack(const SignalState& s, uint64_t sp) {
   return !s.altstack_disabled && sp > s.altstack_sp && sp - s.altstack_sp <= s.altstack_size;
@@ -82,9 +83,10 @@ void Kernel::send_signal(Process& target, const SigInfo& info) {
   SignalState& s = target.signals();
   const SigAction& action = s.actions[info.signo];
   const bool blocked = (s.blocked & sig_bit(info.signo)) != 0;
-  const bool ignored = action.handler == kSigIgn ||
-                       (action.handler == kSigDfl && (default_action(info.signo) == DefaultAction::kIgnore ||
-                                                      default_action(info.signo) == DefaultAction::kContinue));
+  const bool ignored =
+      action.handler == kSigIgn ||
+      (action.handler == kSigDfl && (default_action(info.signo) == DefaultAction::kIgnore ||
+                                     default_action(info.signo) == DefaultAction::kContinue));
   if (ignored && !blocked && info.signo != sig::kKill) return;
   if ((s.pending & sig_bit(info.signo)) == 0) s.queue.push_back(info);  // standard: no queueing
   s.pending |= sig_bit(info.signo);
@@ -117,10 +119,12 @@ bool Kernel::deliver_signals(Process& process) {
     const uint64_t deliverable = s.pending & ~(s.blocked & ~kUnblockable);
     if (deliverable == 0) return true;
     // Synchronous faults first (Linux SYNCHRONOUS_MASK), then the lowest number.
-    constexpr uint64_t kSynchronous = (uint64_t{1} << (sig::kSegv - 1)) | (uint64_t{1} << (sig::kBus - 1)) |
-                                      (uint64_t{1} << (sig::kIll - 1)) | (uint64_t{1} << (sig::kTrap - 1)) |
-                                      (uint64_t{1} << (sig::kFpe - 1)) | (uint64_t{1} << (sig::kSys - 1));
-    const uint64_t pick = (deliverable & kSynchronous) != 0 ? deliverable & kSynchronous : deliverable;
+    constexpr uint64_t kSynchronous =
+        (uint64_t{1} << (sig::kSegv - 1)) | (uint64_t{1} << (sig::kBus - 1)) |
+        (uint64_t{1} << (sig::kIll - 1)) | (uint64_t{1} << (sig::kTrap - 1)) |
+        (uint64_t{1} << (sig::kFpe - 1)) | (uint64_t{1} << (sig::kSys - 1));
+    const uint64_t pick =
+        (deliverable & kSynchronous) != 0 ? deliverable & kSynchronous : deliverable;
     const int signo = __builtin_ctzll(pick) + 1;
     s.pending &= ~sig_bit(signo);
     SigInfo info;

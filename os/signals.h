@@ -46,7 +46,9 @@ DefaultAction default_action(int signo);
 std::string signal_name(int signo);         // "SIGSEGV"
 std::string signal_description(int signo);  // "Segmentation fault" (as strsignal)
 
-inline uint64_t sig_bit(int signo) { return uint64_t{1} << (signo - 1); }
+inline uint64_t sig_bit(int signo) {
+  return uint64_t{1} << (signo - 1);
+}
 
 struct SigAction {
   uint64_t handler = kSigDfl;
@@ -62,9 +64,9 @@ struct SigInfo {
   uint64_t address = 0;  // SIGSEGV/SIGBUS/SIGILL/SIGFPE: the faulting address
   int pid = 0;           // sender, or the child for SIGCHLD
   uint32_t uid = 0;
-  int status = 0;        // SIGCHLD: exit code or signal
-  uint64_t rip = 0;      // not part of siginfo_t: where a fault happened, for reports
-  uint32_t trapno = 0;   // not part of siginfo_t: the exception vector (sigcontext.trapno)
+  int status = 0;           // SIGCHLD: exit code or signal
+  uint64_t rip = 0;         // not part of siginfo_t: where a fault happened, for reports
+  uint32_t trapno = 0;      // not part of siginfo_t: the exception vector (sigcontext.trapno)
   uint32_t error_code = 0;  // sigcontext.err
 };
 
@@ -80,7 +82,11 @@ struct SignalState {
 };
 
 // Wait-status encoding (as wait(2) returns it).
-inline int exited_status(int code) { return (code & 0xff) << 8; }
-inline int signaled_status(int signo, bool core) { return signo | (core ? 0x80 : 0); }
+inline int exited_status(int code) {
+  return (code & 0xff) << 8;
+}
+inline int signaled_status(int signo, bool core) {
+  return signo | (core ? 0x80 : 0);
+}
 
 }  // namespace vmlab::os

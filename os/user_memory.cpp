@@ -8,7 +8,7 @@
 namespace vmlab::os {
 
 namespace {
-constexpr size_t kMaxArgStrings = 1 << 17;  // far above ARG_MAX's count of pointers
+constexpr size_t kMaxArgStrings = 1 << 17;    // far above ARG_MAX's count of pointers
 constexpr size_t kMaxArgString = 128 * 1024;  // MAX_ARG_STRLEN
 }  // namespace
 
@@ -19,8 +19,9 @@ uint8_t* UserMemory::page_for(uint64_t va, bool write) {
   control.write_protect = true;
   auto& memory = kernel_.frames().memory();
   for (int attempt = 0; attempt < 3; ++attempt) {
-    const mmu::WalkResult w = mmu::walk(memory, control, mmu::VirtAddr{va}, access,
-                                        mmu::Mode::kSupervisor, mmu::WalkEffects::kSetAccessedDirty);
+    const mmu::WalkResult w =
+        mmu::walk(memory, control, mmu::VirtAddr{va}, access, mmu::Mode::kSupervisor,
+                  mmu::WalkEffects::kSetAccessedDirty);
     if (!w.faulted) {
       // Kernel accesses must also respect the user's rights: a user pointer to a supervisor
       // page is not the process's memory.
@@ -40,7 +41,8 @@ bool UserMemory::read(uint64_t va, std::span<uint8_t> out) {
   size_t done = 0;
   while (done < out.size()) {
     const uint64_t at = va + done;
-    const size_t chunk = std::min<uint64_t>(out.size() - done, mmu::kPageBytes - (at & mmu::kPageOffsetMask));
+    const size_t chunk =
+        std::min<uint64_t>(out.size() - done, mmu::kPageBytes - (at & mmu::kPageOffsetMask));
     const uint8_t* src = page_for(at, false);
     if (src == nullptr) return false;
     std::memcpy(out.data() + done, src, chunk);
@@ -53,7 +55,8 @@ bool UserMemory::write(uint64_t va, std::span<const uint8_t> in) {
   size_t done = 0;
   while (done < in.size()) {
     const uint64_t at = va + done;
-    const size_t chunk = std::min<uint64_t>(in.size() - done, mmu::kPageBytes - (at & mmu::kPageOffsetMask));
+    const size_t chunk =
+        std::min<uint64_t>(in.size() - done, mmu::kPageBytes - (at & mmu::kPageOffsetMask));
     uint8_t* dst = page_for(at, true);
     if (dst == nullptr) return false;
     std::memcpy(dst, in.data() + done, chunk);
@@ -66,7 +69,8 @@ bool UserMemory::zero(uint64_t va, uint64_t length) {
   uint64_t done = 0;
   while (done < length) {
     const uint64_t at = va + done;
-    const uint64_t chunk = std::min<uint64_t>(length - done, mmu::kPageBytes - (at & mmu::kPageOffsetMask));
+    const uint64_t chunk =
+        std::min<uint64_t>(length - done, mmu::kPageBytes - (at & mmu::kPageOffsetMask));
     uint8_t* dst = page_for(at, true);
     if (dst == nullptr) return false;
     std::memset(dst, 0, chunk);

@@ -31,9 +31,9 @@ struct Vma {
   uint32_t prot = prot::kNone;
   VmaKind kind = VmaKind::kAnonymous;
   Sharing sharing = Sharing::kPrivate;
-  bool grows_down = false;  // the stack: faults just below it extend it
-  bool is_heap = false;     // the brk area
-  bool huge_advised = false;  // madvise(MADV_HUGEPAGE)
+  bool grows_down = false;          // the stack: faults just below it extend it
+  bool is_heap = false;             // the brk area
+  bool huge_advised = false;        // madvise(MADV_HUGEPAGE)
   bool file_sigbus_beyond = false;  // mmap of a file: pages wholly past EOF raise SIGBUS
   std::shared_ptr<vfs::Inode> file;
   uint64_t file_offset = 0;  // file offset of `start`

@@ -25,7 +25,9 @@ struct Option {
   std::function<void(RunOptions&, const std::string&)> apply;
 };
 
-std::string on_off(bool b) { return b ? "on" : "off"; }
+std::string on_off(bool b) {
+  return b ? "on" : "off";
+}
 
 bool parse_on_off(const std::string& option, const std::string& v) {
   if (v == "on") return true;
@@ -60,8 +62,7 @@ const std::vector<Option>& options() {
            throw UsageError("--ram: " + v + " is outside 1M..64G");
          o.machine.ram_bytes = bytes;
        }},
-      {"--tlb", "SPEC",
-       "TLB geometry, e.g. l1d.4k=64x4/lru,l2.4k+2m=1536x12,psc=off (see README)",
+      {"--tlb", "SPEC", "TLB geometry, e.g. l1d.4k=64x4/lru,l2.4k+2m=1536x12,psc=off (see README)",
        [](const RunOptions&) { return std::string("a recent x86 core, see below"); },
        [](RunOptions& o, const std::string& v) {
          try {
@@ -77,11 +78,15 @@ const std::vector<Option>& options() {
          return std::string(o.machine.cpu.model == emulator::ModelMode::kFull ? "full" : "fast");
        },
        [](RunOptions& o, const std::string& v) {
-         if (v == "full") o.machine.cpu.model = emulator::ModelMode::kFull;
-         else if (v == "fast") o.machine.cpu.model = emulator::ModelMode::kFast;
-         else throw UsageError("--model: expected full or fast, got '" + v + "'");
+         if (v == "full")
+           o.machine.cpu.model = emulator::ModelMode::kFull;
+         else if (v == "fast")
+           o.machine.cpu.model = emulator::ModelMode::kFast;
+         else
+           throw UsageError("--model: expected full or fast, got '" + v + "'");
        }},
-      {"--check", "", "cross-check the model against the CPU on every access; stop on any disagreement",
+      {"--check", "",
+       "cross-check the model against the CPU on every access; stop on any disagreement",
        [](const RunOptions& o) { return on_off(o.machine.cpu.check); },
        [](RunOptions& o, const std::string&) { o.machine.cpu.check = true; }},
       {"--stats", "", "print a summary of the run's statistics on stderr",
@@ -120,7 +125,9 @@ const std::vector<Option>& options() {
        [](RunOptions& o, const std::string& v) { o.machine.kernel.root = v; }},
       {"--seed", "N", "seed of everything random the guest sees (AT_RANDOM, getrandom, ...)",
        [](const RunOptions& o) { return std::to_string(o.machine.kernel.seed); },
-       [](RunOptions& o, const std::string& v) { o.machine.kernel.seed = parse_count("--seed", v); }},
+       [](RunOptions& o, const std::string& v) {
+         o.machine.kernel.seed = parse_count("--seed", v);
+       }},
       {"--env", "NAME=VALUE", "set a variable in the guest's environment (repeatable)",
        [](const RunOptions&) { return std::string("PATH and HOME only"); },
        [](RunOptions& o, const std::string& v) {
@@ -179,7 +186,9 @@ const std::vector<Option>& options() {
        [](RunOptions& o, const std::string& v) { o.trace.from = parse_count("--trace-from", v); }},
       {"--trace-count", "M", "trace at most M instructions",
        [](const RunOptions&) { return std::string("unlimited"); },
-       [](RunOptions& o, const std::string& v) { o.trace.count = parse_count("--trace-count", v); }},
+       [](RunOptions& o, const std::string& v) {
+         o.trace.count = parse_count("--trace-count", v);
+       }},
       {"--trace-events", "LIST",
        "trace only kernel events (comma list: faults,evictions,swap,tlb,switches,syscalls,exits)",
        [](const RunOptions&) { return std::string("instructions and all events"); },
@@ -205,8 +214,8 @@ uint64_t parse_size(const std::string& option, const std::string& text) {
   uint64_t v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   const std::string suffix(end, text.data() + text.size());
-  static const std::map<std::string, unsigned> kShift = {
-      {"", 0}, {"K", 10}, {"k", 10}, {"M", 20}, {"m", 20}, {"G", 30}, {"g", 30}};
+  static const std::map<std::string, unsigned> kShift = {{"", 0},   {"K", 10}, {"k", 10}, {"M", 20},
+                                                         {"m", 20}, {"G", 30}, {"g", 30}};
   const auto shift = kShift.find(suffix);
   if (ec != std::errc() || text.empty() || shift == kShift.end())
     throw UsageError(option + ": expected a size like 64M, got '" + text + "'");
@@ -246,7 +255,8 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
     it->apply(o, value);
   }
   o.argv.assign(args.begin() + static_cast<long>(i), args.end());
-  if (o.argv.empty()) throw UsageError("no program to run (vmlab run [options] [--] PROGRAM [ARGS...])");
+  if (o.argv.empty())
+    throw UsageError("no program to run (vmlab run [options] [--] PROGRAM [ARGS...])");
   return o;
 }
 
@@ -261,8 +271,10 @@ std::string run_help() {
       "the program cannot be executed and 127 when it is not found.\n\noptions:\n";
   for (const auto& opt : options()) {
     std::string head = "  " + opt.name + (opt.argument.empty() ? "" : " " + opt.argument);
-    if (head.size() < 28) head.append(28 - head.size(), ' ');
-    else head += "\n" + std::string(28, ' ');
+    if (head.size() < 28)
+      head.append(28 - head.size(), ' ');
+    else
+      head += "\n" + std::string(28, ' ');
     out += head + opt.help + " [default: " + opt.default_text(defaults) + "]\n";
   }
   out += "\ndefault TLB hierarchy (--tlb):\n";

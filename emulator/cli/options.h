@@ -35,7 +35,7 @@ struct RunOptions {
   std::string stats_json;
   std::vector<std::string> argv;
   std::vector<std::string> env;
-  std::string script;      // --script FILE.lua
+  std::string script;  // --script FILE.lua
   bool unsafe_lua = false;
   TraceOptions trace;
 };

@@ -15,9 +15,15 @@ namespace {
 
 constexpr int kPipeCapacity = 65536;  // F_GETPIPE_SZ
 
-int64_t sys_close(SyscallContext& c) { return c.process.fds().close(c.int_arg(0)); }
-int64_t sys_dup(SyscallContext& c) { return c.process.fds().dup(c.int_arg(0)); }
-int64_t sys_dup2(SyscallContext& c) { return c.process.fds().dup2(c.int_arg(0), c.int_arg(1)); }
+int64_t sys_close(SyscallContext& c) {
+  return c.process.fds().close(c.int_arg(0));
+}
+int64_t sys_dup(SyscallContext& c) {
+  return c.process.fds().dup(c.int_arg(0));
+}
+int64_t sys_dup2(SyscallContext& c) {
+  return c.process.fds().dup2(c.int_arg(0), c.int_arg(1));
+}
 int64_t sys_dup3(SyscallContext& c) {
   return c.process.fds().dup3(c.int_arg(0), c.int_arg(1), c.int_arg(2));
 }
@@ -42,8 +48,12 @@ int64_t pipe_with(SyscallContext& c, int flags) {
   }
   return 0;
 }
-int64_t sys_pipe(SyscallContext& c) { return pipe_with(c, 0); }
-int64_t sys_pipe2(SyscallContext& c) { return pipe_with(c, c.int_arg(1)); }
+int64_t sys_pipe(SyscallContext& c) {
+  return pipe_with(c, 0);
+}
+int64_t sys_pipe2(SyscallContext& c) {
+  return pipe_with(c, c.int_arg(1));
+}
 
 int64_t sys_fcntl(SyscallContext& c) {
   const int fd = c.int_arg(0);
@@ -51,12 +61,19 @@ int64_t sys_fcntl(SyscallContext& c) {
   auto file = fds.get(fd);
   if (!file) return -EBADF;
   switch (c.int_arg(1)) {
-    case F_DUPFD: return fds.dup(fd, c.int_arg(2), false);
-    case F_DUPFD_CLOEXEC: return fds.dup(fd, c.int_arg(2), true);
-    case F_GETFD: return fds.fd_flags(fd);
-    case F_SETFD: return fds.set_fd_flags(fd, c.int_arg(2));
-    case F_GETFL: return file->flags();
-    case F_SETFL: file->set_flags(c.int_arg(2)); return 0;
+    case F_DUPFD:
+      return fds.dup(fd, c.int_arg(2), false);
+    case F_DUPFD_CLOEXEC:
+      return fds.dup(fd, c.int_arg(2), true);
+    case F_GETFD:
+      return fds.fd_flags(fd);
+    case F_SETFD:
+      return fds.set_fd_flags(fd, c.int_arg(2));
+    case F_GETFL:
+      return file->flags();
+    case F_SETFL:
+      file->set_flags(c.int_arg(2));
+      return 0;
     case F_GETLK: {
       // No other process holds a lock in this model: report the range unlocked.
       struct flock lock {};

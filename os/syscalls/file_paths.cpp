@@ -142,7 +142,8 @@ int64_t sys_readlinkat(SyscallContext& c) {
 int64_t access_at(SyscallContext& c, int dirfd, uint64_t path_pointer, int mode, int flags) {
   if ((mode & ~(R_OK | W_OK | X_OK)) != 0) return -EINVAL;
   vfs::FileStat st;
-  if (const int64_t e = lookup_at(c, dirfd, path_pointer, flags & ~AT_EACCESS, nullptr, &st); e != 0)
+  if (const int64_t e = lookup_at(c, dirfd, path_pointer, flags & ~AT_EACCESS, nullptr, &st);
+      e != 0)
     return e;
   // The guest runs as root: read and write are always granted (writes go to the overlay);
   // execute needs an execute bit somewhere, or a directory.
@@ -150,7 +151,9 @@ int64_t access_at(SyscallContext& c, int dirfd, uint64_t path_pointer, int mode,
     return -EACCES;
   return 0;
 }
-int64_t sys_access(SyscallContext& c) { return access_at(c, AT_FDCWD, c.arg(0), c.int_arg(1), 0); }
+int64_t sys_access(SyscallContext& c) {
+  return access_at(c, AT_FDCWD, c.arg(0), c.int_arg(1), 0);
+}
 int64_t sys_faccessat(SyscallContext& c) {
   return access_at(c, c.int_arg(0), c.arg(1), c.int_arg(2), 0);
 }
@@ -194,21 +197,25 @@ int64_t path_op(SyscallContext& c, int dirfd, uint64_t path_pointer, Op op) {
 
 int64_t sys_mkdirat(SyscallContext& c) {
   const uint32_t mode = static_cast<uint32_t>(c.arg(2)) & ~c.process.umask;
-  return path_op(c, c.int_arg(0), c.arg(1),
-                 [&](const std::string& p, const std::string& d) { return c.kernel.fs().mkdir(p, d, mode); });
+  return path_op(c, c.int_arg(0), c.arg(1), [&](const std::string& p, const std::string& d) {
+    return c.kernel.fs().mkdir(p, d, mode);
+  });
 }
 int64_t sys_mkdir(SyscallContext& c) {
   const uint32_t mode = static_cast<uint32_t>(c.arg(1)) & ~c.process.umask;
-  return path_op(c, AT_FDCWD, c.arg(0),
-                 [&](const std::string& p, const std::string& d) { return c.kernel.fs().mkdir(p, d, mode); });
+  return path_op(c, AT_FDCWD, c.arg(0), [&](const std::string& p, const std::string& d) {
+    return c.kernel.fs().mkdir(p, d, mode);
+  });
 }
 int64_t sys_rmdir(SyscallContext& c) {
-  return path_op(c, AT_FDCWD, c.arg(0),
-                 [&](const std::string& p, const std::string& d) { return c.kernel.fs().rmdir(p, d); });
+  return path_op(c, AT_FDCWD, c.arg(0), [&](const std::string& p, const std::string& d) {
+    return c.kernel.fs().rmdir(p, d);
+  });
 }
 int64_t sys_unlink(SyscallContext& c) {
-  return path_op(c, AT_FDCWD, c.arg(0),
-                 [&](const std::string& p, const std::string& d) { return c.kernel.fs().unlink(p, d); });
+  return path_op(c, AT_FDCWD, c.arg(0), [&](const std::string& p, const std::string& d) {
+    return c.kernel.fs().unlink(p, d);
+  });
 }
 int64_t sys_unlinkat(SyscallContext& c) {
   const int flags = c.int_arg(2);
@@ -227,7 +234,9 @@ int64_t rename_at(SyscallContext& c, int olddirfd, uint64_t oldpath, int newdirf
   if (const int e = directory_of(c, newdirfd, to_dir); e != 0 && to.front() != '/') return e;
   return c.kernel.fs().rename(from, from_dir, to, to_dir);
 }
-int64_t sys_rename(SyscallContext& c) { return rename_at(c, AT_FDCWD, c.arg(0), AT_FDCWD, c.arg(1)); }
+int64_t sys_rename(SyscallContext& c) {
+  return rename_at(c, AT_FDCWD, c.arg(0), AT_FDCWD, c.arg(1));
+}
 int64_t sys_renameat(SyscallContext& c) {
   return rename_at(c, c.int_arg(0), c.arg(1), c.int_arg(2), c.arg(3));
 }
@@ -243,8 +252,12 @@ int64_t symlink_at(SyscallContext& c, uint64_t target_pointer, int dirfd, uint64
     return c.kernel.fs().symlink(target, p, d);
   });
 }
-int64_t sys_symlink(SyscallContext& c) { return symlink_at(c, c.arg(0), AT_FDCWD, c.arg(1)); }
-int64_t sys_symlinkat(SyscallContext& c) { return symlink_at(c, c.arg(0), c.int_arg(1), c.arg(2)); }
+int64_t sys_symlink(SyscallContext& c) {
+  return symlink_at(c, c.arg(0), AT_FDCWD, c.arg(1));
+}
+int64_t sys_symlinkat(SyscallContext& c) {
+  return symlink_at(c, c.arg(0), c.int_arg(1), c.arg(2));
+}
 
 int64_t sys_truncate(SyscallContext& c) {
   if (static_cast<int64_t>(c.arg(1)) < 0) return -EINVAL;

@@ -21,7 +21,7 @@ namespace {
 constexpr uint64_t kNsPerSecond = 1'000'000'000;
 constexpr uint64_t kNsPerMicro = 1'000;
 constexpr uint64_t kClockTicksPerSecond = 100;
-constexpr uint64_t kMaxGetrandom = 33'554'431;  // getrandom(2): at most 32 MiB - 1 per call
+constexpr uint64_t kMaxGetrandom = 33'554'431;    // getrandom(2): at most 32 MiB - 1 per call
 constexpr unsigned kGrndFlags = 0x1 | 0x2 | 0x4;  // GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE
 
 struct Timespec {
@@ -102,7 +102,8 @@ bool known_clock(int clock) {
 
 int64_t sys_clock_gettime(SyscallContext& c) {
   if (!known_clock(c.int_arg(0))) return -EINVAL;
-  return c.user().write_value(c.arg(1), to_timespec(clock_ns(c.kernel, c.int_arg(0)))) ? 0 : -EFAULT;
+  return c.user().write_value(c.arg(1), to_timespec(clock_ns(c.kernel, c.int_arg(0)))) ? 0
+                                                                                       : -EFAULT;
 }
 
 int64_t sys_clock_getres(SyscallContext& c) {
@@ -157,13 +158,15 @@ int64_t sys_clock_nanosleep(SyscallContext& c) {
   const uint64_t amount = req.sec * kNsPerSecond + req.nsec;
   const bool absolute = (c.int_arg(1) & TIMER_ABSTIME) != 0;
   const uint64_t now = c.kernel.now_ns();
-  const uint64_t wake = absolute ? now + (amount > clock_ns(c.kernel, clock) ? amount - clock_ns(c.kernel, clock) : 0)
-                                 : now + amount;
+  const uint64_t wake =
+      absolute ? now + (amount > clock_ns(c.kernel, clock) ? amount - clock_ns(c.kernel, clock) : 0)
+               : now + amount;
   return sleep_until(c, wake);
 }
 
 int64_t sys_times(SyscallContext& c) {
-  const uint64_t ticks = (c.kernel.now_ns() - c.kernel.config().epoch_ns) * kClockTicksPerSecond / kNsPerSecond;
+  const uint64_t ticks =
+      (c.kernel.now_ns() - c.kernel.config().epoch_ns) * kClockTicksPerSecond / kNsPerSecond;
   if (c.arg(0) != 0) {
     struct tms t {};
     t.tms_utime = static_cast<clock_t>(ticks);
@@ -177,7 +180,8 @@ int64_t sys_getrusage(SyscallContext& c) {
   const ProcessCounters& counters = c.process.counters();
   usage.ru_minflt = static_cast<long>(counters.minor_faults);
   usage.ru_majflt = static_cast<long>(counters.major_faults);
-  usage.ru_maxrss = static_cast<long>(c.process.space().stats().peak_resident * mmu::kPageBytes / 1024);
+  usage.ru_maxrss =
+      static_cast<long>(c.process.space().stats().peak_resident * mmu::kPageBytes / 1024);
   return c.user().write_value(c.arg(1), usage) ? 0 : -EFAULT;
 }
 

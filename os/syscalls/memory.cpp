@@ -3,8 +3,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#include <cerrno>
 #include <fcntl.h>
+#include <cerrno>
 
 #include "os/kernel.h"
 #include "os/syscalls/syscall_table.h"
@@ -16,7 +16,9 @@ namespace {
 constexpr uint64_t kPageMask = mmu::kPageOffsetMask;
 constexpr uint64_t kKnownProt = PROT_READ | PROT_WRITE | PROT_EXEC;
 
-uint64_t page_up(uint64_t v) { return (v + kPageMask) & ~kPageMask; }
+uint64_t page_up(uint64_t v) {
+  return (v + kPageMask) & ~kPageMask;
+}
 
 // Drops translated code of executable areas that are going away or changing (the next code
 // at these addresses may differ).
@@ -34,8 +36,8 @@ int64_t sys_brk(SyscallContext& c) {
   if (requested < p.brk_start) return static_cast<int64_t>(p.brk);
   const uint64_t old_end = page_up(p.brk);
   const uint64_t new_end = page_up(requested);
-  if (new_end > old_end && !(space.range_is_usable(old_end, new_end) &&
-                             space.range_is_free(old_end, new_end)))
+  if (new_end > old_end &&
+      !(space.range_is_usable(old_end, new_end) && space.range_is_free(old_end, new_end)))
     return static_cast<int64_t>(p.brk);  // cannot grow: Linux returns the old break
   const Vma* heap = space.find_vma(p.brk_start);
   if (heap == nullptr && new_end > p.brk_start) {
@@ -161,8 +163,7 @@ int64_t sys_mremap(SyscallContext& c) {
       return static_cast<int64_t>(old_addr);
     }
     // Grow in place when the area ends the VMA and the space after it is free.
-    if (old_addr + old_size == v->end &&
-        space.range_is_usable(v->end, old_addr + new_size) &&
+    if (old_addr + old_size == v->end && space.range_is_usable(v->end, old_addr + new_size) &&
         space.range_is_free(v->end, old_addr + new_size)) {
       space.resize_vma(v->start, old_addr + new_size);
       return static_cast<int64_t>(old_addr);

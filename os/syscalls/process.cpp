@@ -19,13 +19,19 @@ namespace vmlab::os {
 namespace {
 
 constexpr size_t kCommBytes = 16;  // TASK_COMM_LEN
-constexpr uint64_t kUnsupportedCloneFlags = CLONE_THREAD | CLONE_SIGHAND | CLONE_FS |
-                                            CLONE_FILES | CLONE_NEWNS | CLONE_NEWPID;
+constexpr uint64_t kUnsupportedCloneFlags =
+    CLONE_THREAD | CLONE_SIGHAND | CLONE_FS | CLONE_FILES | CLONE_NEWNS | CLONE_NEWPID;
 constexpr uint64_t kExitSignalMask = 0xff;
 
-int64_t sys_getpid(SyscallContext& c) { return c.process.pid(); }
-int64_t sys_getppid(SyscallContext& c) { return c.process.ppid(); }
-int64_t sys_getid(SyscallContext&) { return 0; }  // uid/gid/euid/egid: the guest runs as root
+int64_t sys_getpid(SyscallContext& c) {
+  return c.process.pid();
+}
+int64_t sys_getppid(SyscallContext& c) {
+  return c.process.ppid();
+}
+int64_t sys_getid(SyscallContext&) {
+  return 0;
+}  // uid/gid/euid/egid: the guest runs as root
 
 int64_t sys_set_tid_address(SyscallContext& c) {
   c.process.clear_child_tid = c.arg(0);
@@ -67,8 +73,7 @@ int64_t clone_common(SyscallContext& c, uint64_t flags, uint64_t stack, uint64_t
   cpu.set_reg(Reg::kRax, 0);
   if (stack != 0) cpu.set_reg(Reg::kRsp, stack);
   if ((flags & CLONE_SETTLS) != 0) cpu.set_reg(Reg::kFsBase, tls);
-  if ((flags & CLONE_PARENT_SETTID) != 0)
-    c.user().write_value<int32_t>(parent_tid, child->pid());
+  if ((flags & CLONE_PARENT_SETTID) != 0) c.user().write_value<int32_t>(parent_tid, child->pid());
   if ((flags & CLONE_CHILD_SETTID) != 0)
     UserMemory(c.kernel, *child).write_value<int32_t>(child_tid, child->pid());
   if ((flags & CLONE_CHILD_CLEARTID) != 0) child->clear_child_tid = child_tid;
@@ -86,12 +91,16 @@ int64_t sys_clone(SyscallContext& c) {
   // x86-64 argument order: flags, newsp, parent_tid, child_tid, tls.
   return clone_common(c, c.arg(0), c.arg(1), c.arg(2), c.arg(3), c.arg(4));
 }
-int64_t sys_fork(SyscallContext& c) { return clone_common(c, SIGCHLD, 0, 0, 0, 0); }
+int64_t sys_fork(SyscallContext& c) {
+  return clone_common(c, SIGCHLD, 0, 0, 0, 0);
+}
 int64_t sys_vfork(SyscallContext& c) {
   return clone_common(c, CLONE_VFORK | CLONE_VM | SIGCHLD, 0, 0, 0, 0);
 }
 
-int64_t sys_clone3(SyscallContext&) { return -ENOSYS; }  // libcs fall back to clone
+int64_t sys_clone3(SyscallContext&) {
+  return -ENOSYS;
+}  // libcs fall back to clone
 
 int64_t sys_execve(SyscallContext& c) {
   int err = 0;
@@ -148,8 +157,8 @@ int64_t signal_targets(SyscallContext& c, int pid, int signo, int code) {
   std::vector<Process*> targets;
   for (const auto& [tpid, p] : c.kernel.processes()) {
     if (p->state() == ProcessState::kZombie && pid != p->pid()) continue;
-    const bool hit = pid > 0 ? p->pid() == pid
-                     : pid == 0 ? p->pgid() == c.process.pgid()
+    const bool hit = pid > 0     ? p->pid() == pid
+                     : pid == 0  ? p->pgid() == c.process.pgid()
                      : pid == -1 ? (p->pid() != 1 && p->pid() != c.process.pid())
                                  : p->pgid() == -pid;
     if (hit) targets.push_back(p.get());
@@ -185,14 +194,22 @@ struct Rlimit64 {
 
 Rlimit64 limit_of(int resource) {
   switch (resource) {
-    case RLIMIT_STACK: return {layout::kStackMax, RLIM_INFINITY};
-    case RLIMIT_NOFILE: return {vfs::FdTable::kMaxFds, vfs::FdTable::kMaxFds};
-    case RLIMIT_NPROC: return {4096, 4096};
-    case RLIMIT_CORE: return {0, RLIM_INFINITY};
-    case RLIMIT_MEMLOCK: return {8 << 20, 8 << 20};
-    case RLIMIT_SIGPENDING: return {4096, 4096};
-    case RLIMIT_MSGQUEUE: return {819200, 819200};
-    default: return {RLIM_INFINITY, RLIM_INFINITY};
+    case RLIMIT_STACK:
+      return {layout::kStackMax, RLIM_INFINITY};
+    case RLIMIT_NOFILE:
+      return {vfs::FdTable::kMaxFds, vfs::FdTable::kMaxFds};
+    case RLIMIT_NPROC:
+      return {4096, 4096};
+    case RLIMIT_CORE:
+      return {0, RLIM_INFINITY};
+    case RLIMIT_MEMLOCK:
+      return {8 << 20, 8 << 20};
+    case RLIMIT_SIGPENDING:
+      return {4096, 4096};
+    case RLIMIT_MSGQUEUE:
+      return {819200, 819200};
+    default:
+      return {RLIM_INFINITY, RLIM_INFINITY};
   }
 }
 
@@ -255,7 +272,9 @@ int64_t sys_getpgid(SyscallContext& c) {
   Process* p = pid == 0 ? &c.process : c.kernel.find(pid);
   return p == nullptr ? -ESRCH : p->pgid();
 }
-int64_t sys_getpgrp(SyscallContext& c) { return c.process.pgid(); }
+int64_t sys_getpgrp(SyscallContext& c) {
+  return c.process.pgid();
+}
 int64_t sys_setpgid(SyscallContext& c) {
   const int pid = c.int_arg(0), pgid = c.int_arg(1);
   if (pgid < 0) return -EINVAL;
@@ -286,8 +305,12 @@ int64_t sys_sched_yield(SyscallContext& c) {
   return 0;
 }
 
-int64_t sys_set_robust_list(SyscallContext&) { return 0; }
-int64_t sys_rseq(SyscallContext&) { return -ENOSYS; }
+int64_t sys_set_robust_list(SyscallContext&) {
+  return 0;
+}
+int64_t sys_rseq(SyscallContext&) {
+  return -ENOSYS;
+}
 
 int64_t sys_futex(SyscallContext& c) {
   // One thread per process: a wake finds nobody; a wait on a matching value never ends

@@ -13,7 +13,8 @@ namespace vmlab::os {
 namespace {
 
 constexpr uint64_t kSigsetBytes = 8;  // the kernel's sigset_t on x86-64
-constexpr uint64_t kUnblockable = (uint64_t{1} << (sig::kKill - 1)) | (uint64_t{1} << (sig::kStop - 1));
+constexpr uint64_t kUnblockable =
+    (uint64_t{1} << (sig::kKill - 1)) | (uint64_t{1} << (sig::kStop - 1));
 constexpr int32_t kSsDisable = 2, kSsOnStack = 1;
 constexpr uint64_t kMinSigStack = 2048;  // MINSIGSTKSZ
 
@@ -54,10 +55,17 @@ int64_t sys_rt_sigprocmask(SyscallContext& c) {
     uint64_t set = 0;
     if (!c.user().read_value(c.arg(1), set)) return -EFAULT;
     switch (c.int_arg(0)) {
-      case SIG_BLOCK: s.blocked |= set; break;
-      case SIG_UNBLOCK: s.blocked &= ~set; break;
-      case SIG_SETMASK: s.blocked = set; break;
-      default: return -EINVAL;
+      case SIG_BLOCK:
+        s.blocked |= set;
+        break;
+      case SIG_UNBLOCK:
+        s.blocked &= ~set;
+        break;
+      case SIG_SETMASK:
+        s.blocked = set;
+        break;
+      default:
+        return -EINVAL;
     }
     s.blocked &= ~kUnblockable;
   }
@@ -80,7 +88,8 @@ int64_t sys_rt_sigreturn(SyscallContext& c) {
 int64_t sys_sigaltstack(SyscallContext& c) {
   SignalState& s = c.process.signals();
   const uint64_t sp = c.process.cpu().reg(Reg::kRsp);
-  const bool on_stack = !s.altstack_disabled && sp > s.altstack_sp && sp - s.altstack_sp <= s.altstack_size;
+  const bool on_stack =
+      !s.altstack_disabled && sp > s.altstack_sp && sp - s.altstack_sp <= s.altstack_size;
   StackT old{s.altstack_sp, s.altstack_disabled ? kSsDisable : (on_stack ? kSsOnStack : 0), 0,
              s.altstack_size};
   if (c.arg(0) != 0) {

@@ -18,9 +18,9 @@ struct SyscallContext {
   Process& process;
   int number;
   uint64_t args[6];
-  bool block = false;      // the call cannot complete yet: the process sleeps and retries it
-  bool no_return = false;  // registers were replaced (execve, rt_sigreturn, exit): no RAX
-  uint64_t wake_at_ns = 0; // with block: a timed sleep ends at this virtual time
+  bool block = false;       // the call cannot complete yet: the process sleeps and retries it
+  bool no_return = false;   // registers were replaced (execve, rt_sigreturn, exit): no RAX
+  uint64_t wake_at_ns = 0;  // with block: a timed sleep ends at this virtual time
 
   UserMemory user() { return UserMemory(kernel, process); }
   uint64_t arg(int i) const { return args[i]; }

@@ -13,11 +13,16 @@ TEST(Pte, NamedBitsMatchTheManual) {
     bool (Pte::*accessor)() const;
   };
   const Case cases[] = {
-      {Pte::kPresent, 0, &Pte::present},        {Pte::kWritable, 1, &Pte::writable},
-      {Pte::kUser, 2, &Pte::user},              {Pte::kWriteThrough, 3, &Pte::write_through},
-      {Pte::kCacheDisable, 4, &Pte::cache_disabled}, {Pte::kAccessed, 5, &Pte::accessed},
-      {Pte::kDirty, 6, &Pte::dirty},            {Pte::kPageSize, 7, &Pte::page_size},
-      {Pte::kGlobal, 8, &Pte::global},          {Pte::kNoExecute, 63, &Pte::no_execute},
+      {Pte::kPresent, 0, &Pte::present},
+      {Pte::kWritable, 1, &Pte::writable},
+      {Pte::kUser, 2, &Pte::user},
+      {Pte::kWriteThrough, 3, &Pte::write_through},
+      {Pte::kCacheDisable, 4, &Pte::cache_disabled},
+      {Pte::kAccessed, 5, &Pte::accessed},
+      {Pte::kDirty, 6, &Pte::dirty},
+      {Pte::kPageSize, 7, &Pte::page_size},
+      {Pte::kGlobal, 8, &Pte::global},
+      {Pte::kNoExecute, 63, &Pte::no_execute},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(c.bit, uint64_t{1} << c.position);

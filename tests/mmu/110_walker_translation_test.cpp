@@ -6,7 +6,9 @@ namespace {
 
 using TranslationTest = WalkerTest;
 
-PhysAddr frame(uint64_t number) { return Pfn{number}.address(); }
+PhysAddr frame(uint64_t number) {
+  return Pfn{number}.address();
+}
 
 TEST_F(TranslationTest, TextbookPageOneToFrameFive) {
   // Virtual address 0x1234 lies in page 1 at offset 0x234; page 1 maps to frame 5.
@@ -35,7 +37,8 @@ TEST_F(TranslationTest, RecordsEveryEntryReadTopDown) {
     EXPECT_EQ(r.steps[i].level, expected[i]);
     EXPECT_EQ(r.steps[i].entry_address, tables_.entry_address(va, expected[i]));
   }
-  EXPECT_EQ(r.steps[0].entry_address.value, control_.root.value + table_index(va, Level::kPml4) * 8);
+  EXPECT_EQ(r.steps[0].entry_address.value,
+            control_.root.value + table_index(va, Level::kPml4) * 8);
   EXPECT_EQ(r.size, PageSize::k4K);
   EXPECT_EQ(r.translate(va), frame(77) + 0x678);
 }

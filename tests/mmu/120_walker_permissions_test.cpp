@@ -19,15 +19,14 @@ class PermissionTest : public WalkerTest {
  protected:
   // Maps kVa with `bits` at each level (index by Level; [0] unused).
   void map_with(const uint64_t (&bits)[kLevels + 1]) {
-    tables_.map(kVa, PhysAddr{0x30'0000}, bits[static_cast<int>(Level::kPt)], PageSize::k4K,
-                bits);
+    tables_.map(kVa, PhysAddr{0x30'0000}, bits[static_cast<int>(Level::kPt)], PageSize::k4K, bits);
   }
 };
 
 struct Row {
   const char* what;
-  Level restricted;         // the level whose entry lacks a right
-  uint64_t remove;          // bits removed from that entry (or added, for XD)
+  Level restricted;  // the level whose entry lacks a right
+  uint64_t remove;   // bits removed from that entry (or added, for XD)
   uint64_t add;
   Access access;
   Mode mode;
@@ -41,16 +40,16 @@ TEST_F(PermissionTest, ManualRows) {
   const Row rows[] = {
       {"user read, all levels user", Level::kPt, 0, 0, Access::kRead, Mode::kUser, true, true,
        false, 0},
-      {"user read, PML4E supervisor", Level::kPml4, Pte::kUser, 0, Access::kRead, Mode::kUser,
-       true, true, true, kPresent | kUser},
-      {"user read, PDPTE supervisor", Level::kPdpt, Pte::kUser, 0, Access::kRead, Mode::kUser,
-       true, true, true, kPresent | kUser},
+      {"user read, PML4E supervisor", Level::kPml4, Pte::kUser, 0, Access::kRead, Mode::kUser, true,
+       true, true, kPresent | kUser},
+      {"user read, PDPTE supervisor", Level::kPdpt, Pte::kUser, 0, Access::kRead, Mode::kUser, true,
+       true, true, kPresent | kUser},
       {"user read, PDE supervisor", Level::kPd, Pte::kUser, 0, Access::kRead, Mode::kUser, true,
        true, true, kPresent | kUser},
       {"user read, PTE supervisor", Level::kPt, Pte::kUser, 0, Access::kRead, Mode::kUser, true,
        true, true, kPresent | kUser},
-      {"user write, PDPTE read-only", Level::kPdpt, Pte::kWritable, 0, Access::kWrite,
-       Mode::kUser, true, true, true, kPresent | kWrite | kUser},
+      {"user write, PDPTE read-only", Level::kPdpt, Pte::kWritable, 0, Access::kWrite, Mode::kUser,
+       true, true, true, kPresent | kWrite | kUser},
       {"user write, PTE read-only, WP=0 still faults", Level::kPt, Pte::kWritable, 0,
        Access::kWrite, Mode::kUser, false, true, true, kPresent | kWrite | kUser},
       {"supervisor write, read-only, WP=1", Level::kPd, Pte::kWritable, 0, Access::kWrite,
@@ -65,8 +64,8 @@ TEST_F(PermissionTest, ManualRows) {
        true, true, kPresent | kUser | kInstruction},
       {"supervisor fetch, XD in PDE", Level::kPd, 0, Pte::kNoExecute, Access::kFetch,
        Mode::kSupervisor, true, true, true, kPresent | kInstruction},
-      {"user fetch of a read-only page", Level::kPt, Pte::kWritable, 0, Access::kFetch,
-       Mode::kUser, true, true, false, 0},
+      {"user fetch of a read-only page", Level::kPt, Pte::kWritable, 0, Access::kFetch, Mode::kUser,
+       true, true, false, 0},
       {"XD set with NXE=0 is a reserved bit", Level::kPt, 0, Pte::kNoExecute, Access::kRead,
        Mode::kUser, true, false, true, kPresent | kUser | kReserved},
       {"fetch with NXE=0 reports no I/D bit", Level::kPml4, Pte::kUser, 0, Access::kFetch,
@@ -131,7 +130,8 @@ TEST_F(PermissionTest, EveryCombinationAcrossLevels) {
           } else {
             const Permissions p = r.permissions;
             EXPECT_EQ(p.user, manual_allows(bits, Access::kRead, Mode::kUser, wp, true));
-            EXPECT_EQ(p.executable, manual_allows(bits, Access::kFetch, Mode::kSupervisor, wp, true));
+            EXPECT_EQ(p.executable,
+                      manual_allows(bits, Access::kFetch, Mode::kSupervisor, wp, true));
           }
           ++checked;
         }

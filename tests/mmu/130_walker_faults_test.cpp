@@ -87,11 +87,13 @@ TEST_F(FaultTest, SuccessfulWriteSetsAccessedEverywhereAndDirtyOnTheLeaf) {
     EXPECT_TRUE(tables_.entry(kVa, level).accessed()) << level_name(level);
   EXPECT_TRUE(tables_.entry(kVa, Level::kPt).dirty());
   EXPECT_FALSE(tables_.entry(kVa, Level::kPd).dirty()) << "D exists only in leaves";
-  for (int i = 0; i < 4; ++i) EXPECT_TRUE(r.steps[i].set_accessed);
+  for (int i = 0; i < 4; ++i)
+    EXPECT_TRUE(r.steps[i].set_accessed);
   EXPECT_TRUE(r.leaf().set_dirty);
   // A second walk finds the bits already set and writes nothing.
   const WalkResult again = walk(kVa, Access::kWrite);
-  for (int i = 0; i < 4; ++i) EXPECT_FALSE(again.steps[i].set_accessed);
+  for (int i = 0; i < 4; ++i)
+    EXPECT_FALSE(again.steps[i].set_accessed);
   EXPECT_FALSE(again.leaf().set_dirty);
 }
 

@@ -18,8 +18,10 @@ TEST(TlbGeometry, SkylakeStlbHas128SetsOf12Ways) {
   TlbArray tlb(tlb_config(1536, 12));
   EXPECT_EQ(tlb.sets(), 128u);
   // Twelve pages of one set all fit; a thirteenth evicts one of them.
-  for (uint64_t i = 0; i < 12; ++i) tlb.fill(page(5 + 128 * i), 0);
-  for (uint64_t i = 0; i < 12; ++i) EXPECT_NE(tlb.peek(Vpn{5 + 128 * i}.address(), 0), nullptr);
+  for (uint64_t i = 0; i < 12; ++i)
+    tlb.fill(page(5 + 128 * i), 0);
+  for (uint64_t i = 0; i < 12; ++i)
+    EXPECT_NE(tlb.peek(Vpn{5 + 128 * i}.address(), 0), nullptr);
   tlb.fill(page(5 + 128 * 12), 0);
   EXPECT_EQ(tlb.valid_entries(), 12u);
 }
@@ -39,7 +41,8 @@ TEST(TlbGeometry, NonPowerOfTwoSetCount) {
 TEST(TlbGeometry, FullyAssociativeIsOneSet) {
   TlbArray tlb(tlb_config(8, 8));
   EXPECT_EQ(tlb.sets(), 1u);
-  for (uint64_t i = 0; i < 8; ++i) tlb.fill(page(i * 1000), 0);
+  for (uint64_t i = 0; i < 8; ++i)
+    tlb.fill(page(i * 1000), 0);
   EXPECT_EQ(tlb.valid_entries(), 8u);
 }
 
@@ -70,11 +73,11 @@ TEST(TlbGeometry, RefillingTheSamePageKeepsOneCopy) {
 }
 
 TEST(TlbGeometry, LargePagesAreIndexedByTheirOwnPageNumber) {
-  const uint8_t both = (1u << static_cast<unsigned>(PageSize::k4K)) |
-                       (1u << static_cast<unsigned>(PageSize::k2M));
+  const uint8_t both =
+      (1u << static_cast<unsigned>(PageSize::k4K)) | (1u << static_cast<unsigned>(PageSize::k2M));
   TlbArray tlb(tlb_config(16, 4, Replacement::kLru, both));
-  TlbFill huge{VirtAddr{0x4020'0000}, PageSize::k2M, PhysAddr{0x80'0000}, {true, true, true},
-               false, false};
+  TlbFill huge{VirtAddr{0x4020'0000}, PageSize::k2M, PhysAddr{0x80'0000},
+               {true, true, true},    false,         false};
   ASSERT_TRUE(tlb.fill(huge, 0));
   const TlbEntry* e = tlb.lookup(VirtAddr{0x4021'2345}, 0);
   ASSERT_NE(e, nullptr);
@@ -84,8 +87,8 @@ TEST(TlbGeometry, LargePagesAreIndexedByTheirOwnPageNumber) {
 
 TEST(TlbGeometry, OneGigabytePageSplintersIntoA4KArray) {
   TlbArray tlb(tlb_config(16, 4));
-  TlbFill huge{VirtAddr{0x4123'4567}, PageSize::k1G, PhysAddr{0x80'0000'0000}, {true, true, true},
-               false, false};
+  TlbFill huge{VirtAddr{0x4123'4567}, PageSize::k1G, PhysAddr{0x80'0000'0000},
+               {true, true, true},    false,         false};
   ASSERT_TRUE(tlb.fill(huge, 0));
   const TlbEntry* e = tlb.lookup(VirtAddr{0x4123'4000}, 0);
   ASSERT_NE(e, nullptr);

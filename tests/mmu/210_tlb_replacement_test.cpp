@@ -9,7 +9,9 @@ namespace vmlab::mmu::testing {
 namespace {
 
 // Pages that all map to set 0 of a 4-entry, 4-way (fully associative) array.
-uint64_t letter(char c) { return static_cast<uint64_t>(c - 'A' + 1) * 100; }
+uint64_t letter(char c) {
+  return static_cast<uint64_t>(c - 'A' + 1) * 100;
+}
 
 // Replays `refs` ("ABCDAEB"): a hit touches, a miss fills. Returns "h"/"m" per reference.
 std::string replay(TlbArray& tlb, const std::string& refs) {
@@ -57,7 +59,8 @@ TEST(TlbReplacement, TreePlruFollowsTheTreeBits) {
 
 TEST(TlbReplacement, TreePlruWithTwelveWaysNeverPicksAMissingWay) {
   TlbArray tlb(tlb_config(12, 12, Replacement::kTreePlru));
-  for (uint64_t i = 0; i < 12; ++i) tlb.fill(page(i), 0);
+  for (uint64_t i = 0; i < 12; ++i)
+    tlb.fill(page(i), 0);
   for (uint64_t i = 12; i < 200; ++i) {
     tlb.fill(page(i), 0);
     ASSERT_EQ(tlb.valid_entries(), 12u);

@@ -59,11 +59,15 @@ TEST_F(TlbInvalidation, AllContextFlushWithAndWithoutGlobals) {
 }
 
 TEST_F(TlbInvalidation, InvlpgFindsLargePagesCoveringTheAddress) {
-  const uint8_t both = (1u << static_cast<unsigned>(PageSize::k4K)) |
-                       (1u << static_cast<unsigned>(PageSize::k2M));
+  const uint8_t both =
+      (1u << static_cast<unsigned>(PageSize::k4K)) | (1u << static_cast<unsigned>(PageSize::k2M));
   TlbArray tlb(tlb_config(16, 4, Replacement::kLru, both));
-  tlb.fill(TlbFill{VirtAddr{0x20'0000}, PageSize::k2M, PhysAddr{0x40'0000}, {true, true, true},
-                   false, false},
+  tlb.fill(TlbFill{VirtAddr{0x20'0000},
+                   PageSize::k2M,
+                   PhysAddr{0x40'0000},
+                   {true, true, true},
+                   false,
+                   false},
            kPcidA);
   EXPECT_EQ(tlb.invalidate_page(VirtAddr{0x3f'f000}, kPcidA), 1u);
   EXPECT_EQ(tlb.valid_entries(), 0u);

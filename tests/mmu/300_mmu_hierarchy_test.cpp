@@ -47,7 +47,8 @@ TEST_F(MmuTest, L1EvictionLeavesAnL2Hit) {
   // 65 pages of one L1 set (16 sets, 4 ways) overflow it; the STLB keeps them all.
   for (uint64_t i = 0; i < 5; ++i)
     tables_.map(Vpn{i * 16}.address(), PhysAddr{0x10'0000 + i * kPageBytes}, kLeafRw);
-  for (uint64_t i = 0; i < 5; ++i) read(Vpn{i * 16}.address().value);
+  for (uint64_t i = 0; i < 5; ++i)
+    read(Vpn{i * 16}.address().value);
   const Translation again = read(0);
   EXPECT_EQ(again.outcome, TlbOutcome::kL2Hit);
   EXPECT_EQ(again.pa.value, 0x10'0000u);
@@ -94,7 +95,7 @@ TEST_F(MmuTest, WriteThroughCleanEntryWalksToSetDirty) {
 TEST_F(MmuTest, UpgradedPteIsFoundWithoutInvalidation) {
   tables_.map(VirtAddr{0x1000}, PhysAddr{0x10'0000}, Pte::kPresent | Pte::kUser);
   EXPECT_TRUE(write(0x1000).faulted);
-  read(0x1000);  // caches a read-only entry
+  read(0x1000);                                                 // caches a read-only entry
   tables_.map(VirtAddr{0x1000}, PhysAddr{0x10'0000}, kLeafRw);  // RO -> RW, no INVLPG
   EXPECT_FALSE(write(0x1000).faulted);
 }

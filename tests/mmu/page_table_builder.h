@@ -41,8 +41,7 @@ class PageTableBuilder {
       memory_.write_u64(slot, Pte{bits}.with_address(next).raw());
       table = next;
     }
-    const PhysAddr slot =
-        table + table_index(va, static_cast<Level>(leaf_level)) * Pte::kBytes;
+    const PhysAddr slot = table + table_index(va, static_cast<Level>(leaf_level)) * Pte::kBytes;
     const uint64_t ps = size == PageSize::k4K ? 0 : Pte::kPageSize;
     memory_.write_u64(slot, Pte{leaf_bits | ps}.with_address(frame).raw());
   }

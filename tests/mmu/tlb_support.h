@@ -19,8 +19,12 @@ inline TlbArrayConfig tlb_config(uint32_t entries, uint32_t ways,
 
 // A 4 KiB translation of virtual page `vpn` to frame `vpn + 1000`, user read/write.
 inline TlbFill page(uint64_t vpn, bool global = false) {
-  return TlbFill{Vpn{vpn}.address(), PageSize::k4K, Pfn{vpn + 1000}.address(),
-                 Permissions{true, true, true}, global, false};
+  return TlbFill{Vpn{vpn}.address(),
+                 PageSize::k4K,
+                 Pfn{vpn + 1000}.address(),
+                 Permissions{true, true, true},
+                 global,
+                 false};
 }
 
 }  // namespace vmlab::mmu::testing

@@ -1,4 +1,4 @@
-# The guest VFS (os/vfs) and its tests; include()d from tests/CMakeLists.txt.
+# The guest VFS sources (part of vmlab_os).
 set(VMLAB_VFS_SOURCES
   ${PROJECT_SOURCE_DIR}/os/vfs/device.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/dirent.cpp
@@ -13,12 +13,4 @@ set(VMLAB_VFS_SOURCES
   ${PROJECT_SOURCE_DIR}/os/vfs/path_walker.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/pipe.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/special_files.cpp
-)
-set(VMLAB_VFS_TEST_SOURCES
-  ${PROJECT_SOURCE_DIR}/tests/os/400_vfs_resolution_test.cpp
-  ${PROJECT_SOURCE_DIR}/tests/os/410_vfs_overlay_test.cpp
-  ${PROJECT_SOURCE_DIR}/tests/os/420_vfs_pipe_test.cpp
-  ${PROJECT_SOURCE_DIR}/tests/os/430_fd_table_test.cpp
-  ${PROJECT_SOURCE_DIR}/tests/os/440_getdents_test.cpp
-  ${PROJECT_SOURCE_DIR}/tests/os/450_vfs_device_test.cpp
 )

@@ -1,0 +1,51 @@
+#include "tests/support/vmlab_test.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace vmlab::testing {
+
+std::string vmlab_binary() {
+  return VMLAB_BINARY;
+}
+std::string guest(const std::string& name) {
+  return std::string(VMLAB_GUESTS_DIR) + "/" + name;
+}
+
+std::string temp_dir() {
+  static const std::string dir = [] {
+    std::string pattern = "/tmp/vmlab-test-XXXXXX";
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    return pattern;
+  }();
+  return dir;
+}
+
+VmlabRun run_vmlab(const std::vector<std::string>& options, const std::vector<std::string>& argv,
+                   const std::string& input) {
+  static int counter = 0;
+  const std::string stats_file =
+      temp_dir() + "/stats-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + ".json";
+  std::vector<std::string> cmd = {vmlab_binary(), "run", "--check", "--stats-json", stats_file};
+  cmd.insert(cmd.end(), options.begin(), options.end());
+  cmd.push_back("--");
+  cmd.insert(cmd.end(), argv.begin(), argv.end());
+  VmlabRun run;
+  run.result = run_command(cmd, input);
+  std::ifstream in(stats_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!text.str().empty()) run.stats = Json::parse(text.str());
+  unlink(stats_file.c_str());
+  return run;
+}
+
+void expect_no_frame_leak(const Json& stats) {
+  EXPECT_EQ(stats["frames"]["free_at_exit"].u64(), stats["frames"]["free_at_start"].u64())
+      << "frames leaked";
+}
+
+}  // namespace vmlab::testing

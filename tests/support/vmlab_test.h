@@ -1,0 +1,32 @@
+// Test support for end-to-end tests: run the vmlab binary on a guest and read its statistics.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/support/json.h"
+#include "tests/support/subprocess.h"
+
+namespace vmlab::testing {
+
+// Paths baked in by CMake.
+std::string vmlab_binary();
+std::string guest(const std::string& name);  // build/guests/NAME
+std::string temp_dir();                      // a fresh directory for this test process
+
+struct VmlabRun {
+  CommandResult result;
+  Json stats;  // the --stats-json output
+};
+
+// Runs `vmlab run --check --stats-json FILE OPTIONS -- ARGV...`. Every end-to-end run is
+// cross-checked: a model/CPU disagreement fails the run.
+VmlabRun run_vmlab(const std::vector<std::string>& options, const std::vector<std::string>& argv,
+                   const std::string& input = "");
+
+// The stats of a finished run must show every frame back in the allocator.
+void expect_no_frame_leak(const Json& stats);
+
+}  // namespace vmlab::testing
