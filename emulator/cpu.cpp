@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unicorn/unicorn.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -167,6 +168,10 @@ Cpu::Cpu(os::Kernel& kernel, os::Process& process, mmu::Mmu& mmu, const KernelIm
     check(uc_hook_add(uc_, &hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
                       reinterpret_cast<void*>(&Cpu::on_memory), this, 1, 0),
           "memory hook");
+  }
+  if (observer_ != nullptr && observer_->wants_instructions()) {
+    check(uc_hook_add(uc_, &hook, UC_HOOK_CODE, reinterpret_cast<void*>(&Cpu::on_code), this, 1, 0),
+          "instruction hook");
   }
   check(uc_hook_add(uc_, &hook, UC_HOOK_INTR, reinterpret_cast<void*>(&Cpu::on_interrupt), this, 1,
                     0),
@@ -635,6 +640,10 @@ void Cpu::on_block(uc_struct*, uint64_t address, uint32_t size, void* self) {
   guarded(self, [&](Cpu& cpu) { cpu.block(address, size); });
 }
 
+void Cpu::on_code(uc_struct*, uint64_t address, uint32_t size, void* self) {
+  guarded(self, [&](Cpu& cpu) { cpu.instruction(address, size); });
+}
+
 bool Cpu::on_memory(uc_struct*, int type, uint64_t address, int size, int64_t, void* self) {
   guarded(self, [&](Cpu& cpu) { cpu.memory_access(type, address, size); });
   return true;
@@ -685,6 +694,15 @@ uint32_t Cpu::block_instructions(uint64_t address, uint32_t size) {
   return n;
 }
 
+void Cpu::instruction(uint64_t address, uint32_t size) {
+  if (in_ring0_ || entering_user_ || current_.size == 0) return;
+  uint8_t bytes[16] = {};
+  const uint32_t n = std::min<uint32_t>(size, sizeof bytes);
+  uc_mem_read(uc_, address, bytes, n);
+  const uint64_t index = retired_ - current_.instructions + insn_in_block_++;
+  observer_->on_instruction(process_, address, {bytes, n}, index);
+}
+
 void Cpu::block(uint64_t address, uint32_t size) {
   if (in_ring0_) return;
   if (entering_user_) {
@@ -706,8 +724,8 @@ void Cpu::block(uint64_t address, uint32_t size) {
   }
   retired_ += n;
   current_ = Block{address, size, n};
+  insn_in_block_ = 0;
   if (options_.model == ModelMode::kFull) translate_fetch(address, size);
-  if (observer_ != nullptr) observer_->on_block(process_, address, size, n);
 }
 
 void Cpu::translate_fetch(uint64_t address, uint32_t size) {

@@ -85,6 +85,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   };
 
   static void on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self);
+  static void on_code(uc_struct* uc, uint64_t address, uint32_t size, void* self);
   static bool on_memory(uc_struct* uc, int type, uint64_t address, int size, int64_t value,
                         void* self);
   static void on_interrupt(uc_struct* uc, uint32_t intno, void* self);
@@ -97,6 +98,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   template <typename Body>
   static void guarded(void* self, Body&& body);
   void block(uint64_t address, uint32_t size);
+  void instruction(uint64_t address, uint32_t size);
   void port_io();
   void enter_user_mode();
   void write_regs(const os::UserRegs& regs);
@@ -146,6 +148,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   bool tail_needed_ = false;  // an exact budget ends inside the next block
   bool budget_stop_ = false;
   Block current_;
+  uint32_t insn_in_block_ = 0;  // instructions of the current block seen by the code hook
   std::unordered_map<uint64_t, uint32_t> block_sizes_;  // (address ^ size << 48) -> instructions
 
   bool entering_user_ = false;  // the next run starts in ring 0 at the iretq stub

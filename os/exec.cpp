@@ -181,7 +181,7 @@ int Kernel::exec(Process& process, const std::string& path, const std::vector<st
   entry.rip = bias + image->entry;
   entry.rsp = sp;
   process.replace_cpu(platform_.new_cpu(process, entry));
-  KernelEvents::raise(events_.process, ProcessEvent{process, ProcessEvent::Kind::kExec, 0});
+  KernelEvents::raise(events_.process, ProcessEvent{process, ProcessEvent::Kind::kExec, 0, &argv});
   return 0;
 }
 

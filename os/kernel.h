@@ -72,6 +72,7 @@ class Kernel {
   Platform& platform() { return platform_; }
   Process* find(int pid);
   Process& current() { return *current_; }
+  bool has_current() const { return current_ != nullptr; }
   const std::map<int, std::unique_ptr<Process>>& processes() const { return processes_; }
 
   // Virtual time: derived from the instructions retired by every CPU, so runs repeat exactly.
@@ -109,7 +110,8 @@ class Kernel {
   bool setup_frame(Process& process, const SigInfo& info, const SigAction& action);
   bool retry_blocked(Process& process);
   void finish_blocked(Process& process, int64_t result);
-  int64_t dispatch(Process& process, const BlockedCall& call, bool* block, bool* no_return);
+  int64_t dispatch(Process& process, const BlockedCall& call, bool retry, bool* block,
+                   bool* no_return);
   void account_fault(Process& process, const FaultRequest& request, uint32_t error_code,
                      uint64_t rip, const FaultResult& result);
   void out_of_memory(Process& process);

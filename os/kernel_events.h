@@ -44,18 +44,22 @@ struct FaultEvent {
   uint64_t new_pfn;  // frame mapped, or 0
 };
 
+// Raised twice per call: at entry (before the handler runs, so arguments can be read as the
+// process passed them) and at exit. A call that waits is entered once and exits once, when it
+// completes.
 struct SyscallEvent {
   const Process& process;
   int number;
   uint64_t args[6];
-  int64_t result;
-  bool blocked;  // the call has to wait; it will be reported again when it completes
+  int64_t result;  // exit only
+  bool entry;
 };
 
 struct ProcessEvent {
   const Process& process;
   enum class Kind : uint8_t { kCreated, kExec, kExit, kSwitchIn } kind;
-  int wait_status;
+  int wait_status;                                 // kExit
+  const std::vector<std::string>* argv = nullptr;  // kExec
 };
 
 struct ReclaimEvent {

@@ -6,9 +6,15 @@
 
 namespace vmlab::os {
 
-int64_t Kernel::dispatch(Process& process, const BlockedCall& call, bool* block, bool* no_return) {
+int64_t Kernel::dispatch(Process& process, const BlockedCall& call, bool retry, bool* block,
+                         bool* no_return) {
   SyscallContext ctx{*this, process, call.number, {}, false, false, 0};
   std::copy(std::begin(call.args), std::end(call.args), std::begin(ctx.args));
+  if (!retry && !events_.syscall.empty()) {
+    SyscallEvent event{process, call.number, {}, 0, true};
+    std::copy(std::begin(call.args), std::end(call.args), std::begin(event.args));
+    KernelEvents::raise(events_.syscall, event);
+  }
   const SyscallEntry* entry = syscalls_.find(call.number);
   int64_t result;
   if (entry == nullptr) {
@@ -27,8 +33,8 @@ int64_t Kernel::dispatch(Process& process, const BlockedCall& call, bool* block,
   *block = ctx.block;
   *no_return = ctx.no_return;
   if (ctx.block) process.blocked_call().wake_at_ns = ctx.wake_at_ns;
-  if (!events_.syscall.empty()) {
-    SyscallEvent event{process, call.number, {}, result, ctx.block};
+  if (!ctx.block && !events_.syscall.empty()) {
+    SyscallEvent event{process, call.number, {}, result, false};
     std::copy(std::begin(call.args), std::end(call.args), std::begin(event.args));
     KernelEvents::raise(events_.syscall, event);
   }
@@ -45,7 +51,7 @@ void Kernel::syscall(Process& process) {
     call.args[i] = cpu.reg(kArgRegs[i]);
   process.blocked_call() = call;
   bool block = false, no_return = false;
-  const int64_t result = dispatch(process, call, &block, &no_return);
+  const int64_t result = dispatch(process, call, /*retry=*/false, &block, &no_return);
   if (block) {
     process.set_state(ProcessState::kBlocked);
     cpu.request_stop();
@@ -66,7 +72,7 @@ bool Kernel::retry_blocked(Process& process) {
   if (call.wake_at_ns != 0 && now_ns() < call.wake_at_ns) return false;
   current_ = &process;
   bool block = false, no_return = false;
-  const int64_t result = dispatch(process, call, &block, &no_return);
+  const int64_t result = dispatch(process, call, /*retry=*/true, &block, &no_return);
   if (block) return false;
   if (process.state() == ProcessState::kZombie) return false;
   finish_blocked(process, result);

@@ -37,6 +37,36 @@ uint8_t* UserMemory::page_for(uint64_t va, bool write) {
   return nullptr;
 }
 
+bool UserMemory::peek(uint64_t va, std::span<uint8_t> out) const {
+  if (!process_.has_space()) return false;
+  mmu::PagingControl control = kernel_.mmu().control();
+  control.root = process_.space().root();
+  auto& memory = kernel_.frames().memory();
+  size_t done = 0;
+  while (done < out.size()) {
+    const uint64_t at = va + done;
+    const size_t chunk =
+        std::min<uint64_t>(out.size() - done, mmu::kPageBytes - (at & mmu::kPageOffsetMask));
+    const mmu::WalkResult w = mmu::walk(memory, control, mmu::VirtAddr{at}, mmu::Access::kRead,
+                                        mmu::Mode::kUser, mmu::WalkEffects::kNone);
+    if (w.faulted) return false;
+    std::memcpy(out.data() + done, memory.host(w.translate(mmu::VirtAddr{at}), chunk), chunk);
+    done += chunk;
+  }
+  return true;
+}
+
+std::optional<std::string> UserMemory::peek_string(uint64_t va, size_t max) const {
+  std::string out;
+  char c = 0;
+  while (out.size() < max) {
+    if (!peek(va + out.size(), {reinterpret_cast<uint8_t*>(&c), 1})) return std::nullopt;
+    if (c == 0) return out;
+    out += c;
+  }
+  return out;
+}
+
 bool UserMemory::read(uint64_t va, std::span<uint8_t> out) {
   size_t done = 0;
   while (done < out.size()) {

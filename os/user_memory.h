@@ -30,6 +30,12 @@ class UserMemory {
   // A NULL-terminated array of string pointers (argv, envp).
   std::optional<std::vector<std::string>> read_string_array(uint64_t va, int* err);
 
+  // Reads without side effects, for tracers and debuggers: no faults are taken, no Accessed
+  // bits are set. False when any byte is not resident.
+  bool peek(uint64_t va, std::span<uint8_t> out) const;
+  // A NUL-terminated string of at most `max` bytes, read like peek(); nullopt if unreadable.
+  std::optional<std::string> peek_string(uint64_t va, size_t max) const;
+
   template <typename T>
   bool read_value(uint64_t va, T& value) {
     return read(va, {reinterpret_cast<uint8_t*>(&value), sizeof value});

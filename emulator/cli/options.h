@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "emulator/machine.h"
+#include "emulator/trace/trace_options.h"
 
 namespace vmlab::cli {
 
@@ -17,17 +18,6 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-struct TraceOptions {
-  std::string file;  // empty: no trace
-  std::string format = "text";
-  std::string syntax = "intel";
-  int pid = 0;
-  uint64_t range_lo = 0, range_hi = UINT64_MAX;
-  uint64_t data_lo = 0, data_hi = UINT64_MAX;
-  uint64_t from = 0, count = UINT64_MAX;
-  std::string events;  // empty: instructions and every event
-  bool strace = false;
-};
 
 struct RunOptions {
   emulator::MachineConfig machine;
@@ -37,7 +27,7 @@ struct RunOptions {
   std::vector<std::string> env;
   std::string script;  // --script FILE.lua
   bool unsafe_lua = false;
-  TraceOptions trace;
+  emulator::TraceOptions trace;
 };
 
 RunOptions parse_run_options(const std::vector<std::string>& args);

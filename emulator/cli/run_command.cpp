@@ -10,6 +10,8 @@
 #include "emulator/cli/options.h"
 #include "emulator/machine.h"
 #include "emulator/report.h"
+#include "emulator/trace/strace.h"
+#include "emulator/trace/tracer.h"
 
 namespace vmlab::cli {
 
@@ -62,6 +64,14 @@ int run_command(const std::vector<std::string>& args) {
   try {
     emulator::Machine machine(options.machine);
     os::Kernel& kernel = machine.kernel();
+    std::unique_ptr<emulator::Strace> strace;
+    if (options.trace.strace) strace = std::make_unique<emulator::Strace>(kernel, stderr);
+    std::unique_ptr<emulator::Tracer> tracer;
+    if (!options.trace.file.empty()) {
+      tracer = std::make_unique<emulator::Tracer>(machine, options.trace);
+      machine.set_cpu_observer(tracer.get());
+      machine.mmu().set_observer(tracer.get());
+    }
     emulator::RunFacts facts;
     facts.frames_free_at_start = kernel.frames().free_frames();
 
@@ -95,6 +105,7 @@ int run_command(const std::vector<std::string>& args) {
         status = kExitVmlabError;
         break;
     }
+    if (tracer) tracer->flush();
     facts.page_cache_at_exit = kernel.page_cache().pages();
     kernel.shutdown();
     facts.frames_free_at_exit = kernel.frames().free_frames();

@@ -1,0 +1,44 @@
+// System calls as strace prints them: "openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 3".
+//
+// Arguments are formatted at entry (so pointers the kernel is about to consume, like a path,
+// are read as the process passed them) and buffers the kernel fills are formatted at exit.
+// Guest memory is read without side effects: tracing never changes a run.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace vmlab::emulator {
+
+// Reads guest memory without faulting or setting Accessed bits; false when not resident.
+using PeekMemory = std::function<bool(uint64_t va, void* out, size_t size)>;
+
+struct SyscallText {
+  std::string name;
+  std::string arguments;  // without the parentheses
+};
+
+// Formats a call at entry. `finish` completes the arguments that are results (read buffers,
+// stat structures, pipe fds) and formats the return value.
+class SyscallFormatter {
+ public:
+  explicit SyscallFormatter(PeekMemory peek) : peek_(std::move(peek)) {}
+
+  // The whole line without the pid prefix: "name(args) = result" or "name(args) = ?" for
+  // calls that do not return.
+  std::string format(int number, const uint64_t (&args)[6], std::optional<int64_t> result);
+
+  // The pieces, for the JSONL trace.
+  std::string arguments(int number, const uint64_t (&args)[6], std::optional<int64_t> result);
+  std::string result(int number, int64_t value);
+
+ private:
+  PeekMemory peek_;
+};
+
+// "ENOENT" for 2; "E" + number when unknown.
+std::string errno_name(int error);
+
+}  // namespace vmlab::emulator

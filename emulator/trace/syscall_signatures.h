@@ -1,0 +1,60 @@
+// How each system call's arguments and result are printed (strace conventions).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace vmlab::emulator {
+
+enum class Arg : uint8_t {
+  kInt,          // a C int (32 bits)
+  kLong,         // a 64-bit offset or length
+  kUnsigned,     // unsigned decimal
+  kHex,          // 0x...
+  kPointer,      // NULL or 0x...
+  kFd,           // a descriptor
+  kAtFd,         // AT_FDCWD or a descriptor
+  kPath,         // NUL-terminated string
+  kWriteBuffer,  // a buffer the kernel reads; its length is the next argument
+  kReadBuffer,   // a buffer the kernel fills; printed at exit with the result's length
+  kOpenFlags,
+  kFdFlags,  // O_CLOEXEC|O_NONBLOCK of pipe2/dup3, or 0
+  kMode,     // octal
+  kProt,
+  kMmapFlags,
+  kAtFlags,
+  kAccessMode,
+  kSignal,
+  kSigHow,
+  kWhence,
+  kFcntlCommand,
+  kIoctlRequest,
+  kArchPrctlCode,
+  kPrctlOption,
+  kRlimitResource,
+  kClockId,
+  kCloneFlags,
+  kWaitOptions,
+  kMremapFlags,
+  kMadvice,
+  kGetrandomFlags,
+  kFutexOp,
+  kStringArray,  // argv
+  kEnvArray,     // envp: printed as a count, like strace
+  kStatOut,      // struct stat filled by the kernel
+  kPipeOut,      // int[2] filled by the kernel
+  kTimespecIn,
+  kUnameOut,
+};
+
+enum class Returns : uint8_t { kInt, kPointer, kNever, kHex };
+
+struct Signature {
+  std::vector<Arg> args;
+  Returns returns = Returns::kInt;
+};
+
+// nullptr for calls without a signature (their arguments are printed in hex).
+const Signature* signature_of(int number);
+
+}  // namespace vmlab::emulator
