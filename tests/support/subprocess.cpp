@@ -18,6 +18,8 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
     dup2(in[0], 0);
     dup2(out[1], 1);
     dup2(err[1], 2);
+    // Native runs must see the descriptors a guest sees (0, 1, 2), not the test runner's.
+    close_range(3, ~0u, 0);
     std::vector<char*> args;
     for (const auto& a : argv)
       args.push_back(const_cast<char*>(a.c_str()));
