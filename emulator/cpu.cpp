@@ -189,6 +189,7 @@ Cpu::Cpu(os::Kernel& kernel, os::Process& process, mmu::Mmu& mmu, const KernelIm
                     this, 1, 0),
         "unmapped hook");
   process_.space().set_observer(this);
+  track_accesses_ = options_.model == ModelMode::kFull && kernel_.reclaim().wants_accesses();
 }
 
 Cpu::~Cpu() {
@@ -734,6 +735,8 @@ void Cpu::translate_fetch(uint64_t address, uint32_t size) {
   for (uint64_t page = address & ~mmu::kPageOffsetMask; page <= last; page += kPageBytes) {
     const mmu::VirtAddr va{page < address ? address : page};
     const mmu::Translation t = mmu_.translate(va, mmu::Access::kFetch, mmu::Mode::kUser);
+    if (!t.faulted && track_accesses_)
+      kernel_.reclaim().on_access(mmu::Pfn{t.pa}, process_.pid(), va.value);
     if (t.faulted && options_.check)
       disagree("the model faults fetching " + hex(va.value) + " (error code " +
                hex(t.fault.error_code) + ") but the CPU executed the block");
@@ -753,6 +756,7 @@ void Cpu::memory_access(int type, uint64_t address, int size) {
       predicted_ = PredictedFault{true, va, access, t.fault};
       return;
     }
+    if (track_accesses_) kernel_.reclaim().on_access(mmu::Pfn{t.pa}, process_.pid(), va);
     if (options_.check) {
       auto it = aliased_.find(va >> kPageShift);
       const uint64_t host_pfn = it == aliased_.end() ? 0 : it->second;

@@ -154,7 +154,8 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   bool entering_user_ = false;  // the next run starts in ring 0 at the iretq stub
   os::UserRegs start_regs_;
   bool running_ = false;
-  bool in_ring0_ = false;  // running one of the kernel image's stubs
+  bool in_ring0_ = false;
+  bool track_accesses_ = false;  // the replacement policy wants every access (LRU, OPT)  // running one of the kernel image's stubs
   bool in_syscall_ = false;
   bool stop_for_kernel_ = false;
   bool stop_for_flush_ = false;

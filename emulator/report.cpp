@@ -65,6 +65,32 @@ std::string stats_json(Machine& machine, const RunFacts& facts) {
   json.value("free_at_exit", facts.frames_free_at_exit);
   json.value("page_cache_at_exit", facts.page_cache_at_exit);
   json.end_object();
+  const os::ReclaimStats& rs = kernel.reclaim().stats();
+  json.begin_object("reclaim");
+  json.value("policy", std::string(kernel.reclaim().policy().name()));
+  json.value("evictions", rs.evictions);
+  json.value("evict_clean", rs.evict_clean);
+  json.value("swap_outs", rs.swap_outs);
+  json.value("swap_ins", rs.swap_ins);
+  json.value("swap_cache_hits", rs.swap_cache_hits);
+  json.value("file_drops", rs.file_drops);
+  json.value("refaults", rs.refaults);
+  json.value("oom_kills", rs.oom_kills);
+  json.value("limit_reclaims", rs.limit_reclaims);
+  json.value("range_faults", rs.range_faults);
+  json.end_object();
+  if (const os::SwapDevice* swap = kernel.reclaim().swap()) {
+    json.begin_object("swap");
+    json.value("slots", swap->slots());
+    json.value("used_at_exit", swap->used());
+    json.value("pages_written", swap->writes());
+    json.value("pages_read", swap->reads());
+    json.end_object();
+  }
+  json.begin_array("buddyinfo");
+  for (uint64_t n : kernel.frames().buddy().free_blocks())
+    json.value("", n);
+  json.end_array();
   json.value("syscalls", totals.syscalls);
   json.value("context_switches", kernel.context_switches());
   json.begin_array("processes");

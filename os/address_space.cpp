@@ -292,7 +292,12 @@ Pte AddressSpace::make_leaf(Pfn frame, LeafRights rights) const {
 
 void AddressSpace::write_leaf(uint64_t va, PhysAddr slot, Pte before, Pte after) {
   frames_.memory().write_u64(slot, after.raw());
-  const bool held = holds_frame(before), holds = holds_frame(after);
+  // The shared zero page costs no memory: it does not count as resident.
+  auto own_frame = [this](Pte e) {
+    return holds_frame(e) &&
+           frames_.frame((e.present() ? e : restore_prot_none(e)).pfn()).use != FrameUse::kZero;
+  };
+  const bool held = own_frame(before), holds = own_frame(after);
   if (!held && holds) stats_.peak_resident = std::max(stats_.peak_resident, ++stats_.resident);
   if (held && !holds) --stats_.resident;
   if (non_present_kind(before) == NonPresentKind::kSwap) --stats_.swapped;

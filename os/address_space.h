@@ -61,6 +61,9 @@ class AddressSpace {
 
   mmu::PhysAddr root() const { return root_.address(); }
   uint16_t pcid() const { return pcid_; }
+  // The pid of the process this space belongs to (for reports and the reverse map's users).
+  int owner() const { return owner_; }
+  void set_owner(int pid) { owner_ = pid; }
   void set_observer(PageTableObserver* observer) { observer_ = observer; }
   PageTableObserver* observer() const { return observer_; }
   const AddressSpaceStats& stats() const { return stats_; }
@@ -151,6 +154,7 @@ class AddressSpace {
   FrameAllocator& frames_;
   TlbControl& tlb_;
   uint16_t pcid_;
+  int owner_ = 0;
   mmu::Pte root_;
   uint64_t kernel_pml4_index_;
   std::map<uint64_t, Vma> vmas_;  // keyed by start

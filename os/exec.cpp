@@ -96,6 +96,7 @@ int Kernel::exec(Process& process, const std::string& path, const std::vector<st
   // Point of no return: the old image goes away.
   const uint64_t bias = image->position_independent ? layout::kDynamicBase : 0;
   auto space = new_address_space();
+  space->set_owner(process.pid());
   uint64_t brk = 0;
   map_segments(*space, *image, bias, found.inode, found.path, &brk);
   Vma stack;

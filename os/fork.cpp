@@ -33,9 +33,8 @@ Process* Kernel::fork(Process& parent, int* err) {
   s.altstack_disabled = parent.signals().altstack_disabled;
 
   auto space = new_address_space();
-  parent.space().fork_into(*space, [](uint64_t) {
-    throw std::logic_error("swap entry in a page table but no swap device");
-  });
+  parent.space().fork_into(*space, [this](uint64_t slot) { reclaim_->duplicate_slot(slot); });
+  space->set_owner(child.pid());
   child.replace_space(std::move(space));
   child.replace_cpu(platform_.fork_cpu(parent, child));
   parent.children.push_back(child.pid());

@@ -33,6 +33,7 @@ std::optional<mmu::Pfn> FrameAllocator::allocate(FrameUse use, unsigned order) {
     f = Frame{};
     f.use = use;
     f.refcount = 1;
+    if (observer_ != nullptr) observer_->on_allocated(mmu::Pfn{block->value + i}, use);
   }
   return block;
 }
@@ -45,8 +46,12 @@ void FrameAllocator::put(mmu::Pfn pfn, unsigned order) {
   if (!f.rmap.empty())
     throw std::logic_error("frame " + std::to_string(pfn.value) + " freed while still mapped");
   ++releases_;
-  for (uint64_t i = 0; i < (uint64_t{1} << order); ++i)
-    table_[mmu::Pfn{pfn.value + i}] = Frame{};
+  for (uint64_t i = 0; i < (uint64_t{1} << order); ++i) {
+    const mmu::Pfn each{pfn.value + i};
+    const Frame state = table_[each];
+    table_[each] = Frame{};
+    if (observer_ != nullptr) observer_->on_freed(each, state);
+  }
   buddy_.free(pfn, order);
 }
 

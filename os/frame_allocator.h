@@ -18,6 +18,14 @@ class MemoryPressureHandler {
   virtual uint64_t reclaim(uint64_t wanted_frames) = 0;
 };
 
+// Told when frames start and stop holding pages (the replacement policy's view of memory).
+class FrameObserver {
+ public:
+  virtual ~FrameObserver() = default;
+  virtual void on_allocated(mmu::Pfn frame, FrameUse use) = 0;
+  virtual void on_freed(mmu::Pfn frame, const Frame& state) = 0;
+};
+
 class FrameAllocator {
  public:
   // The first `reserved_frames` frames of RAM belong to the kernel and are never handed out;
@@ -42,6 +50,7 @@ class FrameAllocator {
   uint64_t free_frames() const { return buddy_.free_frames(); }
   uint64_t total_frames() const { return table_.size(); }
   void set_pressure_handler(MemoryPressureHandler* handler) { pressure_ = handler; }
+  void set_observer(FrameObserver* observer) { observer_ = observer; }
 
   uint64_t allocations() const { return allocations_; }
   uint64_t releases() const { return releases_; }
@@ -52,6 +61,7 @@ class FrameAllocator {
   BuddyAllocator buddy_;
   mmu::Pfn zero_;
   MemoryPressureHandler* pressure_ = nullptr;
+  FrameObserver* observer_ = nullptr;
   uint64_t allocations_ = 0;
   uint64_t releases_ = 0;
 };

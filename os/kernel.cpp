@@ -26,6 +26,18 @@ Kernel::Kernel(const KernelConfig& config, mmu::Mmu& mmu, Platform& platform, co
   control.write_protect = true;
   control.large_1g_pages = false;  // the emulated CPU lacks CPUID.Page1GB
   mmu_.set_control(control);
+  PolicyOptions policy_options;
+  policy_options.seed = config.seed;
+  policy_options.opt_references = config.opt_references;
+  std::unique_ptr<SwapDevice> swap;
+  if (config.swap_bytes != 0)
+    swap = std::make_unique<SwapDevice>(config.swap_file, config.swap_bytes);
+  reclaim_ = std::make_unique<Reclaimer>(*this, make_policy(config.policy, policy_options),
+                                         std::move(swap), config.local_replacement,
+                                         config.process_limit_pages, config.range_limits);
+  if (!config.record_references.empty()) reclaim_->record_references(config.record_references);
+  frames_.set_pressure_handler(reclaim_.get());
+  frames_.set_observer(reclaim_.get());
   fs_.set_clock([this] {
     const uint64_t ns = now_ns();
     return vfs::Timespec{static_cast<int64_t>(ns / 1'000'000'000),
@@ -41,6 +53,7 @@ Kernel::~Kernel() {
 std::unique_ptr<AddressSpace> Kernel::new_address_space() {
   auto space = std::make_unique<AddressSpace>(frames_, tlb_, allocate_pcid(), boot_.kernel_pdpt,
                                               boot_.kernel_pml4_index);
+  space->set_swap_release([this](uint64_t slot) { reclaim_->release_slot(slot); });
   return space;
 }
 
@@ -234,6 +247,7 @@ void Kernel::shutdown() {
 void Kernel::exit_process(Process& process, int wait_status) {
   if (process.state() == ProcessState::kZombie) return;
   if (process.has_cpu()) {
+    process.cpu().request_stop();  // it may be the CPU running right now
     process.instructions_at_exit += process.cpu().instructions();
     retired_cpus_.push_back(process.replace_cpu(nullptr));
   }
@@ -295,8 +309,9 @@ void Kernel::page_fault(Process& process, uint64_t address, uint32_t error_code,
   const FaultResult result = faults_.handle(process, request);
   account_fault(process, request, error_code, rip, result);
   if (!is_signal(result.resolution)) return;
-  if (result.resolution == FaultResolution::kOutOfMemory) {
-    out_of_memory(process);
+  if (result.resolution == FaultResolution::kOutOfMemory ||
+      result.resolution == FaultResolution::kLimitExceeded) {
+    out_of_memory(process, result.resolution);
     return;
   }
   SigInfo info;
@@ -316,7 +331,9 @@ bool Kernel::kernel_fault(Process& process, const FaultRequest& request) {
   uint32_t error_code = request.protection ? mmu::pf_error::kPresent : 0;
   if (request.access == mmu::Access::kWrite) error_code |= mmu::pf_error::kWrite;
   account_fault(process, request, error_code, 0, result);
-  if (result.resolution == FaultResolution::kOutOfMemory) out_of_memory(process);
+  if (result.resolution == FaultResolution::kOutOfMemory ||
+      result.resolution == FaultResolution::kLimitExceeded)
+    out_of_memory(process, result.resolution);
   return !is_signal(result.resolution);
 }
 
@@ -345,6 +362,8 @@ void Kernel::account_fault(Process& process, const FaultRequest& request, uint32
     case FaultResolution::kSwapIn:
       ++c.swap_ins;
       break;
+    case FaultResolution::kSwapCache:
+      break;
     case FaultResolution::kSpurious:
       ++c.spurious;
       break;
@@ -353,6 +372,7 @@ void Kernel::account_fault(Process& process, const FaultRequest& request, uint32
       ++c.segv;
       break;
     case FaultResolution::kOutOfMemory:
+    case FaultResolution::kLimitExceeded:
     case FaultResolution::kBusError:
       break;
   }
@@ -361,6 +381,7 @@ void Kernel::account_fault(Process& process, const FaultRequest& request, uint32
       ++c.major_faults;
     else
       ++c.minor_faults;
+    reclaim_->note_fault(process, request.address, mmu::Pfn{result.new_pfn});
   }
   if (!events_.fault.empty())
     KernelEvents::raise(events_.fault,
@@ -368,15 +389,17 @@ void Kernel::account_fault(Process& process, const FaultRequest& request, uint32
                                    result.old_pfn, result.new_pfn});
 }
 
-void Kernel::out_of_memory(Process& process) {
-  std::fprintf(stderr,
-               "vmlab: Out of memory: Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB\n",
-               process.pid(), process.comm.c_str(), 0ul,
-               static_cast<unsigned long>(process.space().stats().resident * 4));
-  SigInfo info;
-  info.signo = sig::kKill;
-  info.code = si_code::kKernel;
-  send_signal(process, info);
+void Kernel::out_of_memory(Process& process, FaultResolution why) {
+  if (why == FaultResolution::kLimitExceeded) {
+    // The process's own limit: like a memory cgroup, it is the one that dies.
+    std::fprintf(stderr, "vmlab: Memory limit exceeded: Killed process %d (%s)\n", process.pid(),
+                 process.comm.c_str());
+    exit_process(process, signaled_status(sig::kKill, false));
+    return;
+  }
+  // RAM and swap are exhausted: the largest process goes. If that is not the faulting one, its
+  // memory is free now and the faulting instruction simply runs again.
+  reclaim_->oom_kill("Out of memory");
 }
 
 void Kernel::cpu_exception(Process& process, CpuException exception, uint64_t rip) {

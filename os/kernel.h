@@ -16,6 +16,7 @@
 #include "os/page_cache.h"
 #include "os/platform.h"
 #include "os/process.h"
+#include "os/reclaim.h"
 #include "os/syscalls/syscall_table.h"
 #include "os/tlb_control.h"
 #include "os/vfs/file_system.h"
@@ -68,6 +69,7 @@ class Kernel {
   vfs::FileSystem& fs() { return fs_; }
   PageCache& page_cache() { return page_cache_; }
   FaultHandler& faults() { return faults_; }
+  Reclaimer& reclaim() { return *reclaim_; }
   KernelEvents& events() { return events_; }
   Platform& platform() { return platform_; }
   Process* find(int pid);
@@ -114,7 +116,7 @@ class Kernel {
                    bool* no_return);
   void account_fault(Process& process, const FaultRequest& request, uint32_t error_code,
                      uint64_t rip, const FaultResult& result);
-  void out_of_memory(Process& process);
+  void out_of_memory(Process& process, FaultResolution why);
   void report_fatal_signal(const Process& process, const SigInfo& info);
   Process* pick_next();
   void reap_engines();
@@ -130,6 +132,7 @@ class Kernel {
   TlbControl tlb_;
   vfs::FileSystem fs_;
   PageCache page_cache_;
+  std::unique_ptr<Reclaimer> reclaim_;
   FaultHandler faults_;
   KernelEvents events_;
   SyscallTable syscalls_;

@@ -4,6 +4,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "os/reclaim.h"
 
 #include "os/tlb_control.h"
 
@@ -20,6 +23,16 @@ struct KernelConfig {
   uint64_t epoch_ns = 1'700'000'000ull * 1'000'000'000ull;  // CLOCK_REALTIME at instruction 0
   uint32_t ns_per_instruction = 1;  // the virtual clock: one instruction takes this long
   std::string hostname = "vmlab";
+
+  // Memory pressure.
+  uint64_t swap_bytes = 0;           // 0: no swap device
+  std::string swap_file;             // empty: a temporary file removed at exit
+  std::string policy = "clock";      // page replacement (os/replacement)
+  bool local_replacement = false;    // evict from the faulting process only
+  uint64_t process_limit_pages = 0;  // --mem-limit: resident pages per process (0: none)
+  std::vector<RangeLimit> range_limits;
+  std::string record_references;  // --record-refs FILE
+  std::string opt_references;     // --refs FILE (for --policy opt)
 };
 
 }  // namespace vmlab::os

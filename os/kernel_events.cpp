@@ -18,6 +18,8 @@ const char* fault_resolution_name(FaultResolution r) {
       return "cow-reuse";
     case FaultResolution::kSwapIn:
       return "swap-in";
+    case FaultResolution::kSwapCache:
+      return "swap-cache";
     case FaultResolution::kSpurious:
       return "spurious";
     case FaultResolution::kSegvMapErr:
@@ -28,6 +30,8 @@ const char* fault_resolution_name(FaultResolution r) {
       return "out of memory";
     case FaultResolution::kBusError:
       return "SIGBUS";
+    case FaultResolution::kLimitExceeded:
+      return "memory limit";
   }
   return "?";
 }

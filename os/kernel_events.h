@@ -12,18 +12,20 @@ namespace vmlab::os {
 class Process;
 
 enum class FaultResolution : uint8_t {
-  kZeroFill,     // new zeroed frame
-  kZeroPage,     // read mapped the shared zero page
-  kFileMinor,    // page-cache hit
-  kFileMajor,    // read from the file
-  kCowCopy,      // write to a shared page: copied
-  kCowReuse,     // write to a page nobody else maps any more: made writable
-  kSwapIn,       // read back from swap (major)
-  kSpurious,     // nothing to do (the entry was already upgraded)
-  kSegvMapErr,   // no mapping: SIGSEGV
-  kSegvAccErr,   // mapping forbids the access: SIGSEGV
-  kOutOfMemory,  // no frame even after reclaim: the process is killed
-  kBusError,     // a file mapping past the end of the file: SIGBUS
+  kZeroFill,       // new zeroed frame
+  kZeroPage,       // read mapped the shared zero page
+  kFileMinor,      // page-cache hit
+  kFileMajor,      // read from the file
+  kCowCopy,        // write to a shared page: copied
+  kCowReuse,       // write to a page nobody else maps any more: made writable
+  kSwapIn,         // read back from swap (major)
+  kSwapCache,      // the page was already read back by another sharer (minor)
+  kSpurious,       // nothing to do (the entry was already upgraded)
+  kSegvMapErr,     // no mapping: SIGSEGV
+  kSegvAccErr,     // mapping forbids the access: SIGSEGV
+  kOutOfMemory,    // no frame even after reclaim: the process is killed
+  kBusError,       // a file mapping past the end of the file (or a swap read error): SIGBUS
+  kLimitExceeded,  // a memory limit leaves nothing to evict: the process is killed
 };
 const char* fault_resolution_name(FaultResolution r);
 inline bool is_major(FaultResolution r) {
@@ -31,7 +33,8 @@ inline bool is_major(FaultResolution r) {
 }
 inline bool is_signal(FaultResolution r) {
   return r == FaultResolution::kSegvMapErr || r == FaultResolution::kSegvAccErr ||
-         r == FaultResolution::kOutOfMemory || r == FaultResolution::kBusError;
+         r == FaultResolution::kOutOfMemory || r == FaultResolution::kBusError ||
+         r == FaultResolution::kLimitExceeded;
 }
 
 struct FaultEvent {

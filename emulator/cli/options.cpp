@@ -1,6 +1,9 @@
 #include "emulator/cli/options.h"
 
+#include "os/replacement/policy.h"
+
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <functional>
 #include <map>
@@ -120,6 +123,54 @@ const std::vector<Option>& options() {
        [](RunOptions& o, const std::string& v) {
          o.machine.kernel.zero_page = parse_on_off("--zero-page", v);
        }},
+      {"--swap", "SIZE", "swap device size (K, M, G suffixes); 0 disables swap",
+       [](const RunOptions& o) { return std::to_string(o.machine.kernel.swap_bytes >> 20) + "M"; },
+       [](RunOptions& o, const std::string& v) {
+         o.machine.kernel.swap_bytes = v == "0" ? 0 : parse_size("--swap", v);
+       }},
+      {"--swap-file", "PATH", "host file backing the swap device",
+       [](const RunOptions&) { return std::string("a temporary file, removed at exit"); },
+       [](RunOptions& o, const std::string& v) { o.machine.kernel.swap_file = v; }},
+      {"--policy", "NAME", "page replacement: fifo, clock, nru, lru, random, two-list, opt",
+       [](const RunOptions& o) { return o.machine.kernel.policy; },
+       [](RunOptions& o, const std::string& v) {
+         const auto names = os::policy_names();
+         if (std::find(names.begin(), names.end(), v) == names.end())
+           throw UsageError("--policy: unknown policy '" + v +
+                            "' (fifo, clock, nru, lru, random, two-list, opt)");
+         o.machine.kernel.policy = v;
+       }},
+      {"--local", "", "replace pages of the faulting process only (default: global replacement)",
+       [](const RunOptions& o) { return on_off(o.machine.kernel.local_replacement); },
+       [](RunOptions& o, const std::string&) { o.machine.kernel.local_replacement = true; }},
+      {"--mem-limit", "N|SIZE",
+       "resident pages per process (a plain number counts pages; K, M, G suffixes count bytes)",
+       [](const RunOptions&) { return std::string("none"); },
+       [](RunOptions& o, const std::string& v) {
+         const bool bytes = !v.empty() && !std::isdigit(static_cast<unsigned char>(v.back()));
+         o.machine.kernel.process_limit_pages =
+             bytes ? parse_size("--mem-limit", v) >> 12 : parse_count("--mem-limit", v);
+         if (o.machine.kernel.process_limit_pages == 0)
+           throw UsageError("--mem-limit: must be at least one page");
+       }},
+      {"--limit-range", "LO-HI=N",
+       "each process keeps at most N resident pages in [LO, HI) (repeatable)",
+       [](const RunOptions&) { return std::string("none"); },
+       [](RunOptions& o, const std::string& v) {
+         const auto eq = v.find('=');
+         if (eq == std::string::npos)
+           throw UsageError("--limit-range: expected LO-HI=N, got '" + v + "'");
+         const auto [lo, hi] = parse_range("--limit-range", v.substr(0, eq));
+         const uint64_t pages = parse_count("--limit-range", v.substr(eq + 1));
+         if (pages == 0) throw UsageError("--limit-range: N must be at least 1");
+         o.machine.kernel.range_limits.push_back(os::RangeLimit{lo & ~uint64_t{0xfff}, hi, pages});
+       }},
+      {"--record-refs", "FILE", "record the run's page-reference string (for --policy opt)",
+       [](const RunOptions&) { return std::string("none"); },
+       [](RunOptions& o, const std::string& v) { o.machine.kernel.record_references = v; }},
+      {"--refs", "FILE", "the page-reference string OPT looks ahead in",
+       [](const RunOptions&) { return std::string("none"); },
+       [](RunOptions& o, const std::string& v) { o.machine.kernel.opt_references = v; }},
       {"--root", "DIR", "guest file-system root (read-only; writes go to an in-memory overlay)",
        [](const RunOptions& o) { return o.machine.kernel.root; },
        [](RunOptions& o, const std::string& v) { o.machine.kernel.root = v; }},
@@ -255,6 +306,12 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
     it->apply(o, value);
   }
   o.argv.assign(args.begin() + static_cast<long>(i), args.end());
+  const std::string& policy = o.machine.kernel.policy;
+  const bool per_access =
+      policy == "lru" || policy == "opt" || !o.machine.kernel.record_references.empty();
+  if (per_access && o.machine.cpu.model == emulator::ModelMode::kFast)
+    throw UsageError("--policy " + policy +
+                     " and --record-refs need every access: use --model full");
   if (o.argv.empty())
     throw UsageError("no program to run (vmlab run [options] [--] PROGRAM [ARGS...])");
   return o;

@@ -1,0 +1,96 @@
+#include "os/swap.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+namespace vmlab::os {
+
+SwapDevice::SwapDevice(const std::string& path, uint64_t bytes)
+    : path_(path), refs_(bytes >> mmu::kPageShift, 0) {
+  if (bytes == 0 || (bytes & mmu::kPageOffsetMask) != 0)
+    throw std::runtime_error("swap size must be a positive multiple of 4K");
+  if (path_.empty()) {
+    char pattern[] = "/tmp/vmlab-swap-XXXXXX";
+    fd_ = mkstemp(pattern);
+    if (fd_ < 0)
+      throw std::runtime_error(std::string("cannot create a swap file in /tmp: ") +
+                               std::strerror(errno));
+    path_ = pattern;
+    unlink(pattern);  // removed at exit even if vmlab is killed
+  } else {
+    fd_ = open(path_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd_ < 0)
+      throw std::runtime_error("cannot open swap file '" + path_ + "': " + std::strerror(errno));
+  }
+  if (ftruncate(fd_, static_cast<off_t>(bytes)) != 0) {
+    const int err = errno;
+    close(fd_);
+    throw std::runtime_error("cannot size swap file '" + path_ + "': " + std::strerror(err));
+  }
+}
+
+SwapDevice::~SwapDevice() {
+  close(fd_);
+}
+
+std::optional<uint64_t> SwapDevice::allocate() {
+  for (uint64_t i = 0; i < refs_.size(); ++i) {
+    const uint64_t slot = (next_hint_ + i) % refs_.size();
+    if (refs_[slot] == 0) {
+      refs_[slot] = 1;
+      ++used_;
+      next_hint_ = slot + 1;
+      return slot;
+    }
+  }
+  return std::nullopt;
+}
+
+void SwapDevice::duplicate(uint64_t slot) {
+  ++refs_.at(slot);
+}
+
+bool SwapDevice::release(uint64_t slot) {
+  uint32_t& r = refs_.at(slot);
+  if (r == 0) throw std::logic_error("swap slot " + std::to_string(slot) + " released twice");
+  if (--r != 0) return false;
+  --used_;
+  cache_.erase(slot);
+  if (slot < next_hint_) next_hint_ = slot;  // lowest free slot first
+  return true;
+}
+
+bool SwapDevice::write(uint64_t slot, const uint8_t* page) {
+  const ssize_t n = pwrite(fd_, page, mmu::kPageBytes, static_cast<off_t>(slot << mmu::kPageShift));
+  if (n != static_cast<ssize_t>(mmu::kPageBytes)) {
+    error_ = "swap: writing slot " + std::to_string(slot) + " of '" + path_ +
+             "' failed: " + (n < 0 ? std::strerror(errno) : "short write");
+    return false;
+  }
+  ++writes_;
+  return true;
+}
+
+bool SwapDevice::read(uint64_t slot, uint8_t* page) {
+  const ssize_t n = pread(fd_, page, mmu::kPageBytes, static_cast<off_t>(slot << mmu::kPageShift));
+  if (n != static_cast<ssize_t>(mmu::kPageBytes)) {
+    error_ = "swap: reading slot " + std::to_string(slot) + " of '" + path_ +
+             "' failed: " + (n < 0 ? std::strerror(errno) : "short read");
+    return false;
+  }
+  ++reads_;
+  return true;
+}
+
+std::optional<mmu::Pfn> SwapDevice::cached(uint64_t slot) const {
+  auto it = cache_.find(slot);
+  if (it == cache_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace vmlab::os
