@@ -580,7 +580,10 @@ os::StopReason Cpu::run(uint64_t budget, SliceEnd end) {
       kernel_.cpu_exception(process_, os::CpuException::kInvalidOpcode, rip);
       stop_for_kernel_ = true;
     } else if (unmapped_stop_) {
-      unmapped_stop_ = false;  // a fault that ends in a signal: the kernel has it
+      // A fault reported by the unmapped hook: resume at the instruction unless the kernel
+      // has something to do (a signal).
+      unmapped_stop_ = false;
+      stop_for_flush_ = true;
     } else if (err != UC_ERR_OK) {
       uc_reg_read(uc_, UC_X86_REG_RIP, &rip);
       fail(std::string("CPU stopped with ") + uc_strerror(err) + " at rip " + hex(rip));
@@ -846,8 +849,9 @@ bool Cpu::unmapped(int type, uint64_t address) {
   if (type == UC_MEM_WRITE_UNMAPPED) error_code |= mmu::pf_error::kWrite;
   if (type == UC_MEM_FETCH_UNMAPPED) error_code |= mmu::pf_error::kInstruction;
   page_fault(address, error_code, rip);
-  if (!stop_for_kernel_ && error_.empty()) return true;  // mapped now: Unicorn retries
-  // The process gets a signal: this instruction does not complete.
+  // Returning true would let the rest of this translation block run with whatever the fault
+  // handler changed still cached by the CPU (an evicted page's host memory is gone). Stop
+  // instead: the instruction runs again from a clean state, like after a #PF.
   retire_partial_block(rip);
   unmapped_stop_ = true;
   return false;

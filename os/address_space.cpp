@@ -210,20 +210,21 @@ bool AddressSpace::move_range(uint64_t old_start, uint64_t old_size, uint64_t ne
   moved.start = new_start;
   moved.end = new_start + new_size;
   vmas_.emplace(new_start, moved);
-  std::vector<std::pair<uint64_t, Pte>> entries;
-  for_each_leaf_in(old_start, old_start + old_size,
-                   [&](uint64_t va, Pte e) { entries.emplace_back(va, e); });
-  for (const auto& [va, entry] : entries) {
+  std::vector<uint64_t> pages;
+  for_each_leaf_in(old_start, old_start + old_size, [&](uint64_t va, Pte) { pages.push_back(va); });
+  for (const uint64_t va : pages) {
     const uint64_t target = new_start + (va - old_start);
     if (target >= new_start + new_size) {
       unmap_page(va);  // shrinking move: the tail goes away
       continue;
     }
+    // Allocating a table may reclaim memory: read the entry to move afterwards.
     const auto to = slot(target, Level::kPt, true);
     if (!to) return false;
-    const auto from = leaf_slot(va);
+    const Pte entry = read_pte(va);
+    if (entry.raw() == 0) continue;
     write_leaf(target, *to, Pte{}, entry);
-    write_leaf(va, *from, entry, Pte{});
+    write_leaf(va, *leaf_slot(va), entry, Pte{});
     if (holds_frame(entry)) {
       const Pfn frame = (entry.present() ? entry : restore_prot_none(entry)).pfn();
       rmap_remove(frame, va);
@@ -431,12 +432,15 @@ void AddressSpace::for_each_leaf_in(uint64_t start, uint64_t end,
 void AddressSpace::fork_into(AddressSpace& child, const std::function<void(uint64_t)>& dup_swap) {
   for (const auto& [start, vma] : vmas_)
     child.vmas_.emplace(start, vma);
-  std::vector<std::pair<uint64_t, Pte>> entries;
-  for_each_leaf([&](uint64_t va, Pte e) { entries.emplace_back(va, e); });
-  for (const auto& [va, entry] : entries) {
+  std::vector<uint64_t> pages;
+  for_each_leaf([&](uint64_t va, Pte) { pages.push_back(va); });
+  for (const uint64_t va : pages) {
     const Vma* vma = find_vma(va);
+    // Allocating the child's tables may reclaim memory: read the parent's entry afterwards.
     const auto child_slot = child.slot(va, Level::kPt, true);
     if (!child_slot) throw std::runtime_error("out of memory copying page tables in fork");
+    const Pte entry = read_pte(va);
+    if (entry.raw() == 0) continue;
     if (non_present_kind(entry) == NonPresentKind::kSwap) {
       dup_swap(swap_slot_of(entry));
       child.write_leaf(va, *child_slot, Pte{}, entry);
@@ -445,9 +449,8 @@ void AddressSpace::fork_into(AddressSpace& child, const std::function<void(uint6
     Pte copy = entry;
     if (vma != nullptr && vma->sharing == Sharing::kPrivate && entry.writable()) {
       // Copy-on-write: both sides lose write access; the first writer copies (or reuses).
-      const auto parent_slot = leaf_slot(va);
       copy = entry.without(Pte::kWritable);
-      write_leaf(va, *parent_slot, entry, copy);
+      write_leaf(va, *leaf_slot(va), entry, copy);
     }
     const Pfn frame = (copy.present() ? copy : restore_prot_none(copy)).pfn();
     if (frames_.frame(frame).use != FrameUse::kZero) frames_.get(frame);

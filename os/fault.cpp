@@ -105,9 +105,8 @@ FaultResult FaultHandler::file_fault(Process& process, const Vma& vma, uint64_t 
   const bool partial = available < mmu::kPageBytes;
   const bool private_write = vma.sharing == Sharing::kPrivate && access == Access::kWrite;
   if (!partial && !private_write) {
-    // Map the page-cache page itself; a private mapping gets it read-only so the first write
-    // copies it.
-    frames.get(cached->frame);
+    // Map the page-cache page itself (the caller's reference becomes the mapping's); a private
+    // mapping gets it read-only so the first write copies it.
     const LeafRights rights{vma.sharing == Sharing::kShared && vma.writable(), vma.executable()};
     if (!process.space().map_page(page, cached->frame, rights)) {
       frames.put(cached->frame);
@@ -118,11 +117,15 @@ FaultResult FaultHandler::file_fault(Process& process, const Vma& vma, uint64_t 
   // A private copy: the page is about to be written, or its tail lies past the segment's file
   // bytes and must read as zeros (an ELF .data page that ends in .bss).
   const auto frame = frames.allocate(FrameUse::kAnonymous);
-  if (!frame) return {FaultResolution::kOutOfMemory};
+  if (!frame) {
+    frames.put(cached->frame);
+    return {FaultResolution::kOutOfMemory};
+  }
   auto& memory = frames.memory();
   const uint64_t copy = partial ? available : mmu::kPageBytes;
   std::memcpy(memory.host(frame->address(), mmu::kPageBytes),
               memory.host(cached->frame.address(), mmu::kPageBytes), copy);
+  frames.put(cached->frame);
   if (!process.space().map_page(page, *frame, AddressSpace::rights_for(vma))) {
     frames.put(*frame);
     return {FaultResolution::kOutOfMemory};
@@ -152,10 +155,16 @@ FaultResult FaultHandler::write_protect_fault(Process& process, const Vma& vma, 
     space.set_rights(page, AddressSpace::rights_for(vma));
     return {FaultResolution::kCowReuse, old_frame.value, old_frame.value};
   }
+  // Pin the shared frame while a new one is found: reclaim must not take it meanwhile.
+  frames.get(old_frame);
   const auto frame = frames.allocate(FrameUse::kAnonymous);
-  if (!frame) return {FaultResolution::kOutOfMemory};
+  if (!frame) {
+    frames.put(old_frame);
+    return {FaultResolution::kOutOfMemory};
+  }
   frames.memory().copy_frame(*frame, old_frame);
   space.replace_frame(page, *frame, AddressSpace::rights_for(vma));
+  frames.put(old_frame);
   return {FaultResolution::kCowCopy, old_frame.value, frame->value};
 }
 

@@ -7,6 +7,7 @@ std::optional<PageCache::Page> PageCache::get(const std::shared_ptr<vfs::Inode>&
   const Key key{inode->cache_id(), index};
   if (auto it = pages_.find(key); it != pages_.end()) {
     ++hits_;
+    frames_.get(it->second);
     return Page{it->second, Source::kCache};
   }
   const auto frame = frames_.allocate(FrameUse::kFile);
@@ -23,6 +24,7 @@ std::optional<PageCache::Page> PageCache::get(const std::shared_ptr<vfs::Inode>&
   f.file_page = index;
   pages_.emplace(key, *frame);
   inodes_.emplace(inode->cache_id(), inode);
+  frames_.get(*frame);  // the caller's reference; the allocation's is the cache's
   return Page{*frame, Source::kFile};
 }
 

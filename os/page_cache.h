@@ -23,8 +23,9 @@ class PageCache {
     mmu::Pfn frame;
     Source source;
   };
-  // The frame holding page `index` of `inode`, read from the file on a miss. The bytes past
-  // the end of the file read as zeros. nullopt if memory or the read fails.
+  // The frame holding page `index` of `inode`, read from the file on a miss, with one extra
+  // reference for the caller (who maps it or puts it back): reclaim cannot drop a page in use.
+  // The bytes past the end of the file read as zeros. nullopt if memory or the read fails.
   std::optional<Page> get(const std::shared_ptr<vfs::Inode>& inode, uint64_t index);
   // Removes one page (reclaim): only possible while no PTE maps it.
   bool drop(mmu::Pfn frame);

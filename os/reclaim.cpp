@@ -54,9 +54,12 @@ void Reclaimer::on_access(Pfn frame, int pid, uint64_t va) {
 
 bool Reclaimer::evictable(Pfn frame) const {
   const Frame& f = kernel_.frames().frame(frame);
-  if (f.use == FrameUse::kFile) return true;
-  // An anonymous frame nobody maps yet is being set up by a fault handler: not a candidate.
-  if (f.use != FrameUse::kAnonymous || f.rmap.empty() || !swap_ || swap_broken_) return false;
+  // A reference beyond the mappings (and the page cache's own) is a pin: a fault handler is
+  // working with the frame right now.
+  if (f.use == FrameUse::kFile) return f.refcount == f.rmap.size() + 1;
+  if (f.use != FrameUse::kAnonymous || f.rmap.empty() || f.refcount != f.rmap.size() || !swap_ ||
+      swap_broken_)
+    return false;
   return f.swap_slot >= 0 || swap_->used() < swap_->slots();
 }
 

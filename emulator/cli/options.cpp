@@ -12,7 +12,7 @@ namespace vmlab::cli {
 
 namespace {
 
-constexpr uint64_t kMinRam = 1ull << 20;
+constexpr uint64_t kMinRam = 256ull << 10;
 constexpr uint64_t kMaxRam = 64ull << 30;
 
 const std::vector<std::string> kDefaultEnv = {
@@ -62,7 +62,7 @@ const std::vector<Option>& options() {
        [](RunOptions& o, const std::string& v) {
          const uint64_t bytes = parse_size("--ram", v);
          if (bytes < kMinRam || bytes > kMaxRam)
-           throw UsageError("--ram: " + v + " is outside 1M..64G");
+           throw UsageError("--ram: " + v + " is outside 256K..64G");
          o.machine.ram_bytes = bytes;
        }},
       {"--tlb", "SPEC", "TLB geometry, e.g. l1d.4k=64x4/lru,l2.4k+2m=1536x12,psc=off (see README)",

@@ -15,8 +15,9 @@ static int recurse(volatile char* p, int depth) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    rt_puts("usage: faults null-read|null-write|ro-write|nx-exec|wild|priv|ud2|div0|int3|port|"
-            "stack-overflow|ok\n");
+    rt_puts(
+        "usage: faults null-read|null-write|ro-write|nx-exec|wild|priv|ud2|div0|int3|port|"
+        "stack-overflow|ok\n");
     return 2;
   }
   const char* what = argv[1];
@@ -34,7 +35,7 @@ int main(int argc, char** argv) {
   if (rt_streq(what, "ud2")) __asm__ volatile("ud2");
   if (rt_streq(what, "div0")) {
     unsigned zero = 0;
-    __asm__ volatile("divl %1" ::"a"(1), "r"(zero), "d"(0));  /* #DE */
+    __asm__ volatile("divl %1" ::"a"(1), "r"(zero), "d"(0)); /* #DE */
   }
   if (rt_streq(what, "int3")) __asm__ volatile("int3");
   if (rt_streq(what, "port")) __asm__ volatile("outb %%al, $0x80" ::"a"(0));

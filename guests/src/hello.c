@@ -15,8 +15,10 @@ int main(int argc, char** argv) {
   unsigned char* p = malloc(big);
   if (p == NULL) return 1;
   unsigned long sum = 0;
-  for (size_t i = 0; i < big; i += 1 << 20) p[i] = (unsigned char)(i >> 20);
-  for (size_t i = 0; i < big; i += 1 << 20) sum += p[i];
+  for (size_t i = 0; i < big; i += 1 << 20)
+    p[i] = (unsigned char)(i >> 20);
+  for (size_t i = 0; i < big; i += 1 << 20)
+    sum += p[i];
   printf("sparse 100 MB sum %lu\n", sum);
   free(p);
   char text[64];
@@ -25,8 +27,10 @@ int main(int argc, char** argv) {
   printf("%s (%zu chars, 'm' at %ld)\n", text, strlen(text), (long)(strchr(text, 'm') - text));
   int numbers[16];
   unsigned seed = 12345;
-  for (int i = 0; i < 16; ++i) numbers[i] = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 1000;
+  for (int i = 0; i < 16; ++i)
+    numbers[i] = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 1000;
   qsort(numbers, 16, sizeof numbers[0], compare);
-  for (int i = 0; i < 16; ++i) printf("%d%c", numbers[i], i == 15 ? '\n' : ' ');
+  for (int i = 0; i < 16; ++i)
+    printf("%d%c", numbers[i], i == 15 ? '\n' : ' ');
   return 0;
 }

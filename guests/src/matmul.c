@@ -15,9 +15,11 @@ int main(int argc, char** argv) {
   }
   for (int i = 0; i < n; ++i)
     for (int k = 0; k < n; ++k)
-      for (int j = 0; j < n; ++j) c[i * n + j] += a[i * n + k] * b[k * n + j];
+      for (int j = 0; j < n; ++j)
+        c[i * n + j] += a[i * n + k] * b[k * n + j];
   double sum = 0;
-  for (int i = 0; i < n * n; ++i) sum += c[i];
+  for (int i = 0; i < n * n; ++i)
+    sum += c[i];
   printf("matmul %d: checksum %.3f\n", n, sum);
   return 0;
 }

@@ -9,12 +9,13 @@ int main(int argc, char** argv) {
     fputs("usage: random_access MIB ACCESSES [SEED]\n", stderr);
     return 2;
   }
-  const size_t words = (size_t)strtoul(argv[1], NULL, 0) << 17;  /* MiB / 8 bytes */
+  const size_t words = (size_t)strtoul(argv[1], NULL, 0) << 17; /* MiB / 8 bytes */
   const unsigned long accesses = strtoul(argv[2], NULL, 0);
   uint64_t x = argc > 3 ? strtoull(argv[3], NULL, 0) : 1;
   uint64_t* a = malloc(words * sizeof *a);
   if (a == NULL || words == 0) return 1;
-  for (size_t i = 0; i < words; ++i) a[i] = i;
+  for (size_t i = 0; i < words; ++i)
+    a[i] = i;
   uint64_t sum = 0;
   for (unsigned long i = 0; i < accesses; ++i) {
     x = x * 6364136223846793005ull + 1442695040888963407ull;

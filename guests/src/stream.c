@@ -8,10 +8,13 @@ int main(int argc, char** argv) {
   const unsigned rounds = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 10;
   uint64_t* a = malloc(words * sizeof *a);
   if (a == NULL) return 1;
-  for (size_t i = 0; i < words; ++i) a[i] = i * 3;
+  for (size_t i = 0; i < words; ++i)
+    a[i] = i * 3;
   uint64_t sum = 0;
   for (unsigned r = 0; r < rounds; ++r)
-    for (size_t i = 0; i < words; ++i) sum += a[i] ^ r;
-  printf("stream: %zu MiB x %u rounds, checksum %llu\n", words >> 17, rounds, (unsigned long long)sum);
+    for (size_t i = 0; i < words; ++i)
+      sum += a[i] ^ r;
+  printf("stream: %zu MiB x %u rounds, checksum %llu\n", words >> 17, rounds,
+         (unsigned long long)sum);
   return 0;
 }

@@ -26,7 +26,7 @@ TEST(CliErrors, BadOptions) {
   expect_error({"run", "--ram", "lots", "x"}, 125,
                "vmlab: --ram: expected a size like 64M, got 'lots'");
   expect_error({"run", "--ram", "100", "x"}, 125, "vmlab: --ram: 100 is not a multiple of 4K");
-  expect_error({"run", "--ram", "64k", "x"}, 125, "vmlab: --ram: 64k is outside 1M..64G");
+  expect_error({"run", "--ram", "64k", "x"}, 125, "vmlab: --ram: 64k is outside 256K..64G");
   expect_error({"run", "--frobnicate", "x"}, 125,
                "vmlab: unknown option --frobnicate (see vmlab run --help)");
   expect_error({"run", "--tlb", "l1d.4k=60x8", "x"}, 125,
