@@ -91,6 +91,15 @@ std::string stats_json(Machine& machine, const RunFacts& facts) {
   for (uint64_t n : kernel.frames().buddy().free_blocks())
     json.value("", n);
   json.end_array();
+  json.begin_array("fault_rate");  // per million instructions, one sample per million
+  for (const os::FaultRateSample& s : kernel.fault_rate()) {
+    json.begin_object();
+    json.value("instructions", s.instructions);
+    json.value("faults", s.faults);
+    json.value("major_faults", s.major_faults);
+    json.end_object();
+  }
+  json.end_array();
   json.value("syscalls", totals.syscalls);
   json.value("context_switches", kernel.context_switches());
   json.begin_array("processes");

@@ -84,15 +84,19 @@ uint64_t Kernel::now_ns() const {
   return config_.epoch_ns + instructions() * config_.ns_per_instruction + sleep_advance_ns_;
 }
 
-int Kernel::spawn_init(const std::vector<std::string>& argv, const std::vector<std::string>& envp,
-                       const std::string& cwd, std::string* error) {
+int Kernel::spawn(const SpawnRequest& request, std::string* error, int* pid) {
+  const std::vector<std::string>& argv = request.argv;
+  const std::vector<std::string>& envp = request.envp;
+  const std::string& cwd = request.cwd;
   auto process = std::make_unique<Process>(next_pid_++, 0);
   Process& p = *process;
   processes_.emplace(p.pid(), std::move(process));
   p.cwd = cwd;
-  // The guest's standard streams are the host's.
+  // The guest's standard streams are the host's unless the caller gives others.
+  const std::shared_ptr<vfs::OpenFile> streams[3] = {request.stdin_file, request.stdout_file,
+                                                     request.stderr_file};
   for (int fd = 0; fd < 3; ++fd)
-    p.fds().install(fd, vfs::make_host_stream(fd), false);
+    p.fds().install(fd, streams[fd] ? streams[fd] : vfs::make_host_stream(fd), false);
   // Like execvp: a name without a slash is looked up in the guest's PATH.
   std::string program = argv.empty() ? std::string() : argv[0];
   if (!program.empty() && program.find('/') == std::string::npos) {
@@ -115,6 +119,7 @@ int Kernel::spawn_init(const std::vector<std::string>& argv, const std::vector<s
     return -result;
   }
   run_queue_.push_back(p.pid());
+  if (pid != nullptr) *pid = p.pid();
   KernelEvents::raise(events_.process, ProcessEvent{p, ProcessEvent::Kind::kCreated, 0});
   return 0;
 }
@@ -175,10 +180,13 @@ Process* Kernel::pick_next() {
   return nullptr;
 }
 
-RunEnd Kernel::run() {
-  Process* last = nullptr;
+RunEnd Kernel::run(uint64_t budget_instructions) {
+  paused_ = false;
+  const uint64_t pause_at =
+      budget_instructions == 0 ? UINT64_MAX : instructions() + budget_instructions;
   while (true) {
     reap_engines();
+    if (paused_) return RunEnd::kPaused;
     Process* p = pick_next();
     if (p == nullptr) {
       if (run_queue_.empty()) return RunEnd::kAllExited;
@@ -196,23 +204,25 @@ RunEnd Kernel::run() {
       continue;
     }
     if (!deliver_signals(*p)) continue;  // the signal ended the process
-    if (p != last) {
+    if (p->pid() != last_pid_) {
       ++context_switches_;
       ++p->counters().context_switches;
       tlb_.switch_to(p->space());
       KernelEvents::raise(events_.process, ProcessEvent{*p, ProcessEvent::Kind::kSwitchIn, 0});
-      last = p;
+      last_pid_ = p->pid();
     }
     current_ = p;
     uint64_t budget = config_.quantum;
     CpuPort::SliceEnd end = CpuPort::SliceEnd::kAtBlock;
-    if (config_.max_instructions != 0) {
-      const uint64_t done = instructions();
-      if (done >= config_.max_instructions) return RunEnd::kInstructionLimit;
-      if (config_.max_instructions - done <= budget) {
-        budget = config_.max_instructions - done;
-        end = CpuPort::SliceEnd::kExact;
-      }
+    const uint64_t done = instructions();
+    // The machine's limit ends the run; a caller's budget pauses it. Both stop exactly.
+    const uint64_t limit = config_.max_instructions == 0 ? UINT64_MAX : config_.max_instructions;
+    if (done >= limit) return RunEnd::kInstructionLimit;
+    if (done >= pause_at) return RunEnd::kPaused;
+    const uint64_t left = std::min(limit, pause_at) - done;
+    if (left <= budget) {
+      budget = left;
+      end = CpuPort::SliceEnd::kExact;
     }
     CpuPort& cpu = p->cpu();
     const StopReason reason = cpu.run(budget, end);
@@ -225,7 +235,27 @@ RunEnd Kernel::run() {
       reap_engines();
       return RunEnd::kInstructionLimit;
     }
+    sample_fault_rate();
   }
+}
+
+void Kernel::pause() {
+  paused_ = true;
+  if (current_ != nullptr && current_->has_cpu()) current_->cpu().request_stop();
+}
+
+void Kernel::sample_fault_rate() {
+  // One sample per million instructions (as often as time slices allow): faults per million
+  // instructions, the curve of the thrashing experiments.
+  const uint64_t now = instructions();
+  if (now < next_sample_) return;
+  const ProcessCounters c = totals();
+  const uint64_t faults = c.minor_faults + c.major_faults;
+  const uint64_t majors = c.major_faults;
+  fault_rate_.push_back(FaultRateSample{now, faults - sampled_faults_, majors - sampled_majors_});
+  sampled_faults_ = faults;
+  sampled_majors_ = majors;
+  next_sample_ = now + kSampleInterval;
 }
 
 void Kernel::shutdown() {

@@ -29,6 +29,21 @@ enum class RunEnd : uint8_t {
   kInstructionLimit,  // --max-insns reached
   kDeadlock,          // every live process is blocked and nothing can wake them
   kHostError,         // the emulator failed (reported on stderr)
+  kPaused,            // the caller's budget ran out, or pause() was called (run() continues)
+};
+
+struct FaultRateSample {
+  uint64_t instructions;  // when the sample was taken
+  uint64_t faults;        // faults since the previous sample
+  uint64_t major_faults;
+};
+
+struct SpawnRequest {
+  std::vector<std::string> argv;
+  std::vector<std::string> envp;
+  std::string cwd = "/";
+  // Standard streams; null means the host's own descriptor.
+  std::shared_ptr<vfs::OpenFile> stdin_file, stdout_file, stderr_file;
 };
 
 struct BootInfo {
@@ -44,13 +59,17 @@ class Kernel {
   Kernel(const Kernel&) = delete;
   Kernel& operator=(const Kernel&) = delete;
 
-  // Creates process 1 running `argv[0]` (resolved in the guest file system, searched in the
-  // guest's PATH when it has no slash) in directory `cwd`. Returns the errno of a failed exec
-  // (with a message in *error) or 0.
-  int spawn_init(const std::vector<std::string>& argv, const std::vector<std::string>& envp,
-                 const std::string& cwd, std::string* error);
-  // Schedules processes until they have all exited (or a limit stops the machine).
-  RunEnd run();
+  // Starts a program as a new process without a parent (the first one is pid 1): argv[0] is
+  // resolved in the guest file system, and searched in the guest's PATH when it has no slash.
+  // Returns 0 (and the pid), or the errno of a failed exec with a message in *error.
+  int spawn(const SpawnRequest& request, std::string* error, int* pid = nullptr);
+  // Schedules processes until they have all exited (or a limit stops the machine). With a
+  // budget, pauses after exactly that many more instructions; call run() again to continue.
+  RunEnd run(uint64_t budget_instructions = 0);
+  // From an event handler: run() returns kPaused at the next instruction boundary.
+  void pause();
+  const std::vector<FaultRateSample>& fault_rate() const { return fault_rate_; }
+  static constexpr uint64_t kSampleInterval = 1'000'000;
   // Kills every remaining process and drops the page cache (end of the run).
   void shutdown();
 
@@ -122,6 +141,7 @@ class Kernel {
   void reap_engines();
   void reparent_children(Process& process);
   void reap(Process& process);
+  void sample_fault_rate();
   uint16_t allocate_pcid();
 
   KernelConfig config_;
@@ -152,6 +172,11 @@ class Kernel {
   int init_status_ = 0;
   uint64_t frames_free_at_start_ = 0;
   uint64_t context_switches_ = 0;
+  int last_pid_ = 0;  // the process whose address space is loaded
+  bool paused_ = false;
+  std::vector<FaultRateSample> fault_rate_;
+  uint64_t next_sample_ = kSampleInterval;
+  uint64_t sampled_faults_ = 0, sampled_majors_ = 0;
 };
 
 }  // namespace vmlab::os

@@ -76,13 +76,18 @@ int run_command(const std::vector<std::string>& args) {
     facts.frames_free_at_start = kernel.frames().free_frames();
 
     std::string error;
-    const int err = kernel.spawn_init(options.argv, options.env,
-                                      guest_cwd(options.machine.kernel.root), &error);
+    os::SpawnRequest request;
+    request.argv = options.argv;
+    request.envp = options.env;
+    request.cwd = guest_cwd(options.machine.kernel.root);
+    const int err = kernel.spawn(request, &error);
     if (err != 0) {
       std::fprintf(stderr, "vmlab: %s\n", error.c_str());
       return err == ENOENT ? kExitNotFound : kExitCannotExecute;  // as a shell reports it
     }
-    const os::RunEnd end = kernel.run();
+    os::RunEnd end = kernel.run();
+    while (end == os::RunEnd::kPaused)
+      end = kernel.run();  // a script looked, and goes on
     int status = 0;
     switch (end) {
       case os::RunEnd::kAllExited:
@@ -100,6 +105,7 @@ int run_command(const std::vector<std::string>& args) {
         std::fprintf(stderr, "vmlab: every process is blocked and nothing can wake them\n");
         status = kExitVmlabError;
         break;
+      case os::RunEnd::kPaused:
       case os::RunEnd::kHostError:
         facts.end = "error";
         status = kExitVmlabError;
