@@ -237,11 +237,13 @@ void Cpu::unalias(uint64_t va) {
   aliased_.erase(va >> kPageShift);
 }
 
-void Cpu::pte_changed(uint64_t va, mmu::PageSize, mmu::Pte before, mmu::Pte after) {
+void Cpu::pte_changed(uint64_t va, mmu::PageSize size, mmu::Pte before, mmu::Pte after) {
+  const uint64_t pages = mmu::page_bytes(size) >> kPageShift;
   if (after.present()) {
-    if (!before.present() || before.pfn() != after.pfn()) alias(va, after.pfn(), 1);
+    if (!before.present() || before.pfn() != after.pfn()) alias(va, after.pfn(), pages);
   } else if (before.present()) {
-    unalias(va);
+    for (uint64_t i = 0; i < pages; ++i)
+      unalias(va + i * kPageBytes);
   }
   // QEMU caches translations like a TLB; anything but a fresh mapping or an upgrade of the
   // same frame must be invalidated before this CPU runs another instruction.
@@ -259,6 +261,14 @@ void Cpu::pte_changed(uint64_t va, mmu::PageSize, mmu::Pte before, mmu::Pte afte
   }
 }
 
+void Cpu::invalidate(uint64_t va) {
+  pending_invalidations_.push_back(va);
+  if (running_) {
+    stop_for_flush_ = true;
+    uc_emu_stop(uc_);
+  }
+}
+
 void Cpu::alias_all() {
   // Walk the page tables in address order and alias runs of consecutive pages that sit on
   // consecutive frames with one host mmap each.
@@ -269,6 +279,11 @@ void Cpu::alias_all() {
   };
   process_.space().for_each_leaf([&](uint64_t va, mmu::Pte e) {
     if (!e.present()) return;
+    if (e.page_size()) {  // a 2 MiB page: 512 consecutive frames
+      flush();
+      alias(va, e.pfn(), mmu::Pte::kEntriesPerTable);
+      return;
+    }
     const bool same_zone = (va >> kZoneShift) == (run_va >> kZoneShift);
     if (run_pages != 0 && same_zone && va == run_va + run_pages * kPageBytes &&
         e.pfn().value == run_pfn + run_pages) {

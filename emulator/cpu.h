@@ -68,6 +68,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
 
   // os::PageTableObserver
   void pte_changed(uint64_t va, mmu::PageSize size, mmu::Pte before, mmu::Pte after) override;
+  void invalidate(uint64_t va) override;
 
   uint64_t host_mappings() const { return aliased_.size(); }
 
@@ -155,7 +156,8 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   os::UserRegs start_regs_;
   bool running_ = false;
   bool in_ring0_ = false;
-  bool track_accesses_ = false;  // the replacement policy wants every access (LRU, OPT)  // running one of the kernel image's stubs
+  bool track_accesses_ = false;  // the replacement policy wants every access (LRU, OPT)  // running
+                                 // one of the kernel image's stubs
   bool in_syscall_ = false;
   bool stop_for_kernel_ = false;
   bool stop_for_flush_ = false;

@@ -87,6 +87,10 @@ std::string stats_json(Machine& machine, const RunFacts& facts) {
     json.value("pages_read", swap->reads());
     json.end_object();
   }
+  json.begin_object("huge_pages");
+  json.value("mapped", kernel.huge_pages().huge_faults);
+  json.value("splits", kernel.huge_pages().huge_splits);
+  json.end_object();
   json.begin_array("buddyinfo");
   for (uint64_t n : kernel.frames().buddy().free_blocks())
     json.value("", n);

@@ -136,6 +136,7 @@ void AddressSpace::split_at(uint64_t va) {
 }
 
 void AddressSpace::unmap_range(uint64_t start, uint64_t end) {
+  split_huge_in(start, end);
   split_at(start);
   split_at(end);
   for (auto it = vmas_.lower_bound(start); it != vmas_.end() && it->second.start < end;)
@@ -152,6 +153,7 @@ bool AddressSpace::protect_range(uint64_t start, uint64_t end, uint32_t new_prot
     if (v == nullptr) return false;
     va = v->end;
   }
+  split_huge_in(start, end);
   split_at(start);
   split_at(end);
   for (auto it = vmas_.lower_bound(start); it != vmas_.end() && it->second.start < end; ++it)
@@ -183,6 +185,7 @@ void AddressSpace::resize_vma(uint64_t start, uint64_t new_end) {
   if (it == vmas_.end()) throw std::logic_error("resize of a VMA that does not exist");
   Vma& v = it->second;
   if (new_end < v.end) {
+    split_huge_in(new_end, v.end);
     std::vector<uint64_t> pages;
     for_each_leaf_in(new_end, v.end, [&](uint64_t va, Pte) { pages.push_back(va); });
     for (uint64_t va : pages)
@@ -201,6 +204,7 @@ void AddressSpace::grow_down(uint64_t start, uint64_t new_start) {
 
 bool AddressSpace::move_range(uint64_t old_start, uint64_t old_size, uint64_t new_start,
                               uint64_t new_size) {
+  split_huge_in(old_start, old_start + old_size);
   split_at(old_start);
   split_at(old_start + old_size);
   auto it = vmas_.find(old_start);
@@ -235,6 +239,7 @@ bool AddressSpace::move_range(uint64_t old_start, uint64_t old_size, uint64_t ne
 }
 
 void AddressSpace::discard_range(uint64_t start, uint64_t end) {
+  split_huge_in(start, end);
   std::vector<uint64_t> pages;
   for_each_leaf_in(start, end, [&](uint64_t va, Pte) {
     const Vma* v = find_vma(va);
@@ -263,6 +268,13 @@ std::optional<PhysAddr> AddressSpace::slot(uint64_t va, Level level, bool alloca
     const PhysAddr entry_address =
         table + mmu::table_index(mmu::VirtAddr{va}, static_cast<Level>(lvl)) * Pte::kBytes;
     Pte e{memory.read_u64(entry_address)};
+    if (e.present() && e.page_size()) {
+      // A huge leaf: it is the entry for every address it covers, unless the caller needs the
+      // page table below it, which splitting creates.
+      if (!allocate) return entry_address;
+      if (!split_huge(va)) return std::nullopt;
+      e = Pte{memory.read_u64(entry_address)};
+    }
     if (!e.present()) {
       if (!allocate) return std::nullopt;
       const auto frame = frames_.allocate(FrameUse::kPageTable);
@@ -273,6 +285,64 @@ std::optional<PhysAddr> AddressSpace::slot(uint64_t va, Level level, bool alloca
     table = e.address();
   }
   return table + mmu::table_index(mmu::VirtAddr{va}, level) * Pte::kBytes;
+}
+
+bool AddressSpace::pd_slot_empty(uint64_t base) const {
+  const auto s = const_cast<AddressSpace*>(this)->slot(base, Level::kPd, false);
+  return !s || frames_.memory().read_u64(*s) == 0;
+}
+
+bool AddressSpace::map_huge(uint64_t base, Pfn head, LeafRights rights) {
+  const auto s = slot(base, Level::kPd, true);
+  if (!s) return false;
+  const Pte before{frames_.memory().read_u64(*s)};
+  if (before.raw() != 0) throw std::logic_error("map_huge over an existing page table");
+  write_leaf(base, *s, before, make_leaf(head, rights).with(Pte::kPageSize));
+  rmap_add(head, base);
+  if (counters_ != nullptr) ++counters_->huge_faults;
+  return true;
+}
+
+bool AddressSpace::split_huge(uint64_t va) {
+  const uint64_t base = va & ~mmu::page_offset_mask(mmu::PageSize::k2M);
+  auto& memory = frames_.memory();
+  const auto pde_slot = slot(base, Level::kPd, false);
+  if (!pde_slot) return true;
+  const Pte pde{memory.read_u64(*pde_slot)};
+  if (!pde.present() || !pde.page_size()) return true;
+  const Pfn head = pde.pfn();
+  frames_.get(head);  // reclaim must not take the page while its table is built
+  const auto table = frames_.allocate(FrameUse::kPageTable);
+  if (!table) {
+    frames_.put(head);
+    return false;
+  }
+  // The same frames, rights and A/D bits, now one 4 KiB entry each.
+  const uint64_t keep = pde.raw() & (Pte::kPresent | Pte::kWritable | Pte::kUser | Pte::kAccessed |
+                                     Pte::kDirty | Pte::kNoExecute);
+  for (uint64_t i = 0; i < Pte::kEntriesPerTable; ++i)
+    memory.write_u64(table->address() + i * Pte::kBytes,
+                     Pte{keep}.with_address(Pfn{head.value + i}.address()).raw());
+  memory.write_u64(*pde_slot, Pte{kTableEntryBits}.with_address(table->address()).raw());
+  rmap_remove(head, base);
+  for (uint64_t i = 0; i < Pte::kEntriesPerTable; ++i)
+    rmap_add(Pfn{head.value + i}, base + i * mmu::kPageBytes);
+  frames_.put(head);
+  // Nothing moved, but the CPUs must forget the 2 MiB translation.
+  if (observer_ != nullptr) observer_->invalidate(base);
+  tlb_.invalidate_page(*this, mmu::VirtAddr{base});
+  --stats_.huge;
+  if (counters_ != nullptr) ++counters_->huge_splits;
+  return true;
+}
+
+void AddressSpace::split_huge_in(uint64_t start, uint64_t end) {
+  std::vector<uint64_t> huge;
+  for_each_leaf_in(start, end, [&](uint64_t va, Pte e) {
+    if (e.page_size()) huge.push_back(va);
+  });
+  for (uint64_t va : huge)
+    split_huge(va);
 }
 
 std::optional<PhysAddr> AddressSpace::leaf_slot(uint64_t va) const {
@@ -298,12 +368,22 @@ void AddressSpace::write_leaf(uint64_t va, PhysAddr slot, Pte before, Pte after)
     return holds_frame(e) &&
            frames_.frame((e.present() ? e : restore_prot_none(e)).pfn()).use != FrameUse::kZero;
   };
+  const bool huge = before.page_size() || after.page_size();
+  const uint64_t pages = huge ? Pte::kEntriesPerTable : 1;
   const bool held = own_frame(before), holds = own_frame(after);
-  if (!held && holds) stats_.peak_resident = std::max(stats_.peak_resident, ++stats_.resident);
-  if (held && !holds) --stats_.resident;
+  if (!held && holds) {
+    stats_.resident += pages;
+    stats_.peak_resident = std::max(stats_.peak_resident, stats_.resident);
+    if (huge) ++stats_.huge;
+  }
+  if (held && !holds) {
+    stats_.resident -= pages;
+    if (huge) --stats_.huge;
+  }
   if (non_present_kind(before) == NonPresentKind::kSwap) --stats_.swapped;
   if (non_present_kind(after) == NonPresentKind::kSwap) ++stats_.swapped;
-  if (observer_ != nullptr) observer_->pte_changed(va, mmu::PageSize::k4K, before, after);
+  if (observer_ != nullptr)
+    observer_->pte_changed(va, huge ? mmu::PageSize::k2M : mmu::PageSize::k4K, before, after);
   if (is_downgrade(before, after)) tlb_.invalidate_page(*this, mmu::VirtAddr{va});
 }
 
@@ -325,7 +405,9 @@ void AddressSpace::drop_entry(uint64_t va, Pte entry) {
   if (holds_frame(entry)) {
     const Pfn frame = (entry.present() ? entry : restore_prot_none(entry)).pfn();
     rmap_remove(frame, va);
-    if (frames_.frame(frame).use != FrameUse::kZero) frames_.put(frame);
+    constexpr unsigned kHugeOrder = 9;  // 512 frames
+    if (frames_.frame(frame).use != FrameUse::kZero)
+      frames_.put(frame, entry.page_size() ? kHugeOrder : 0);
   } else if (non_present_kind(entry) == NonPresentKind::kSwap && swap_release_) {
     swap_release_(swap_slot_of(entry));
   }
@@ -412,8 +494,8 @@ void AddressSpace::walk_leaves(PhysAddr table, int level, uint64_t base, uint64_
     if (va + span <= lo || va >= hi) continue;
     const Pte e{memory.read_u64(table + i * Pte::kBytes)};
     if (e.raw() == 0) continue;
-    if (level == 1) {
-      fn(va, e);
+    if (level == 1 || (level == 2 && e.present() && e.page_size())) {
+      fn(va, e);  // a 4 KiB entry, or a 2 MiB one (PS set)
     } else if (e.present()) {
       walk_leaves(e.address(), level - 1, va, lo, hi, fn);
     }
@@ -430,6 +512,8 @@ void AddressSpace::for_each_leaf_in(uint64_t start, uint64_t end,
 }
 
 void AddressSpace::fork_into(AddressSpace& child, const std::function<void(uint64_t)>& dup_swap) {
+  // A huge page becomes copy-on-write at fork: it is split, and its 4 KiB pieces are shared.
+  split_huge_in(0, layout::kUserTop);
   for (const auto& [start, vma] : vmas_)
     child.vmas_.emplace(start, vma);
   std::vector<uint64_t> pages;

@@ -25,6 +25,14 @@ class PageTableObserver {
  public:
   virtual ~PageTableObserver() = default;
   virtual void pte_changed(uint64_t va, mmu::PageSize size, mmu::Pte before, mmu::Pte after) = 0;
+  // The translation of va changed shape, not content (a huge page split into small ones).
+  virtual void invalidate(uint64_t va) = 0;
+};
+
+// Transparent huge pages, counted machine-wide.
+struct HugePageCounters {
+  uint64_t huge_faults = 0;  // 2 MiB pages mapped by a fault
+  uint64_t huge_splits = 0;  // split into 512 small pages (partial unmap/protect, fork, reclaim)
 };
 
 // User address-space layout (x86-64 Linux without randomisation).
@@ -45,9 +53,10 @@ struct LeafRights {
 };
 
 struct AddressSpaceStats {
-  uint64_t resident = 0;  // leaf entries holding a frame (4 KiB units)
+  uint64_t resident = 0;  // pages (4 KiB units) holding a frame of their own (not the zero page)
   uint64_t peak_resident = 0;
   uint64_t swapped = 0;  // swap entries
+  uint64_t huge = 0;     // 2 MiB leaves
 };
 
 class AddressSpace {
@@ -97,8 +106,20 @@ class AddressSpace {
   void discard_range(uint64_t start, uint64_t end);
   void set_huge_advice(uint64_t start, uint64_t end, bool huge);
 
+  // ---- Transparent huge pages ----
+  void set_huge_counters(HugePageCounters* counters) { counters_ = counters; }
+  // Whether the 2 MiB region at `base` has no page table or huge page yet.
+  bool pd_slot_empty(uint64_t base) const;
+  // Maps the 2 MiB page at `base` (PS in the PDE) to an order-9 block the caller allocated.
+  bool map_huge(uint64_t base, mmu::Pfn head, LeafRights rights);
+  // Replaces the huge leaf covering va by a page table of 512 entries for the same frames.
+  // False when no frame for the table can be found.
+  bool split_huge(uint64_t va);
+  void split_huge_in(uint64_t start, uint64_t end);
+
   // ---- Page-table entries (the only writer) ----
-  // The leaf entry for va (4 KiB or large), without side effects; Pte{} when no table exists.
+  // The leaf entry for va (a 4 KiB PTE, or a 2 MiB PDE with PS set), without side effects;
+  // Pte{} when no table exists.
   mmu::Pte read_pte(uint64_t va) const;
   // Maps va to a frame the caller holds one reference on (the reference moves to the mapping).
   // Returns false if a page table could not be allocated (out of memory).
@@ -161,6 +182,7 @@ class AddressSpace {
   PageTableObserver* observer_ = nullptr;
   AddressSpaceStats stats_;
   std::function<void(uint64_t)> swap_release_;
+  HugePageCounters* counters_ = nullptr;
 };
 
 }  // namespace vmlab::os

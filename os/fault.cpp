@@ -42,6 +42,8 @@ const Vma* FaultHandler::find_or_grow_stack(Process& process, uint64_t address) 
 }
 
 FaultResult FaultHandler::handle(Process& process, const FaultRequest& request) {
+  // The kernel never writes reserved bits: such a fault means a corrupted page table.
+  if (request.reserved_bit) return {FaultResolution::kBadPageTable};
   const uint64_t page = request.address & ~mmu::kPageOffsetMask;
   const Vma* vma = find_or_grow_stack(process, request.address);
   if (vma == nullptr) return {FaultResolution::kSegvMapErr};
@@ -83,6 +85,19 @@ FaultResult FaultHandler::anonymous_fault(Process& process, const Vma& vma, uint
       return {FaultResolution::kOutOfMemory};
     return {FaultResolution::kZeroPage, 0, zero.value};
   }
+  if (huge_page_applies(vma, page)) {
+    // A whole aligned 2 MiB region of fresh memory: one fault, one TLB entry, if a free
+    // order-9 block exists (THP never reclaims to get one).
+    const uint64_t base = page & ~mmu::page_offset_mask(mmu::PageSize::k2M);
+    if (process.space().pd_slot_empty(base)) {
+      if (const auto block =
+              frames.allocate(FrameUse::kAnonymous, kHugeOrder, FrameAllocator::Reclaim::kNo)) {
+        if (process.space().map_huge(base, *block, AddressSpace::rights_for(vma)))
+          return {FaultResolution::kZeroFill, 0, block->value};
+        frames.put(*block, kHugeOrder);
+      }
+    }
+  }
   const auto frame = frames.allocate(FrameUse::kAnonymous);
   if (!frame) return {FaultResolution::kOutOfMemory};
   if (!process.space().map_page(page, *frame, AddressSpace::rights_for(vma))) {
@@ -90,6 +105,17 @@ FaultResult FaultHandler::anonymous_fault(Process& process, const Vma& vma, uint
     return {FaultResolution::kOutOfMemory};
   }
   return {FaultResolution::kZeroFill, 0, frame->value};
+}
+
+bool FaultHandler::huge_page_applies(const Vma& vma, uint64_t page) const {
+  const KernelConfig& c = kernel_.config();
+  if (c.thp == KernelConfig::Thp::kNever) return false;
+  if (c.thp == KernelConfig::Thp::kMadvise && !vma.huge_advised) return false;
+  // Limits count 4 KiB pages exactly: huge pages would overshoot them.
+  if (c.process_limit_pages != 0 || !c.range_limits.empty()) return false;
+  if (vma.kind != VmaKind::kAnonymous || vma.sharing != Sharing::kPrivate) return false;
+  const uint64_t base = page & ~mmu::page_offset_mask(mmu::PageSize::k2M);
+  return base >= vma.start && base + mmu::page_bytes(mmu::PageSize::k2M) <= vma.end;
 }
 
 FaultResult FaultHandler::file_fault(Process& process, const Vma& vma, uint64_t page,

@@ -16,8 +16,9 @@ struct Vma;
 struct FaultRequest {
   uint64_t address = 0;
   mmu::Access access = mmu::Access::kRead;
-  bool protection = false;  // the error code's P bit: the page was present
-  bool user = true;         // user-mode access (false: the kernel touching user memory)
+  bool protection = false;    // the error code's P bit: the page was present
+  bool user = true;           // user-mode access (false: the kernel touching user memory)
+  bool reserved_bit = false;  // the error code's RSVD bit
 };
 
 struct FaultResult {
@@ -37,6 +38,8 @@ class FaultHandler {
   FaultResult anonymous_fault(Process& process, const Vma& vma, uint64_t page, mmu::Access access);
   FaultResult file_fault(Process& process, const Vma& vma, uint64_t page, mmu::Access access);
   FaultResult write_protect_fault(Process& process, const Vma& vma, uint64_t page);
+  bool huge_page_applies(const Vma& vma, uint64_t page) const;
+  static constexpr unsigned kHugeOrder = 9;  // 512 frames: one 2 MiB page
 
   Kernel& kernel_;
 };

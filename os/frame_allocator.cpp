@@ -8,20 +8,24 @@ namespace vmlab::os {
 FrameAllocator::FrameAllocator(mmu::PhysicalMemory& memory, uint64_t reserved_frames)
     : memory_(memory),
       table_(memory.first_pfn(), memory.frame_count()),
-      buddy_(mmu::Pfn{memory.first_pfn().value + reserved_frames},
-             memory.frame_count() - reserved_frames) {
+      // The buddy system covers all of RAM so that a block of order n is aligned to 2^n frames
+      // in physical addresses too (a 2 MiB page needs a 2 MiB-aligned frame); the kernel's
+      // frames are taken out of it.
+      buddy_(memory.first_pfn(), memory.frame_count()) {
   if (reserved_frames + 1 >= memory.frame_count())
     throw std::invalid_argument("RAM of " + std::to_string(memory.frame_count()) +
                                 " frames is too small for the kernel");
-  for (uint64_t i = 0; i < reserved_frames; ++i)
+  for (uint64_t i = 0; i < reserved_frames; ++i) {
+    buddy_.reserve(table_.pfn_at(i));
     table_[table_.pfn_at(i)].use = FrameUse::kKernel;
+  }
   auto zero = allocate(FrameUse::kZero);
   zero_ = *zero;
 }
 
-std::optional<mmu::Pfn> FrameAllocator::allocate(FrameUse use, unsigned order) {
+std::optional<mmu::Pfn> FrameAllocator::allocate(FrameUse use, unsigned order, Reclaim reclaim) {
   auto block = buddy_.allocate(order);
-  if (!block && pressure_ != nullptr) {
+  if (!block && pressure_ != nullptr && reclaim == Reclaim::kYes) {
     pressure_->reclaim(uint64_t{1} << order);
     block = buddy_.allocate(order);
   }

@@ -33,8 +33,10 @@ class FrameAllocator {
   FrameAllocator(mmu::PhysicalMemory& memory, uint64_t reserved_frames);
 
   // A zero-filled block of 2^order frames with refcount 1, or nullopt when memory is exhausted
-  // even after reclaim.
-  std::optional<mmu::Pfn> allocate(FrameUse use, unsigned order = 0);
+  // even after reclaim (or at once, with Reclaim::kNo: huge pages are only opportunistic).
+  enum class Reclaim : uint8_t { kYes, kNo };
+  std::optional<mmu::Pfn> allocate(FrameUse use, unsigned order = 0,
+                                   Reclaim reclaim = Reclaim::kYes);
   void get(mmu::Pfn pfn) { ++table_[pfn].refcount; }
   // Drops one reference; the frame returns to the buddy allocator when none remain.
   void put(mmu::Pfn pfn, unsigned order = 0);

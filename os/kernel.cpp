@@ -54,6 +54,7 @@ std::unique_ptr<AddressSpace> Kernel::new_address_space() {
   auto space = std::make_unique<AddressSpace>(frames_, tlb_, allocate_pcid(), boot_.kernel_pdpt,
                                               boot_.kernel_pml4_index);
   space->set_swap_release([this](uint64_t slot) { reclaim_->release_slot(slot); });
+  space->set_huge_counters(&huge_counters_);
   return space;
 }
 
@@ -335,13 +336,22 @@ void Kernel::page_fault(Process& process, uint64_t address, uint32_t error_code,
                              : (error_code & mmu::pf_error::kWrite)     ? mmu::Access::kWrite
                                                                         : mmu::Access::kRead,
                              (error_code & mmu::pf_error::kPresent) != 0,
-                             (error_code & mmu::pf_error::kUser) != 0};
+                             (error_code & mmu::pf_error::kUser) != 0,
+                             (error_code & mmu::pf_error::kReserved) != 0};
   const FaultResult result = faults_.handle(process, request);
   account_fault(process, request, error_code, rip, result);
   if (!is_signal(result.resolution)) return;
   if (result.resolution == FaultResolution::kOutOfMemory ||
       result.resolution == FaultResolution::kLimitExceeded) {
     out_of_memory(process, result.resolution);
+    return;
+  }
+  if (result.resolution == FaultResolution::kBadPageTable) {
+    std::fprintf(
+        stderr,
+        "vmlab: pid %d (%s): reserved bit in a page-table entry for %s (kernel bug); killed\n",
+        process.pid(), process.comm.c_str(), mmu::hex(address).c_str());
+    exit_process(process, signaled_status(sig::kKill, false));
     return;
   }
   SigInfo info;
@@ -403,6 +413,7 @@ void Kernel::account_fault(Process& process, const FaultRequest& request, uint32
       break;
     case FaultResolution::kOutOfMemory:
     case FaultResolution::kLimitExceeded:
+    case FaultResolution::kBadPageTable:
     case FaultResolution::kBusError:
       break;
   }

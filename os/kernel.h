@@ -69,6 +69,7 @@ class Kernel {
   // From an event handler: run() returns kPaused at the next instruction boundary.
   void pause();
   const std::vector<FaultRateSample>& fault_rate() const { return fault_rate_; }
+  const HugePageCounters& huge_pages() const { return huge_counters_; }
   static constexpr uint64_t kSampleInterval = 1'000'000;
   // Kills every remaining process and drops the page cache (end of the run).
   void shutdown();
@@ -175,6 +176,7 @@ class Kernel {
   int last_pid_ = 0;  // the process whose address space is loaded
   bool paused_ = false;
   std::vector<FaultRateSample> fault_rate_;
+  HugePageCounters huge_counters_;
   uint64_t next_sample_ = kSampleInterval;
   uint64_t sampled_faults_ = 0, sampled_majors_ = 0;
 };

@@ -33,6 +33,8 @@ struct KernelConfig {
   std::vector<RangeLimit> range_limits;
   std::string record_references;  // --record-refs FILE
   std::string opt_references;     // --refs FILE (for --policy opt)
+  // Transparent huge pages for anonymous memory: never, always, or where madvise asked.
+  enum class Thp : uint8_t { kNever, kAlways, kMadvise } thp = Thp::kNever;
 };
 
 }  // namespace vmlab::os

@@ -32,6 +32,8 @@ const char* fault_resolution_name(FaultResolution r) {
       return "SIGBUS";
     case FaultResolution::kLimitExceeded:
       return "memory limit";
+    case FaultResolution::kBadPageTable:
+      return "bad page table";
   }
   return "?";
 }

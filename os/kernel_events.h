@@ -26,6 +26,7 @@ enum class FaultResolution : uint8_t {
   kOutOfMemory,    // no frame even after reclaim: the process is killed
   kBusError,       // a file mapping past the end of the file (or a swap read error): SIGBUS
   kLimitExceeded,  // a memory limit leaves nothing to evict: the process is killed
+  kBadPageTable,   // a reserved bit in an entry (a kernel bug): the process is killed
 };
 const char* fault_resolution_name(FaultResolution r);
 inline bool is_major(FaultResolution r) {
@@ -34,7 +35,7 @@ inline bool is_major(FaultResolution r) {
 inline bool is_signal(FaultResolution r) {
   return r == FaultResolution::kSegvMapErr || r == FaultResolution::kSegvAccErr ||
          r == FaultResolution::kOutOfMemory || r == FaultResolution::kBusError ||
-         r == FaultResolution::kLimitExceeded;
+         r == FaultResolution::kLimitExceeded || r == FaultResolution::kBadPageTable;
 }
 
 struct FaultEvent {

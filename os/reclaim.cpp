@@ -118,6 +118,9 @@ bool Reclaimer::evict_file(Pfn frame) {
 
 bool Reclaimer::evict_anonymous(Pfn frame) {
   FrameAllocator& frames = kernel_.frames();
+  // A huge page is split first; then its first 4 KiB goes like any other page.
+  for (const Mapping& m : std::vector<Mapping>(frames.frame(frame).rmap))
+    if (m.space->read_pte(m.va).page_size() && !m.space->split_huge(m.va)) return false;
   Frame& f = frames.frame(frame);
   const bool have_copy = f.swap_slot >= 0;
   uint64_t slot;
@@ -165,7 +168,8 @@ uint64_t Reclaimer::resident_in(const Process& process, const RangeLimit& range)
   uint64_t n = 0;
   const FrameAllocator& frames = kernel_.frames();
   process.space().for_each_leaf_in(range.start, range.end, [&](uint64_t, mmu::Pte e) {
-    if (e.present() && frames.frame(e.pfn()).use != FrameUse::kZero) ++n;
+    if (e.present() && frames.frame(e.pfn()).use != FrameUse::kZero)
+      n += e.page_size() ? mmu::Pte::kEntriesPerTable : 1;
   });
   return n;
 }

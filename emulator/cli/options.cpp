@@ -171,6 +171,24 @@ const std::vector<Option>& options() {
       {"--refs", "FILE", "the page-reference string OPT looks ahead in",
        [](const RunOptions&) { return std::string("none"); },
        [](RunOptions& o, const std::string& v) { o.machine.kernel.opt_references = v; }},
+      {"--thp", "always|madvise|never",
+       "back aligned 2 MiB regions of anonymous memory with huge pages (PS in the PDE)",
+       [](const RunOptions& o) {
+         using T = os::KernelConfig::Thp;
+         const T t = o.machine.kernel.thp;
+         return std::string(t == T::kAlways ? "always" : t == T::kMadvise ? "madvise" : "never");
+       },
+       [](RunOptions& o, const std::string& v) {
+         using T = os::KernelConfig::Thp;
+         if (v == "always")
+           o.machine.kernel.thp = T::kAlways;
+         else if (v == "madvise")
+           o.machine.kernel.thp = T::kMadvise;
+         else if (v == "never")
+           o.machine.kernel.thp = T::kNever;
+         else
+           throw UsageError("--thp: expected always, madvise or never, got '" + v + "'");
+       }},
       {"--root", "DIR", "guest file-system root (read-only; writes go to an in-memory overlay)",
        [](const RunOptions& o) { return o.machine.kernel.root; },
        [](RunOptions& o, const std::string& v) { o.machine.kernel.root = v; }},
@@ -315,6 +333,13 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
   if (o.argv.empty())
     throw UsageError("no program to run (vmlab run [options] [--] PROGRAM [ARGS...])");
   return o;
+}
+
+std::vector<OptionSyntax> run_option_syntax() {
+  std::vector<OptionSyntax> out;
+  for (const auto& opt : options())
+    out.push_back(OptionSyntax{opt.name, opt.argument});
+  return out;
 }
 
 std::string run_help() {

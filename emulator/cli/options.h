@@ -37,4 +37,13 @@ std::string run_help();
 uint64_t parse_size(const std::string& option, const std::string& text);
 uint64_t parse_count(const std::string& option, const std::string& text);
 
+// The spelling of every option, in --help order: its name ("--ram") and its argument ("SIZE",
+// "on|off", or empty for a flag). Lua machine tables map their keys onto these and go through
+// parse_run_options, so a script is validated exactly like a command line.
+struct OptionSyntax {
+  std::string name;
+  std::string argument;
+};
+std::vector<OptionSyntax> run_option_syntax();
+
 }  // namespace vmlab::cli

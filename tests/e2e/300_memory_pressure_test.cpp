@@ -169,3 +169,54 @@ TEST(Limits, ALimitWithNothingToEvictKillsTheProcess) {
 
 }  // namespace
 }  // namespace vmlab::testing
+
+namespace vmlab::testing {
+namespace {
+
+TEST(HugePages, FewerTlbMissesOnASequentialScan) {
+  const std::vector<std::string> argv = {guest("stream-musl"), "16", "2"};
+  const VmlabRun small = run_vmlab({"--thp", "never"}, argv);
+  const VmlabRun huge = run_vmlab({"--thp", "always"}, argv);
+  ASSERT_EQ(huge.result.out, small.result.out);
+  EXPECT_EQ(small.stats["huge_pages"]["mapped"].u64(), 0u);
+  // 16 MiB from malloc holds at least six aligned 2 MiB regions.
+  EXPECT_GE(huge.stats["huge_pages"]["mapped"].u64(), 6u);
+  EXPECT_LT(huge.stats["tlb"]["l1d"]["misses"].u64() * 4,
+            small.stats["tlb"]["l1d"]["misses"].u64());
+  EXPECT_LT(huge.stats["walks"].u64() * 4, small.stats["walks"].u64());
+  EXPECT_LT(huge.stats["faults"]["minor"].u64() * 4, small.stats["faults"]["minor"].u64());
+  expect_no_frame_leak(huge.stats);
+}
+
+TEST(HugePages, ForkSplitsThemAndKeepsProcessesApart) {
+  const std::vector<std::string> argv = {guest("fork_demo-musl"), "2000", "300", "100"};
+  const CommandResult native = run_command(argv);
+  const VmlabRun run = run_vmlab({"--thp", "always"}, argv);
+  EXPECT_EQ(run.result.out, native.out);
+  EXPECT_GE(run.stats["huge_pages"]["mapped"].u64(), 1u);
+  EXPECT_EQ(run.stats["huge_pages"]["splits"].u64(), run.stats["huge_pages"]["mapped"].u64());
+  expect_no_frame_leak(run.stats);
+}
+
+TEST(HugePages, SplitBeforeSwapOut) {
+  const std::vector<std::string> argv = {guest("random_access-musl"), "16", "50000", "3"};
+  const CommandResult native = run_command(argv);
+  const VmlabRun run = run_vmlab({"--thp", "always", "--ram", "8M", "--swap", "32M"}, argv);
+  EXPECT_EQ(run.result.out, native.out);
+  EXPECT_GE(run.stats["huge_pages"]["splits"].u64(), 1u);
+  EXPECT_GT(run.stats["reclaim"]["swap_outs"].u64(), 0u);
+  expect_swap_consistent(run.stats);
+}
+
+TEST(Buddy, BuddyinfoListsFreeBlocksPerOrder) {
+  const VmlabRun run = run_vmlab({}, {guest("hello_rt-rt")});
+  const Json& info = run.stats["buddyinfo"];
+  ASSERT_EQ(info.size(), 11u);  // orders 0..10
+  uint64_t free_frames = 0;
+  for (size_t order = 0; order < info.size(); ++order)
+    free_frames += info[order].u64() << order;
+  EXPECT_EQ(free_frames, run.stats["frames"]["free_at_exit"].u64());
+}
+
+}  // namespace
+}  // namespace vmlab::testing

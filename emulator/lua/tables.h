@@ -1,0 +1,27 @@
+// Conversions shared by the binding files: C++ values to Lua tables.
+#pragma once
+
+#include <lua.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mmu/mmu.h"
+
+namespace vmlab::lua {
+
+// {"a", "b", ...} on top of the stack.
+void push_string_array(lua_State* L, const std::vector<std::string>& items);
+
+// JSON text (as emulator::stats_json writes it) as nested Lua tables on top of the stack:
+// objects become tables with string keys, arrays sequences, integers Lua integers. Throws
+// std::runtime_error for malformed text.
+void push_json(lua_State* L, std::string_view json);
+
+// The status a shell reports for a wait status: the exit code, or 128 + the signal.
+int exit_status_of(int wait_status);
+
+const char* invalidation_kind_name(mmu::InvalidationKind kind);
+
+}  // namespace vmlab::lua
