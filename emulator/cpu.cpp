@@ -701,15 +701,19 @@ void Cpu::disagree(const std::string& message) {
   fail("--check: the model and the CPU disagree: " + message);
 }
 
-uint32_t Cpu::block_instructions(uint64_t address, uint32_t size) {
-  const uint64_t key = address ^ (static_cast<uint64_t>(size) << 48);
+uint32_t Cpu::block_instructions_slow(uint64_t key, uint64_t address, uint32_t size) {
   auto it = block_sizes_.find(key);
-  if (it != block_sizes_.end()) return it->second;
-  std::vector<uint8_t> code(size);
-  if (uc_mem_read(uc_, address, code.data(), code.size()) != UC_ERR_OK)
-    throw std::runtime_error("cannot read the block at " + hex(address));
-  const uint32_t n = count_instructions(code, address, address + size);
-  block_sizes_.emplace(key, n);
+  uint32_t n;
+  if (it != block_sizes_.end()) {
+    n = it->second;
+  } else {
+    std::vector<uint8_t> code(size);
+    if (uc_mem_read(uc_, address, code.data(), code.size()) != UC_ERR_OK)
+      throw std::runtime_error("cannot read the block at " + hex(address));
+    n = count_instructions(code, address, address + size);
+    block_sizes_.emplace(key, n);
+  }
+  block_cache_[block_cache_slot(key)] = BlockCount{key, n};
   return n;
 }
 

@@ -10,6 +10,7 @@
 // QEMU's walker can read page tables there.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -113,7 +114,19 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   void fail(const std::string& message);
   void disagree(const std::string& message);
 
-  uint32_t block_instructions(uint64_t address, uint32_t size);
+  // Instructions in the translation block at `address` of `size` bytes: a direct-mapped cache
+  // in front of a map filled by decoding each block once with Capstone.
+  uint32_t block_instructions(uint64_t address, uint32_t size) {
+    const uint64_t key = address ^ (static_cast<uint64_t>(size) << 48);
+    const BlockCount& hit = block_cache_[block_cache_slot(key)];
+    if (hit.key == key) [[likely]]
+      return hit.instructions;
+    return block_instructions_slow(key, address, size);
+  }
+  uint32_t block_instructions_slow(uint64_t key, uint64_t address, uint32_t size);
+  static size_t block_cache_slot(uint64_t key) {
+    return (key ^ (key >> 12) ^ (key >> 48)) & (kBlockCacheSlots - 1);
+  }
   uint32_t instructions_before(uint64_t rip);
   void retire_partial_block(uint64_t rip);
   void translate_fetch(uint64_t address, uint32_t size);
@@ -151,6 +164,12 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   Block current_;
   uint32_t insn_in_block_ = 0;  // instructions of the current block seen by the code hook
   std::unordered_map<uint64_t, uint32_t> block_sizes_;  // (address ^ size << 48) -> instructions
+  struct BlockCount {
+    uint64_t key = ~uint64_t{0};
+    uint32_t instructions = 0;
+  };
+  static constexpr size_t kBlockCacheSlots = 4096;
+  std::array<BlockCount, kBlockCacheSlots> block_cache_{};
 
   bool entering_user_ = false;  // the next run starts in ring 0 at the iretq stub
   os::UserRegs start_regs_;

@@ -19,6 +19,7 @@ Mmu::Mmu(PhysicalMemory& memory, const MmuConfig& config) : memory_(memory), con
       arrays_[l].emplace_back(array_config);
     }
     array_hits_[l].assign(arrays_[l].size(), 0);
+    first_array_[l] = arrays_[l].empty() ? nullptr : &arrays_[l][0];
   }
   psc_.emplace_back(Level::kPml4, config_.psc.pml4e_entries);
   psc_.emplace_back(Level::kPdpt, config_.psc.pdpte_entries);
@@ -167,7 +168,7 @@ WalkResult Mmu::walk_with_caches(VirtAddr va, Access access, Mode mode, int& psc
   return walk;
 }
 
-Translation Mmu::translate(VirtAddr va, Access access, Mode mode) {
+Translation Mmu::translate_full(VirtAddr va, Access access, Mode mode) {
   const int a = static_cast<int>(access);
   ++counters_.translations[a];
   Translation t;

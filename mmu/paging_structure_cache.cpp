@@ -31,7 +31,7 @@ const PagingStructureCache::Hit* PagingStructureCache::lookup(VirtAddr va, uint1
 }
 
 void PagingStructureCache::fill(VirtAddr va, uint16_t pcid, PhysAddr next_table,
-                                Permissions rights) {
+                                const Permissions& rights) {
   if (slots_.empty()) return;
   const uint64_t k = key(va, pcid);
   Slot* target = nullptr;

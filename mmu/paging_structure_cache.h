@@ -27,7 +27,7 @@ class PagingStructureCache {
   Level level() const { return level_; }
   uint32_t capacity() const { return static_cast<uint32_t>(slots_.size()); }
   const Hit* lookup(VirtAddr va, uint16_t pcid);
-  void fill(VirtAddr va, uint16_t pcid, PhysAddr next_table, Permissions rights);
+  void fill(VirtAddr va, uint16_t pcid, PhysAddr next_table, const Permissions& rights);
   void invalidate_pcid(uint16_t pcid);
   void flush();
 

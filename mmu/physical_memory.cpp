@@ -41,23 +41,10 @@ PhysicalMemory::~PhysicalMemory() {
   close(memfd_);
 }
 
-void PhysicalMemory::check(PhysAddr pa, uint64_t length) const {
-  if (!contains(pa, length))
-    throw std::out_of_range("physical access [" + hex(pa.value) + ", +" + std::to_string(length) +
-                            ") is outside RAM [" + hex(base_.value) + ", " +
-                            hex(base_.value + size_) + ")");
-}
-
-uint64_t PhysicalMemory::read_u64(PhysAddr pa) const {
-  check(pa, sizeof(uint64_t));
-  uint64_t v;
-  std::memcpy(&v, host_ + offset_of(pa), sizeof v);
-  return v;
-}
-
-void PhysicalMemory::write_u64(PhysAddr pa, uint64_t value) {
-  check(pa, sizeof(uint64_t));
-  std::memcpy(host_ + offset_of(pa), &value, sizeof value);
+void PhysicalMemory::out_of_range(PhysAddr pa, uint64_t length) const {
+  throw std::out_of_range("physical access [" + hex(pa.value) + ", +" + std::to_string(length) +
+                          ") is outside RAM [" + hex(base_.value) + ", " +
+                          hex(base_.value + size_) + ")");
 }
 
 void PhysicalMemory::read(PhysAddr pa, std::span<uint8_t> out) const {

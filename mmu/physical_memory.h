@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 #include "mmu/address.h"
@@ -39,8 +40,18 @@ class PhysicalMemory {
 
   // Bounds-checked access: throws std::out_of_range naming the address when [pa, pa+len) is not
   // RAM. These are plain memory reads and writes: no TLB, no statistics, no A/D bits.
-  uint64_t read_u64(PhysAddr pa) const;
-  void write_u64(PhysAddr pa, uint64_t value);
+  uint64_t read_u64(PhysAddr pa) const {
+    if (!contains(pa, sizeof(uint64_t))) [[unlikely]]
+      out_of_range(pa, sizeof(uint64_t));
+    uint64_t v;
+    std::memcpy(&v, host_ + offset_of(pa), sizeof v);
+    return v;
+  }
+  void write_u64(PhysAddr pa, uint64_t value) {
+    if (!contains(pa, sizeof(uint64_t))) [[unlikely]]
+      out_of_range(pa, sizeof(uint64_t));
+    std::memcpy(host_ + offset_of(pa), &value, sizeof value);
+  }
   void read(PhysAddr pa, std::span<uint8_t> out) const;
   void write(PhysAddr pa, std::span<const uint8_t> in);
   void fill(PhysAddr pa, uint8_t byte, uint64_t length);
@@ -48,7 +59,11 @@ class PhysicalMemory {
   uint8_t* host(PhysAddr pa, uint64_t length);
 
  private:
-  void check(PhysAddr pa, uint64_t length) const;
+  void check(PhysAddr pa, uint64_t length) const {
+    if (!contains(pa, length)) [[unlikely]]
+      out_of_range(pa, length);
+  }
+  [[noreturn]] void out_of_range(PhysAddr pa, uint64_t length) const;
 
   PhysAddr base_;
   uint64_t size_ = 0;

@@ -22,7 +22,8 @@ uint32_t checked_sets(const TlbArrayConfig& c) {
 }  // namespace
 
 TlbArray::TlbArray(TlbArrayConfig config)
-    : config_(std::move(config)),
+    : last_entry_(nullptr),
+      config_(std::move(config)),
       sets_(checked_sets(config_)),
       sets_is_pow2_((sets_ & (sets_ - 1)) == 0),
       entries_(config_.entries),
@@ -33,6 +34,7 @@ TlbArray::TlbArray(TlbArrayConfig config)
 }
 
 const TlbEntry* TlbArray::lookup(VirtAddr va, uint16_t pcid) {
+  if (const TlbEntry* e = lookup_recent(va, pcid)) return e;
   for (uint8_t i = 0; i < size_count_; ++i) {
     const PageSize size = sizes_[i];
     const uint64_t key = TlbEntry::make_key(va, size, pcid);
@@ -42,6 +44,12 @@ const TlbEntry* TlbArray::lookup(VirtAddr va, uint16_t pcid) {
       const uint64_t diff = ways[w].key ^ key;
       if (diff == 0 || ((diff & ~TlbEntry::kPcidField) == 0 && ways[w].global())) {
         replacement_.on_hit(set, w);
+        if (diff == 0 && i == 0) {
+          last_key_ = key;
+          last_entry_ = &ways[w];
+          last_set_ = set;
+          last_way_ = w;
+        }
         return &ways[w];
       }
     }

@@ -91,6 +91,14 @@ class TlbArray {
   // Finds the entry translating `va` for `pcid` (global entries match any PCID) and records
   // the use with the replacement policy. nullptr on a miss.
   const TlbEntry* lookup(VirtAddr va, uint16_t pcid);
+  // The hit path of lookup() for the page of the previous hit, inline: nullptr when it is not
+  // that page (call lookup() then).
+  const TlbEntry* lookup_recent(VirtAddr va, uint16_t pcid) {
+    const uint64_t key = TlbEntry::make_key(va, sizes_[0], pcid);
+    if (key != last_key_ || last_entry_->key != key) return nullptr;
+    replacement_.on_hit(last_set_, last_way_);
+    return last_entry_;
+  }
   // The same search with no replacement update (debuggers, tests).
   const TlbEntry* peek(VirtAddr va, uint16_t pcid) const;
 
@@ -123,6 +131,13 @@ class TlbArray {
   uint32_t invalidate_if(Pred pred);
   template <typename Pred>
   uint32_t invalidate_covering(VirtAddr va, Pred pred);
+
+  // The entry of the last hit, re-checked by key: consecutive accesses to one page skip the
+  // search (the result and the replacement update are exactly those of a full lookup).
+  uint64_t last_key_ = 0;
+  TlbEntry* last_entry_ = nullptr;
+  uint32_t last_set_ = 0;
+  uint32_t last_way_ = 0;
 
   TlbArrayConfig config_;
   uint32_t sets_;

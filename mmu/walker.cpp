@@ -64,6 +64,8 @@ WalkResult walk_from(PhysicalMemory& memory, const PagingControl& control, const
 
   Permissions rights = start.inherited;
   PhysAddr table = start.table;
+  // Reserved bits depend only on the controls, the level and PS: compute them once per walk.
+  const uint64_t reserved_table = reserved_bits(Level::kPd, false, control);
   for (auto level = static_cast<int>(start.level); level >= 1; --level) {
     const auto lvl = static_cast<Level>(level);
     WalkStep& step = result.steps[result.step_count++];
@@ -74,7 +76,10 @@ WalkResult walk_from(PhysicalMemory& memory, const PagingControl& control, const
 
     if (!entry.present()) return fail(result, va, access_bits);
     const bool large_leaf = (lvl == Level::kPdpt || lvl == Level::kPd) && entry.page_size();
-    if ((entry.raw() & reserved_bits(lvl, large_leaf, control)) != 0)
+    const uint64_t reserved = (lvl == Level::kPml4 || large_leaf)
+                                  ? reserved_bits(lvl, large_leaf, control)
+                                  : reserved_table;
+    if ((entry.raw() & reserved) != 0)
       return fail(result, va, access_bits | pf_error::kPresent | pf_error::kReserved);
 
     rights.writable = rights.writable && entry.writable();
