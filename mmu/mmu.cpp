@@ -78,6 +78,9 @@ void Mmu::register_stats() {
   stats_.add("tlb.invlpg", "count", "INVLPG operations", &counters_.invlpg);
   stats_.add("tlb.invpcid", "count", "INVPCID operations", &counters_.invpcid);
   stats_.add("tlb.cr3_loads", "count", "CR3 loads (address-space switches)", &counters_.cr3_loads);
+  stats_.add("tlb.cr3_flushes", "count",
+             "CR3 loads that flushed the TLB (PCIDs off, or a load without the no-flush bit)",
+             &counters_.cr3_flushes);
   stats_.add("tlb.full_flushes", "count", "flushes of every entry (non-global or all)",
              &counters_.full_flushes);
   stats_.add("tlb.entries_invalidated", "count", "TLB entries dropped by invalidations",
@@ -290,6 +293,7 @@ void Mmu::load_cr3(PhysAddr root, uint16_t pcid, bool no_flush) {
   }
   // Without PCIDs all non-global entries go (they all carry PCID 0); with PCIDs, those of the
   // new PCID. Paging-structure caches behave the same way (SDM §4.10.4.1).
+  ++counters_.cr3_flushes;
   uint32_t dropped = 0;
   for (auto& level : arrays_)
     for (auto& array : level)

@@ -141,7 +141,8 @@ class Mmu {
     uint64_t walks = 0, walk_refs = 0, page_faults = 0, gp_faults = 0, rewalks = 0;
     uint64_t psc_hits[kLevels + 1] = {}, psc_misses = 0;
     uint64_t accessed_set = 0, dirty_set = 0;
-    uint64_t invlpg = 0, invpcid = 0, cr3_loads = 0, full_flushes = 0, entries_invalidated = 0;
+    uint64_t invlpg = 0, invpcid = 0, cr3_loads = 0, cr3_flushes = 0, full_flushes = 0,
+             entries_invalidated = 0;
     uint64_t cycles = 0;
   };
 

@@ -188,6 +188,8 @@ RunEnd Kernel::run(uint64_t budget_instructions) {
   while (true) {
     reap_engines();
     if (paused_) return RunEnd::kPaused;
+    if (stop_flag_ != nullptr && stop_flag_->load(std::memory_order_relaxed) != 0)
+      return RunEnd::kInterrupted;
     Process* p = pick_next();
     if (p == nullptr) {
       if (run_queue_.empty()) return RunEnd::kAllExited;
@@ -205,10 +207,11 @@ RunEnd Kernel::run(uint64_t budget_instructions) {
       continue;
     }
     if (!deliver_signals(*p)) continue;  // the signal ended the process
+    // Loads CR3 also without a switch: after execve the same process has a new address space.
+    tlb_.switch_to(p->space());
     if (p->pid() != last_pid_) {
       ++context_switches_;
       ++p->counters().context_switches;
-      tlb_.switch_to(p->space());
       KernelEvents::raise(events_.process, ProcessEvent{*p, ProcessEvent::Kind::kSwitchIn, 0});
       last_pid_ = p->pid();
     }

@@ -2,6 +2,7 @@
 // (system call, page fault, other exceptions).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -30,6 +31,7 @@ enum class RunEnd : uint8_t {
   kDeadlock,          // every live process is blocked and nothing can wake them
   kHostError,         // the emulator failed (reported on stderr)
   kPaused,            // the caller's budget ran out, or pause() was called (run() continues)
+  kInterrupted,       // the host's stop flag was raised (a signal to vmlab, --timeout)
 };
 
 struct FaultRateSample {
@@ -68,6 +70,9 @@ class Kernel {
   RunEnd run(uint64_t budget_instructions = 0);
   // From an event handler: run() returns kPaused at the next instruction boundary.
   void pause();
+  // run() returns kInterrupted at the next time slice once *flag is non-zero. The flag is
+  // written asynchronously (by a host signal handler), so it is only read between slices.
+  void set_stop_flag(const std::atomic<int>* flag) { stop_flag_ = flag; }
   const std::vector<FaultRateSample>& fault_rate() const { return fault_rate_; }
   const HugePageCounters& huge_pages() const { return huge_counters_; }
   static constexpr uint64_t kSampleInterval = 1'000'000;
@@ -175,6 +180,7 @@ class Kernel {
   uint64_t context_switches_ = 0;
   int last_pid_ = 0;  // the process whose address space is loaded
   bool paused_ = false;
+  const std::atomic<int>* stop_flag_ = nullptr;
   std::vector<FaultRateSample> fault_rate_;
   HugePageCounters huge_counters_;
   uint64_t next_sample_ = kSampleInterval;

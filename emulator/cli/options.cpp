@@ -32,6 +32,17 @@ std::string on_off(bool b) {
   return b ? "on" : "off";
 }
 
+// A positive duration in seconds, at most a year ("2.5").
+double parse_seconds(const std::string& option, const std::string& text) {
+  constexpr double kMaxSeconds = 365.0 * 24 * 3600;
+  double v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || !(v > 0) ||
+      v > kMaxSeconds)
+    throw UsageError(option + ": expected a positive number of seconds, got '" + text + "'");
+  return v;
+}
+
 bool parse_on_off(const std::string& option, const std::string& v) {
   if (v == "on") return true;
   if (v == "off") return false;
@@ -102,6 +113,12 @@ const std::vector<Option>& options() {
        [](const RunOptions&) { return std::string("unlimited"); },
        [](RunOptions& o, const std::string& v) {
          o.machine.kernel.max_instructions = parse_count("--max-insns", v);
+       }},
+      {"--timeout", "SECONDS",
+       "stop the machine after SECONDS of wall-clock time (exit 124; results are still written)",
+       [](const RunOptions&) { return std::string("none"); },
+       [](RunOptions& o, const std::string& v) {
+         o.timeout_seconds = parse_seconds("--timeout", v);
        }},
       {"--quantum", "N", "scheduler time slice, in guest instructions",
        [](const RunOptions& o) { return std::to_string(o.machine.kernel.quantum); },

@@ -18,11 +18,11 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-
 struct RunOptions {
   emulator::MachineConfig machine;
   bool stats = false;
   std::string stats_json;
+  double timeout_seconds = 0;  // --timeout: wall-clock limit, 0 for none
   std::vector<std::string> argv;
   std::vector<std::string> env;
   std::string script;  // --script FILE.lua

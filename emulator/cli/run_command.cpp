@@ -2,11 +2,14 @@
 
 #include <cerrno>
 #include <climits>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 
 #include "emulator/cli/commands.h"
+#include "emulator/cli/host_interrupts.h"
 #include "emulator/cli/options.h"
 #include "emulator/machine.h"
 #include "emulator/report.h"
@@ -52,6 +55,21 @@ int help(const std::string& command) {
   return kExitVmlabError;
 }
 
+// A run stopped from the host: --timeout ends like --max-insns (124, as timeout(1) does); a
+// signal to vmlab ends like the signal would (128 + N), after the results are written.
+int report_interruption(int sig, uint64_t instructions, emulator::RunFacts* facts) {
+  const auto n = static_cast<unsigned long long>(instructions);
+  if (sig == SIGALRM) {
+    facts->end = "timeout";
+    std::fprintf(stderr, "vmlab: stopped by --timeout after %llu instructions\n", n);
+    return kExitInstructionLimit;
+  }
+  facts->end = "interrupted";
+  std::fprintf(stderr, "vmlab: interrupted by SIG%s after %llu instructions\n", sigabbrev_np(sig),
+               n);
+  return 128 + sig;
+}
+
 int run_command(const std::vector<std::string>& args) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) return help("run");
   RunOptions options;
@@ -85,6 +103,8 @@ int run_command(const std::vector<std::string>& args) {
       std::fprintf(stderr, "vmlab: %s\n", error.c_str());
       return err == ENOENT ? kExitNotFound : kExitCannotExecute;  // as a shell reports it
     }
+    kernel.set_stop_flag(&host_stop_flag());
+    arm_timeout(options.timeout_seconds);
     os::RunEnd end = kernel.run();
     while (end == os::RunEnd::kPaused)
       end = kernel.run();  // a script looked, and goes on
@@ -99,6 +119,9 @@ int run_command(const std::vector<std::string>& args) {
         std::fprintf(stderr, "vmlab: stopped after %llu instructions (--max-insns)\n",
                      static_cast<unsigned long long>(kernel.instructions()));
         status = kExitInstructionLimit;
+        break;
+      case os::RunEnd::kInterrupted:
+        status = report_interruption(host_stop_flag().load(), kernel.instructions(), &facts);
         break;
       case os::RunEnd::kDeadlock:
         facts.end = "deadlock";

@@ -117,6 +117,9 @@ std::string ScriptMachine::run(uint64_t budget) {
     case os::RunEnd::kHostError:
       reason = "error";
       break;
+    case os::RunEnd::kInterrupted:
+      reason = "interrupted";
+      break;
     case os::RunEnd::kPaused:
       return link_->take_stop_request() ? "stopped" : "paused";
   }

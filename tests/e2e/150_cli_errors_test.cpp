@@ -34,6 +34,8 @@ TEST(CliErrors, BadOptions) {
   expect_error({"run", "--max-insns"}, 125, "vmlab: --max-insns needs a value (N)");
   expect_error({"run", "--pcid", "maybe", "x"}, 125,
                "vmlab: --pcid: expected on or off, got 'maybe'");
+  expect_error({"run", "--timeout", "-1", "x"}, 125,
+               "vmlab: --timeout: expected a positive number of seconds, got '-1'");
   expect_error({"run"}, 125,
                "vmlab: no program to run (vmlab run [options] [--] PROGRAM [ARGS...])");
   const CommandResult unknown = vmlab({"frob"});
@@ -125,6 +127,33 @@ TEST(CliErrors, MaxInstructionsStopsExactly) {
   EXPECT_EQ(run.stats["instructions"].u64(), 12345u);
   EXPECT_EQ(run.stats["end"].str(), "instruction-limit");
   expect_no_frame_leak(run.stats);
+}
+
+TEST(CliErrors, TimeoutStopsAGuestThatNeverExits) {
+  const VmlabRun run =
+      run_vmlab({"--timeout", "0.3"}, {"/bin/busybox", "sh", "-c", "while :; do :; done"});
+  EXPECT_EQ(run.result.status, 124);
+  EXPECT_EQ(run.result.err.rfind("vmlab: stopped by --timeout after ", 0), 0u) << run.result.err;
+  EXPECT_EQ(run.stats["end"].str(), "timeout");
+  EXPECT_GT(run.stats["instructions"].u64(), 0u);
+  expect_no_frame_leak(run.stats);
+}
+
+TEST(CliErrors, InterruptedRunsStillWriteTheirResults) {
+  // SIGINT to vmlab (a Ctrl-C) stops the guest at the next time slice; the statistics are
+  // written and vmlab ends as the signal would end it.
+  const std::string stats = temp_dir() + "/interrupted.json";
+  const CommandResult r =
+      run_command({"timeout", "--preserve-status", "-s", "INT", "0.3", vmlab_binary(), "run",
+                   "--stats-json", stats, "--", "/bin/busybox", "sh", "-c", "while :; do :; done"});
+  EXPECT_EQ(r.status, 130) << r.err;
+  EXPECT_EQ(r.err.rfind("vmlab: interrupted by SIGINT after ", 0), 0u) << r.err;
+  std::ifstream in(stats);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const Json json = Json::parse(text);
+  EXPECT_EQ(json["end"].str(), "interrupted");
+  EXPECT_EQ(json["exit_status"].i64(), 130);
+  expect_no_frame_leak(json);
 }
 
 TEST(CliErrors, UnwritableStatsFileIsReported) {
