@@ -4,6 +4,7 @@
 #include <unicorn/unicorn.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
@@ -221,26 +222,36 @@ uint8_t* Cpu::zone(uint64_t va) {
 
 void Cpu::alias(uint64_t va, mmu::Pfn frame, uint64_t pages) {
   auto& ram = mmu_.memory();
+  const uint64_t vpn = va >> kPageShift;
+  aliases_.reserve(vpn, frame.value);  // the pages after the first extend its run
   uint8_t* host = zone(va) + (va & (kZoneBytes - 1));
   void* p = mmap(host, pages * kPageBytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
                  ram.memfd(), static_cast<off_t>(ram.offset_of(frame.address())));
   if (p == MAP_FAILED)
-    throw std::runtime_error(
-        "host mmap failed aliasing a guest page (too many host mappings? see vm.max_map_count)");
+    throw HostLimitError("host mmap failed aliasing a guest page: " +
+                         std::string(std::strerror(errno)));
   for (uint64_t i = 0; i < pages; ++i)
-    aliased_[(va >> kPageShift) + i] = frame.value + i;
+    aliases_.record(vpn + i, frame.value + i);
 }
 
 void Cpu::unalias(uint64_t va) {
   uint8_t* host = zone(va) + (va & (kZoneBytes - 1));
   mmap(host, kPageBytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
-  aliased_.erase(va >> kPageShift);
+  aliases_.erase(va >> kPageShift);
 }
 
 void Cpu::pte_changed(uint64_t va, mmu::PageSize size, mmu::Pte before, mmu::Pte after) {
   const uint64_t pages = mmu::page_bytes(size) >> kPageShift;
   if (after.present()) {
-    if (!before.present() || before.pfn() != after.pfn()) alias(va, after.pfn(), pages);
+    // The kernel is in the middle of a page-table update: a host limit must not unwind it.
+    // This engine stops with the error instead (a page the CPU cannot see is never run).
+    if (!before.present() || before.pfn() != after.pfn()) {
+      try {
+        alias(va, after.pfn(), pages);
+      } catch (const HostLimitError& e) {
+        fail(e.what());
+      }
+    }
   } else if (before.present()) {
     for (uint64_t i = 0; i < pages; ++i)
       unalias(va + i * kPageBytes);
@@ -621,11 +632,13 @@ os::StopReason Cpu::run(uint64_t budget, SliceEnd end) {
 
 void Cpu::run_exact_tail() {
   // Execute the last, partial block instruction by instruction: Unicorn's `count` argument
-  // counts with a per-instruction hook, which only code translated from now on contains.
-  uc_ctl_flush_tlb(uc_);  // despite its name: UC_CTL_TB_FLUSH, drops translated code
-  exact_tail_ = true;
+  // counts with a per-instruction hook, which only code translated from now on contains. So
+  // the block at RIP is dropped and translated again. (Flushing all translated code instead
+  // costs seconds: QEMU then touches every region of its 1 GiB, huge-page-advised buffer.)
   uint64_t rip = 0;
   uc_reg_read(uc_, UC_X86_REG_RIP, &rip);
+  uc_ctl_remove_cache(uc_, rip, rip + 1);
+  exact_tail_ = true;
   running_ = true;
   const uc_err err = uc_emu_start(uc_, rip, kNeverReached, 0, budget_end_ - retired_);
   running_ = false;
@@ -780,8 +793,7 @@ void Cpu::memory_access(int type, uint64_t address, int size) {
     }
     if (track_accesses_) kernel_.reclaim().on_access(mmu::Pfn{t.pa}, process_.pid(), va);
     if (options_.check) {
-      auto it = aliased_.find(va >> kPageShift);
-      const uint64_t host_pfn = it == aliased_.end() ? 0 : it->second;
+      const uint64_t host_pfn = aliases_.frame_at(va >> kPageShift);
       if (host_pfn != mmu::Pfn{t.pa}.value)
         disagree("the model translates " + hex(va) + " to frame " + hex(mmu::Pfn{t.pa}.value) +
                  " but the CPU's host page holds frame " + hex(host_pfn));

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "emulator/alias_map.h"
 #include "emulator/kernel_image.h"
 #include "mmu/mmu.h"
 #include "os/address_space.h"
@@ -70,8 +71,6 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   // os::PageTableObserver
   void pte_changed(uint64_t va, mmu::PageSize size, mmu::Pte before, mmu::Pte after) override;
   void invalidate(uint64_t va) override;
-
-  uint64_t host_mappings() const { return aliased_.size(); }
 
  private:
   struct Block {
@@ -150,8 +149,8 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   uc_context* ring0_context_ = nullptr;
   uc_context* scratch_ = nullptr;
 
-  std::unordered_map<uint64_t, uint8_t*> zones_;    // zone index -> host reservation
-  std::unordered_map<uint64_t, uint64_t> aliased_;  // vpn -> pfn behind the host page
+  std::unordered_map<uint64_t, uint8_t*> zones_;  // zone index -> host reservation
+  AliasMap aliases_;                              // vpn -> pfn behind the host page
   std::vector<uint64_t> pending_invalidations_;
   bool flush_everything_ = false;
 

@@ -279,7 +279,8 @@ void Kernel::shutdown() {
 // Process lifetime
 
 void Kernel::exit_process(Process& process, int wait_status) {
-  if (process.state() == ProcessState::kZombie) return;
+  if (process.state() == ProcessState::kZombie || process.exiting) return;
+  process.exiting = true;
   if (process.has_cpu()) {
     process.cpu().request_stop();  // it may be the CPU running right now
     process.instructions_at_exit += process.cpu().instructions();

@@ -144,6 +144,9 @@ class Process {
   uint64_t brk = 0;
 
   uint64_t clear_child_tid = 0;
+  // Set when exit begins: the exit path may itself fault (CLONE_CHILD_CLEARTID's write) and
+  // must neither run twice nor be picked by the OOM killer again.
+  bool exiting = false;
   int exit_signal = 17;       // SIGCHLD: what the parent gets when this process ends
   uint64_t random_draws = 0;  // getrandom calls so far (each draws a fresh stream)
   int vfork_child = 0;

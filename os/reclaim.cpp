@@ -281,7 +281,7 @@ Process* Reclaimer::oom_kill(const char* context) {
   Process* victim = nullptr;
   uint64_t largest = 0;
   for (const auto& [pid, p] : kernel_.processes()) {
-    if (p->state() == ProcessState::kZombie || !p->has_space()) continue;
+    if (p->state() == ProcessState::kZombie || p->exiting || !p->has_space()) continue;
     const auto& s = p->space().stats();
     const uint64_t footprint = s.resident + s.swapped;
     if (victim == nullptr || footprint >= largest) {

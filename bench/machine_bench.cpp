@@ -1,0 +1,176 @@
+// Google Benchmark of the operating-system paths, measured on real guests running on the whole
+// machine (Unicorn CPU, MMU model, kernel):
+//   - the round trip of a zero-fill page fault and of a copy-on-write fault: guest store ->
+//     CPU hook -> model walk -> #PF -> kernel -> PTE written -> the store retried;
+//   - fork of a process with N resident pages (the fork system call, timed from its entry to its
+//     exit event: page-table copy, write protection, reference counts, the child's CPU);
+//   - a context switch, as two processes passing a byte through pipes.
+// Fault and switch costs are differences between two runs of one guest that differ only in
+// the number of faults or switches, so start-up costs cancel out.
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "emulator/machine.h"
+
+namespace vmlab {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string guest(const std::string& name) {
+  return std::string(VMLAB_GUESTS_DIR) + "/" + name;
+}
+
+emulator::MachineConfig config_for(emulator::ModelMode model) {
+  emulator::MachineConfig config;
+  config.ram_bytes = 256ull << 20;
+  config.cpu.model = model;
+  return config;
+}
+
+// Runs the guest to completion; returns the seconds spent in Kernel::run. Guest output goes to
+// the guest's /dev/null. Throws if the guest fails.
+double run_guest(const std::vector<std::string>& argv, const emulator::MachineConfig& config) {
+  emulator::Machine machine(config);
+  os::Kernel& kernel = machine.kernel();
+  os::SpawnRequest request;
+  request.argv = argv;
+  request.stdout_file = kernel.fs().open("/dev/null", "/", O_WRONLY, 0).file;
+  std::string error;
+  if (kernel.spawn(request, &error) != 0) throw std::runtime_error(error);
+  const auto start = Clock::now();
+  const os::RunEnd end = kernel.run();
+  const std::chrono::duration<double> elapsed = Clock::now() - start;
+  if (end != os::RunEnd::kAllExited || kernel.init_status() != 0)
+    throw std::runtime_error(argv[0] + " did not exit cleanly");
+  kernel.shutdown();
+  return elapsed.count();
+}
+
+emulator::ModelMode model_arg(const benchmark::State& state) {
+  return state.range(0) == 0 ? emulator::ModelMode::kFull : emulator::ModelMode::kFast;
+}
+
+// Sets the iteration's time to `with - without`, the cost of `events` events, and reports
+// the time per event.
+void report_difference(benchmark::State& state, double with, double without, int64_t events) {
+  state.SetIterationTime(std::max(with - without, 0.0));
+  state.counters["per_event"] = benchmark::Counter(
+      static_cast<double>(events),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+void BM_ZeroFillFault(benchmark::State& state) {
+  constexpr int kPages = 8192;
+  const auto config = config_for(model_arg(state));
+  for (auto _ : state) {
+    try {
+      const double with = run_guest({guest("page_toucher-rt"), std::to_string(kPages + 1)}, config);
+      const double without = run_guest({guest("page_toucher-rt"), "1"}, config);
+      report_difference(state, with, without, kPages);
+    } catch (const std::exception& e) {
+      state.SkipWithError(e.what());
+      break;
+    }
+  }
+}
+BENCHMARK(BM_ZeroFillFault)
+    ->ArgName("fast")
+    ->Arg(0)
+    ->Arg(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+
+void BM_CowFault(benchmark::State& state) {
+  // The parent fills the pages and forks; the child writes every one of them (each write
+  // copies, since the parent still maps the page) or none.
+  constexpr int kPages = 4096;
+  const auto config = config_for(model_arg(state));
+  const std::string pages = std::to_string(kPages);
+  for (auto _ : state) {
+    try {
+      const double with = run_guest({guest("fork_demo-musl"), pages, pages, "0"}, config);
+      const double without = run_guest({guest("fork_demo-musl"), pages, "0", "0"}, config);
+      report_difference(state, with, without, kPages);
+    } catch (const std::exception& e) {
+      state.SkipWithError(e.what());
+      break;
+    }
+  }
+}
+BENCHMARK(BM_CowFault)
+    ->ArgName("fast")
+    ->Arg(0)
+    ->Arg(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+
+bool is_fork(int number) {
+  constexpr int kClone = 56, kFork = 57, kVfork = 58;
+  return number == kClone || number == kFork || number == kVfork;
+}
+
+void BM_Fork(benchmark::State& state) {
+  const int64_t pages = state.range(0);
+  const auto config = config_for(emulator::ModelMode::kFull);
+  for (auto _ : state) {
+    emulator::Machine machine(config);
+    os::Kernel& kernel = machine.kernel();
+    Clock::time_point entered;
+    double fork_seconds = 0;
+    kernel.events().syscall.push_back([&](const os::SyscallEvent& e) {
+      if (!is_fork(e.number)) return;
+      if (e.entry) {
+        entered = Clock::now();
+      } else if (e.result > 0) {  // the parent's return
+        fork_seconds = std::chrono::duration<double>(Clock::now() - entered).count();
+      }
+    });
+    os::SpawnRequest request;
+    request.argv = {guest("fork_demo-musl"), std::to_string(pages), "0", "0"};
+    request.stdout_file = kernel.fs().open("/dev/null", "/", O_WRONLY, 0).file;
+    std::string error;
+    if (kernel.spawn(request, &error) != 0 || kernel.run() != os::RunEnd::kAllExited ||
+        fork_seconds == 0) {
+      state.SkipWithError(("fork_demo did not run: " + error).c_str());
+      break;
+    }
+    kernel.shutdown();
+    state.SetIterationTime(fork_seconds);
+  }
+  state.counters["pages"] = static_cast<double>(pages);
+}
+BENCHMARK(BM_Fork)->ArgName("pages")->Arg(1)->Arg(5000)->UseManualTime()->Unit(
+    benchmark::kMillisecond);
+
+void BM_ContextSwitch(benchmark::State& state) {
+  // Each round is two switches (parent -> child -> parent), each with a pipe write and read.
+  constexpr int kRounds = 2000;
+  const auto config = config_for(model_arg(state));
+  for (auto _ : state) {
+    try {
+      const double with = run_guest({guest("pingpong-musl"), std::to_string(kRounds), "0"}, config);
+      const double without = run_guest({guest("pingpong-musl"), "0", "0"}, config);
+      report_difference(state, with, without, 2 * kRounds);
+    } catch (const std::exception& e) {
+      state.SkipWithError(e.what());
+      break;
+    }
+  }
+}
+BENCHMARK(BM_ContextSwitch)
+    ->ArgName("fast")
+    ->Arg(0)
+    ->Arg(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace vmlab
+
+BENCHMARK_MAIN();
