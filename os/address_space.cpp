@@ -47,19 +47,24 @@ AddressSpace::~AddressSpace() {
   // to be, so nobody is told about the individual entries.
   observer_ = nullptr;
   for_each_leaf([this](uint64_t va, Pte entry) { drop_entry(va, entry); });
-  free_tables(root(), mmu::kLevels);
+  for_each_table([this](PhysAddr table) { frames_.put(Pfn{table}); });
   tlb_.forget(*this);
 }
 
-void AddressSpace::free_tables(PhysAddr table, int level) {
+void AddressSpace::for_each_table(const std::function<void(PhysAddr)>& fn) const {
+  visit_tables(root(), mmu::kLevels, fn);
+}
+
+void AddressSpace::visit_tables(PhysAddr table, int level,
+                                const std::function<void(PhysAddr)>& fn) const {
   if (level > 1) {
     for (uint64_t i = 0; i < Pte::kEntriesPerTable; ++i) {
       if (level == mmu::kLevels && i == kernel_pml4_index_) continue;
       const Pte e{frames_.memory().read_u64(table + i * Pte::kBytes)};
-      if (e.present() && !e.page_size()) free_tables(e.address(), level - 1);
+      if (e.present() && !e.page_size()) visit_tables(e.address(), level - 1, fn);
     }
   }
-  frames_.put(Pfn{table});
+  fn(table);  // after its children: the destructor frees tables bottom-up
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -143,6 +143,10 @@ class AddressSpace {
   void for_each_leaf_in(uint64_t start, uint64_t end,
                         const std::function<void(uint64_t va, mmu::Pte entry)>& fn) const;
 
+  // Calls fn with every paging-structure page of this space, children before parents (the
+  // kernel's shared PDPT, linked into every PML4, is not this space's).
+  void for_each_table(const std::function<void(mmu::PhysAddr table)>& fn) const;
+
   // Copies this space into `child` the way fork does: shared mappings share, private pages
   // become copy-on-write in both spaces, swap entries are duplicated via `dup_swap`.
   void fork_into(AddressSpace& child, const std::function<void(uint64_t slot)>& dup_swap);
@@ -165,7 +169,8 @@ class AddressSpace {
   mmu::Pte make_leaf(mmu::Pfn frame, LeafRights rights) const;
   void write_leaf(uint64_t va, mmu::PhysAddr slot, mmu::Pte before, mmu::Pte after);
   void drop_entry(uint64_t va, mmu::Pte entry);
-  void free_tables(mmu::PhysAddr table, int level);
+  void visit_tables(mmu::PhysAddr table, int level,
+                    const std::function<void(mmu::PhysAddr)>& fn) const;
   void walk_leaves(mmu::PhysAddr table, int level, uint64_t base, uint64_t lo, uint64_t hi,
                    const std::function<void(uint64_t, mmu::Pte)>& fn) const;
   void split_at(uint64_t va);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,6 +33,10 @@ class PageCache {
   // Drops every page that nothing maps (like echo 1 > /proc/sys/vm/drop_caches).
   uint64_t drop_unmapped();
   uint64_t pages() const { return pages_.size(); }
+  void for_each_frame(const std::function<void(mmu::Pfn)>& fn) const {
+    for (const auto& [key, frame] : pages_)
+      fn(frame);
+  }
   uint64_t reads() const { return reads_; }
   uint64_t hits() const { return hits_; }
 

@@ -44,6 +44,7 @@ class SwapDevice {
   void cache(uint64_t slot, mmu::Pfn frame) { cache_[slot] = frame; }
   void uncache(uint64_t slot) { cache_.erase(slot); }
   std::optional<mmu::Pfn> cached(uint64_t slot) const;
+  const std::map<uint64_t, mmu::Pfn>& swap_cache() const { return cache_; }
 
   uint64_t writes() const { return writes_; }
   uint64_t reads() const { return reads_; }

@@ -100,7 +100,9 @@ const std::vector<Option>& options() {
            throw UsageError("--model: expected full or fast, got '" + v + "'");
        }},
       {"--check", "",
-       "cross-check the model against the CPU on every access; stop on any disagreement",
+       "cross-check the model against the CPU on every access, and the kernel's memory "
+       "bookkeeping (frames, reverse maps, swap slots) when the run ends; stop on any "
+       "disagreement",
        [](const RunOptions& o) { return on_off(o.machine.cpu.check); },
        [](RunOptions& o, const std::string&) { o.machine.cpu.check = true; }},
       {"--stats", "", "print a summary of the run's statistics on stderr",

@@ -15,6 +15,7 @@
 #include "emulator/report.h"
 #include "emulator/trace/strace.h"
 #include "emulator/trace/tracer.h"
+#include "os/memory_invariants.h"
 
 namespace vmlab::cli {
 
@@ -68,6 +69,19 @@ int report_interruption(int sig, uint64_t instructions, emulator::RunFacts* fact
   std::fprintf(stderr, "vmlab: interrupted by SIG%s after %llu instructions\n", sigabbrev_np(sig),
                n);
   return 128 + sig;
+}
+
+// --check: the kernel's memory bookkeeping must agree with itself. False, with a report of
+// what disagrees, when it does not.
+bool memory_is_consistent(os::Kernel& kernel, const char* when) {
+  constexpr size_t kMaxReported = 20;
+  const std::vector<std::string> problems = os::check_memory_invariants(kernel);
+  if (problems.empty()) return true;
+  std::fprintf(stderr, "vmlab: --check: memory bookkeeping is inconsistent %s (%zu problems):\n",
+               when, problems.size());
+  for (size_t i = 0; i < problems.size() && i < kMaxReported; ++i)
+    std::fprintf(stderr, "  %s\n", problems[i].c_str());
+  return false;
 }
 
 int run_command(const std::vector<std::string>& args) {
@@ -135,8 +149,12 @@ int run_command(const std::vector<std::string>& args) {
         break;
     }
     if (tracer) tracer->flush();
+    const bool check = options.machine.cpu.check;
+    if (check && !memory_is_consistent(kernel, "when the run ended")) status = kExitVmlabError;
     facts.page_cache_at_exit = kernel.page_cache().pages();
     kernel.shutdown();
+    if (check && !memory_is_consistent(kernel, "after every process exited"))
+      status = kExitVmlabError;
     facts.frames_free_at_exit = kernel.frames().free_frames();
     facts.exit_status = status;
     std::fflush(stdout);
