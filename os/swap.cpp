@@ -1,6 +1,7 @@
 #include "os/swap.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,7 +28,10 @@ SwapDevice::SwapDevice(const std::string& path, uint64_t bytes)
     if (fd_ < 0)
       throw std::runtime_error("cannot open swap file '" + path_ + "': " + std::strerror(errno));
   }
-  if (ftruncate(fd_, static_cast<off_t>(bytes)) != 0) {
+  // A regular file is sized (sparse); a device is used as it is, like a swap partition.
+  struct stat st = {};
+  const bool regular = fstat(fd_, &st) == 0 && S_ISREG(st.st_mode);
+  if (regular && ftruncate(fd_, static_cast<off_t>(bytes)) != 0) {
     const int err = errno;
     close(fd_);
     throw std::runtime_error("cannot size swap file '" + path_ + "': " + std::strerror(err));

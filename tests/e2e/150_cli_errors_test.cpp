@@ -156,6 +156,11 @@ TEST(CliErrors, InterruptedRunsStillWriteTheirResults) {
   expect_no_frame_leak(json);
 }
 
+TEST(CliErrors, UnusableSwapFileIsOneClearLine) {
+  expect_error({"run", "--swap", "8M", "--swap-file", "/no/such/dir/swap", guest("hello_rt-rt")},
+               125, "vmlab: cannot open swap file '/no/such/dir/swap': No such file or directory");
+}
+
 TEST(CliErrors, UnwritableStatsFileIsReported) {
   const CommandResult r =
       vmlab({"run", "--stats-json", "/no/such/dir/s.json", guest("hello_rt-rt")});

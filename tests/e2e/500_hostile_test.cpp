@@ -81,6 +81,18 @@ TEST_P(MmapFlood, EndsInTheOomKiller) {
 
 INSTANTIATE_TEST_SUITE_P(Swap, MmapFlood, ::testing::Values("0", "8M"));
 
+TEST(FullSwapDevice, StopsSwappingWithOneReportThenTheOomKillerActs) {
+  // /dev/full takes the place of a swap partition on a full disk: every write fails.
+  const VmlabRun run = run_vmlab({"--ram", "4M", "--swap", "8M", "--swap-file", "/dev/full"},
+                                 {guest("page_toucher-rt"), "2000"});
+  EXPECT_EQ(run.result.status, 137);
+  EXPECT_EQ(run.result.err,
+            "vmlab: swap: writing slot 0 of '/dev/full' failed: No space left on device; no more "
+            "pages will be swapped out\n"
+            "vmlab: Out of memory: Killed process 1 (page_toucher-rt) anon-rss:4028kB, swap:0kB\n");
+  expect_clean_machine(run.stats);
+}
+
 int64_t host_max_map_count() {
   std::ifstream in("/proc/sys/vm/max_map_count");
   int64_t n = 0;
