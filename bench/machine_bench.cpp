@@ -56,10 +56,21 @@ emulator::ModelMode model_arg(const benchmark::State& state) {
   return state.range(0) == 0 ? emulator::ModelMode::kFull : emulator::ModelMode::kFast;
 }
 
-// Sets the iteration's time to `with - without`, the cost of `events` events, and reports
-// the time per event.
-void report_difference(benchmark::State& state, double with, double without, int64_t events) {
-  state.SetIterationTime(std::max(with - without, 0.0));
+// Each iteration runs the guest twice, with and without the events, and is timed as the
+// difference; the counter reports the time per event.
+void measure_difference(benchmark::State& state, const std::vector<std::string>& with_events,
+                        const std::vector<std::string>& without_events, int64_t events) {
+  const auto config = config_for(model_arg(state));
+  for (auto _ : state) {
+    try {
+      const double with = run_guest(with_events, config);
+      const double without = run_guest(without_events, config);
+      state.SetIterationTime(std::max(with - without, 0.0));
+    } catch (const std::exception& e) {
+      state.SkipWithError(e.what());
+      return;
+    }
+  }
   state.counters["per_event"] = benchmark::Counter(
       static_cast<double>(events),
       benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
@@ -67,17 +78,8 @@ void report_difference(benchmark::State& state, double with, double without, int
 
 void BM_ZeroFillFault(benchmark::State& state) {
   constexpr int kPages = 8192;
-  const auto config = config_for(model_arg(state));
-  for (auto _ : state) {
-    try {
-      const double with = run_guest({guest("page_toucher-rt"), std::to_string(kPages + 1)}, config);
-      const double without = run_guest({guest("page_toucher-rt"), "1"}, config);
-      report_difference(state, with, without, kPages);
-    } catch (const std::exception& e) {
-      state.SkipWithError(e.what());
-      break;
-    }
-  }
+  measure_difference(state, {guest("page_toucher-rt"), std::to_string(kPages + 1)},
+                     {guest("page_toucher-rt"), "1"}, kPages);
 }
 BENCHMARK(BM_ZeroFillFault)
     ->ArgName("fast")
@@ -90,18 +92,9 @@ void BM_CowFault(benchmark::State& state) {
   // The parent fills the pages and forks; the child writes every one of them (each write
   // copies, since the parent still maps the page) or none.
   constexpr int kPages = 4096;
-  const auto config = config_for(model_arg(state));
   const std::string pages = std::to_string(kPages);
-  for (auto _ : state) {
-    try {
-      const double with = run_guest({guest("fork_demo-musl"), pages, pages, "0"}, config);
-      const double without = run_guest({guest("fork_demo-musl"), pages, "0", "0"}, config);
-      report_difference(state, with, without, kPages);
-    } catch (const std::exception& e) {
-      state.SkipWithError(e.what());
-      break;
-    }
-  }
+  measure_difference(state, {guest("fork_demo-musl"), pages, pages, "0"},
+                     {guest("fork_demo-musl"), pages, "0", "0"}, kPages);
 }
 BENCHMARK(BM_CowFault)
     ->ArgName("fast")
@@ -151,17 +144,8 @@ BENCHMARK(BM_Fork)->ArgName("pages")->Arg(1)->Arg(5000)->UseManualTime()->Unit(
 void BM_ContextSwitch(benchmark::State& state) {
   // Each round is two switches (parent -> child -> parent), each with a pipe write and read.
   constexpr int kRounds = 2000;
-  const auto config = config_for(model_arg(state));
-  for (auto _ : state) {
-    try {
-      const double with = run_guest({guest("pingpong-musl"), std::to_string(kRounds), "0"}, config);
-      const double without = run_guest({guest("pingpong-musl"), "0", "0"}, config);
-      report_difference(state, with, without, 2 * kRounds);
-    } catch (const std::exception& e) {
-      state.SkipWithError(e.what());
-      break;
-    }
-  }
+  measure_difference(state, {guest("pingpong-musl"), std::to_string(kRounds), "0"},
+                     {guest("pingpong-musl"), "0", "0"}, 2 * kRounds);
 }
 BENCHMARK(BM_ContextSwitch)
     ->ArgName("fast")

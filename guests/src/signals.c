@@ -34,14 +34,23 @@ static void on_usr1(int sig) {
   ++usr1_seen;
 }
 
+/* Installs `handler`, or with SA_SIGINFO in flags the three-argument `action`. */
+static void install(int sig, void (*handler)(int), void (*action)(int, siginfo_t*, void*),
+                    int flags) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  if (flags & SA_SIGINFO)
+    sa.sa_sigaction = action;
+  else
+    sa.sa_handler = handler;
+  sa.sa_flags = flags;
+  sigaction(sig, &sa, NULL);
+}
+
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "segv";
   if (strcmp(mode, "segv") == 0) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, NULL);
+    install(SIGSEGV, NULL, on_segv, SA_SIGINFO);
     volatile int* bad = (int*)0xdead000;
     if (sigsetjmp(jump, 1) == 0) *bad = 1;
     printf("caught SIGSEGV at %p\n", (void*)fault_address);
@@ -50,11 +59,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (strcmp(mode, "chld") == 0) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_chld;
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGCHLD, &sa, NULL);
+    install(SIGCHLD, on_chld, NULL, SA_RESTART);
     for (int i = 0; i < 3; ++i)
       if (fork() == 0) _exit(i);
     int exited = 0, status;
