@@ -24,6 +24,8 @@ Mmu::Mmu(PhysicalMemory& memory, const MmuConfig& config) : memory_(memory), con
   psc_.emplace_back(Level::kPml4, config_.psc.pml4e_entries);
   psc_.emplace_back(Level::kPdpt, config_.psc.pdpte_entries);
   psc_.emplace_back(Level::kPd, config_.psc.pde_entries);
+  psc_enabled_ =
+      config_.psc.pml4e_entries + config_.psc.pdpte_entries + config_.psc.pde_entries != 0;
   recompute_required_flags();
   register_stats();
 }
@@ -143,11 +145,11 @@ void Mmu::fill_level(TlbLevel level, const TlbFill& fill) {
   if (best != nullptr) best->fill(fill, control_.pcid);
 }
 
-WalkResult Mmu::walk_with_caches(VirtAddr va, Access access, Mode mode, int& psc_level) {
+const WalkResult& Mmu::walk_with_caches(VirtAddr va, Access access, Mode mode, int& psc_level) {
   WalkStart start{Level::kPml4, control_.root, {true, true, true}};
   psc_level = 0;
   // Search the cache closest to the leaf first: it saves the most references.
-  for (auto it = psc_.rbegin(); it != psc_.rend(); ++it) {
+  for (auto it = psc_.rbegin(); psc_enabled_ && it != psc_.rend(); ++it) {
     if (const auto* hit = it->lookup(va, control_.pcid)) {
       psc_level = static_cast<int>(it->level());
       start = WalkStart{static_cast<Level>(psc_level - 1), hit->next_table, hit->rights};
@@ -156,11 +158,11 @@ WalkResult Mmu::walk_with_caches(VirtAddr va, Access access, Mode mode, int& psc
     }
   }
   if (psc_level == 0) ++counters_.psc_misses;
-  WalkResult walk =
-      walk_from(memory_, control_, start, va, access, mode, WalkEffects::kSetAccessedDirty);
+  WalkResult& walk = walk_scratch_;
+  walk_into(walk, memory_, control_, start, va, access, mode, WalkEffects::kSetAccessedDirty);
   // Cache every non-leaf entry the walk went through; rights accumulate down the levels.
   Permissions rights = start.inherited;
-  for (uint8_t i = 0; i + 1 < walk.step_count; ++i) {
+  for (uint8_t i = 0; psc_enabled_ && i + 1 < walk.step_count; ++i) {
     const WalkStep& step = walk.steps[i];
     rights.writable = rights.writable && step.entry.writable();
     rights.user = rights.user && step.entry.user();
@@ -235,7 +237,7 @@ Translation Mmu::translate_full(VirtAddr va, Access access, Mode mode) {
 
   ++counters_.walks;
   int psc_level = 0;
-  const WalkResult walk = walk_with_caches(va, access, mode, psc_level);
+  const WalkResult& walk = walk_with_caches(va, access, mode, psc_level);
   counters_.walk_refs += walk.step_count;
   cycles += walk.step_count * config_.cycles.memory_ref;
   counters_.cycles += cycles;

@@ -152,7 +152,8 @@ class Mmu {
   const TlbEntry* lookup(TlbLevel level, VirtAddr va, uint16_t pcid, std::vector<uint64_t>& hits);
   bool serves(const TlbEntry& entry, Access access, Mode mode) const;
   void fill_level(TlbLevel level, const TlbFill& fill);
-  WalkResult walk_with_caches(VirtAddr va, Access access, Mode mode, int& psc_level);
+  // The walk of a TLB miss, in walk_scratch_ (valid until the next miss).
+  const WalkResult& walk_with_caches(VirtAddr va, Access access, Mode mode, int& psc_level);
   void drop_page_everywhere(VirtAddr va, uint16_t pcid);
   void notify_invalidation(InvalidationKind kind, VirtAddr va, uint16_t pcid, uint32_t dropped);
   void register_stats();
@@ -165,8 +166,10 @@ class Mmu {
   std::vector<uint64_t> array_hits_[kTlbLevels];
   TlbArray* first_array_[kTlbLevels] = {};        // the array searched first at each level
   std::vector<PagingStructureCache> psc_;         // PML4E, PDPTE, PDE caches
+  bool psc_enabled_ = false;                      // any of them has entries
   uint8_t required_flags_[kAccessKinds][2] = {};  // [access][mode] TlbEntry flags needed
   Counters counters_;
+  WalkResult walk_scratch_;  // reused by every walk: no per-miss initialisation
   StatSet stats_;
   MmuObserver* observer_ = nullptr;
 };

@@ -34,6 +34,7 @@ TlbArray::TlbArray(TlbArrayConfig config)
 }
 
 const TlbEntry* TlbArray::lookup(VirtAddr va, uint16_t pcid) {
+  if (valid_ == 0) return nullptr;  // e.g. the 2M and 1G arrays of a program without huge pages
   if (const TlbEntry* e = lookup_recent(va, pcid)) return e;
   for (uint8_t i = 0; i < size_count_; ++i) {
     const PageSize size = sizes_[i];
@@ -107,6 +108,7 @@ bool TlbArray::fill(const TlbFill& fill, uint16_t pcid) {
     if (!ways[w].valid() && way == config_.ways) way = w;
   }
   if (way == config_.ways) way = replacement_.victim(set);
+  if (!ways[way].valid()) ++valid_;
   ways[way] = entry;
   replacement_.on_fill(set, way);
   return true;
@@ -121,6 +123,7 @@ uint32_t TlbArray::invalidate_if(Pred pred) {
       ++dropped;
     }
   }
+  valid_ -= dropped;
   return dropped;
 }
 
@@ -139,6 +142,7 @@ uint32_t TlbArray::invalidate_covering(VirtAddr va, Pred pred) {
       }
     }
   }
+  valid_ -= dropped;
   return dropped;
 }
 
@@ -162,10 +166,7 @@ uint32_t TlbArray::flush(bool include_global) {
 }
 
 uint32_t TlbArray::valid_entries() const {
-  uint32_t n = 0;
-  for (const auto& e : entries_)
-    n += e.valid() ? 1 : 0;
-  return n;
+  return valid_;
 }
 
 }  // namespace vmlab::mmu

@@ -145,6 +145,7 @@ class TlbArray {
   PageSize sizes_[kPageSizeCount];
   uint8_t size_count_ = 0;
   std::vector<TlbEntry> entries_;
+  uint32_t valid_ = 0;  // valid entries: an empty array is skipped without a search
   ReplacementState replacement_;
 };
 

@@ -23,10 +23,10 @@ bool allowed(const Permissions& rights, Access access, Mode mode, const PagingCo
   return access != Access::kWrite || rights.writable || !control.write_protect;
 }
 
-WalkResult fail(WalkResult result, VirtAddr va, uint32_t error_code) {
+// Every walk returns its one `result` object, so that it is built in the caller's storage.
+void fail(WalkResult& result, VirtAddr va, uint32_t error_code) {
   result.faulted = true;
   result.fault = Fault{FaultKind::kPageFault, va, error_code};
-  return result;
 }
 
 }  // namespace
@@ -55,11 +55,19 @@ WalkResult walk(PhysicalMemory& memory, const PagingControl& control, VirtAddr v
 WalkResult walk_from(PhysicalMemory& memory, const PagingControl& control, const WalkStart& start,
                      VirtAddr va, Access access, Mode mode, WalkEffects effects) {
   WalkResult result;
+  walk_into(result, memory, control, start, va, access, mode, effects);
+  return result;
+}
+
+void walk_into(WalkResult& result, PhysicalMemory& memory, const PagingControl& control,
+               const WalkStart& start, VirtAddr va, Access access, Mode mode, WalkEffects effects) {
+  result.step_count = 0;
+  result.faulted = false;
   const uint32_t access_bits = access_error_bits(access, mode, control);
   if (!is_canonical(va)) {
     result.faulted = true;
     result.fault = Fault{FaultKind::kGeneralProtection, va, 0};
-    return result;
+    return;
   }
 
   Permissions rights = start.inherited;
@@ -72,15 +80,22 @@ WalkResult walk_from(PhysicalMemory& memory, const PagingControl& control, const
     step.level = lvl;
     step.entry_address = table + table_index(va, lvl) * Pte::kBytes;
     step.entry = Pte{memory.read_u64(step.entry_address)};
+    step.set_accessed = false;
+    step.set_dirty = false;
     const Pte entry = step.entry;
 
-    if (!entry.present()) return fail(result, va, access_bits);
+    if (!entry.present()) {
+      fail(result, va, access_bits);
+      return;
+    }
     const bool large_leaf = (lvl == Level::kPdpt || lvl == Level::kPd) && entry.page_size();
     const uint64_t reserved = (lvl == Level::kPml4 || large_leaf)
                                   ? reserved_bits(lvl, large_leaf, control)
                                   : reserved_table;
-    if ((entry.raw() & reserved) != 0)
-      return fail(result, va, access_bits | pf_error::kPresent | pf_error::kReserved);
+    if ((entry.raw() & reserved) != 0) {
+      fail(result, va, access_bits | pf_error::kPresent | pf_error::kReserved);
+      return;
+    }
 
     rights.writable = rights.writable && entry.writable();
     rights.user = rights.user && entry.user();
@@ -98,8 +113,10 @@ WalkResult walk_from(PhysicalMemory& memory, const PagingControl& control, const
       continue;
     }
 
-    if (!allowed(rights, access, mode, control))
-      return fail(result, va, access_bits | pf_error::kPresent);
+    if (!allowed(rights, access, mode, control)) {
+      fail(result, va, access_bits | pf_error::kPresent);
+      return;
+    }
     // A translation that succeeds marks the leaf Accessed, and Dirty for a write.
     Pte updated = entry.with(Pte::kAccessed);
     if (access == Access::kWrite) updated = updated.with(Pte::kDirty);
@@ -113,10 +130,10 @@ WalkResult walk_from(PhysicalMemory& memory, const PagingControl& control, const
     result.permissions = rights;
     result.global = entry.global();
     result.dirty = effects == WalkEffects::kSetAccessedDirty ? updated.dirty() : entry.dirty();
-    return result;
+    return;
   }
   // Unreachable: level 1 is always a leaf.
-  return fail(result, va, access_bits);
+  fail(result, va, access_bits);
 }
 
 }  // namespace vmlab::mmu

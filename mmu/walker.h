@@ -26,7 +26,7 @@ struct WalkStep {
 };
 
 struct WalkResult {
-  std::array<WalkStep, kLevels> steps{};
+  std::array<WalkStep, kLevels> steps;  // the first step_count are valid
   uint8_t step_count = 0;
 
   bool faulted = false;
@@ -61,6 +61,10 @@ WalkResult walk(PhysicalMemory& memory, const PagingControl& control, VirtAddr v
                 Mode mode, WalkEffects effects = WalkEffects::kSetAccessedDirty);
 WalkResult walk_from(PhysicalMemory& memory, const PagingControl& control, const WalkStart& start,
                      VirtAddr va, Access access, Mode mode, WalkEffects effects);
+// The same walk into a result the caller reuses: the MMU's hot path, which would otherwise
+// zero a fresh WalkResult on every TLB miss.
+void walk_into(WalkResult& result, PhysicalMemory& memory, const PagingControl& control,
+               const WalkStart& start, VirtAddr va, Access access, Mode mode, WalkEffects effects);
 
 // Entry bits the processor treats as reserved at `level` (leaf says whether PS=1 made it a
 // leaf), under `control`. A set reserved bit makes the walk fault with error code RSVD.
