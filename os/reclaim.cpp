@@ -54,6 +54,10 @@ void Reclaimer::on_access(Pfn frame, int pid, uint64_t va) {
 
 bool Reclaimer::evictable(Pfn frame) const {
   const Frame& f = kernel_.frames().frame(frame);
+  // A page brought in since the last instruction retired may be the one the faulting
+  // instruction needs next to its code or its other operand: evicting it would make the two
+  // evict each other forever. Hardware needs them all resident at once; so does the kernel.
+  if (f.loaded_at == now()) return false;
   // A reference beyond the mappings (and the page cache's own) is a pin: a fault handler is
   // working with the frame right now.
   if (f.use == FrameUse::kFile) return f.refcount == f.rmap.size() + 1;
