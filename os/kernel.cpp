@@ -32,9 +32,11 @@ Kernel::Kernel(const KernelConfig& config, mmu::Mmu& mmu, Platform& platform, co
   std::unique_ptr<SwapDevice> swap;
   if (config.swap_bytes != 0)
     swap = std::make_unique<SwapDevice>(config.swap_file, config.swap_bytes);
-  reclaim_ = std::make_unique<Reclaimer>(*this, make_policy(config.policy, policy_options),
-                                         std::move(swap), config.local_replacement,
-                                         config.process_limit_pages, config.range_limits);
+  std::unique_ptr<ReplacementPolicy> policy =
+      config.custom_policy ? config.custom_policy() : make_policy(config.policy, policy_options);
+  reclaim_ = std::make_unique<Reclaimer>(*this, std::move(policy), std::move(swap),
+                                         config.local_replacement, config.process_limit_pages,
+                                         config.range_limits);
   if (!config.record_references.empty()) reclaim_->record_references(config.record_references);
   frames_.set_pressure_handler(reclaim_.get());
   frames_.set_observer(reclaim_.get());

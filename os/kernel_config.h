@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,9 @@ struct KernelConfig {
   std::vector<RangeLimit> range_limits;
   std::string record_references;  // --record-refs FILE
   std::string opt_references;     // --refs FILE (for --policy opt)
+  // A policy supplied by the machine's owner (a Lua script) instead of `policy`; os/ sees
+  // only the ReplacementPolicy interface.
+  std::function<std::unique_ptr<ReplacementPolicy>()> custom_policy;
   // Transparent huge pages for anonymous memory: never, always, or where madvise asked.
   enum class Thp : uint8_t { kNever, kAlways, kMadvise } thp = Thp::kNever;
 };

@@ -7,6 +7,8 @@
 namespace vmlab::cli {
 
 int run_command(const std::vector<std::string>& args);
+int script_command(const std::vector<std::string>& args);  // script_command.cpp
+std::string script_help();
 int help(const std::string& command);
 
 // Exit statuses of vmlab itself (besides the guest's own).

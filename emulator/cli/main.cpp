@@ -12,6 +12,7 @@ constexpr const char* kUsage =
     "usage: vmlab COMMAND [ARGS...]\n\n"
     "commands:\n"
     "  run [options] [--] PROGRAM [ARGS...]   run a static x86-64 Linux program\n"
+    "  script [--unsafe-lua] FILE.lua [ARGS]  run a Lua experiment script (scripts/README.md)\n"
     "  help [COMMAND]                         show help (also: vmlab COMMAND --help)\n\n"
     "vmlab run --help lists every option with its default.\n";
 
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   if (command == "run") return vmlab::cli::run_command(args);
+  if (command == "script") return vmlab::cli::script_command(args);
   std::fprintf(stderr, "vmlab: unknown command '%s'\n%s", command.c_str(), kUsage);
   return 125;
 }

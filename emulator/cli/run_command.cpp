@@ -11,6 +11,7 @@
 #include "emulator/cli/commands.h"
 #include "emulator/cli/host_interrupts.h"
 #include "emulator/cli/options.h"
+#include "emulator/lua/script.h"
 #include "emulator/machine.h"
 #include "emulator/report.h"
 #include "emulator/trace/strace.h"
@@ -50,6 +51,10 @@ bool write_file(const std::string& path, const std::string& text) {
 int help(const std::string& command) {
   if (command == "run") {
     std::fputs(run_help().c_str(), stdout);
+    return 0;
+  }
+  if (command == "script") {
+    std::fputs(script_help().c_str(), stdout);
     return 0;
   }
   std::fprintf(stderr, "vmlab: no help for '%s'\n", command.c_str());
@@ -104,6 +109,12 @@ int run_command(const std::vector<std::string>& args) {
       machine.set_cpu_observer(tracer.get());
       machine.mmu().set_observer(tracer.get());
     }
+    // --script attaches a Lua script's event handlers to this run.
+    std::unique_ptr<lua::AttachedScript> script;
+    if (!options.script.empty()) {
+      script = std::make_unique<lua::AttachedScript>(machine, options, tracer.get());
+      if (script->early_exit()) return *script->early_exit();
+    }
     emulator::RunFacts facts;
     facts.frames_free_at_start = kernel.frames().free_frames();
 
@@ -120,7 +131,7 @@ int run_command(const std::vector<std::string>& args) {
     kernel.set_stop_flag(&host_stop_flag());
     arm_timeout(options.timeout_seconds);
     os::RunEnd end = kernel.run();
-    while (end == os::RunEnd::kPaused)
+    while (end == os::RunEnd::kPaused && !(script && script->stopped()))
       end = kernel.run();  // a script looked, and goes on
     int status = 0;
     switch (end) {
@@ -148,6 +159,7 @@ int run_command(const std::vector<std::string>& args) {
         status = kExitVmlabError;
         break;
     }
+    if (script) status = script->finish(facts.end, status);  // Lua: the "end" event, errors
     if (tracer) tracer->flush();
     const bool check = options.machine.cpu.check;
     if (check && !memory_is_consistent(kernel, "when the run ended")) status = kExitVmlabError;

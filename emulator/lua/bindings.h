@@ -24,6 +24,13 @@ void add_output_functions(lua_State* L);   // vmlab.*
 void add_event_methods(lua_State* L);      // machine methods
 void add_query_methods(lua_State* L);      // machine methods
 
+// Event handlers live with the machine userdata (event_bindings.cpp): the registry's weak
+// table of their owners is created once per state, and each new machine userdata (at
+// `index`) gets its handler table.
+void create_handler_owners(lua_State* L);
+void attach_handlers(lua_State* L, int index, const ScriptMachine& machine);
+void detach_handlers(lua_State* L, const ScriptMachine& machine);  // m:close
+
 // The machine of argument `arg` (raises for another type or a closed machine).
 ScriptMachine& check_machine(lua_State* L, int arg);
 // Pushes a userdata that owns `machine` (deleted by __gc or m:close).

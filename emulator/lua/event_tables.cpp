@@ -47,6 +47,8 @@ const char* resolution_name(os::FaultResolution r) {
       return "sigbus";
     case R::kLimitExceeded:
       return "limit_exceeded";
+    case R::kBadPageTable:
+      return "bad_page_table";
   }
   return "unknown";
 }
@@ -113,7 +115,7 @@ int exit_status_of(int wait_status) {
 
 void push_fault_table(lua_State* L, const void* event, emulator::Machine& machine) {
   const auto& e = *static_cast<const os::FaultEvent*>(event);
-  lua_createtable(L, 0, 14);
+  lua_newtable(L);
   set_integer(L, "pid", e.process.pid());
   set_u64(L, "address", e.address);
   set_integer(L, "error_code", e.error_code);
@@ -131,7 +133,7 @@ void push_fault_table(lua_State* L, const void* event, emulator::Machine& machin
 
 void push_reclaim_table(lua_State* L, const void* event, emulator::Machine& machine) {
   const auto& e = *static_cast<const os::ReclaimEvent*>(event);
-  lua_createtable(L, 0, 6);
+  lua_newtable(L);
   set_integer(L, "pid", e.process != nullptr ? e.process->pid() : 0);
   set_u64(L, "va", e.va);
   set_u64(L, "pfn", e.pfn);
@@ -142,7 +144,7 @@ void push_reclaim_table(lua_State* L, const void* event, emulator::Machine& mach
 
 void push_syscall_table(lua_State* L, const void* event, emulator::Machine& machine) {
   const auto& e = *static_cast<const os::SyscallEvent*>(event);
-  lua_createtable(L, 0, 6);
+  lua_newtable(L);
   set_integer(L, "pid", e.process.pid());
   set_integer(L, "number", e.number);
   set_string(L, "name", os::syscall_name(e.number));
@@ -158,7 +160,7 @@ void push_syscall_table(lua_State* L, const void* event, emulator::Machine& mach
 
 void push_process_table(lua_State* L, const void* event, emulator::Machine& machine) {
   const auto& e = *static_cast<const os::ProcessEvent*>(event);
-  lua_createtable(L, 0, 8);
+  lua_newtable(L);
   set_integer(L, "pid", e.process.pid());
   set_integer(L, "ppid", e.process.ppid());
   set_string(L, "kind", process_kind_name(e.kind));
@@ -178,7 +180,7 @@ void push_process_table(lua_State* L, const void* event, emulator::Machine& mach
 void push_translation_table(lua_State* L, const void* event, emulator::Machine& machine) {
   const auto& e = *static_cast<const mmu::TranslationEvent*>(event);
   os::Kernel& kernel = machine.kernel();
-  lua_createtable(L, 0, 9);
+  lua_newtable(L);
   set_integer(L, "pid", kernel.has_current() ? kernel.current().pid() : 0);
   set_u64(L, "va", e.va.value);
   set_string(L, "access", mmu::access_name(e.access));
@@ -194,7 +196,7 @@ void push_translation_table(lua_State* L, const void* event, emulator::Machine& 
 
 void push_invalidation_table(lua_State* L, const void* event, emulator::Machine& machine) {
   const auto& e = *static_cast<const mmu::InvalidationEvent*>(event);
-  lua_createtable(L, 0, 5);
+  lua_newtable(L);
   set_string(L, "kind", invalidation_kind_name(e.kind));
   set_u64(L, "va", e.va.value);
   set_integer(L, "pcid", e.pcid);
@@ -204,7 +206,7 @@ void push_invalidation_table(lua_State* L, const void* event, emulator::Machine&
 
 void push_instruction_table(lua_State* L, const void* event, emulator::Machine&) {
   const auto& e = *static_cast<const InstructionEvent*>(event);
-  lua_createtable(L, 0, 4);
+  lua_newtable(L);
   set_integer(L, "pid", e.process.pid());
   set_u64(L, "address", e.address);
   set_string(L, "bytes",
@@ -214,7 +216,7 @@ void push_instruction_table(lua_State* L, const void* event, emulator::Machine&)
 
 void push_end_table(lua_State* L, const void* event, emulator::Machine& machine) {
   const auto& e = *static_cast<const EndEvent*>(event);
-  lua_createtable(L, 0, 3);
+  lua_newtable(L);
   set_string(L, "reason", e.reason);
   set_integer(L, "status", e.exit_status);
   set_instructions(L, machine);

@@ -7,7 +7,7 @@ namespace vmlab::lua {
 namespace {
 
 constexpr std::array<const char*, kEventKinds> kEventNames = {
-    "fault",  "cow",     "eviction", "swap_out", "swap_in",     "tlb_miss", "invalidation",
+    "fault",   "cow",     "eviction", "swap_out", "swap_in",     "tlb_miss", "invalidation",
     "syscall", "process", "exit",     "switch",   "instruction", "end"};
 
 constexpr const char* kStop = "stop";
@@ -38,9 +38,6 @@ EventDispatcher::EventDispatcher(ScriptLink& link, emulator::Machine& machine)
 
 EventDispatcher::~EventDispatcher() {
   *alive_ = false;
-  for (auto& list : subscribers_)
-    for (const Subscriber& s : list)
-      luaL_unref(link_.main(), LUA_REGISTRYINDEX, s.function_ref);
 }
 
 void EventDispatcher::subscribe_to_kernel() {
@@ -63,7 +60,8 @@ void EventDispatcher::subscribe_to_kernel() {
       deliver(Kind::kSwapOut, &e, push_reclaim_table);
   });
   events.syscall.push_back([this, alive = alive_](const os::SyscallEvent& e) {
-    if (*alive && !e.entry && wants(Kind::kSyscall)) deliver(Kind::kSyscall, &e, push_syscall_table);
+    if (*alive && !e.entry && wants(Kind::kSyscall))
+      deliver(Kind::kSyscall, &e, push_syscall_table);
   });
   events.process.push_back([this, alive = alive_](const os::ProcessEvent& e) {
     if (!*alive) return;
@@ -77,9 +75,9 @@ void EventDispatcher::subscribe_to_kernel() {
   });
 }
 
-int EventDispatcher::subscribe(EventKind kind, int function_ref) {
+int EventDispatcher::subscribe(EventKind kind) {
   const int handle = next_handle_++;
-  subscribers_[static_cast<size_t>(kind)].push_back(Subscriber{handle, function_ref});
+  subscribers_[static_cast<size_t>(kind)].push_back(Subscriber{handle});
   return handle;
 }
 
@@ -88,7 +86,6 @@ bool EventDispatcher::unsubscribe(int handle) {
     auto it = std::find_if(list.begin(), list.end(),
                            [&](const Subscriber& s) { return s.handle == handle; });
     if (it == list.end()) continue;
-    luaL_unref(link_.main(), LUA_REGISTRYINDEX, it->function_ref);
     list.erase(it);
     return true;
   }
@@ -115,7 +112,11 @@ void EventDispatcher::call_handlers(lua_State* L, const Delivery& d) {
     const bool still_subscribed = std::any_of(
         live.begin(), live.end(), [&](const Subscriber& l) { return l.handle == s.handle; });
     if (!still_subscribed) continue;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, s.function_ref);
+    push_handler(L, this, s.handle);
+    if (!lua_isfunction(L, -1)) {
+      lua_pop(L, 1);
+      continue;
+    }
     lua_pushvalue(L, table);
     lua_call(L, 1, 1);
     if (lua_type(L, -1) == LUA_TSTRING && std::string_view(lua_tostring(L, -1)) == kStop)

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "emulator/cpu_observer.h"
-#include "emulator/machine.h"
 #include "emulator/lua/script_link.h"
+#include "emulator/machine.h"
 #include "mmu/mmu.h"
 
 namespace vmlab::lua {
@@ -49,9 +49,9 @@ class EventDispatcher final : public emulator::CpuObserver, public mmu::MmuObser
   EventDispatcher(const EventDispatcher&) = delete;
   EventDispatcher& operator=(const EventDispatcher&) = delete;
 
-  // `function_ref` is a registry reference the dispatcher now owns. Returns the handle for
-  // unsubscribe.
-  int subscribe(EventKind kind, int function_ref);
+  // A new subscription; the handler function itself is stored with the machine's userdata
+  // (event_bindings.cpp) under the returned handle.
+  int subscribe(EventKind kind);
   bool unsubscribe(int handle);
   bool wants(EventKind kind) const { return !subscribers_[static_cast<size_t>(kind)].empty(); }
   bool wants_mmu() const { return wants(EventKind::kTlbMiss) || wants(EventKind::kInvalidation); }
@@ -80,7 +80,6 @@ class EventDispatcher final : public emulator::CpuObserver, public mmu::MmuObser
  private:
   struct Subscriber {
     int handle;
-    int function_ref;
   };
   void deliver(EventKind kind, const void* event, TableBuilder build);
   void subscribe_to_kernel();
@@ -92,6 +91,11 @@ class EventDispatcher final : public emulator::CpuObserver, public mmu::MmuObser
   // Kernel subscriber lists cannot be left: their lambdas check this before touching `this`.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
+
+// Pushes the handler subscribed as `handle` to `dispatcher`'s machine, or nil when that
+// machine's userdata is gone (event_bindings.cpp). Handlers live in the userdata's user value,
+// not in the registry, so a handler that captures its machine does not keep it alive forever.
+void push_handler(lua_State* L, const EventDispatcher* dispatcher, int handle);
 
 // Table builders (event_tables.cpp): one per event type, fields documented in scripts/README.md.
 void push_fault_table(lua_State* L, const void* event, emulator::Machine& machine);

@@ -111,9 +111,10 @@ class JsonToLua {
           case 'u': {  // the writer escapes only control characters this way
             unsigned code = 0;
             if (text_.size() - pos_ < kHexDigits) fail("bad \\u escape");
-            const auto [end, ec] = std::from_chars(text_.data() + pos_,
-                                                   text_.data() + pos_ + kHexDigits, code, kHexBase);
-            if (ec != std::errc() || end != text_.data() + pos_ + kHexDigits) fail("bad \\u escape");
+            const auto [end, ec] = std::from_chars(
+                text_.data() + pos_, text_.data() + pos_ + kHexDigits, code, kHexBase);
+            if (ec != std::errc() || end != text_.data() + pos_ + kHexDigits)
+              fail("bad \\u escape");
             pos_ += kHexDigits;
             c = static_cast<char>(code);
             break;
@@ -130,8 +131,8 @@ class JsonToLua {
 
   void push_number() {
     const size_t start = pos_;
-    while (pos_ < text_.size() && std::string_view("+-0123456789.eE").find(text_[pos_]) !=
-                                      std::string_view::npos)
+    while (pos_ < text_.size() &&
+           std::string_view("+-0123456789.eE").find(text_[pos_]) != std::string_view::npos)
       ++pos_;
     const std::string_view number = text_.substr(start, pos_ - start);
     if (number.empty()) fail("unexpected character");

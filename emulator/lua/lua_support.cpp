@@ -36,8 +36,8 @@ std::string join_names(const std::vector<std::string>& names) {
   return out;
 }
 
-void check_fields(lua_State* L, int index, const char* who, std::initializer_list<const char*> known,
-                  bool array_items) {
+void check_fields(lua_State* L, int index, const char* who,
+                  std::initializer_list<const char*> known, bool array_items) {
   index = lua_absindex(L, index);
   lua_pushnil(L);
   while (lua_next(L, index) != 0) {
@@ -65,8 +65,7 @@ std::optional<std::string> string_field(lua_State* L, int index, const char* who
 std::optional<int64_t> integer_field(lua_State* L, int index, const char* who, const char* name) {
   if (!field_of_type(L, index, who, name, LUA_TNUMBER)) return std::nullopt;
   if (!lua_isinteger(L, -1))
-    luaL_error(L, "%s: field '%s' must be an integer, got %s", who, name,
-               lua_tostring(L, -1));
+    luaL_error(L, "%s: field '%s' must be an integer, got %s", who, name, lua_tostring(L, -1));
   const int64_t value = lua_tointeger(L, -1);
   lua_pop(L, 1);
   return value;

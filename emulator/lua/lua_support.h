@@ -38,13 +38,12 @@ std::string join_names(const std::vector<std::string>& names);
 // Raises "<who>: unknown field 'x' (a, b, c)" for a string key of the table at `index` that is
 // not in `known`, and "<who>: field names must be strings" for other keys (array items are
 // allowed when `array_items` says so).
-void check_fields(lua_State* L, int index, const char* who, std::initializer_list<const char*> known,
-                  bool array_items = false);
+void check_fields(lua_State* L, int index, const char* who,
+                  std::initializer_list<const char*> known, bool array_items = false);
 
 // Optional fields of the table at `index`: nil gives nullopt, a wrong type raises
 // "<who>: field 'name' must be a <type>, got <actual type>".
-std::optional<std::string> string_field(lua_State* L, int index, const char* who,
-                                        const char* name);
+std::optional<std::string> string_field(lua_State* L, int index, const char* who, const char* name);
 std::optional<int64_t> integer_field(lua_State* L, int index, const char* who, const char* name);
 std::optional<bool> boolean_field(lua_State* L, int index, const char* who, const char* name);
 // True when the field is a function (nil gives false; another type raises).

@@ -2,7 +2,9 @@
 // m:stop, m:close, m:output, m:exit_status.
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
+#include <cstdio>
 #include <filesystem>
 
 #include "emulator/lua/bindings.h"
@@ -19,7 +21,6 @@ namespace {
 constexpr const char* kCapture = "capture";
 constexpr const char* kDiscard = "discard";
 constexpr const char* kInherit = "inherit";
-constexpr int kStreams = 3;  // stdin, stdout, stderr
 // More machines than this alive at once: collect garbage first, so loops that build a
 // machine per data point do not pile up RAM and Unicorn engines waiting for the collector.
 constexpr int kMachinesBeforeCollecting = 4;
@@ -27,6 +28,7 @@ constexpr int kMachinesBeforeCollecting = 4;
 struct MachineBox {
   ScriptMachine* machine;
 };
+constexpr int kUserValues = 1;  // the machine's event handlers
 
 constexpr const char* kLiveMachines = "vmlab.live_machines";  // a registry field
 
@@ -105,14 +107,16 @@ std::vector<std::string> read_env(lua_State* L, int spec, const ScriptMachine& m
 int machine_new(lua_State* L) {
   MachineSpec spec = read_machine_table(L, 1);
   if (count_machines(L, 0) >= kMachinesBeforeCollecting) lua_gc(L, LUA_GCCOLLECT);
-  auto* box = static_cast<MachineBox*>(lua_newuserdatauv(L, sizeof(MachineBox), 0));
+  auto* box = static_cast<MachineBox*>(lua_newuserdatauv(L, sizeof(MachineBox), kUserValues));
   box->machine = nullptr;
   luaL_setmetatable(L, kMachineType);
-  return guarded(L, [&] {
+  guarded(L, [&] {
     box->machine = new ScriptMachine(L, std::move(spec));
-    count_machines(L, 1);
-    return 1;
+    return 0;
   });
+  count_machines(L, 1);
+  attach_handlers(L, -1, *box->machine);
+  return 1;
 }
 
 int machine_spawn(lua_State* L) {
@@ -137,6 +141,7 @@ int machine_spawn(lua_State* L) {
   request.stdout_file = output_stream(L, 2, "stdout", capture);
   request.stderr_file = output_stream(L, 2, "stderr", capture);
   int pid = 0;
+  std::fflush(stdout);  // the script's output so far, before the guest's (unbuffered) output
   guarded(L, [&] {
     ScriptLink::Drive drive(m.link(), L);
     pid = m.spawn(std::move(request), capture);
@@ -149,6 +154,7 @@ int machine_spawn(lua_State* L) {
 
 int run_for(lua_State* L, ScriptMachine& m, uint64_t budget) {
   std::string reason;
+  std::fflush(stdout);
   guarded(L, [&] {
     ScriptLink::Drive drive(m.link(), L);
     reason = m.run(budget);
@@ -183,7 +189,7 @@ int machine_stop(lua_State* L) {
 }
 
 int machine_close(lua_State* L) {
-  check_drivable(L, "close");
+  detach_handlers(L, check_drivable(L, "close"));
   delete_machine(L, static_cast<MachineBox*>(luaL_checkudata(L, 1, kMachineType)));
   return 0;
 }
@@ -203,9 +209,11 @@ int machine_tostring(lua_State* L) {
 int machine_output(lua_State* L) {
   ScriptMachine& m = check_machine(L, 1);
   const auto text = m.captured(static_cast<int>(luaL_checkinteger(L, 2)));
-  if (!text) return luaL_error(L, "m:output: process %d was not spawned with stdout or stderr = "
-                                  "\"capture\"",
-                               static_cast<int>(lua_tointeger(L, 2)));
+  if (!text)
+    return luaL_error(L,
+                      "m:output: process %d was not spawned with stdout or stderr = "
+                      "\"capture\"",
+                      static_cast<int>(lua_tointeger(L, 2)));
   lua_pushlstring(L, text->data(), text->size());
   return 1;
 }
@@ -232,16 +240,20 @@ int guest_path(lua_State* L) {
   const std::filesystem::path dir = build_dir() / "guests";
   const std::filesystem::path path = dir / name;
   if (access(path.c_str(), X_OK) != 0)
-    return luaL_error(L, "vmlab.guest: no guest program '%s' in %s (build the guests target)",
-                      name, dir.c_str());
+    return luaL_error(L, "vmlab.guest: no guest program '%s' in %s (build the guests target)", name,
+                      dir.c_str());
   lua_pushstring(L, path.c_str());
   return 1;
 }
 
-constexpr luaL_Reg kMachineMethods[] = {
-    {"spawn", machine_spawn}, {"run", machine_run},       {"step", machine_step},
-    {"stop", machine_stop},   {"close", machine_close},   {"output", machine_output},
-    {"exit_status", machine_exit_status}, {nullptr, nullptr}};
+constexpr luaL_Reg kMachineMethods[] = {{"spawn", machine_spawn},
+                                        {"run", machine_run},
+                                        {"step", machine_step},
+                                        {"stop", machine_stop},
+                                        {"close", machine_close},
+                                        {"output", machine_output},
+                                        {"exit_status", machine_exit_status},
+                                        {nullptr, nullptr}};
 
 }  // namespace
 
@@ -252,10 +264,11 @@ ScriptMachine& check_machine(lua_State* L, int arg) {
 }
 
 void push_machine(lua_State* L, ScriptMachine* machine) {
-  auto* box = static_cast<MachineBox*>(lua_newuserdatauv(L, sizeof(MachineBox), 0));
+  auto* box = static_cast<MachineBox*>(lua_newuserdatauv(L, sizeof(MachineBox), kUserValues));
   box->machine = machine;
   count_machines(L, 1);
   luaL_setmetatable(L, kMachineType);
+  attach_handlers(L, -1, *machine);
 }
 
 void add_machine_functions(lua_State* L) {
@@ -284,6 +297,7 @@ void open_vmlab(lua_State* L) {
   lua_pushcfunction(L, machine_tostring);
   lua_setfield(L, -2, "__tostring");
   lua_pop(L, 1);
+  create_handler_owners(L);
 
   lua_newtable(L);
   add_machine_functions(L);

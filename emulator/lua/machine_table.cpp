@@ -23,8 +23,8 @@ constexpr const char* kNoProgram = "(spawned by the script)";
 
 // Options of `vmlab run` that describe a run, not a machine: the environment is given per
 // spawn, statistics are read with m:stats().
-const std::set<std::string> kRunOnlyOptions = {"--stats",  "--stats-json", "--env",
-                                               "--unset-env", "--script", "--unsafe-lua"};
+const std::set<std::string> kRunOnlyOptions = {"--stats",     "--stats-json", "--env",
+                                               "--unset-env", "--script",     "--unsafe-lua"};
 
 std::string option_of(const std::string& key) {
   std::string option = "--" + key;
@@ -71,9 +71,9 @@ void add_words(lua_State* L, int value, const std::string& key, const cli::Optio
   auto word = [&](int index) {
     if (lua_type(L, index) == LUA_TSTRING) return std::string(lua_tostring(L, index));
     if (lua_isinteger(L, index)) return std::to_string(lua_tointeger(L, index));
-    luaL_error(L, "%s: '%s' must be a string or an integer, got %s", kWho, k,
-               lua_type(L, index) == LUA_TNUMBER ? lua_tostring(L, index)
-                                                 : luaL_typename(L, index));
+    luaL_error(
+        L, "%s: '%s' must be a string or an integer, got %s", kWho, k,
+        lua_type(L, index) == LUA_TNUMBER ? lua_tostring(L, index) : luaL_typename(L, index));
     return std::string();
   };
   if (lua_istable(L, value)) {  // a repeatable option: each item is one occurrence

@@ -118,7 +118,7 @@ class LuaPagePolicy final : public os::ReplacementPolicy {
     lua_createtable(L, static_cast<int>(c.candidates.size()), 0);
     for (size_t i = 0; i < c.candidates.size(); ++i) {
       const mmu::Pfn f = c.candidates[i];
-      lua_createtable(L, 0, 7);
+      lua_newtable(L);
       set_u64(L, "pfn", f.value);
       set_boolean(L, "referenced", c.pages->referenced(f));
       set_boolean(L, "dirty", c.pages->dirty(f));
@@ -217,8 +217,7 @@ class LuaTlbPolicy final : public mmu::CustomReplacement {
 PagePolicySpec read_page_policy(lua_State* L, int index, const std::string& who) {
   index = lua_absindex(L, index);
   const char* w = who.c_str();
-  check_fields(L, index, w,
-               {"name", "victim", "on_load", "on_release", "on_access", "on_refault"});
+  check_fields(L, index, w, {"name", "victim", "on_load", "on_release", "on_access", "on_refault"});
   if (!function_field(L, index, w, "victim")) luaL_error(L, "%s: victim must be a function", w);
   PagePolicySpec spec;
   spec.name = string_field(L, index, w, "name").value_or("lua");

@@ -1,5 +1,6 @@
 #include "emulator/lua/runtime.h"
 
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
@@ -10,6 +11,7 @@ namespace vmlab::lua {
 namespace {
 
 constexpr const char* kExitRequestType = "vmlab.exit_request";
+constexpr const char* kTracebackHeader = "\nstack traceback:\n";  // as luaL_traceback writes it
 
 // Runs in the new state with (exit request metatable, unsafe flag). pcall and xpcall pass an
 // exit request on instead of catching it, so os.exit ends the script from any depth. Without
@@ -66,8 +68,8 @@ void apply_sandbox(lua_State* L, bool unsafe) {
   lua_pushcfunction(L, safe_exit);
   set_global_field(L, "os", "exit");
   if (unsafe) return;
-  for (const auto& [table, field] : {std::pair{"os", "execute"}, {"io", "popen"},
-                                     {"package", "loadlib"}}) {
+  for (const auto& [table, field] :
+       {std::pair{"os", "execute"}, {"io", "popen"}, {"package", "loadlib"}}) {
     lua_pushnil(L);
     set_global_field(L, table, field);
   }
@@ -108,6 +110,9 @@ std::optional<int> exit_request_code(lua_State* L, int index) {
 int traceback_handler(lua_State* L) {
   if (exit_request_code(L, 1)) return 1;
   const char* message = lua_tostring(L, 1);
+  // An error raised in a handler was traced where it happened, on this same thread: its
+  // traceback already runs through the m:run that re-raised it.
+  if (message != nullptr && std::strstr(message, kTracebackHeader) != nullptr) return 1;
   if (message == nullptr) {
     if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
       message = lua_tostring(L, -1);
@@ -124,8 +129,7 @@ Runtime::Runtime(const RuntimeOptions& options) : L_(luaL_newstate()) {
   luaL_newmetatable(L_, kExitRequestType);
   lua_pushcfunction(L_, exit_request_tostring);
   lua_setfield(L_, -2, "__tostring");
-  if (luaL_loadbuffer(L_, kPrelude, std::char_traits<char>::length(kPrelude), "=prelude") !=
-      LUA_OK)
+  if (luaL_loadbuffer(L_, kPrelude, std::char_traits<char>::length(kPrelude), "=prelude") != LUA_OK)
     throw std::logic_error(lua_tostring(L_, -1));
   lua_insert(L_, -2);  // the chunk below the metatable argument
   lua_pushboolean(L_, options.unsafe);

@@ -77,16 +77,17 @@ void ScriptMachine::update_observers() {
   // Each pointer is the tracer, the dispatcher, both (fan-out), or nothing: an unobserved
   // machine pays nothing for the script.
   const bool instructions = events_->wants_instructions();
-  emulator::CpuObserver* cpu = tracer_ != nullptr && instructions ? &fanout_
-                               : tracer_ != nullptr               ? tracer_
-                               : instructions                     ? events_.get()
-                                                                  : nullptr;
+  emulator::CpuObserver* cpu = nullptr;
+  if (tracer_ != nullptr)
+    cpu = instructions ? static_cast<emulator::CpuObserver*>(&fanout_) : tracer_;
+  else if (instructions)
+    cpu = events_.get();
   machine_->set_cpu_observer(cpu);
-  const bool mmu_events = events_->wants_mmu();
-  mmu::MmuObserver* mmu = tracer_ != nullptr && mmu_events ? &fanout_
-                          : tracer_ != nullptr             ? tracer_
-                          : mmu_events                     ? events_.get()
-                                                           : nullptr;
+  mmu::MmuObserver* mmu = nullptr;
+  if (tracer_ != nullptr)
+    mmu = events_->wants_mmu() ? static_cast<mmu::MmuObserver*>(&fanout_) : tracer_;
+  else if (events_->wants_mmu())
+    mmu = events_.get();
   machine_->mmu().set_observer(mmu);
 }
 
@@ -94,7 +95,7 @@ int ScriptMachine::spawn(os::SpawnRequest request, std::shared_ptr<StringOutput>
   update_observers();
   std::string error;
   int pid = 0;
-  if (kernel().spawn(request, &error, &pid) != 0) throw std::runtime_error(error);
+  if (kernel().spawn(request, &error, &pid) != 0) throw std::runtime_error("m:spawn: " + error);
   cpus_created_ = true;
   if (capture != nullptr) captures_[pid] = std::move(capture);
   return pid;
