@@ -34,6 +34,21 @@ std::string basename_of(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// Whether every segment, moved by `bias`, lies below the initial stack and outside the kernel's
+// physical window (PML4 slot `window_slot`). read_elf only sees the file; a segment there
+// would overlap the stack VMA or be mapped into the kernel's shared page tables.
+bool segments_fit(const ElfImage& image, uint64_t bias, uint64_t window_slot) {
+  const uint64_t window_bytes = uint64_t{1} << mmu::level_shift(mmu::Level::kPml4);
+  const uint64_t window_start = window_slot * window_bytes;
+  for (const auto& seg : image.loads) {
+    const uint64_t start = page_down(bias + seg.vaddr);
+    const uint64_t end = page_up(bias + seg.vaddr + seg.memsz);
+    if (end > layout::kStackTop - kInitialStackBytes) return false;
+    if (start < window_start + window_bytes && end > window_start) return false;
+  }
+  return true;
+}
+
 // Maps the PT_LOAD segments as Linux does: the file part as a private file mapping whose last
 // page ends in zeros, the rest of memsz as anonymous memory.
 void map_segments(AddressSpace& space, const ElfImage& image, uint64_t bias,
@@ -93,8 +108,13 @@ int Kernel::exec(Process& process, const std::string& path, const std::vector<st
     return -elf_error.error;
   }
 
-  // Point of no return: the old image goes away.
   const uint64_t bias = image->position_independent ? layout::kDynamicBase : 0;
+  if (!segments_fit(*image, bias, boot_.kernel_pml4_index)) {
+    *error = path + ": PT_LOAD segment outside the user address space";
+    return -ENOEXEC;
+  }
+
+  // Point of no return: the old image goes away.
   auto space = new_address_space();
   space->set_owner(process.pid());
   uint64_t brk = 0;

@@ -46,7 +46,8 @@ FileStat MemoryFile::stat() const {
 }
 
 int64_t MemoryFile::read(uint64_t offset, std::span<uint8_t> out) {
-  if (offset >= data_.size()) return 0;
+  // An empty buffer may have no storage at all (read(fd, NULL, 0)): memcpy needs a pointer.
+  if (offset >= data_.size() || out.empty()) return 0;
   const size_t n = std::min<uint64_t>(out.size(), data_.size() - offset);
   std::memcpy(out.data(), data_.data() + offset, n);
   return static_cast<int64_t>(n);

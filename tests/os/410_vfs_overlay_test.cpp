@@ -221,5 +221,16 @@ TEST_F(Overlay, OpenFileOffsetsAppendAndSeek) {
   EXPECT_EQ(gap[0], 0);
 }
 
+// read(fd, NULL, 0) reaches the file with an empty buffer that has no storage at all; copying
+// zero bytes to it was a memcpy to a null pointer (found by fuzz/fuzz_syscalls under UBSan).
+TEST_F(Overlay, EmptyReadWithoutABufferReadsNothing) {
+  auto file = open("/f", O_CREAT | O_RDWR);
+  EXPECT_EQ(file->write(bytes("data")), 4);
+  EXPECT_EQ(file->pread({}, 0), 0);
+  EXPECT_EQ(file->seek(0, SEEK_SET), 0);
+  EXPECT_EQ(file->read({}), 0);
+  EXPECT_EQ(file->seek(0, SEEK_CUR), 0) << "an empty read leaves the offset alone";
+}
+
 }  // namespace
 }  // namespace vmlab::os::vfs
