@@ -699,9 +699,9 @@ void Cpu::on_port_out(uc_struct*, uint32_t, int, uint32_t, void* self) {
   guarded(self, [](Cpu& cpu) { cpu.port_io(); });
 }
 
-bool Cpu::on_unmapped(uc_struct*, int type, uint64_t address, int, int64_t, void* self) {
+bool Cpu::on_unmapped(uc_struct*, int type, uint64_t address, int size, int64_t, void* self) {
   bool retry = false;
-  guarded(self, [&](Cpu& cpu) { retry = cpu.unmapped(type, address); });
+  guarded(self, [&](Cpu& cpu) { retry = cpu.unmapped(type, address, size); });
   return retry;
 }
 
@@ -870,10 +870,14 @@ void Cpu::interrupt(uint32_t intno) {
   page_fault(cr2, error_code, rip);
 }
 
-bool Cpu::unmapped(int type, uint64_t address) {
+bool Cpu::unmapped(int type, uint64_t address, int size) {
   // Unicorn 2.0.1 looks for a memory region at the virtual address before it walks the page
   // tables. No region means no page of the process can be present there: this is the
-  // not-present #PF the CPU would raise, reported through another door.
+  // not-present #PF the CPU would raise, reported through another door. The data hook sees a
+  // store before this callback but never a load, so the model translates a load here: its
+  // statistics and trace must not depend on where the engine happens to have regions.
+  if (options_.model == ModelMode::kFull && type != UC_MEM_FETCH_UNMAPPED && !predicted_.pending)
+    memory_access(type == UC_MEM_WRITE_UNMAPPED ? UC_MEM_WRITE : UC_MEM_READ, address, size);
   uint64_t rip = 0;
   uc_reg_read(uc_, UC_X86_REG_RIP, &rip);
   uint32_t error_code = mmu::pf_error::kUser;

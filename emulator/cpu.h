@@ -106,7 +106,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   void run_exact_tail();
   void memory_access(int type, uint64_t address, int size);
   void interrupt(uint32_t intno);
-  bool unmapped(int type, uint64_t address);
+  bool unmapped(int type, uint64_t address, int size);
   void page_fault(uint64_t cr2, uint32_t error_code, uint64_t rip);
   void check_fault(uint64_t cr2, uint32_t error_code);
   void syscall();

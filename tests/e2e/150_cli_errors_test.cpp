@@ -114,6 +114,47 @@ TEST(CliErrors, MalformedExecutablesAre126) {
                "vmlab: " + not_exec + ": permission denied (not executable)");
 }
 
+// One PT_LOAD segment of `memsz` bytes at `vaddr` (no file bytes), entry at its start.
+std::string elf_with_segment(uint16_t type, uint64_t vaddr, uint64_t memsz) {
+  std::string file = elf_header(ELFCLASS64, EM_X86_64, type);
+  reinterpret_cast<Elf64_Ehdr*>(file.data())->e_entry = vaddr;
+  Elf64_Phdr ph{};
+  ph.p_type = PT_LOAD;
+  ph.p_flags = PF_R | PF_X;
+  ph.p_vaddr = vaddr;
+  ph.p_memsz = memsz;
+  ph.p_align = 4096;
+  return file + std::string(reinterpret_cast<const char*>(&ph), sizeof ph);
+}
+
+// Segments the file places outside what a process may map (found by fuzz/fuzz_elf_loader):
+// over the initial stack, in the kernel's physical window (PML4 slot 1), or past the top of
+// user space once a static-pie is moved to its load base.
+TEST(CliErrors, SegmentsOutsideUserSpaceAre126) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"over-stack", elf_with_segment(ET_EXEC, 0x7fff'fffe'0000, 0x10000)},
+      {"kernel-window", elf_with_segment(ET_EXEC, uint64_t{1} << 39, 0x1000)},
+      {"pie-beyond-top", elf_with_segment(ET_DYN, 0x7000'0000'0000, 0x1000)},
+  };
+  for (const auto& [name, bytes] : cases) {
+    const std::string path = write_file(name, bytes);
+    expect_error({"run", "--check", path}, 126,
+                 "vmlab: " + path + ": PT_LOAD segment outside the user address space");
+  }
+}
+
+// A segment high in user space whose zero bytes run as `add [rax], al` with RAX = 0: the load
+// from page 0 has no engine region behind it (nothing is mapped in the low PML4 slots), and
+// --check must still see the model predict the same #PF as the CPU, as Linux ends it.
+TEST(CliErrors, FaultOutsideEveryEngineRegionIsCheckedLikeAnyOther) {
+  const std::string path = write_file("high", elf_with_segment(ET_EXEC, 0x7fff'fff0'0000, 0x1000));
+  const VmlabRun run = run_vmlab({}, {path});
+  EXPECT_EQ(run.result.status, 139) << run.result.err;
+  EXPECT_EQ(run.result.err,
+            "vmlab: pid 1 (high) killed by SIGSEGV (Segmentation fault) at address "
+            "0x0, rip 0x7ffffff00000\n");
+}
+
 TEST(CliErrors, DynamicExecutablesAreRefused) {
   expect_error({"run", "/bin/ls"}, 126,
                "vmlab: /bin/ls: dynamically linked executable (needs the interpreter named in "
