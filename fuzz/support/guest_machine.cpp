@@ -1,0 +1,35 @@
+#include "fuzz/support/guest_machine.h"
+
+namespace vmlab::fuzz {
+
+GuestMachine::GuestMachine(const GuestMachineConfig& config, CpuProgram* program)
+    : ram_(mmu::PhysAddr{kRamBase}, config.ram_bytes), mmu_(ram_, config.mmu), program_(program) {
+  os::BootInfo boot;
+  boot.kernel_pdpt = ram_.base();
+  boot.kernel_pml4_index = kRamBase >> mmu::level_shift(mmu::Level::kPml4);
+  boot.reserved_frames = kReservedFrames;
+  ram_.fill(ram_.base(), 0, kReservedFrames * mmu::kPageBytes);
+  kernel_ = std::make_unique<os::Kernel>(config.kernel, mmu_, *this, boot);
+  kernel_->events().fault.push_back([this](const os::FaultEvent& e) {
+    ++faults_seen_;
+    last_fault_ = e.resolution;
+  });
+}
+
+GuestMachine::~GuestMachine() {
+  // Processes and their CPUs go before the memory they live in.
+  kernel_.reset();
+}
+
+std::unique_ptr<os::CpuPort> GuestMachine::new_cpu(os::Process& process,
+                                                   const os::UserRegs& entry) {
+  return std::make_unique<FakeCpu>(*kernel_, process.pid(), program_, entry);
+}
+
+std::unique_ptr<os::CpuPort> GuestMachine::fork_cpu(os::Process& parent, os::Process& child) {
+  auto cpu = std::make_unique<FakeCpu>(*kernel_, child.pid(), program_, parent.cpu().regs());
+  cpu->set_fpu_state(parent.cpu().fpu_state());
+  return cpu;
+}
+
+}  // namespace vmlab::fuzz
