@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <stdexcept>
 
 #include "os/kernel.h"
 #include "os/pte_encoding.h"
@@ -27,8 +28,14 @@ void Reclaimer::record_references(const std::string& path) {
 // ---------------------------------------------------------------------------------------------
 // Frame lifetime
 
+void Reclaimer::replace_policy(std::unique_ptr<ReplacementPolicy> policy) {
+  if (pages_loaded_) throw std::logic_error("replace_policy: pages are already resident");
+  policy_ = std::move(policy);
+}
+
 void Reclaimer::on_allocated(Pfn frame, FrameUse use) {
   if (use != FrameUse::kAnonymous && use != FrameUse::kFile) return;
+  pages_loaded_ = true;
   kernel_.frames().frame(frame).loaded_at = now();
   policy_->on_load(frame);
 }

@@ -54,6 +54,9 @@ class Reclaimer final : public MemoryPressureHandler, public PageInspector, publ
             std::vector<RangeLimit> ranges);
 
   ReplacementPolicy& policy() { return *policy_; }
+  // Installs another policy (one built after the machine, like a Lua policy of `vmlab run`).
+  // Only before the first page is loaded: the new policy must see every page from its load.
+  void replace_policy(std::unique_ptr<ReplacementPolicy> policy);
   SwapDevice* swap() { return swap_.get(); }
   const ReclaimStats& stats() const { return stats_; }
   const std::vector<RangeLimit>& ranges() const { return ranges_; }
@@ -108,6 +111,7 @@ class Reclaimer final : public MemoryPressureHandler, public PageInspector, publ
   std::vector<RangeLimit> ranges_;
   ReclaimStats stats_;
   std::unique_ptr<ReferenceString> recorder_;
+  bool pages_loaded_ = false;                             // a policy has seen on_load
   std::map<std::pair<int, uint64_t>, uint64_t> shadows_;  // (pid, vpn) -> eviction number
   bool swap_broken_ = false;
   Process* reclaiming_for_ = nullptr;  // local reclaim: only this process's pages

@@ -15,6 +15,9 @@ namespace {
 constexpr uint64_t kMinRam = 256ull << 10;
 constexpr uint64_t kMaxRam = 64ull << 30;
 
+// --policy lua:FILE names a file whose chunk returns a Lua replacement policy.
+constexpr const char* kLuaPolicyPrefix = "lua:";
+
 const std::vector<std::string> kDefaultEnv = {
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     "HOME=/",
@@ -150,13 +153,21 @@ const std::vector<Option>& options() {
       {"--swap-file", "PATH", "host file backing the swap device",
        [](const RunOptions&) { return std::string("a temporary file, removed at exit"); },
        [](RunOptions& o, const std::string& v) { o.machine.kernel.swap_file = v; }},
-      {"--policy", "NAME", "page replacement: fifo, clock, nru, lru, random, two-list, opt",
+      {"--policy", "NAME",
+       "page replacement: fifo, clock, nru, lru, random, two-list, opt, or lua:FILE (a policy "
+       "written in Lua, scripts/README.md)",
        [](const RunOptions& o) { return o.machine.kernel.policy; },
        [](RunOptions& o, const std::string& v) {
+         if (v.rfind(kLuaPolicyPrefix, 0) == 0) {
+           o.lua_policy = v.substr(std::char_traits<char>::length(kLuaPolicyPrefix));
+           if (o.lua_policy.empty()) throw UsageError("--policy lua:FILE needs a file name");
+           return;
+         }
+         o.lua_policy.clear();
          const auto names = os::policy_names();
          if (std::find(names.begin(), names.end(), v) == names.end())
            throw UsageError("--policy: unknown policy '" + v +
-                            "' (fifo, clock, nru, lru, random, two-list, opt)");
+                            "' (fifo, clock, nru, lru, random, two-list, opt, lua:FILE)");
          o.machine.kernel.policy = v;
        }},
       {"--local", "", "replace pages of the faulting process only (default: global replacement)",

@@ -25,7 +25,8 @@ struct RunOptions {
   double timeout_seconds = 0;  // --timeout: wall-clock limit, 0 for none
   std::vector<std::string> argv;
   std::vector<std::string> env;
-  std::string script;  // --script FILE.lua
+  std::string script;      // --script FILE.lua
+  std::string lua_policy;  // --policy lua:FILE: a replacement policy written in Lua
   bool unsafe_lua = false;
   emulator::TraceOptions trace;
 };

@@ -109,9 +109,9 @@ int run_command(const std::vector<std::string>& args) {
       machine.set_cpu_observer(tracer.get());
       machine.mmu().set_observer(tracer.get());
     }
-    // --script attaches a Lua script's event handlers to this run.
+    // --script attaches a Lua script's event handlers to this run; --policy lua:FILE a policy.
     std::unique_ptr<lua::AttachedScript> script;
-    if (!options.script.empty()) {
+    if (!options.script.empty() || !options.lua_policy.empty()) {
       script = std::make_unique<lua::AttachedScript>(machine, options, tracer.get());
       if (script->early_exit()) return *script->early_exit();
     }

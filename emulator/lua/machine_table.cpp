@@ -16,7 +16,6 @@ namespace vmlab::lua {
 namespace {
 
 constexpr const char* kWho = "vmlab.machine";
-constexpr const char* kLuaPolicyPrefix = "lua:";
 constexpr const char* kOnOff = "on|off";
 // parse_run_options wants a program to run; a script's machine runs those given to m:spawn.
 constexpr const char* kNoProgram = "(spawned by the script)";
@@ -90,29 +89,18 @@ void add_words(lua_State* L, int value, const std::string& key, const cli::Optio
   args.push_back(word(value));
 }
 
+// A table is a Lua policy; a string is a built-in policy's name or "lua:FILE", which the CLI's
+// parser takes apart (the file is loaded once the table has been parsed).
 void read_policy(lua_State* L, int value, MachineSpec& spec, std::vector<std::string>& args) {
-  const std::string who = std::string(kWho) + ": policy";
   if (lua_istable(L, value)) {
-    spec.page_policy = read_page_policy(L, value, who);
+    spec.page_policy = read_page_policy(L, value, std::string(kWho) + ": policy");
     return;
   }
   if (lua_type(L, value) != LUA_TSTRING)
-    luaL_error(L, "%s must be a policy name or a table, got %s", who.c_str(),
+    luaL_error(L, "%s: policy must be a policy name or a table, got %s", kWho,
                luaL_typename(L, value));
-  const std::string name = lua_tostring(L, value);
-  if (name.rfind(kLuaPolicyPrefix, 0) != 0) {
-    args.push_back("--policy");
-    args.push_back(name);
-    return;
-  }
-  const std::string file = name.substr(std::char_traits<char>::length(kLuaPolicyPrefix));
-  if (luaL_loadfilex(L, file.c_str(), "t") != LUA_OK) lua_error(L);
-  lua_call(L, 0, 1);
-  if (!lua_istable(L, -1))
-    luaL_error(L, "%s: %s must return a policy table, got %s", who.c_str(), file.c_str(),
-               luaL_typename(L, -1));
-  spec.page_policy = read_page_policy(L, -1, who + " (" + file + ")");
-  lua_pop(L, 1);
+  args.push_back("--policy");
+  args.push_back(lua_tostring(L, value));
 }
 
 void read_tlb_policies(lua_State* L, int value, MachineSpec& spec) {
@@ -194,6 +182,9 @@ MachineSpec read_machine_table(lua_State* L, int index) {
     error = as_setting_message(e.what());
   }
   if (!error.empty()) luaL_error(L, "%s: %s", kWho, error.c_str());
+  if (!spec.options.lua_policy.empty())
+    spec.page_policy =
+        load_page_policy_file(L, spec.options.lua_policy, std::string(kWho) + ": policy");
   if (spec.page_policy && spec.page_policy->on_access &&
       spec.options.machine.cpu.model == emulator::ModelMode::kFast)
     luaL_error(L, "%s: a policy with on_access needs every access: use model = \"full\"", kWho);

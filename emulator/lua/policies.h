@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "emulator/lua/script_link.h"
@@ -34,6 +35,16 @@ struct TlbPolicySpec {
 // Read and validate the table at `index`; `who` starts error messages.
 PagePolicySpec read_page_policy(lua_State* L, int index, const std::string& who);
 TlbPolicySpec read_tlb_policy(lua_State* L, int index, const std::string& who);
+
+// Runs FILE, a chunk that returns a page policy table (`policy = "lua:FILE"`, `--policy
+// lua:FILE`), and reads the table; errors are Lua errors.
+PagePolicySpec load_page_policy_file(lua_State* L, const std::string& file, const std::string& who);
+
+// The same in a protected call, for C++ callers: on failure, nullopt and *error holds the
+// message with file:line and a traceback (or *exit_code the status the chunk gave os.exit).
+std::optional<PagePolicySpec> load_page_policy_file_protected(lua_State* L, const std::string& file,
+                                                              std::string* error,
+                                                              std::optional<int>* exit_code);
 
 std::unique_ptr<os::ReplacementPolicy> make_lua_page_policy(std::shared_ptr<ScriptLink> link,
                                                             const PagePolicySpec& spec);

@@ -6,6 +6,7 @@
 
 #include "emulator/lua/lua_support.h"
 #include "emulator/lua/policies.h"
+#include "emulator/lua/runtime.h"
 
 namespace vmlab::lua {
 
@@ -61,7 +62,7 @@ class LuaPagePolicy final : public os::ReplacementPolicy {
  public:
   LuaPagePolicy(std::shared_ptr<ScriptLink> link, PagePolicySpec spec)
       : link_(std::move(link)), spec_(std::move(spec)) {}
-  ~LuaPagePolicy() override { luaL_unref(link_->main(), LUA_REGISTRYINDEX, spec_.table_ref); }
+  ~LuaPagePolicy() override { link_->unref(spec_.table_ref); }
 
   std::string_view name() const override { return spec_.name; }
   void on_load(mmu::Pfn f) override {
@@ -167,7 +168,7 @@ class LuaTlbPolicy final : public mmu::CustomReplacement {
  public:
   LuaTlbPolicy(std::shared_ptr<ScriptLink> link, TlbPolicySpec spec, uint32_t ways)
       : link_(std::move(link)), spec_(spec), ways_(ways) {}
-  ~LuaTlbPolicy() override { luaL_unref(link_->main(), LUA_REGISTRYINDEX, spec_.table_ref); }
+  ~LuaTlbPolicy() override { link_->unref(spec_.table_ref); }
 
   void on_fill(uint32_t set, uint32_t way) override {
     if (spec_.on_fill) notify("on_fill", set, way);
@@ -241,6 +242,72 @@ TlbPolicySpec read_tlb_policy(lua_State* L, int index, const std::string& who) {
   lua_pushvalue(L, index);
   spec.table_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   return spec;
+}
+
+namespace {
+
+// What a policy file returned, at `index`, read as a policy table: `who` starts messages.
+PagePolicySpec read_returned_policy(lua_State* L, int index, const std::string& file,
+                                    const std::string& who) {
+  if (!lua_istable(L, index))
+    luaL_error(L, "%s: %s must return a policy table, got %s", who.c_str(), file.c_str(),
+               luaL_typename(L, index));
+  return read_page_policy(L, index, who + " (" + file + ")");
+}
+
+}  // namespace
+
+PagePolicySpec load_page_policy_file(lua_State* L, const std::string& file,
+                                     const std::string& who) {
+  if (luaL_loadfilex(L, file.c_str(), "t") != LUA_OK) lua_error(L);
+  lua_call(L, 0, 1);
+  PagePolicySpec spec = read_returned_policy(L, -1, file, who);
+  lua_pop(L, 1);
+  return spec;
+}
+
+namespace {
+
+// What the protected read below works on; its strings are built outside it, so an error's
+// longjmp skips no destructor.
+struct PolicyRead {
+  std::string file;
+  std::string who;
+  PagePolicySpec spec;
+};
+
+int read_policy_entry(lua_State* L) {
+  auto* read = static_cast<PolicyRead*>(lua_touserdata(L, 2));
+  read->spec = read_returned_policy(L, 1, read->file, read->who);
+  return 0;
+}
+
+}  // namespace
+
+std::optional<PagePolicySpec> load_page_policy_file_protected(lua_State* L, const std::string& file,
+                                                              std::string* error,
+                                                              std::optional<int>* exit_code) {
+  const int top = lua_gettop(L);
+  auto failed = [&] {
+    *exit_code = exit_request_code(L, -1);
+    const char* message = lua_tostring(L, -1);
+    *error = message != nullptr ? message : "error object is not a string";
+    lua_settop(L, top);
+    return std::nullopt;
+  };
+  // Loading fails with a message alone; running the chunk gets a traceback; the table's
+  // checks name what is wrong.
+  if (luaL_loadfilex(L, file.c_str(), "t") != LUA_OK) return failed();
+  lua_pushcfunction(L, traceback_handler);
+  lua_insert(L, -2);
+  if (lua_pcall(L, 0, 1, top + 1) != LUA_OK) return failed();
+  PolicyRead read{file, "--policy", {}};
+  lua_pushcfunction(L, read_policy_entry);
+  lua_insert(L, -2);
+  lua_pushlightuserdata(L, &read);
+  if (lua_pcall(L, 2, 0, 0) != LUA_OK) return failed();
+  lua_settop(L, top);
+  return read.spec;
 }
 
 std::unique_ptr<os::ReplacementPolicy> make_lua_page_policy(std::shared_ptr<ScriptLink> link,

@@ -142,7 +142,7 @@ Runtime::~Runtime() {
   lua_close(L_);
 }
 
-ScriptResult Runtime::run_file(const std::string& path, const std::vector<std::string>& args) {
+void Runtime::add_module_dirs(const std::string& path) {
   const std::filesystem::path dir = std::filesystem::path(path).parent_path();
   const std::string base = dir.empty() ? "." : dir.string();
   lua_getglobal(L_, "package");
@@ -151,6 +151,10 @@ ScriptResult Runtime::run_file(const std::string& path, const std::vector<std::s
                   lua_tostring(L_, -1));
   lua_setfield(L_, -3, "path");
   lua_pop(L_, 2);
+}
+
+ScriptResult Runtime::run_file(const std::string& path, const std::vector<std::string>& args) {
+  add_module_dirs(path);
 
   lua_createtable(L_, static_cast<int>(args.size()), 1);
   lua_pushstring(L_, path.c_str());

@@ -41,6 +41,8 @@ class Runtime {
   // Runs FILE with arg[0] = path, arg[1..] = args (also the chunk's `...`). Modules are found
   // next to the script and in its ../lib folder (scripts/lib for scripts/experiments).
   ScriptResult run_file(const std::string& path, const std::vector<std::string>& args);
+  // Lets `require` find modules next to the file at `path` and in its ../lib folder.
+  void add_module_dirs(const std::string& path);
   // Runs a chunk of code (tests, and the top level of an attached script).
   ScriptResult run_string(const std::string& code, const std::string& chunk_name);
 

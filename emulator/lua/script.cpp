@@ -35,13 +35,38 @@ AttachedScript::AttachedScript(emulator::Machine& machine, const cli::RunOptions
   lua_setglobal(L, "machine");
   // The handlers run on the main thread for the whole run: vmlab run drives the machine.
   drive_.emplace(machine_->link(), L);
+  if (!options.lua_policy.empty() && !install_policy(options)) return;
+  if (options.script.empty()) return;
   const ScriptResult result = runtime_.run_file(options.script, options.argv);
   if (!result.error.empty()) print_error(result.error);
   if (result.status != 0) early_exit_ = result.status;
 }
 
+bool AttachedScript::install_policy(const cli::RunOptions& options) {
+  std::string error;
+  std::optional<int> exit_code;
+  runtime_.add_module_dirs(options.lua_policy);
+  const std::optional<PagePolicySpec> spec =
+      load_page_policy_file_protected(runtime_.state(), options.lua_policy, &error, &exit_code);
+  if (!spec) {
+    if (!exit_code) print_error(error);
+    early_exit_ = exit_code.value_or(kExitScriptError);
+    return false;
+  }
+  if (spec->on_access && options.machine.cpu.model == emulator::ModelMode::kFast) {
+    print_error("--policy lua:" + options.lua_policy +
+                ": a policy with on_access needs every access: use --model full");
+    early_exit_ = kExitScriptError;
+    return false;
+  }
+  machine_->kernel().reclaim().replace_policy(make_lua_page_policy(machine_->shared_link(), *spec));
+  return true;
+}
+
 AttachedScript::~AttachedScript() {
   drive_.reset();
+  // The machine, and a Lua policy in it, outlive the Lua state closed after this.
+  machine_->link().close_state();
 }
 
 bool AttachedScript::stopped() const {

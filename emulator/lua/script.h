@@ -22,7 +22,8 @@ int run_script_file(const std::string& path, const std::vector<std::string>& arg
 
 // vmlab run --script FILE.lua: the script's top level runs before the program starts, with
 // the run's machine as the global `machine` (and arg[1..] = the program's argv); the handlers
-// it subscribes then watch the run. vmlab run still drives the machine.
+// it subscribes then watch the run. vmlab run still drives the machine. `--policy lua:FILE`
+// uses the same state for the machine's replacement policy, with or without a script.
 class AttachedScript {
  public:
   AttachedScript(emulator::Machine& machine, const cli::RunOptions& options,
@@ -41,6 +42,9 @@ class AttachedScript {
   int finish(const std::string& end, int status);
 
  private:
+  // --policy lua:FILE: false (with early_exit_ set) when the file fails.
+  bool install_policy(const cli::RunOptions& options);
+
   Runtime runtime_;
   ScriptMachine* machine_ = nullptr;  // owned by the Lua state, pinned in its registry
   std::optional<ScriptLink::Drive> drive_;

@@ -27,10 +27,21 @@ class ScriptLink {
 
   explicit ScriptLink(lua_State* main) : main_(main) {}
 
+  // The Lua state, or nullptr once it is closed.
   lua_State* main() const { return main_; }
   void set_kernel(os::Kernel* kernel) { kernel_ = kernel; }
   // Teardown: nothing reaches Lua any more.
   void disable() { enabled_ = false; }
+  // The Lua state closes while the machine lives on (a Lua policy of `vmlab run` belongs to a
+  // machine the command owns): nothing may touch the state any more, not even to free refs.
+  void close_state() {
+    enabled_ = false;
+    main_ = nullptr;
+  }
+  // Frees a registry reference unless the state is already closed (and took it along).
+  void unref(int ref) const {
+    if (main_ != nullptr) luaL_unref(main_, LUA_REGISTRYINDEX, ref);
+  }
 
   // While a Drive exists, calls run on `L` (the thread that called m:run or m:spawn). Without
   // one, calls are skipped: nobody is waiting for their result.

@@ -46,6 +46,7 @@ class ScriptMachine {
   emulator::Machine& machine() { return *machine_; }
   os::Kernel& kernel() { return machine_->kernel(); }
   ScriptLink& link() { return *link_; }
+  const std::shared_ptr<ScriptLink>& shared_link() const { return link_; }
   EventDispatcher& events() { return *events_; }
   bool owns_machine() const { return owned_ != nullptr; }
   const std::vector<std::string>& default_env() const { return default_env_; }

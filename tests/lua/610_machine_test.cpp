@@ -93,7 +93,7 @@ TEST(MachineTable, ErrorsAreExact) {
             "test:1: vmlab.machine: pcid: expected on or off, got '3'");
   EXPECT_EQ(error_of("vmlab.machine{policy = 'belady'}"),
             "test:1: vmlab.machine: policy: unknown policy 'belady' (fifo, clock, nru, lru, "
-            "random, two-list, opt)");
+            "random, two-list, opt, lua:FILE)");
   EXPECT_EQ(error_of("vmlab.machine{policy = 5}"),
             "test:1: vmlab.machine: policy must be a policy name or a table, got number");
   EXPECT_EQ(error_of("vmlab.machine{policy = {}}"),

@@ -1,4 +1,5 @@
-// vmlab run --script FILE.lua: a script's handlers watch an ordinary run.
+// vmlab run --script FILE.lua: a script's handlers watch an ordinary run; vmlab run --policy
+// lua:FILE: a replacement policy written in Lua.
 #include <fstream>
 
 #include "tests/support/vmlab_test.h"
@@ -85,6 +86,92 @@ TEST(RunScript, TheSandboxAppliesUnlessUnsafe) {
       run_command({vmlab_binary(), "run", "--unsafe-lua", "--script", script, guest("hello_rt-rt")})
           .err,
       "function\n");
+}
+
+// --policy lua:FILE: a policy file (a chunk returning a policy table) selected like a built-in
+// policy. The shipped Lua FIFO and CLOCK fault exactly like --policy fifo and --policy clock.
+std::string shipped_policy(const std::string& name) {
+  return "lua:" + std::string(VMLAB_SOURCE_DIR) + "/scripts/policies/" + name + ".lua";
+}
+
+std::string reclaim_counts(const VmlabRun& run) {
+  return std::to_string(run.stats["faults"]["major"].u64()) + " major, " +
+         std::to_string(run.stats["faults"]["minor"].u64()) + " minor, " +
+         std::to_string(run.stats["reclaim"]["evictions"].u64()) + " evictions, " +
+         std::to_string(run.stats["reclaim"]["swap_outs"].u64()) + " swap-outs";
+}
+
+TEST(RunPolicy, LuaPoliciesFaultExactlyLikeTheBuiltIns) {
+  const std::vector<std::string> pressure = {"--ram", "1M", "--swap", "16M"};
+  const std::vector<std::string> argv = {guest("page_toucher-rt"), "400", "1", "rw", "3"};
+  for (const std::string name : {"fifo", "clock"}) {
+    std::vector<std::string> builtin = pressure, lua = pressure;
+    builtin.insert(builtin.end(), {"--policy", name});
+    lua.insert(lua.end(), {"--policy", shipped_policy(name)});
+    const VmlabRun expected = run_vmlab(builtin, argv);
+    const VmlabRun run = run_vmlab(lua, argv);
+    ASSERT_EQ(run.result.status, 0) << run.result.err;
+    EXPECT_GT(expected.stats["reclaim"]["evictions"].u64(), 100u) << "no memory pressure";
+    EXPECT_EQ(reclaim_counts(run), reclaim_counts(expected)) << name;
+    EXPECT_EQ(run.stats["reclaim"]["policy"].str(), "lua-" + name);
+    expect_no_frame_leak(run.stats);
+  }
+}
+
+TEST(RunPolicy, WorksWithAScriptInFastMode) {
+  const std::string script = write_script("count.lua", kCountFaults);
+  const VmlabRun run =
+      run_vmlab({"--model", "fast", "--script", script, "--policy", shipped_policy("aging")},
+                {guest("hello_rt-rt")});
+  EXPECT_EQ(run.result.status, 0) << run.result.err;
+  EXPECT_EQ(run.stats["reclaim"]["policy"].str(), "lua-aging");
+}
+
+TEST(RunPolicy, BadPolicyFilesAreOneClearError) {
+  const auto error = [](const std::string& policy, const std::vector<std::string>& more = {}) {
+    std::vector<std::string> cmd = {vmlab_binary(), "run", "--policy", policy};
+    cmd.insert(cmd.end(), more.begin(), more.end());
+    cmd.push_back(guest("hello_rt-rt"));
+    const CommandResult r = run_command(cmd);
+    EXPECT_EQ(r.status, 125) << policy;
+    EXPECT_EQ(r.out, "");
+    return r.err;
+  };
+  EXPECT_EQ(error("lua:/no/such/policy.lua"),
+            "vmlab: cannot open /no/such/policy.lua: No such file or directory\n");
+  EXPECT_EQ(error("lua:"), "vmlab: --policy lua:FILE needs a file name\n");
+  const std::string number = write_script("number.lua", "return 5\n");
+  EXPECT_EQ(error("lua:" + number),
+            "vmlab: --policy: " + number + " must return a policy table, got number\n");
+  const std::string fields = write_script("fields.lua", "return {victim = print, age = 1}\n");
+  EXPECT_EQ(error("lua:" + fields),
+            "vmlab: --policy (" + fields +
+                "): unknown field 'age' (name, victim, on_load, on_release, on_access, "
+                "on_refault)\n");
+  const std::string access = write_script(
+      "access.lua", "return {victim = function(c) return c[1] end, on_access = print}\n");
+  EXPECT_EQ(error("lua:" + access, {"--model", "fast"}),
+            "vmlab: --policy lua:" + access +
+                ": a policy with on_access needs every access: use --model full\n");
+  const std::string broken = write_script("broken.lua", "local t = nil\nreturn t.x\n");
+  EXPECT_EQ(error("lua:" + broken)
+                .rfind("vmlab: " + broken +
+                           ":2: attempt to index a nil value (local 't')\n"
+                           "stack traceback:\n",
+                       0),
+            0u);
+}
+
+TEST(RunPolicy, AFailingVictimEndsTheRunWith125AndFlushesTheStats) {
+  const std::string policy =
+      write_script("fails.lua", "return {victim = function(c)\n  error('no victim')\nend}\n");
+  const VmlabRun run = run_vmlab({"--ram", "1M", "--swap", "16M", "--policy", "lua:" + policy},
+                                 {guest("page_toucher-rt"), "400", "1", "rw", "3"});
+  EXPECT_EQ(run.result.status, 125);
+  EXPECT_EQ(run.result.err.rfind("vmlab: " + policy + ":2: no victim\nstack traceback:\n", 0), 0u)
+      << run.result.err;
+  EXPECT_EQ(run.stats["end"].str(), "error");
+  expect_no_frame_leak(run.stats);
 }
 
 }  // namespace
