@@ -132,6 +132,7 @@ int Kernel::exec(Process& process, const std::string& path, const std::vector<st
   process.brk_start = process.brk = brk;
   process.exe = found.path;
   process.comm = basename_of(found.path).substr(0, 15);
+  process.argv = argv;
   process.fds().close_on_exec();
   for (auto& action : process.signals().actions) {
     // Handlers do not survive exec; ignored signals stay ignored (execve(2)).

@@ -18,6 +18,7 @@ Process* Kernel::fork(Process& parent, int* err) {
   Process& child = *owned;
   child.comm = parent.comm;
   child.exe = parent.exe;
+  child.argv = parent.argv;
   child.cwd = parent.cwd;
   child.umask = parent.umask;
   child.brk_start = parent.brk_start;
@@ -40,6 +41,7 @@ Process* Kernel::fork(Process& parent, int* err) {
   parent.children.push_back(child.pid());
   processes_.emplace(child.pid(), std::move(owned));
   run_queue_.push_back(child.pid());
+  procfs_.add(child.pid());
   KernelEvents::raise(events_.process, ProcessEvent{child, ProcessEvent::Kind::kCreated, 0});
   return &child;
 }

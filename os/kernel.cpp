@@ -19,7 +19,8 @@ Kernel::Kernel(const KernelConfig& config, mmu::Mmu& mmu, Platform& platform, co
       tlb_(mmu, config.pcid),
       fs_(config.root, config.seed),
       page_cache_(frames_),
-      faults_(*this) {
+      faults_(*this),
+      procfs_(*this) {
   mmu::PagingControl control = mmu_.control();
   control.pcid_enabled = config.pcid == PcidMode::kOn;
   control.no_execute = true;
@@ -122,6 +123,7 @@ int Kernel::spawn(const SpawnRequest& request, std::string* error, int* pid) {
     return -result;
   }
   run_queue_.push_back(p.pid());
+  procfs_.add(p.pid());
   if (pid != nullptr) *pid = p.pid();
   KernelEvents::raise(events_.process, ProcessEvent{p, ProcessEvent::Kind::kCreated, 0});
   return 0;
@@ -146,6 +148,7 @@ void Kernel::reap(Process& process) {
   if (process.pid() == 1) init_status_ = process.wait_status();
   add_counters(reaped_totals_, process.counters());
   const int pid = process.pid();
+  procfs_.remove(pid);
   if (current_ == &process) current_ = nullptr;
   // The object may be in use by the caller (a hook of its own CPU): free it later.
   zombies_to_free_.push_back(std::move(processes_.at(pid)));

@@ -17,6 +17,7 @@
 #include "os/page_cache.h"
 #include "os/platform.h"
 #include "os/process.h"
+#include "os/procfs.h"
 #include "os/reclaim.h"
 #include "os/syscalls/syscall_table.h"
 #include "os/tlb_control.h"
@@ -162,6 +163,7 @@ class Kernel {
   FaultHandler faults_;
   KernelEvents events_;
   SyscallTable syscalls_;
+  ProcFs procfs_;
 
   std::map<int, std::unique_ptr<Process>> processes_;
   std::vector<int> run_queue_;

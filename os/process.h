@@ -134,8 +134,9 @@ class Process {
   BlockedCall& blocked_call() { return blocked_; }
 
   // Program identity.
-  std::string comm;  // 15-character name (prctl PR_SET_NAME, /proc/self/comm)
-  std::string exe;   // guest path of the executable (/proc/self/exe)
+  std::string comm;               // 15-character name (prctl PR_SET_NAME, /proc/self/comm)
+  std::string exe;                // guest path of the executable (/proc/self/exe)
+  std::vector<std::string> argv;  // of the last execve (/proc/PID/cmdline)
   std::string cwd = "/";
   uint32_t umask = 022;
 

@@ -55,6 +55,10 @@ int64_t sys_sysinfo(SyscallContext& c) {
   info.uptime = static_cast<long>((c.kernel.now_ns() - c.kernel.config().epoch_ns) / kNsPerSecond);
   info.totalram = frames.total_frames();
   info.freeram = frames.free_frames();
+  if (const SwapDevice* swap = c.kernel.reclaim().swap()) {
+    info.totalswap = swap->slots();
+    info.freeswap = swap->slots() - swap->used();
+  }
   info.procs = static_cast<unsigned short>(c.kernel.processes().size());
   info.mem_unit = mmu::kPageBytes;
   return c.user().write_value(c.arg(0), info) ? 0 : -EFAULT;

@@ -19,6 +19,7 @@ namespace {
 
 // Copy-up reads the host file in chunks of this size.
 constexpr size_t kCopyChunk = 64 * 1024;
+constexpr uint32_t kProcDirectoryMode = 0555;
 
 std::string canonical_root(const std::string& host_root) {
   char resolved[PATH_MAX];
@@ -37,12 +38,22 @@ std::shared_ptr<OverlayDirectory> make_root(const std::shared_ptr<OverlayState>&
   return root;
 }
 
+// The host's /proc would show vmlab's own memory (/proc/self/mem), descriptors and the host's
+// processes: the guest gets a /proc of its own instead.
+std::shared_ptr<OverlayDirectory> make_proc(const std::shared_ptr<OverlayState>& state,
+                                            OverlayDirectory& root) {
+  auto proc = std::make_shared<OverlayDirectory>(state, kProcDirectoryMode, "/proc", kProcfsDevice);
+  root.insert("proc", proc);
+  return proc;
+}
+
 }  // namespace
 
 FileSystem::FileSystem(const std::string& host_root, uint64_t random_seed)
     : host_root_(canonical_root(host_root)),
       state_(std::make_shared<OverlayState>()),
       root_(make_root(state_, host_root_, random_seed)),
+      proc_(make_proc(state_, *root_)),
       walker_(root_) {}
 
 void FileSystem::set_clock(std::function<Timespec()> clock) {

@@ -36,6 +36,10 @@ class FileSystem {
   // Where overlay files get their times (creation, modification); the epoch until set.
   void set_clock(std::function<Timespec()> clock);
   const std::string& host_root() const { return host_root_; }
+  // The guest's /proc: synthesized and empty (the host's stays hidden behind it); the kernel
+  // fills it (os/procfs.h). `state()` stamps the inodes put there.
+  const std::shared_ptr<OverlayDirectory>& proc() const { return proc_; }
+  const std::shared_ptr<OverlayState>& state() const { return state_; }
 
   // Relative paths start at `cwd`, an absolute guest path (the process's cwd, or the path of
   // the directory a dirfd refers to).
@@ -73,6 +77,7 @@ class FileSystem {
   std::string host_root_;
   std::shared_ptr<OverlayState> state_;
   std::shared_ptr<OverlayDirectory> root_;
+  std::shared_ptr<OverlayDirectory> proc_;
   PathWalker walker_;
 };
 

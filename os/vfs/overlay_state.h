@@ -19,6 +19,7 @@ namespace vmlab::os::vfs {
 inline const uint64_t kOverlayDevice = makedev(0, 40);
 inline const uint64_t kDevfsDevice = makedev(0, 5);
 inline const uint64_t kPipefsDevice = makedev(0, 13);
+inline const uint64_t kProcfsDevice = makedev(0, 22);
 
 // Synthetic inode numbers start here; they live on their own devices, so host inode numbers
 // cannot collide with them.

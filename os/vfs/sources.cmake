@@ -5,6 +5,7 @@ set(VMLAB_VFS_SOURCES
   ${PROJECT_SOURCE_DIR}/os/vfs/fd_table.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/file_system.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/file_system_overlay.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/generated_inode.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/host_inode.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/inode.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/memory_inode.cpp

@@ -66,7 +66,7 @@ TEST_F(Sandbox, WritesGoToTheOverlayNeverToTheHost) {
          "ls /");
   EXPECT_EQ(run.result.status, 0) << run.result.err;
   EXPECT_EQ(run.result.out,
-            "changed\nbin\ncreated.txt\ndata.txt\ndev\nescape\nloop1\nloop2\nrel\n");
+            "changed\nbin\ncreated.txt\ndata.txt\ndev\nescape\nloop1\nloop2\nproc\nrel\n");
   std::ifstream data(root() + "/data.txt");
   std::string line;
   std::getline(data, line);
@@ -76,10 +76,14 @@ TEST_F(Sandbox, WritesGoToTheOverlayNeverToTheHost) {
 }
 
 TEST_F(Sandbox, HostDescriptorsAreOutOfReach) {
-  // vmlab's own descriptors (its RAM, swap, files) are not the guest's: only 0, 1 and 2 exist.
-  const VmlabRun run = sh("echo hi >&3; echo hi >&4; cat <&5");
+  // vmlab's own descriptors (its RAM, swap, files) are not the guest's: only 0, 1 and 2 exist,
+  // and no /proc (the guest's is synthesized, tests/e2e/520_procfs_test.cpp) reaches them.
+  const VmlabRun run =
+      sh("echo hi >&3; echo hi >&4; cat <&5; cat /proc/self/fd/3; cat /proc/self/mem");
   EXPECT_EQ(run.result.err,
-            "sh: 3: Bad file descriptor\nsh: 4: Bad file descriptor\nsh: 5: Bad file descriptor\n");
+            "sh: 3: Bad file descriptor\nsh: 4: Bad file descriptor\nsh: 5: Bad file descriptor\n"
+            "cat: can't open '/proc/self/fd/3': No such file or directory\n"
+            "cat: can't open '/proc/self/mem': No such file or directory\n");
 }
 
 }  // namespace

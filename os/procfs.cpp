@@ -1,0 +1,270 @@
+#include "os/procfs.h"
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <cinttypes>
+#include <cstdarg>
+#include <cstdio>
+#include <string>
+
+#include "os/kernel.h"
+#include "os/pte_encoding.h"
+#include "os/vfs/file_system.h"
+#include "os/vfs/generated_inode.h"
+#include "os/vfs/memory_inode.h"
+#include "os/vfs/overlay_directory.h"
+
+namespace vmlab::os {
+
+namespace {
+
+constexpr uint32_t kFileMode = S_IFREG | 0444;
+constexpr uint32_t kLinkMode = S_IFLNK | 0777;
+constexpr uint32_t kDirectoryMode = 0555;
+constexpr uint64_t kKibPerPage = mmu::kPageBytes / 1024;
+constexpr uint64_t kClockTicksPerSecond = 100;  // USER_HZ, what AT_CLKTCK tells the guest
+constexpr uint64_t kNsPerTick = 1'000'000'000 / kClockTicksPerSecond;
+// /proc/PID/maps pads the fixed columns so that names start in this column (Linux: 25 +
+// 6 * sizeof(void*) - 1).
+constexpr size_t kMapsNameColumn = 73;
+
+std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string format(const char* fmt, ...) {
+  char buffer[512];
+  va_list args;
+  va_start(args, fmt);
+  const int n = std::vsnprintf(buffer, sizeof buffer, fmt, args);
+  va_end(args);
+  return std::string(buffer,
+                     n < 0 ? 0 : std::min<size_t>(static_cast<size_t>(n), sizeof buffer - 1));
+}
+
+// One line of /proc/meminfo: the name padded to 16 columns, the value in kB, 8 wide.
+std::string meminfo_line(const char* name, uint64_t pages) {
+  return format("%-16s%8" PRIu64 " kB\n", (std::string(name) + ":").c_str(), pages * kKibPerPage);
+}
+
+std::string meminfo(Kernel& k) {
+  uint64_t anonymous = 0, page_tables = 0;
+  const FrameTable& table = k.frames().table();
+  for (uint64_t i = 0; i < table.size(); ++i) {
+    const FrameUse use = table[table.pfn_at(i)].use;
+    if (use == FrameUse::kAnonymous) ++anonymous;
+    if (use == FrameUse::kPageTable) ++page_tables;
+  }
+  const SwapDevice* swap = k.reclaim().swap();
+  const uint64_t swap_total = swap != nullptr ? swap->slots() : 0;
+  const uint64_t swap_free = swap != nullptr ? swap->slots() - swap->used() : 0;
+  const uint64_t swap_cached = swap != nullptr ? swap->swap_cache().size() : 0;
+  const uint64_t free = k.frames().free_frames();
+  const uint64_t cached = k.page_cache().pages();
+  uint64_t huge = 0;
+  for (const auto& [pid, p] : k.processes())
+    if (p->has_space()) huge += p->space().stats().huge;
+  return meminfo_line("MemTotal", k.frames().total_frames()) + meminfo_line("MemFree", free) +
+         meminfo_line("MemAvailable", free + cached) + meminfo_line("Buffers", 0) +
+         meminfo_line("Cached", cached) + meminfo_line("SwapCached", swap_cached) +
+         meminfo_line("SwapTotal", swap_total) + meminfo_line("SwapFree", swap_free) +
+         meminfo_line("AnonPages", anonymous) + meminfo_line("PageTables", page_tables) +
+         meminfo_line("AnonHugePages", huge * mmu::Pte::kEntriesPerTable) +
+         meminfo_line("Hugepagesize", mmu::Pte::kEntriesPerTable);
+}
+
+std::string uptime(Kernel& k) {
+  const uint64_t centiseconds = (k.now_ns() - k.config().epoch_ns) / kNsPerTick;
+  return format("%" PRIu64 ".%02" PRIu64 " 0.00\n", centiseconds / 100, centiseconds % 100);
+}
+
+char state_letter(const Process& p) {
+  switch (p.state()) {
+    case ProcessState::kRunnable:
+      return 'R';
+    case ProcessState::kBlocked:
+      return 'S';
+    case ProcessState::kZombie:
+      return 'Z';
+  }
+  return '?';
+}
+
+const char* state_name(const Process& p) {
+  switch (p.state()) {
+    case ProcessState::kRunnable:
+      return "running";
+    case ProcessState::kBlocked:
+      return "sleeping";
+    case ProcessState::kZombie:
+      return "zombie";
+  }
+  return "?";
+}
+
+// What the VMAs and page tables of a process add up to, in pages.
+struct MemoryUse {
+  uint64_t size = 0, stack = 0, text = 0, data = 0;   // VMAs
+  uint64_t anonymous = 0, file = 0, page_tables = 0;  // resident
+};
+
+MemoryUse memory_use(Kernel& k, const Process& p) {
+  MemoryUse use;
+  if (!p.has_space()) return use;
+  const AddressSpace& space = p.space();
+  for (const auto& [start, vma] : space.vmas()) {
+    use.size += vma.pages();
+    if (vma.grows_down) {
+      use.stack += vma.pages();
+    } else if (vma.executable() && vma.kind == VmaKind::kFile) {
+      use.text += vma.pages();
+    } else if (vma.writable() && vma.sharing == Sharing::kPrivate) {
+      use.data += vma.pages();
+    }
+  }
+  space.for_each_leaf([&](uint64_t, mmu::Pte e) {
+    if (!e.present() || !k.frames().is_ram(e.pfn())) return;
+    const uint64_t pages = e.page_size() ? mmu::Pte::kEntriesPerTable : 1;
+    const FrameUse frame_use = k.frames().frame(e.pfn()).use;
+    if (frame_use == FrameUse::kAnonymous) use.anonymous += pages;
+    if (frame_use == FrameUse::kFile) use.file += pages;
+  });
+  space.for_each_table([&](mmu::PhysAddr) { ++use.page_tables; });
+  return use;
+}
+
+std::string kb_line(const char* name, uint64_t pages) {
+  return format("%s:\t%8" PRIu64 " kB\n", name, pages * kKibPerPage);
+}
+
+std::string status(Kernel& k, const Process& p) {
+  const MemoryUse use = memory_use(k, p);
+  const AddressSpaceStats stats = p.has_space() ? p.space().stats() : AddressSpaceStats{};
+  std::string out = format("Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\n", p.comm.c_str(), p.umask,
+                           state_letter(p), state_name(p));
+  out += format("Tgid:\t%d\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p.pid(), p.pid(), p.ppid());
+  out += "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n";
+  out += kb_line("VmSize", use.size) + kb_line("VmHWM", stats.peak_resident) +
+         kb_line("VmRSS", use.anonymous + use.file) + kb_line("RssAnon", use.anonymous) +
+         kb_line("RssFile", use.file) + kb_line("VmData", use.data) + kb_line("VmStk", use.stack) +
+         kb_line("VmExe", use.text) + kb_line("VmPTE", use.page_tables) +
+         kb_line("VmSwap", stats.swapped);
+  out += "Threads:\t1\n";
+  return out;
+}
+
+std::string statm(Kernel& k, const Process& p) {
+  const MemoryUse use = memory_use(k, p);
+  return format("%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " 0 %" PRIu64 " 0\n", use.size,
+                use.anonymous + use.file, use.file, use.text, use.data + use.stack);
+}
+
+// proc(5): the 52 fields of /proc/PID/stat; those vmlab has no notion of are 0.
+std::string stat_line(Kernel& k, Process& p) {
+  const MemoryUse use = memory_use(k, p);
+  const ProcessCounters& c = p.counters();
+  const uint64_t ticks =
+      p.has_cpu() ? p.cpu().instructions() * k.config().ns_per_instruction / kNsPerTick : 0;
+  std::string out = format("%d (%s) %c %d %d %d 0 -1 0 ", p.pid(), p.comm.c_str(), state_letter(p),
+                           p.ppid(), p.pgid(), p.sid());
+  out += format("%" PRIu64 " 0 %" PRIu64 " 0 %" PRIu64 " 0 0 0 20 0 1 0 0 ", c.minor_faults,
+                c.major_faults, ticks);
+  out += format("%" PRIu64 " %" PRIu64 " ", use.size * mmu::kPageBytes, use.anonymous + use.file);
+  out += "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 ";
+  out += format("%d 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n", p.exit_signal);
+  return out;
+}
+
+std::string maps(const Process& p) {
+  if (!p.has_space()) return {};
+  std::string out;
+  for (const auto& [start, vma] : p.space().vmas()) {
+    unsigned major_dev = 0, minor_dev = 0;
+    uint64_t ino = 0, offset = 0;
+    if (vma.file) {
+      const vfs::FileStat st = vma.file->stat();
+      major_dev = major(st.dev);
+      minor_dev = minor(st.dev);
+      ino = st.ino;
+      offset = vma.file_offset;
+    }
+    std::string line =
+        format("%08" PRIx64 "-%08" PRIx64 " %c%c%c%c %08" PRIx64 " %02x:%02x %" PRIu64 " ",
+               vma.start, vma.end, vma.readable() ? 'r' : '-', vma.writable() ? 'w' : '-',
+               vma.executable() ? 'x' : '-', vma.sharing == Sharing::kShared ? 's' : 'p', offset,
+               major_dev, minor_dev, ino);
+    if (!vma.name.empty()) {
+      if (line.size() < kMapsNameColumn) line.append(kMapsNameColumn - line.size(), ' ');
+      line += vma.name;
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string cmdline(const Process& p) {
+  std::string out;
+  for (const std::string& arg : p.argv) {
+    out += arg;
+    out += '\0';
+  }
+  return out;
+}
+
+}  // namespace
+
+ProcFs::ProcFs(Kernel& kernel) : kernel_(kernel), proc_(kernel.fs().proc()) {
+  vfs::OverlayState& state = *kernel.fs().state();
+  auto file = [&](const char* name, vfs::GeneratedFile::Generator generate) {
+    proc_->insert(name, std::make_shared<vfs::GeneratedFile>(
+                            vfs::new_overlay_stat(state, kFileMode, vfs::kProcfsDevice),
+                            std::move(generate), std::string("/proc/") + name));
+  };
+  file("meminfo", [&k = kernel_] { return meminfo(k); });
+  file("buddyinfo", [&k = kernel_] { return k.frames().buddy().buddyinfo() + "\n"; });
+  file("uptime", [&k = kernel_] { return uptime(k); });
+  // The reader's own directory; the kernel itself (no current process) has none.
+  proc_->insert("self", std::make_shared<vfs::GeneratedSymlink>(
+                            vfs::new_overlay_stat(state, kLinkMode, vfs::kProcfsDevice),
+                            [&k = kernel_] {
+                              return k.has_current() ? std::to_string(k.current().pid())
+                                                     : std::string();
+                            },
+                            "/proc/self"));
+}
+
+void ProcFs::add(int pid) {
+  vfs::OverlayState& state = *kernel_.fs().state();
+  const std::string path = "/proc/" + std::to_string(pid);
+  auto dir = std::make_shared<vfs::OverlayDirectory>(kernel_.fs().state(), kDirectoryMode, path,
+                                                     vfs::kProcfsDevice);
+  // Each generator finds the process again: it may be gone by the time the file is read.
+  auto file = [&](const char* name, std::string (*generate)(Kernel&, Process&)) {
+    dir->insert(name, std::make_shared<vfs::GeneratedFile>(
+                          vfs::new_overlay_stat(state, kFileMode, vfs::kProcfsDevice),
+                          [&k = kernel_, pid, generate] {
+                            Process* p = k.find(pid);
+                            return p != nullptr ? generate(k, *p) : std::string();
+                          },
+                          path + "/" + name));
+  };
+  file("maps", [](Kernel&, Process& p) { return maps(p); });
+  file("status", [](Kernel& k, Process& p) { return status(k, p); });
+  file("stat", [](Kernel& k, Process& p) { return stat_line(k, p); });
+  file("statm", [](Kernel& k, Process& p) { return statm(k, p); });
+  file("cmdline", [](Kernel&, Process& p) { return cmdline(p); });
+  file("comm", [](Kernel&, Process& p) { return p.comm + "\n"; });
+  dir->insert("exe", std::make_shared<vfs::GeneratedSymlink>(
+                         vfs::new_overlay_stat(state, kLinkMode, vfs::kProcfsDevice),
+                         [&k = kernel_, pid] {
+                           Process* p = k.find(pid);
+                           return p != nullptr ? p->exe : std::string();
+                         },
+                         path + "/exe"));
+  proc_->insert(std::to_string(pid), dir);
+}
+
+void ProcFs::remove(int pid) {
+  const std::string name = std::to_string(pid);
+  if (proc_->lookup(name).error == 0) proc_->remove(name);
+}
+
+}  // namespace vmlab::os

@@ -1,0 +1,33 @@
+// The guest's /proc, generated from the kernel's state whenever a file is read, so a guest
+// program can look at its own virtual memory the way it would on Linux:
+//   /proc/meminfo, /proc/buddyinfo, /proc/uptime, /proc/self (a link to the reader's pid),
+//   /proc/PID/{maps,status,stat,statm,cmdline,comm,exe}.
+// The host's /proc is never visible (it would show vmlab's own memory and descriptors).
+#pragma once
+
+#include <map>
+#include <memory>
+
+namespace vmlab::os {
+
+class Kernel;
+
+namespace vfs {
+class OverlayDirectory;
+}
+
+class ProcFs {
+ public:
+  // Fills the (empty) /proc of the kernel's file system with the machine-wide files.
+  explicit ProcFs(Kernel& kernel);
+
+  // A process appeared (spawn, fork): /proc/PID. It stays until the process is reaped.
+  void add(int pid);
+  void remove(int pid);
+
+ private:
+  Kernel& kernel_;
+  std::shared_ptr<vfs::OverlayDirectory> proc_;
+};
+
+}  // namespace vmlab::os

@@ -1,0 +1,45 @@
+// Inodes whose content the kernel computes when they are read: the files and symlinks of the
+// guest's /proc. The VFS knows nothing of processes; the kernel hands it the generators.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "os/vfs/inode.h"
+
+namespace vmlab::os::vfs {
+
+// A read-only text file. Like Linux's seq_file, a read at offset 0 takes a fresh snapshot
+// and later offsets read the same snapshot, so a reader going through the file in pieces
+// sees one consistent text. stat() reports size 0, as /proc files do.
+class GeneratedFile final : public Inode {
+ public:
+  using Generator = std::function<std::string()>;
+  GeneratedFile(FileStat stat, Generator generate, std::string path);
+
+  FileStat stat() const override { return stat_; }
+  int64_t read(uint64_t offset, std::span<uint8_t> out) override;
+  int64_t write(uint64_t offset, std::span<const uint8_t> data) override;
+  int truncate(uint64_t size) override;
+
+ private:
+  FileStat stat_;
+  Generator generate_;
+  std::string snapshot_;
+};
+
+// A symlink whose target is computed at each lookup (/proc/self, /proc/PID/exe). An empty
+// target means the link cannot be followed now: -ENOENT.
+class GeneratedSymlink final : public Inode {
+ public:
+  GeneratedSymlink(FileStat stat, std::function<std::string()> target, std::string path);
+
+  FileStat stat() const override { return stat_; }
+  int readlink(std::string& target) const override;
+
+ private:
+  FileStat stat_;
+  std::function<std::string()> target_;
+};
+
+}  // namespace vmlab::os::vfs
