@@ -63,6 +63,13 @@ const char* const kPaths[] = {
     "A=B",
 };
 
+// The guest's generated /proc, appended after every other object so that the indices the
+// seeds use stay as they are.
+const char* const kProcPaths[] = {
+    "/proc",         "/proc/self",      "/proc/self/maps", "/proc/self/status", "/proc/self/stat",
+    "/proc/meminfo", "/proc/1/cmdline", "/proc/2",         "/proc/self/fd/0",   "/proc/self/mem",
+};
+
 class Rodata {
  public:
   uint64_t add(const void* bytes, size_t size) {
@@ -109,6 +116,8 @@ GuestProgram build() {
   p.objects.push_back(ro.add_value(action));
   const int fds[2] = {0, 1};
   p.objects.push_back(ro.add_value(fds));
+  for (const char* path : kProcPaths)
+    p.objects.push_back(ro.add_string(path));
 
   std::vector<uint8_t> data(kScratchFileBytes);
   for (size_t i = 0; i < data.size(); ++i)
