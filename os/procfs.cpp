@@ -76,28 +76,22 @@ std::string uptime(Kernel& k) {
   return format("%" PRIu64 ".%02" PRIu64 " 0.00\n", centiseconds / 100, centiseconds % 100);
 }
 
-char state_letter(const Process& p) {
-  switch (p.state()) {
-    case ProcessState::kRunnable:
-      return 'R';
-    case ProcessState::kBlocked:
-      return 'S';
-    case ProcessState::kZombie:
-      return 'Z';
-  }
-  return '?';
-}
+// The state column of stat and status: a letter and the word status spells out.
+struct StateName {
+  char letter;
+  const char* word;
+};
 
-const char* state_name(const Process& p) {
+StateName state_of(const Process& p) {
   switch (p.state()) {
     case ProcessState::kRunnable:
-      return "running";
+      return {'R', "running"};
     case ProcessState::kBlocked:
-      return "sleeping";
+      return {'S', "sleeping"};
     case ProcessState::kZombie:
-      return "zombie";
+      return {'Z', "zombie"};
   }
-  return "?";
+  return {'?', "?"};
 }
 
 // What the VMAs and page tables of a process add up to, in pages.
@@ -138,8 +132,9 @@ std::string kb_line(const char* name, uint64_t pages) {
 std::string status(Kernel& k, const Process& p) {
   const MemoryUse use = memory_use(k, p);
   const AddressSpaceStats stats = p.has_space() ? p.space().stats() : AddressSpaceStats{};
+  const StateName state = state_of(p);
   std::string out = format("Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\n", p.comm.c_str(), p.umask,
-                           state_letter(p), state_name(p));
+                           state.letter, state.word);
   out += format("Tgid:\t%d\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p.pid(), p.pid(), p.ppid());
   out += "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n";
   out += kb_line("VmSize", use.size) + kb_line("VmHWM", stats.peak_resident) +
@@ -163,8 +158,8 @@ std::string stat_line(Kernel& k, Process& p) {
   const ProcessCounters& c = p.counters();
   const uint64_t ticks =
       p.has_cpu() ? p.cpu().instructions() * k.config().ns_per_instruction / kNsPerTick : 0;
-  std::string out = format("%d (%s) %c %d %d %d 0 -1 0 ", p.pid(), p.comm.c_str(), state_letter(p),
-                           p.ppid(), p.pgid(), p.sid());
+  std::string out = format("%d (%s) %c %d %d %d 0 -1 0 ", p.pid(), p.comm.c_str(),
+                           state_of(p).letter, p.ppid(), p.pgid(), p.sid());
   out += format("%" PRIu64 " 0 %" PRIu64 " 0 %" PRIu64 " 0 0 0 20 0 1 0 0 ", c.minor_faults,
                 c.major_faults, ticks);
   out += format("%" PRIu64 " %" PRIu64 " ", use.size * mmu::kPageBytes, use.anonymous + use.file);
