@@ -155,6 +155,10 @@ void Kernel::reap(Process& process) {
   processes_.erase(pid);
 }
 
+void Kernel::warn_once(const std::string& message) {
+  if (warnings_.insert(message).second) std::fprintf(stderr, "%s\n", message.c_str());
+}
+
 ProcessCounters Kernel::totals() const {
   ProcessCounters sum = reaped_totals_;
   for (const auto& [pid, p] : processes_)

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -126,6 +127,9 @@ class Kernel {
   Process* fork(Process& parent, int* err);
   std::unique_ptr<AddressSpace> new_address_space();
 
+  // Prints `message` on stderr the first time this machine sees it.
+  void warn_once(const std::string& message);
+
   // Counters summed over every process that ever ran.
   ProcessCounters totals() const;
   uint64_t context_switches() const { return context_switches_; }
@@ -177,6 +181,7 @@ class Kernel {
   std::vector<std::unique_ptr<Process>> zombies_to_free_;  // reaped inside a hook of their own
   ProcessCounters reaped_totals_;
   std::vector<bool> warned_syscalls_;
+  std::set<std::string> warnings_;
   int init_status_ = 0;
   uint64_t frames_free_at_start_ = 0;
   uint64_t context_switches_ = 0;

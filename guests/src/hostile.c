@@ -8,8 +8,11 @@
    spin                   never exits
    smc                    code written into memory, run, rewritten and run again (RWX page)
    jit                    code written into a RW page, made executable with mprotect, run
-   scatter PAGES          touches every other page of a PAGES*2-page region, then forks */
+   scatter PAGES          touches every other page of a PAGES*2-page region, then forks
+   thread                 starts a POSIX thread (vmlab does not model threads: it must refuse
+                          cleanly, and the program must see an error it can report) */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -213,6 +216,20 @@ static int scatter(size_t pages) {
   return 0;
 }
 
+static void* thread_body(void* arg) { return arg; }
+
+static int thread(void) {
+  pthread_t t;
+  const int err = pthread_create(&t, NULL, thread_body, NULL);
+  if (err != 0) {
+    printf("pthread_create: %s\n", strerror(err));
+    return 1;
+  }
+  pthread_join(t, NULL);
+  printf("thread ran\n");
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "";
   if (strcmp(mode, "syscalls") == 0 && argc > 3)
@@ -225,8 +242,9 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "smc") == 0) return self_modifying();
   if (strcmp(mode, "jit") == 0) return jit();
   if (strcmp(mode, "scatter") == 0 && argc > 2) return scatter(strtoul(argv[2], NULL, 0));
+  if (strcmp(mode, "thread") == 0) return thread();
   fprintf(stderr,
           "usage: hostile syscalls SEED BATCHES | mmap-flood | fork-bomb | spin | smc | "
-          "jit | scatter PAGES\n");
+          "jit | scatter PAGES | thread\n");
   return 2;
 }

@@ -33,6 +33,11 @@ int64_t sys_getid(SyscallContext&) {
   return 0;
 }  // uid/gid/euid/egid: the guest runs as root
 
+// getgroups(size, list): root in no supplementary group.
+int64_t sys_getgroups(SyscallContext& c) {
+  return c.int_arg(0) < 0 ? -EINVAL : 0;
+}
+
 int64_t sys_set_tid_address(SyscallContext& c) {
   c.process.clear_child_tid = c.arg(0);
   return c.process.pid();
@@ -65,7 +70,12 @@ int64_t sys_exit(SyscallContext& c) {
 
 int64_t clone_common(SyscallContext& c, uint64_t flags, uint64_t stack, uint64_t parent_tid,
                      uint64_t child_tid, uint64_t tls) {
-  if ((flags & kUnsupportedCloneFlags) != 0) return -EINVAL;  // threads are not modelled
+  if ((flags & kUnsupportedCloneFlags) != 0) {
+    if ((flags & CLONE_THREAD) != 0)
+      c.kernel.warn_once("vmlab: pid " + std::to_string(c.process.pid()) + " (" + c.process.comm +
+                         ") creates a thread: threads are not supported, clone returns EINVAL");
+    return -EINVAL;
+  }
   int err = 0;
   Process* child = c.kernel.fork(c.process, &err);
   if (child == nullptr) return -err;
@@ -343,6 +353,7 @@ void register_process_syscalls(SyscallTable& table) {
   table.add(SYS_geteuid, sys_getid);
   table.add(SYS_getgid, sys_getid);
   table.add(SYS_getegid, sys_getid);
+  table.add(SYS_getgroups, sys_getgroups);
   table.add(SYS_set_tid_address, sys_set_tid_address);
   table.add(SYS_arch_prctl, sys_arch_prctl);
   table.add(SYS_exit, sys_exit);
