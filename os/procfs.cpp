@@ -21,6 +21,7 @@ namespace {
 
 constexpr uint32_t kFileMode = S_IFREG | 0444;
 constexpr uint32_t kLinkMode = S_IFLNK | 0777;
+constexpr uint32_t kFdLinkMode = S_IFLNK | 0700;
 constexpr uint32_t kDirectoryMode = 0555;
 constexpr uint64_t kKibPerPage = mmu::kPageBytes / 1024;
 constexpr uint64_t kClockTicksPerSecond = 100;  // USER_HZ, what AT_CLKTCK tells the guest
@@ -254,6 +255,22 @@ void ProcFs::add(int pid) {
                            return p != nullptr ? p->exe : std::string();
                          },
                          path + "/exe"));
+  // fd/N: a link to what descriptor N refers to ("/dev/null", "pipe:[3]", a path).
+  auto fds = std::make_shared<vfs::OverlayDirectory>(kernel_.fs().state(), kDirectoryMode,
+                                                     path + "/fd", vfs::kProcfsDevice);
+  fds->set_generator([&k = kernel_, pid, path] {
+    std::map<std::string, std::shared_ptr<vfs::Inode>> links;
+    Process* p = k.find(pid);
+    if (p == nullptr) return links;
+    for (const int fd : p->fds().open_fds()) {
+      const std::string target = p->fds().get(fd)->describe();
+      links[std::to_string(fd)] = std::make_shared<vfs::GeneratedSymlink>(
+          vfs::new_overlay_stat(*k.fs().state(), kFdLinkMode, vfs::kProcfsDevice),
+          [target] { return target; }, path + "/fd/" + std::to_string(fd));
+    }
+    return links;
+  });
+  dir->insert("fd", fds);
   proc_->insert(std::to_string(pid), dir);
 }
 

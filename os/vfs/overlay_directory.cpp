@@ -46,6 +46,10 @@ OverlayDirectory::OverlayDirectory(std::shared_ptr<OverlayState> state, std::str
 OverlayDirectory::Child OverlayDirectory::lookup(const std::string& name) {
   if (removed_) return {nullptr, -ENOENT};
   if (const auto it = children_.find(name); it != children_.end()) return {it->second, 0};
+  if (generate_ && !whiteouts_.contains(name)) {
+    auto generated = generate_();
+    if (const auto it = generated.find(name); it != generated.end()) return {it->second, 0};
+  }
   if (!lower_ || whiteouts_.contains(name)) return {nullptr, -ENOENT};
   const std::string host_path = join_path(*lower_, name);
   struct stat st {};
@@ -103,6 +107,10 @@ std::vector<DirEntry> OverlayDirectory::list() const {
                             {"..", parent ? parent->stat().ino : own_ino, DT_DIR}};
   std::map<std::string, DirEntry> merged;
   add_host_entries(merged);
+  if (generate_)
+    for (const auto& [name, child] : generate_())
+      if (!whiteouts_.contains(name))
+        merged[name] = DirEntry{name, child->stat().ino, dirent_type(child->type())};
   for (const auto& [name, child] : children_)
     merged[name] = DirEntry{name, child->stat().ino, dirent_type(child->type())};
   for (auto& [name, entry] : merged)

@@ -3,6 +3,7 @@
 // so nothing from the host shows through it (it is opaque, as in Linux overlayfs).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,6 +44,10 @@ class OverlayDirectory final : public Inode, public std::enable_shared_from_this
   bool removed() const { return removed_; }
   bool has_host_layer() const { return lower_.has_value(); }
   const std::map<std::string, std::shared_ptr<Inode>>& children() const { return children_; }
+  // A synthesized directory whose entries change with the kernel's state (/proc/PID/fd):
+  // lookups and listings also ask `generate` for entries, below the overlay's own.
+  using Generator = std::function<std::map<std::string, std::shared_ptr<Inode>>()>;
+  void set_generator(Generator generate) { generate_ = std::move(generate); }
 
   FileStat stat() const override;
   // "." and ".." first, then the merged entries sorted by name. Linux returns entries in
@@ -62,6 +67,7 @@ class OverlayDirectory final : public Inode, public std::enable_shared_from_this
   std::map<std::string, std::shared_ptr<Inode>> children_;
   std::set<std::string> whiteouts_;
   std::weak_ptr<OverlayDirectory> parent_;
+  Generator generate_;
   bool removed_ = false;
 };
 

@@ -11,14 +11,14 @@ VmlabRun sh(const std::string& script, std::vector<std::string> options = {}) {
 
 TEST(Procfs, TheHostsProcIsHidden) {
   // On the host, /proc/self/mem would be vmlab's own memory and /proc/self/fd its descriptors.
-  const VmlabRun run = sh("ls /proc; cat /proc/self/mem; ls /proc/self/fd; ls /proc/self/");
+  const VmlabRun run = sh("ls /proc; cat /proc/self/mem; cat /proc/self/fd/9; ls /proc/self/");
   // 1 is sh, 2 the ls it forked.
   EXPECT_EQ(run.result.out,
             "1\n2\nbuddyinfo\nmeminfo\nself\nuptime\n"
-            "cmdline\ncomm\nexe\nmaps\nstat\nstatm\nstatus\n");
+            "cmdline\ncomm\nexe\nfd\nmaps\nstat\nstatm\nstatus\n");
   EXPECT_EQ(run.result.err,
             "cat: can't open '/proc/self/mem': No such file or directory\n"
-            "ls: /proc/self/fd: No such file or directory\n");
+            "cat: can't open '/proc/self/fd/9': No such file or directory\n");
   expect_no_frame_leak(run.stats);
 }
 
@@ -78,6 +78,14 @@ TEST(Procfs, ProcessesComeAndGo) {
                 command + " \n" + exe);
   EXPECT_EQ(exe.rfind("/", 0), 0u);
   EXPECT_NE(exe.find("busybox"), std::string::npos);
+}
+
+TEST(Procfs, FdLinksNameTheGuestsOwnDescriptors) {
+  const VmlabRun run =
+      sh("exec 5</etc/hostname; readlink /proc/$$/fd/5; ls /proc/$$/fd; exec 5<&-; ls /proc/$$/fd");
+  EXPECT_EQ(run.result.status, 0) << run.result.err;
+  // After `exec 5<&-` busybox sh holds descriptor 3 (natively too).
+  EXPECT_EQ(run.result.out, "/etc/hostname\n0\n1\n2\n5\n0\n1\n2\n3\n");
 }
 
 TEST(Procfs, StatusCountsThePagesOfTheProcess) {
