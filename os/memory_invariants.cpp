@@ -72,7 +72,8 @@ class Checker {
       reach(Pfn{table}, FrameUse::kPageTable, "pid " + std::to_string(pid) + "'s page tables");
     });
     space.for_each_leaf([&](uint64_t va, mmu::Pte e) {
-      if (!e.present()) {
+      // A PROT_NONE entry still maps its frame (P is clear only so that every access faults).
+      if (!holds_frame(e)) {
         if (non_present_kind(e) == NonPresentKind::kSwap) ++seen_.slot_references[swap_slot_of(e)];
         return;
       }
