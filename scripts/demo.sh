@@ -22,3 +22,9 @@ $vmlab run --stats $guests/fork_demo-musl 1000 100 50 2>&1 | grep -E "checksum|f
 
 say "A bug, reported the way Linux reports it (exit status 139)"
 $vmlab run $guests/faults-rt null-write || echo "exit status $?"
+
+say "The guest's own /proc: its VMAs and the emulated machine's memory (not the host's)"
+$vmlab run --ram 32M -- /bin/busybox sh -c 'cat /proc/self/maps; free'
+
+say "Belady's anomaly on a real guest, from a Lua experiment: FIFO faults more with 4 frames than with 3"
+$vmlab script scripts/experiments/belady.lua --out build/experiments/belady
