@@ -3,8 +3,8 @@
 // program's PT_LOADs are mapped at their virtual addresses and only the few system calls that
 // the musl benchmark guests make are implemented. Exits with the guest's exit status.
 #include <elf.h>
-#include <unistd.h>
 #include <unicorn/unicorn.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -31,13 +31,30 @@ constexpr int kMapAnonymous = 0x20;
 constexpr int kExitHostError = 125;
 
 enum Sys : uint64_t {
-  kWrite = 1, kMmap = 9, kMprotect = 10, kMunmap = 11, kBrk = 12, kRtSigaction = 13,
-  kRtSigprocmask = 14, kIoctl = 16, kWritev = 20, kMadvise = 28, kGetpid = 39, kExit = 60,
-  kArchPrctl = 158, kGettid = 186, kSetTidAddress = 218, kExitGroup = 231,
+  kWrite = 1,
+  kMmap = 9,
+  kMprotect = 10,
+  kMunmap = 11,
+  kBrk = 12,
+  kRtSigaction = 13,
+  kRtSigprocmask = 14,
+  kIoctl = 16,
+  kWritev = 20,
+  kMadvise = 28,
+  kGetpid = 39,
+  kExit = 60,
+  kArchPrctl = 158,
+  kGettid = 186,
+  kSetTidAddress = 218,
+  kExitGroup = 231,
 };
 
-uint64_t page_down(uint64_t a) { return a & ~(kPageSize - 1); }
-uint64_t page_up(uint64_t a) { return page_down(a + kPageSize - 1); }
+uint64_t page_down(uint64_t a) {
+  return a & ~(kPageSize - 1);
+}
+uint64_t page_up(uint64_t a) {
+  return page_down(a + kPageSize - 1);
+}
 
 struct Guest {
   uc_engine* uc = nullptr;
@@ -61,7 +78,9 @@ uint64_t reg(uc_engine* uc, int id) {
   return v;
 }
 
-void set_reg(uc_engine* uc, int id, uint64_t v) { uc_reg_write(uc, id, &v); }
+void set_reg(uc_engine* uc, int id, uint64_t v) {
+  uc_reg_write(uc, id, &v);
+}
 
 // Maps [lo, hi) (page-aligned) read/write/execute, replacing whatever was there.
 void map_fresh(uc_engine* uc, uint64_t lo, uint64_t hi) {
@@ -70,7 +89,9 @@ void map_fresh(uc_engine* uc, uint64_t lo, uint64_t hi) {
 }
 
 // Loads the PT_LOADs; returns the entry point, fills the auxv facts and the end of the image.
-struct Image { uint64_t entry, phdr, phnum, end; };
+struct Image {
+  uint64_t entry, phdr, phnum, end;
+};
 
 Image load_elf(uc_engine* uc, const char* path) {
   std::ifstream in(path, std::ios::binary);
@@ -111,14 +132,16 @@ uint64_t build_stack(uc_engine* uc, const Image& img, int argc, char** argv, cha
     return sp;
   };
   std::vector<uint64_t> args, envs;
-  for (int i = 0; i < argc; ++i) args.push_back(push_bytes(argv[i], std::strlen(argv[i]) + 1));
-  for (char** e = envp; *e != nullptr; ++e) envs.push_back(push_bytes(*e, std::strlen(*e) + 1));
+  for (int i = 0; i < argc; ++i)
+    args.push_back(push_bytes(argv[i], std::strlen(argv[i]) + 1));
+  for (char** e = envp; *e != nullptr; ++e)
+    envs.push_back(push_bytes(*e, std::strlen(*e) + 1));
   const uint8_t random_bytes[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
   const uint64_t at_random = push_bytes(random_bytes, sizeof random_bytes);
 
-  const uint64_t auxv[] = {AT_PHDR, img.phdr, AT_PHENT, sizeof(Elf64_Phdr), AT_PHNUM, img.phnum,
-                           AT_PAGESZ, kPageSize, AT_ENTRY, img.entry, AT_RANDOM, at_random,
-                           AT_NULL, 0};
+  const uint64_t auxv[] = {AT_PHDR,   img.phdr,  AT_PHENT, sizeof(Elf64_Phdr), AT_PHNUM,  img.phnum,
+                           AT_PAGESZ, kPageSize, AT_ENTRY, img.entry,          AT_RANDOM, at_random,
+                           AT_NULL,   0};
   std::vector<uint64_t> words{uint64_t(argc)};
   words.insert(words.end(), args.begin(), args.end());
   words.push_back(0);
@@ -174,23 +197,55 @@ void on_syscall(uc_engine* uc, void* user) {
   switch (nr) {
     case kWrite: {
       std::vector<char> buf(a2);
-      if (uc_mem_read(uc, a1, buf.data(), buf.size()) != UC_ERR_OK) { ret = -EFAULT; break; }
+      if (uc_mem_read(uc, a1, buf.data(), buf.size()) != UC_ERR_OK) {
+        ret = -EFAULT;
+        break;
+      }
       ret = ::write(int(a0), buf.data(), buf.size());
       if (ret < 0) ret = -errno;
       break;
     }
-    case kWritev: ret = sys_writev(uc, int(a0), a1, a2); break;
-    case kBrk: ret = sys_brk(g, a0); break;
-    case kMmap: ret = sys_mmap(g, a0, a1, int(a3)); break;
-    case kMunmap: uc_mem_unmap(uc, a0, page_up(a1)); ret = 0; break;
-    case kArchPrctl:
-      if (a0 == kArchSetFs) { set_reg(uc, UC_X86_REG_FS_BASE, a1); ret = 0; } else ret = -EINVAL;
+    case kWritev:
+      ret = sys_writev(uc, int(a0), a1, a2);
       break;
-    case kSetTidAddress: case kGetpid: case kGettid: ret = getpid(); break;
-    case kIoctl: ret = -ENOTTY; break;
-    case kRtSigprocmask: case kRtSigaction: case kMprotect: case kMadvise: ret = 0; break;
-    case kExit: case kExitGroup: g.exit_code = int(a0 & 0xff); uc_emu_stop(uc); return;
-    default: break;
+    case kBrk:
+      ret = sys_brk(g, a0);
+      break;
+    case kMmap:
+      ret = sys_mmap(g, a0, a1, int(a3));
+      break;
+    case kMunmap:
+      uc_mem_unmap(uc, a0, page_up(a1));
+      ret = 0;
+      break;
+    case kArchPrctl:
+      if (a0 == kArchSetFs) {
+        set_reg(uc, UC_X86_REG_FS_BASE, a1);
+        ret = 0;
+      } else
+        ret = -EINVAL;
+      break;
+    case kSetTidAddress:
+    case kGetpid:
+    case kGettid:
+      ret = getpid();
+      break;
+    case kIoctl:
+      ret = -ENOTTY;
+      break;
+    case kRtSigprocmask:
+    case kRtSigaction:
+    case kMprotect:
+    case kMadvise:
+      ret = 0;
+      break;
+    case kExit:
+    case kExitGroup:
+      g.exit_code = int(a0 & 0xff);
+      uc_emu_stop(uc);
+      return;
+    default:
+      break;
   }
   // Linux's `syscall` leaves the return address in RCX and RFLAGS in R11; Unicorn sets
   // neither. RIP here is the syscall instruction itself (Unicorn advances it afterwards).

@@ -7,9 +7,18 @@ typedef unsigned long u64;
 typedef long i64;
 
 enum {
-  SYS_read = 0, SYS_write = 1, SYS_mmap = 9, SYS_mprotect = 10, SYS_munmap = 11,
-  SYS_sched_yield = 24, SYS_getpid = 39, SYS_fork = 57, SYS_exit = 60, SYS_wait4 = 61,
-  SYS_kill = 62, SYS_exit_group = 231,
+  SYS_read = 0,
+  SYS_write = 1,
+  SYS_mmap = 9,
+  SYS_mprotect = 10,
+  SYS_munmap = 11,
+  SYS_sched_yield = 24,
+  SYS_getpid = 39,
+  SYS_fork = 57,
+  SYS_exit = 60,
+  SYS_wait4 = 61,
+  SYS_kill = 62,
+  SYS_exit_group = 231,
 };
 enum { PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4 };
 enum { MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20, MAP_SHARED = 1 };
