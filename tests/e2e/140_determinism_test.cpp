@@ -1,18 +1,9 @@
 // The same command gives the same output and statistics, byte for byte.
-#include <fstream>
-#include <sstream>
 
 #include "tests/support/vmlab_test.h"
 
 namespace vmlab::testing {
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 TEST(Determinism, TwoRunsAreIdentical) {
   for (const auto& argv :

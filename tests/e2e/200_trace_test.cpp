@@ -149,14 +149,11 @@ TEST(Trace, FiltersSelectProcessesWindowsAndEvents) {
 TEST(Trace, TextShowsSymbols) {
   const std::string file = temp_dir() + "/trace.txt";
   run_vmlab({"--trace", file}, {guest("hello_rt-rt")});
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  EXPECT_NE(text.str().find("<_start>"), std::string::npos);
-  EXPECT_NE(text.str().find("<main>"), std::string::npos);
-  EXPECT_NE(
-      text.str().find("syscall [1] write(1, \"hello from a freestanding guest\\n\", 32) = 32"),
-      std::string::npos);
+  const std::string text = read_file(file);
+  EXPECT_NE(text.find("<_start>"), std::string::npos);
+  EXPECT_NE(text.find("<main>"), std::string::npos);
+  EXPECT_NE(text.find("syscall [1] write(1, \"hello from a freestanding guest\\n\", 32) = 32"),
+            std::string::npos);
 }
 
 // The system calls of a run: name and result, in order.

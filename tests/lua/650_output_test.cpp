@@ -1,6 +1,5 @@
 // Output: JSON text, CSV files, gnuplot scripts (drawn when gnuplot is installed), folders.
 #include <fstream>
-#include <sstream>
 
 #include "tests/lua/lua_test_support.h"
 #include "tests/support/vmlab_test.h"
@@ -8,12 +7,7 @@
 namespace vmlab::lua::testing {
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using vmlab::testing::read_file;
 
 TEST(Json, SequencesObjectsAndScalars) {
   EXPECT_EQ(eval("return vmlab.json({b = {1, 2.5, 'x'}, a = true, c = {}, d = {n = -3}})"),

@@ -35,12 +35,17 @@ VmlabRun run_vmlab(const std::vector<std::string>& options, const std::vector<st
   cmd.insert(cmd.end(), argv.begin(), argv.end());
   VmlabRun run;
   run.result = run_command(cmd, input);
-  std::ifstream in(stats_file);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!text.str().empty()) run.stats = Json::parse(text.str());
+  const std::string text = read_file(stats_file);
+  if (!text.empty()) run.stats = Json::parse(text);
   unlink(stats_file.c_str());
   return run;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 void expect_no_frame_leak(const Json& stats) {

@@ -15,6 +15,8 @@ namespace vmlab::testing {
 std::string vmlab_binary();
 std::string guest(const std::string& name);  // build/guests/NAME
 std::string temp_dir();                      // a fresh directory for this test process
+// The whole content of a file; empty when it cannot be read.
+std::string read_file(const std::string& path);
 
 struct VmlabRun {
   CommandResult result;
