@@ -180,8 +180,7 @@ class Kernel {
   std::vector<ProcessSummary> finished_;
   std::vector<std::unique_ptr<Process>> zombies_to_free_;  // reaped inside a hook of their own
   ProcessCounters reaped_totals_;
-  std::vector<bool> warned_syscalls_;
-  std::set<std::string> warnings_;
+  std::set<std::string> warnings_;  // warn_once: each line once per machine
   int init_status_ = 0;
   uint64_t frames_free_at_start_ = 0;
   uint64_t context_switches_ = 0;

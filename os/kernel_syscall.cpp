@@ -18,13 +18,10 @@ int64_t Kernel::dispatch(Process& process, const BlockedCall& call, bool retry, 
   const SyscallEntry* entry = syscalls_.find(call.number);
   int64_t result;
   if (entry == nullptr) {
-    if (warned_syscalls_.size() <= static_cast<size_t>(std::max(call.number, 0)))
-      warned_syscalls_.resize(std::max(call.number, 0) + 1, false);
-    if (call.number >= 0 && !warned_syscalls_[call.number]) {
-      warned_syscalls_[call.number] = true;
-      const char* name = syscall_name(call.number);
-      std::fprintf(stderr, "vmlab: unsupported system call %d%s%s%s, returning ENOSYS\n",
-                   call.number, *name ? " (" : "", name, *name ? ")" : "");
+    if (call.number >= 0) {
+      const std::string name = syscall_name(call.number);
+      warn_once("vmlab: unsupported system call " + std::to_string(call.number) +
+                (name.empty() ? "" : " (" + name + ")") + ", returning ENOSYS");
     }
     result = -ENOSYS;
   } else {
