@@ -102,6 +102,13 @@ class Mmu {
     return translate_full(va, access, mode);
   }
 
+  // The hardware's walk from the current CR3 without the modelled TLBs or statistics: it sets
+  // Accessed/Dirty bits. The fast model's fill path, where the engine's own TLB stands in for
+  // the modelled ones.
+  WalkResult walk_untracked(VirtAddr va, Access access, Mode mode) {
+    return walk(memory_, control_, va, access, mode, WalkEffects::kSetAccessedDirty);
+  }
+
   // Side-effect-free walk from the current CR3 (tools, debuggers, Lua): no TLB state, no
   // statistics, no A/D bits.
   WalkResult probe(VirtAddr va, Access access, Mode mode) const;

@@ -3,7 +3,6 @@
 #include "mmu/format.h"
 
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -20,25 +19,15 @@ PhysicalMemory::PhysicalMemory(PhysAddr base, uint64_t bytes) : base_(base), siz
                                 std::to_string(bytes) + " bytes");
   if ((base.value & kPageOffsetMask) != 0)
     throw std::invalid_argument("RAM base must be 4 KiB aligned, got " + hex(base.value));
-  memfd_ = memfd_create("vmlab-ram", MFD_CLOEXEC);
-  if (memfd_ < 0) throw std::system_error(errno, std::generic_category(), "memfd_create");
-  if (ftruncate(memfd_, static_cast<off_t>(bytes)) != 0) {
-    const int err = errno;
-    close(memfd_);
-    throw std::system_error(err, std::generic_category(), "sizing RAM memfd");
-  }
-  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, memfd_, 0);
-  if (p == MAP_FAILED) {
-    const int err = errno;
-    close(memfd_);
-    throw std::system_error(err, std::generic_category(), "mapping RAM");
-  }
+  // MAP_NORESERVE: the host commits a page when the guest (or the kernel) first touches it.
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "reserving RAM");
   host_ = static_cast<uint8_t*>(p);
 }
 
 PhysicalMemory::~PhysicalMemory() {
   munmap(host_, size_);
-  close(memfd_);
 }
 
 void PhysicalMemory::out_of_range(PhysAddr pa, uint64_t length) const {

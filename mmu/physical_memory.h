@@ -1,8 +1,9 @@
-// The machine's RAM: one memfd holding every guest byte, divided into 4 KiB frames.
+// The machine's RAM: one host block holding every guest byte, divided into 4 KiB frames.
 //
-// RAM occupies physical addresses [base, base + size). The memfd is what makes host aliasing
-// possible: the emulator maps individual frames of it behind guest virtual pages, so the bytes
-// the CPU reads and writes are exactly the bytes of the frame the page tables name.
+// RAM occupies physical addresses [base, base + size) (the emulator uses base 0, as hardware
+// does). The block is reserved, not committed: the host backs a page only when it is first
+// touched, so a machine with 16 GiB of RAM that uses 10 MiB costs the host about 10 MiB. The
+// CPU reads and writes exactly these bytes at the physical address the translation names.
 #pragma once
 
 #include <cstddef>
@@ -28,14 +29,13 @@ class PhysicalMemory {
   uint64_t size() const { return size_; }
   uint64_t frame_count() const { return size_ >> kPageShift; }
   Pfn first_pfn() const { return Pfn{base_}; }
-  int memfd() const { return memfd_; }
-  // Host address of the whole RAM (one shared mapping of the memfd).
+  // Host address of the whole RAM.
   uint8_t* host_base() const { return host_; }
 
   bool contains(PhysAddr pa, uint64_t length = 1) const {
     return pa.value >= base_.value && length <= size_ && pa.value - base_.value <= size_ - length;
   }
-  // Offset of `pa` inside the memfd. Requires contains(pa).
+  // Offset of `pa` inside the host block. Requires contains(pa).
   uint64_t offset_of(PhysAddr pa) const { return pa.value - base_.value; }
 
   // Bounds-checked access: throws std::out_of_range naming the address when [pa, pa+len) is not
@@ -67,7 +67,6 @@ class PhysicalMemory {
 
   PhysAddr base_;
   uint64_t size_ = 0;
-  int memfd_ = -1;
   uint8_t* host_ = nullptr;
 };
 

@@ -11,7 +11,7 @@
 #include <tuple>
 
 #include "fuzz/support/report.h"
-#include "fuzz/walker/reference_walker.h"
+#include "mmu/reference/sdm_walker.h"
 #include "fuzz/walker/scenario.h"
 #include "fuzz/walker/walk_comparison.h"
 #include "mmu/format.h"
@@ -20,6 +20,8 @@
 #include "mmu/walker.h"
 
 namespace vmlab::fuzz {
+
+namespace ref = mmu::ref;
 namespace {
 
 // Few entries, every replacement policy, 1 GiB pages splintered, tiny paging-structure caches:
@@ -52,12 +54,12 @@ mmu::PagingControl paging_control(const Scenario& s) {
 
 // The first 8-byte word where vmlab's RAM and the reference's differ (A/D bits written or not).
 std::string compare_ram(const mmu::PhysicalMemory& vmlab, const ref::Ram& reference) {
-  if (std::memcmp(vmlab.host_base(), reference.bytes.data(), reference.bytes.size()) == 0)
+  if (std::memcmp(vmlab.host_base(), reference.bytes, reference.size) == 0)
     return {};
-  for (uint64_t offset = 0; offset < reference.bytes.size(); offset += sizeof(uint64_t)) {
+  for (uint64_t offset = 0; offset < reference.size; offset += sizeof(uint64_t)) {
     uint64_t got = 0, want = 0;
     std::memcpy(&got, vmlab.host_base() + offset, sizeof got);
-    std::memcpy(&want, reference.bytes.data() + offset, sizeof want);
+    std::memcpy(&want, reference.bytes + offset, sizeof want);
     if (got != want)
       return "  RAM differs at " + mmu::hex(reference.base + offset) + ": vmlab " + mmu::hex(got) +
              ", reference " + mmu::hex(want) + "\n";
@@ -112,7 +114,8 @@ void run(const Scenario& s) {
   const uint64_t bytes = s.ram_frames * mmu::kPageBytes;
   mmu::PhysicalMemory& walker_ram = zeroed_ram(s, 0);
   mmu::PhysicalMemory& mmu_ram = zeroed_ram(s, 1);
-  ref::Ram reference{s.ram_base, std::vector<uint8_t>(bytes)};
+  std::vector<uint8_t> reference_bytes(bytes);
+  ref::Ram reference{s.ram_base, reference_bytes.data(), bytes};
   for (const EntryWrite& w : s.writes) {
     walker_ram.write_u64(mmu::PhysAddr{w.address}, w.value);
     mmu_ram.write_u64(mmu::PhysAddr{w.address}, w.value);

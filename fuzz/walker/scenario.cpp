@@ -5,6 +5,8 @@
 
 namespace vmlab::fuzz {
 
+namespace ref = mmu::ref;
+
 namespace {
 
 constexpr uint64_t kFrameBytes = 4096;

@@ -11,9 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "fuzz/walker/reference_walker.h"
+#include "mmu/reference/sdm_walker.h"
 
 namespace vmlab::fuzz {
+
+namespace ref = mmu::ref;
 
 struct Operation {
   uint64_t linear = 0;

@@ -4,6 +4,8 @@
 
 namespace vmlab::fuzz {
 
+namespace ref = mmu::ref;
+
 namespace {
 
 using Type = ref::Outcome::Type;

@@ -6,11 +6,13 @@
 #include <optional>
 #include <string>
 
-#include "fuzz/walker/reference_walker.h"
+#include "mmu/reference/sdm_walker.h"
 #include "mmu/mmu.h"
 #include "mmu/walker.h"
 
 namespace vmlab::fuzz {
+
+namespace ref = mmu::ref;
 
 // `walk` is empty when mmu::walk threw std::out_of_range (an entry outside RAM).
 std::string compare_walk(const ref::Outcome& expected, const std::optional<mmu::WalkResult>& walk,

@@ -3,20 +3,23 @@
 //   §4.6.1                    access rights (SMEP, SMAP and protection keys off)
 //   §4.7                      the page-fault error code
 //   §4.8                      Accessed and Dirty flags
-// It shares no code and no constants with mmu/, so a misreading of the manual in one of them
-// is not silently copied into the other.
+// It shares no code and no constants with the rest of mmu/, so a misreading of the manual in
+// one of them is not silently copied into the other. It judges the model in the walker fuzzer
+// (fuzz/walker) and in every run with --check (emulator/access_check.*).
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <vector>
 
-namespace vmlab::fuzz::ref {
+namespace vmlab::mmu::ref {
 
-// Physical memory as a plain byte array at `base`.
+// Physical memory as a plain byte array at `base`. With set_flags false the walk only looks:
+// Accessed/Dirty updates are computed and reported but not written (a checker's view).
 struct Ram {
   uint64_t base = 0;
-  std::vector<uint8_t> bytes;
+  uint8_t* bytes = nullptr;
+  uint64_t size = 0;
+  bool set_flags = true;
 
   bool holds(uint64_t address, uint64_t length) const;
   uint64_t load64(uint64_t address) const;  // requires holds(address, 8)
@@ -69,4 +72,4 @@ struct Outcome {
 Outcome translate(Ram& ram, const Controls& controls, uint64_t linear, Kind kind,
                   Privilege privilege);
 
-}  // namespace vmlab::fuzz::ref
+}  // namespace vmlab::mmu::ref

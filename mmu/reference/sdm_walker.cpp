@@ -1,8 +1,8 @@
-#include "fuzz/walker/reference_walker.h"
+#include "mmu/reference/sdm_walker.h"
 
 #include <cstring>
 
-namespace vmlab::fuzz::ref {
+namespace vmlab::mmu::ref {
 
 namespace {
 
@@ -109,18 +109,17 @@ bool permitted(Kind kind, Privilege privilege, bool all_writable, bool all_user,
 }  // namespace
 
 bool Ram::holds(uint64_t address, uint64_t length) const {
-  return address >= base && address - base <= bytes.size() &&
-         bytes.size() - (address - base) >= length;
+  return address >= base && address - base <= size && size - (address - base) >= length;
 }
 
 uint64_t Ram::load64(uint64_t address) const {
   uint64_t value = 0;
-  std::memcpy(&value, bytes.data() + (address - base), sizeof value);
+  std::memcpy(&value, bytes + (address - base), sizeof value);
   return value;
 }
 
 void Ram::store64(uint64_t address, uint64_t value) {
-  std::memcpy(bytes.data() + (address - base), &value, sizeof value);
+  if (set_flags) std::memcpy(bytes + (address - base), &value, sizeof value);
 }
 
 Outcome translate(Ram& ram, const Controls& c, uint64_t linear, Kind kind, Privilege privilege) {
@@ -197,4 +196,4 @@ Outcome translate(Ram& ram, const Controls& c, uint64_t linear, Kind kind, Privi
   return out;  // not reached: a PTE always maps a page
 }
 
-}  // namespace vmlab::fuzz::ref
+}  // namespace vmlab::mmu::ref
