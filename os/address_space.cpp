@@ -31,15 +31,11 @@ uint64_t region_bytes(int level) {
 
 }  // namespace
 
-AddressSpace::AddressSpace(FrameAllocator& frames, TlbControl& tlb, uint16_t pcid,
-                           PhysAddr kernel_pdpt, uint64_t kernel_pml4_index)
-    : frames_(frames), tlb_(tlb), pcid_(pcid), kernel_pml4_index_(kernel_pml4_index) {
+AddressSpace::AddressSpace(FrameAllocator& frames, TlbControl& tlb, uint16_t pcid)
+    : frames_(frames), tlb_(tlb), pcid_(pcid) {
   const auto root = frames_.allocate(FrameUse::kPageTable);
   if (!root) throw std::runtime_error("out of memory allocating a page-table root");
   root_ = Pte{kTableEntryBits}.with_address(root->address());
-  // The kernel's own mappings (supervisor only) are shared by every address space.
-  frames_.memory().write_u64(root->address() + kernel_pml4_index * Pte::kBytes,
-                             Pte{Pte::kPresent | Pte::kWritable}.with_address(kernel_pdpt).raw());
 }
 
 AddressSpace::~AddressSpace() {
@@ -59,7 +55,6 @@ void AddressSpace::visit_tables(PhysAddr table, int level,
                                 const std::function<void(PhysAddr)>& fn) const {
   if (level > 1) {
     for (uint64_t i = 0; i < Pte::kEntriesPerTable; ++i) {
-      if (level == mmu::kLevels && i == kernel_pml4_index_) continue;
       const Pte e{frames_.memory().read_u64(table + i * Pte::kBytes)};
       if (e.present() && !e.page_size()) visit_tables(e.address(), level - 1, fn);
     }
@@ -94,10 +89,7 @@ Vma& AddressSpace::insert_vma(Vma vma) {
 }
 
 bool AddressSpace::range_is_usable(uint64_t start, uint64_t end) const {
-  const uint64_t window_start = kernel_pml4_index_ << mmu::level_shift(Level::kPml4);
-  const uint64_t window_end = window_start + region_bytes(mmu::kLevels);
-  return start < end && start >= layout::kMmapMinAddr && end <= layout::kUserTop &&
-         (end <= window_start || start >= window_end);
+  return start < end && start >= layout::kMmapMinAddr && end <= layout::kUserTop;
 }
 
 bool AddressSpace::range_is_free(uint64_t start, uint64_t end) const {
@@ -108,10 +100,8 @@ bool AddressSpace::range_is_free(uint64_t start, uint64_t end) const {
 }
 
 std::optional<uint64_t> AddressSpace::find_free_range(uint64_t length) const {
-  // Occupied ranges, highest first: VMAs (with the stack's guard gap) and the kernel window.
+  // Occupied ranges, highest first: VMAs (with the stack's guard gap).
   std::vector<std::pair<uint64_t, uint64_t>> taken;
-  const uint64_t window_start = kernel_pml4_index_ << mmu::level_shift(Level::kPml4);
-  taken.emplace_back(window_start, window_start + region_bytes(mmu::kLevels));
   for (const auto& [start, vma] : vmas_) {
     const uint64_t gap = vma.grows_down ? layout::kStackGuardGap : 0;
     taken.emplace_back(start > gap ? start - gap : 0, vma.end);
@@ -494,7 +484,6 @@ void AddressSpace::walk_leaves(PhysAddr table, int level, uint64_t base, uint64_
   auto& memory = frames_.memory();
   const uint64_t span = region_bytes(level);
   for (uint64_t i = 0; i < Pte::kEntriesPerTable; ++i) {
-    if (level == mmu::kLevels && i == kernel_pml4_index_) continue;
     const uint64_t va = base + i * span;  // user space: the lower canonical half only
     if (va + span <= lo || va >= hi) continue;
     const Pte e{memory.read_u64(table + i * Pte::kBytes)};

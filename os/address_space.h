@@ -61,9 +61,8 @@ struct AddressSpaceStats {
 
 class AddressSpace {
  public:
-  // `reserved` is a range of virtual addresses no VMA may use (the kernel's physical window).
-  AddressSpace(FrameAllocator& frames, TlbControl& tlb, uint16_t pcid, mmu::PhysAddr kernel_pdpt,
-               uint64_t kernel_pml4_index);
+  // A space with an empty PML4 (the user half only: no kernel mappings are linked in).
+  AddressSpace(FrameAllocator& frames, TlbControl& tlb, uint16_t pcid);
   ~AddressSpace();
   AddressSpace(const AddressSpace&) = delete;
   AddressSpace& operator=(const AddressSpace&) = delete;
@@ -182,7 +181,6 @@ class AddressSpace {
   uint16_t pcid_;
   int owner_ = 0;
   mmu::Pte root_;
-  uint64_t kernel_pml4_index_;
   std::map<uint64_t, Vma> vmas_;  // keyed by start
   PageTableObserver* observer_ = nullptr;
   AddressSpaceStats stats_;

@@ -37,14 +37,10 @@ std::string basename_of(const std::string& path) {
 // Whether every segment, moved by `bias`, lies below the initial stack and outside the kernel's
 // physical window (PML4 slot `window_slot`). read_elf only sees the file; a segment there
 // would overlap the stack VMA or be mapped into the kernel's shared page tables.
-bool segments_fit(const ElfImage& image, uint64_t bias, uint64_t window_slot) {
-  const uint64_t window_bytes = uint64_t{1} << mmu::level_shift(mmu::Level::kPml4);
-  const uint64_t window_start = window_slot * window_bytes;
+bool segments_fit(const ElfImage& image, uint64_t bias) {
   for (const auto& seg : image.loads) {
-    const uint64_t start = page_down(bias + seg.vaddr);
     const uint64_t end = page_up(bias + seg.vaddr + seg.memsz);
-    if (end > layout::kStackTop - kInitialStackBytes) return false;
-    if (start < window_start + window_bytes && end > window_start) return false;
+    if (end < bias + seg.vaddr || end > layout::kStackTop - kInitialStackBytes) return false;
   }
   return true;
 }
@@ -109,7 +105,7 @@ int Kernel::exec(Process& process, const std::string& path, const std::vector<st
   }
 
   const uint64_t bias = image->position_independent ? layout::kDynamicBase : 0;
-  if (!segments_fit(*image, bias, boot_.kernel_pml4_index)) {
+  if (!segments_fit(*image, bias)) {
     *error = path + ": PT_LOAD segment outside the user address space";
     return -ENOEXEC;
   }

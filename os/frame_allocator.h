@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "mmu/physical_memory.h"
@@ -53,6 +54,11 @@ class FrameAllocator {
   uint64_t total_frames() const { return table_.size(); }
   void set_pressure_handler(MemoryPressureHandler* handler) { pressure_ = handler; }
   void set_observer(FrameObserver* observer) { observer_ = observer; }
+  // Called with each block about to get new contents (allocation zero-fills it): the CPU drops
+  // whatever it translated from those frames when they last held code.
+  void set_reuse_listener(std::function<void(mmu::Pfn first, uint64_t frames)> listener) {
+    reuse_listener_ = std::move(listener);
+  }
 
   uint64_t allocations() const { return allocations_; }
   uint64_t releases() const { return releases_; }
@@ -64,6 +70,7 @@ class FrameAllocator {
   mmu::Pfn zero_;
   MemoryPressureHandler* pressure_ = nullptr;
   FrameObserver* observer_ = nullptr;
+  std::function<void(mmu::Pfn, uint64_t)> reuse_listener_;
   uint64_t allocations_ = 0;
   uint64_t releases_ = 0;
 };

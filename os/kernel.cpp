@@ -25,7 +25,7 @@ Kernel::Kernel(const KernelConfig& config, mmu::Mmu& mmu, Platform& platform, co
   control.pcid_enabled = config.pcid == PcidMode::kOn;
   control.no_execute = true;
   control.write_protect = true;
-  control.large_1g_pages = false;  // the emulated CPU lacks CPUID.Page1GB
+  control.large_1g_pages = true;  // the model is the CPU's MMU: 1 GiB pages as on any x86-64
   mmu_.set_control(control);
   PolicyOptions policy_options;
   policy_options.seed = config.seed;
@@ -54,8 +54,7 @@ Kernel::~Kernel() {
 }
 
 std::unique_ptr<AddressSpace> Kernel::new_address_space() {
-  auto space = std::make_unique<AddressSpace>(frames_, tlb_, allocate_pcid(), boot_.kernel_pdpt,
-                                              boot_.kernel_pml4_index);
+  auto space = std::make_unique<AddressSpace>(frames_, tlb_, allocate_pcid());
   space->set_swap_release([this](uint64_t slot) { reclaim_->release_slot(slot); });
   space->set_huge_counters(&huge_counters_);
   return space;

@@ -51,9 +51,7 @@ struct SpawnRequest {
 };
 
 struct BootInfo {
-  mmu::PhysAddr kernel_pdpt;  // shared supervisor mappings, linked into every PML4
-  uint64_t kernel_pml4_index = 0;
-  uint64_t reserved_frames = 0;  // frames of RAM the kernel image occupies
+  uint64_t reserved_frames = 0;  // frames of RAM the kernel image occupies (from frame 0)
 };
 
 class Kernel {
