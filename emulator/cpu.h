@@ -1,59 +1,72 @@
-// One guest CPU: a Unicorn engine running one process at CPL 3 with real x86-64 paging.
+// One process's CPU context, and the data path while it runs on the engine (engine.h):
 //
-// The data path lives here: every data access (UC_HOOK_MEM_*) and every translation block
-// (UC_HOOK_BLOCK, the instruction fetch) goes through the modelled MMU first; a #PF the CPU
-// raises goes to the kernel's fault handler; a `syscall` goes to the kernel's dispatcher.
+//   fetch  ──► UC_HOOK_BLOCK (virtual address) ──► count instructions; full model: ITLB
+//   load / store ──► softmmu TLB hit  ──► UC_HOOK_MEM_* (physical address; full model only)
+//                     │                     └► SoftmmuShadow → virtual address → DTLB
+//                     └► softmmu miss ──► fill(): the model translates (walk, A/D, rights); a
+//                                          fault goes to the kernel, which resolves it (the
+//                                          fill returns the frame) or decides a signal (the
+//                                          engine stops with RIP at the faulting instruction)
+//   syscall ──► the kernel's dispatcher; other exceptions ──► the kernel's signals
 //
-// Memory: each present user page of the process is mapped on the host onto the memfd offset
-// of the frame its PTE names (host aliasing), inside 1 GiB host reservations registered with
-// Unicorn as regions ("zones"). The whole RAM is also registered at its physical address so
-// QEMU's walker can read page tables there.
+// The kernel writes page tables through AddressSpace, which tells this CPU (PageTableObserver)
+// about every entry it changes: anything but a fresh mapping drops the softmmu TLB before the
+// guest runs another access, so the engine never uses a translation the model would refuse.
 #pragma once
 
-#include <array>
 #include <cstdint>
+#include <exception>
 #include <string>
-#include <unordered_map>
-#include <vector>
 
-#include "emulator/alias_map.h"
-#include "emulator/kernel_image.h"
+#include "emulator/access_check.h"
+#include "emulator/instruction_counter.h"
+#include "emulator/softmmu_shadow.h"
 #include "mmu/mmu.h"
 #include "os/address_space.h"
 #include "os/cpu_port.h"
 
-struct uc_struct;
 struct uc_context;
 
 namespace vmlab::os {
 class Kernel;
-}
+class Process;
+}  // namespace vmlab::os
 
 namespace vmlab::emulator {
 
 class CpuObserver;
+class Engine;
 
 enum class ModelMode : uint8_t { kFull, kFast };
 
 struct CpuOptions {
   ModelMode model = ModelMode::kFull;
-  bool check = false;  // cross-check the model against the CPU on every access
+  bool check = false;  // a second, independent walker judges every translation (--check)
+};
+
+// Why the engine's last uc_emu_start ended, besides an error.
+enum class StopCause : uint8_t {
+  kNone,
+  kBudget,        // the instruction budget ran out at a block boundary
+  kExactTail,     // the budget ends inside the next block: run it instruction by instruction
+  kKernel,        // a system call, signal or the scheduler wants the kernel
+  kPendingFault,  // fast model: a fault to resolve with the exact RIP, then resume
+  kResync         // translations were dropped: leave chained blocks, then resume
 };
 
 class Cpu final : public os::CpuPort, public os::PageTableObserver {
  public:
-  Cpu(os::Kernel& kernel, os::Process& process, mmu::Mmu& mmu, const KernelImage& image,
+  Cpu(os::Kernel& kernel, os::Process& process, mmu::Mmu& mmu, Engine& engine,
       const CpuOptions& options, CpuObserver* observer);
   ~Cpu() override;
   Cpu(const Cpu&) = delete;
   Cpu& operator=(const Cpu&) = delete;
 
-  // A new image: the first run enters user mode at regs.rip through the iretq stub.
+  // A new image: the first run starts in user mode with `regs`.
   void start_user(const os::UserRegs& regs);
-  // A forked child: same user-mode state as `parent`, with this engine's own page tables.
+  // A forked child: the parent's complete user state (the parent is inside `syscall`).
   void copy_context_from(Cpu& parent);
-  // Maps every resident page of the address space (after fork); merges contiguous runs.
-  void alias_all();
+  uc_context* context() const { return context_; }
 
   // os::CpuPort
   os::UserRegs regs() override;
@@ -65,131 +78,76 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   void request_stop() override;
   os::StopReason run(uint64_t budget, SliceEnd end) override;
   std::string error() const override { return error_; }
-  uint64_t instructions() const override { return retired_; }
+  uint64_t instructions() const override { return counter_.retired(); }
   void code_changed(uint64_t start, uint64_t end) override;
 
   // os::PageTableObserver
   void pte_changed(uint64_t va, mmu::PageSize size, mmu::Pte before, mmu::Pte after) override;
   void invalidate(uint64_t va) override;
 
- private:
-  struct Block {
-    uint64_t address = 0;
-    uint32_t size = 0;
-    uint32_t instructions = 0;
-  };
-  struct PredictedFault {
-    bool pending = false;
-    uint64_t address = 0;
-    mmu::Access access = mmu::Access::kRead;
-    mmu::Fault fault;
-  };
-
-  static void on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self);
-  static void on_code(uc_struct* uc, uint64_t address, uint32_t size, void* self);
-  static bool on_memory(uc_struct* uc, int type, uint64_t address, int size, int64_t value,
-                        void* self);
-  static void on_interrupt(uc_struct* uc, uint32_t intno, void* self);
-  static void on_syscall(uc_struct* uc, void* self);
-  static uint32_t on_port_in(uc_struct* uc, uint32_t port, int size, void* self);
-  static void on_port_out(uc_struct* uc, uint32_t port, int size, uint32_t value, void* self);
-  static bool on_unmapped(uc_struct* uc, int type, uint64_t address, int size, int64_t value,
-                          void* self);
-
-  template <typename Body>
-  static void guarded(void* self, Body&& body);
+  // ---- Called by the engine's hooks while this context is bound ----
+  bool fill(uint64_t va, int type, void* entry);
   void block(uint64_t address, uint32_t size);
   void instruction(uint64_t address, uint32_t size);
-  void port_io();
-  void enter_user_mode();
-  void write_regs(const os::UserRegs& regs);
-  void run_exact_tail();
-  void memory_access(int type, uint64_t address, int size);
+  void memory_access(int type, uint64_t pa, int size);
   void interrupt(uint32_t intno);
-  bool unmapped(int type, uint64_t address, int size);
-  void page_fault(uint64_t cr2, uint32_t error_code, uint64_t rip);
-  void check_fault(uint64_t cr2, uint32_t error_code);
   void syscall();
-  void fail(const std::string& message);
-  void disagree(const std::string& message);
+  void port_io();
+  void softmmu_flushed() { shadow_.clear(); }
 
-  // Instructions in the translation block at `address` of `size` bytes: a direct-mapped cache
-  // in front of a map filled by decoding each block once with Capstone.
-  uint32_t block_instructions(uint64_t address, uint32_t size) {
-    const uint64_t key = address ^ (static_cast<uint64_t>(size) << 48);
-    const BlockCount& hit = block_cache_[block_cache_slot(key)];
-    if (hit.key == key) [[likely]]
-      return hit.instructions;
-    return block_instructions_slow(key, address, size);
+ private:
+  // Unicorn calls the hooks from C: nothing may throw out of them, so each one catches, records
+  // the error and stops the CPU.
+  template <typename Body>
+  void guarded(Body&& body) {
+    try {
+      body();
+    } catch (const std::exception& e) {
+      fail(e.what());
+    }
   }
-  uint32_t block_instructions_slow(uint64_t key, uint64_t address, uint32_t size);
-  static size_t block_cache_slot(uint64_t key) {
-    return (key ^ (key >> 12) ^ (key >> 48)) & (kBlockCacheSlots - 1);
-  }
-  uint32_t instructions_before(uint64_t rip);
-  void retire_partial_block(uint64_t rip);
+  bool fill_entry(uint64_t va, mmu::Access access, void* entry);
+  bool grant(uint64_t va, mmu::Access access, const mmu::WalkResult& walk, void* entry);
+  void translate_access(uint64_t va, mmu::Access access, int size);
   void translate_fetch(uint64_t address, uint32_t size);
-  void check_previous_access();
-  std::string describe_walk(uint64_t va, mmu::Access access) const;
-
-  uint8_t* zone(uint64_t va);
-  void alias(uint64_t va, mmu::Pfn frame, uint64_t pages);
-  void unalias(uint64_t va);
-  void flush_cpu_tlb();
-  void run_ring0(uint64_t start, uint64_t until, uint64_t rsi, uint64_t rcx);
+  void fault(uint64_t va, uint32_t error_code);
+  void resolve_pending_fault();
+  void stop(StopCause cause);
+  // Applies a pending softmmu flush. From inside a run, the engine must also leave the chain of
+  // translated blocks it is in (chained blocks jump to each other without the TLB), so it
+  // stops and resumes at once.
+  void resync_translations();
+  void fail(const std::string& message);
+  uint64_t live_rip();
+  void load_pending_state();
+  void run_exact_tail();
+  // Reads `out.size()` bytes of code at `va` through the page tables (no side effects).
+  bool read_code(uint64_t va, std::span<uint8_t> out) const;
 
   os::Kernel& kernel_;
   os::Process& process_;
   mmu::Mmu& mmu_;
-  const KernelImage& image_;
+  Engine& engine_;
   CpuOptions options_;
   CpuObserver* observer_;
-  uc_struct* uc_ = nullptr;
-  uc_context* user_context_ = nullptr;
-  uc_context* ring0_context_ = nullptr;
-  uc_context* scratch_ = nullptr;
+  uc_context* context_ = nullptr;
+  InstructionCounter counter_;
+  SoftmmuShadow shadow_;
+  AccessCheck check_;
 
-  std::unordered_map<uint64_t, uint8_t*> zones_;  // zone index -> host reservation
-  AliasMap aliases_;                              // vpn -> pfn behind the host page
-  std::vector<uint64_t> pending_invalidations_;
-  bool flush_everything_ = false;
-
-  uint64_t retired_ = 0;
-  uint64_t budget_end_ = 0;
-  SliceEnd slice_end_ = SliceEnd::kAtBlock;
-  bool exact_tail_ = false;   // counting the last partial block instruction by instruction
-  bool tail_needed_ = false;  // an exact budget ends inside the next block
-  bool budget_stop_ = false;
-  Block current_;
-  uint32_t insn_in_block_ = 0;  // instructions of the current block seen by the code hook
-  std::unordered_map<uint64_t, uint32_t> block_sizes_;  // (address ^ size << 48) -> instructions
-  struct BlockCount {
-    uint64_t key = ~uint64_t{0};
-    uint32_t instructions = 0;
-  };
-  static constexpr size_t kBlockCacheSlots = 4096;
-  std::array<BlockCount, kBlockCacheSlots> block_cache_{};
-
-  bool entering_user_ = false;  // the next run starts in ring 0 at the iretq stub
-  os::UserRegs start_regs_;
   bool running_ = false;
-  bool in_ring0_ = false;
-  bool track_accesses_ = false;  // the replacement policy wants every access (LRU, OPT)  // running
-                                 // one of the kernel image's stubs
   bool in_syscall_ = false;
-  bool stop_for_kernel_ = false;
-  bool stop_for_flush_ = false;
-  bool unmapped_stop_ = false;  // a fault reported by the unmapped hook ended the run
-  bool regs_pending_ = false;
+  bool track_accesses_ = false;   // the replacement policy wants every access (LRU, OPT)
+  bool regs_pending_ = false;     // pending_regs_ replace the live registers before the next run
+  bool exception_taken_ = false;  // reset QEMU's exception state before running again
   os::UserRegs pending_regs_;
-  std::string error_;
-
-  PredictedFault predicted_;
-  struct LastAccess {
-    bool valid = false;
+  StopCause stop_ = StopCause::kNone;
+  struct PendingFault {
     uint64_t address = 0;
-    mmu::Access access = mmu::Access::kRead;
-  } last_access_;
+    uint32_t error_code = 0;
+  } pending_fault_;
+  int read_halves_to_skip_ = 0;  // a page-straddling load is reported again as its two halves
+  std::string error_;
 };
 
 }  // namespace vmlab::emulator

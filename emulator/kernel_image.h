@@ -1,9 +1,7 @@
-// The few supervisor pages every engine needs: a Linux-layout GDT, ring-0 code stubs (enter
-// user mode, invalidate TLB entries), a ring-0 stack, and the kernel page tables that
-// identity-map them in every address space (PML4 slot of the RAM window, supervisor only).
-//
-// They live in the first frames of RAM, so the CPU reaches them at VA == PA, which is how
-// Unicorn 2.0.1 accesses memory anyway (see DESIGN.md §2).
+// The few supervisor pages an engine needs once, to reach user mode: a Linux-layout GDT, the
+// `iretq` that drops to CPL 3, and a ring-0 stack. They occupy the first frames of RAM (never
+// given to the frame allocator) and are reached at kernel virtual addresses in Linux's direct
+// map (PA + kDirectMapBase), which the engine translates itself while it boots (engine.h).
 #pragma once
 
 #include <cstdint>
@@ -13,9 +11,10 @@
 
 namespace vmlab::emulator {
 
-// Physical RAM starts at 512 GiB: PML4 slot 1, below MAXPHYADDR (40 bits), and far from every
-// address a Linux process uses.
-inline constexpr uint64_t kRamBase = uint64_t{1} << 39;
+// Physical RAM starts at physical address 0, as on a PC.
+inline constexpr uint64_t kRamBase = 0;
+// Linux's page_offset_base without KASLR: the kernel sees physical address P at this + P.
+inline constexpr uint64_t kDirectMapBase = 0xffff'8880'0000'0000;
 
 // Linux x86-64 segment selectors (arch/x86/include/asm/segment.h).
 inline constexpr uint16_t kKernelCs = 0x10;
@@ -26,34 +25,28 @@ inline constexpr uint16_t kUserCs = 0x33;
 class KernelImage {
  public:
   // Frames of RAM the image occupies (never given to the frame allocator).
-  static constexpr uint64_t kFrames = 6;
+  static constexpr uint64_t kFrames = 2;
 
   explicit KernelImage(mmu::PhysicalMemory& memory);
 
-  mmu::PhysAddr kernel_pdpt() const { return page(kPdptFrame); }
-  uint64_t pml4_index() const { return kRamBase >> 39; }
-  uint64_t gdt() const { return page(kCodeFrame).value; }
+  // Kernel virtual addresses.
+  uint64_t gdt() const { return kernel_va(kCodeFrame); }
   uint16_t gdt_limit() const;
-  uint64_t enter_user_stub() const { return page(kCodeFrame).value + kEnterUserOffset; }
-  uint64_t invlpg_stub() const { return page(kCodeFrame).value + kInvlpgOffset; }
-  uint64_t invlpg_stub_end() const;
-  uint64_t flush_stub() const { return page(kCodeFrame).value + kFlushOffset; }
-  uint64_t flush_stub_end() const;
-  uint64_t stack_top() const { return page(kStackFrame).value + mmu::kPageBytes; }
-  uint64_t invlpg_list() const { return page(kListFrame).value; }
-  static constexpr uint64_t kInvlpgListCapacity = mmu::kPageBytes / sizeof(uint64_t);
+  uint64_t enter_user_stub() const { return kernel_va(kCodeFrame) + kEnterUserOffset; }
+  uint64_t stack_top() const { return kernel_va(kStackFrame) + mmu::kPageBytes; }
+  // Whether a kernel virtual address lies in the image, and its physical address.
+  static bool contains(uint64_t va) {
+    return va >= kDirectMapBase && va - kDirectMapBase < kFrames * mmu::kPageBytes;
+  }
+  static mmu::PhysAddr physical(uint64_t va) { return mmu::PhysAddr{va - kDirectMapBase}; }
 
  private:
-  static constexpr uint64_t kCodeFrame = 0, kStackFrame = 1, kListFrame = 2, kPdptFrame = 3,
-                            kPdFrame = 4, kPtFrame = 5;
+  static constexpr uint64_t kCodeFrame = 0, kStackFrame = 1;
   static constexpr uint64_t kEnterUserOffset = 0x800;
-  static constexpr uint64_t kInvlpgOffset = 0x810;
-  static constexpr uint64_t kFlushOffset = 0x840;
 
-  mmu::PhysAddr page(uint64_t frame) const {
-    return mmu::PhysAddr{kRamBase + frame * mmu::kPageBytes};
+  static uint64_t kernel_va(uint64_t frame) {
+    return kDirectMapBase + kRamBase + frame * mmu::kPageBytes;
   }
-  mmu::PhysicalMemory& memory_;
 };
 
 }  // namespace vmlab::emulator

@@ -1,5 +1,7 @@
 #include "emulator/machine.h"
 
+#include "emulator/cpu_observer.h"
+
 namespace vmlab::emulator {
 
 Machine::Machine(const MachineConfig& config)
@@ -8,27 +10,39 @@ Machine::Machine(const MachineConfig& config)
       image_(ram_),
       mmu_(ram_, config.mmu) {
   os::BootInfo boot;
-  boot.kernel_pdpt = image_.kernel_pdpt();
-  boot.kernel_pml4_index = image_.pml4_index();
   boot.reserved_frames = KernelImage::kFrames;
   kernel_ = std::make_unique<os::Kernel>(config_.kernel, mmu_, *this, boot);
+  kernel_->frames().set_reuse_listener([this](mmu::Pfn first, uint64_t frames) {
+    if (engine_ == nullptr) return;
+    for (uint64_t i = 0; i < frames; ++i)
+      engine_->forget_code(mmu::Pfn{first.value + i}.address());
+  });
 }
 
 Machine::~Machine() {
-  // Processes (and their CPUs) go before the memory they run in.
+  // Processes (and their CPU contexts) go before the engine and the memory they run in.
   kernel_.reset();
+  engine_.reset();
+}
+
+Engine& Machine::engine() {
+  if (engine_ == nullptr) {
+    EngineOptions options;
+    options.memory_hooks = config_.cpu.model == ModelMode::kFull;
+    options.instruction_hook = observer_ != nullptr && observer_->wants_instructions();
+    engine_ = std::make_unique<Engine>(ram_, image_, options);
+  }
+  return *engine_;
 }
 
 std::unique_ptr<os::CpuPort> Machine::new_cpu(os::Process& process, const os::UserRegs& entry) {
-  auto cpu = std::make_unique<Cpu>(*kernel_, process, mmu_, image_, config_.cpu, observer_);
-  cpu->alias_all();  // pages the kernel already wrote (the initial stack)
+  auto cpu = std::make_unique<Cpu>(*kernel_, process, mmu_, engine(), config_.cpu, observer_);
   cpu->start_user(entry);
   return cpu;
 }
 
 std::unique_ptr<os::CpuPort> Machine::fork_cpu(os::Process& parent, os::Process& child) {
-  auto cpu = std::make_unique<Cpu>(*kernel_, child, mmu_, image_, config_.cpu, observer_);
-  cpu->alias_all();
+  auto cpu = std::make_unique<Cpu>(*kernel_, child, mmu_, engine(), config_.cpu, observer_);
   cpu->copy_context_from(static_cast<Cpu&>(parent.cpu()));
   return cpu;
 }

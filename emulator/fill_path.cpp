@@ -1,0 +1,169 @@
+// The translation path of a Cpu: softmmu fills (the model as the MMU), the full model's view of
+// every data access and instruction fetch, and page faults on their way to the kernel.
+#include <unicorn/unicorn.h>
+
+#include "emulator/cpu.h"
+#include "emulator/cpu_observer.h"
+#include "emulator/engine.h"
+#include "mmu/format.h"
+#include "os/kernel.h"
+#include "os/process.h"
+
+namespace vmlab::emulator {
+
+using mmu::hex;
+
+namespace {
+
+// A kernel that keeps answering a fault without making the access possible is a bug; after
+// this many rounds for one access the run stops with an error instead of spinning.
+constexpr int kMaxFaultRounds = 16;
+
+mmu::Access access_of(int type) {
+  return type == UC_MEM_WRITE   ? mmu::Access::kWrite
+         : type == UC_MEM_FETCH ? mmu::Access::kFetch
+                                : mmu::Access::kRead;
+}
+
+}  // namespace
+
+bool Cpu::fill(uint64_t va, int type, void* entry) {
+  bool granted = false;
+  guarded([&] { granted = fill_entry(va, access_of(type), entry); });
+  return granted && error_.empty();
+}
+
+bool Cpu::fill_entry(uint64_t va, mmu::Access access, void* entry) {
+  const mmu::VirtAddr address{va};
+  for (int round = 0; round < kMaxFaultRounds; ++round) {
+    // Full model: the data and block hooks account each access; the fill needs the answer
+    // only. Fast model: this walk is the hardware's own (it sets Accessed and Dirty).
+    const mmu::WalkResult walk = options_.model == ModelMode::kFull
+                                     ? mmu_.probe(address, access, mmu::Mode::kUser)
+                                     : mmu_.walk_untracked(address, access, mmu::Mode::kUser);
+    if (check_.enabled()) {
+      const std::string disagreement = check_.judge(mmu_, va, access, walk);
+      if (!disagreement.empty()) {
+        fail("--check: " + disagreement);
+        return false;
+      }
+    }
+    if (!walk.faulted) return grant(va, access, walk, entry);
+    if (walk.fault.kind == mmu::FaultKind::kGeneralProtection) {
+      // A non-canonical address: #GP, which Linux reports as SIGSEGV.
+      const uint64_t rip = live_rip();
+      kernel_.cpu_exception(process_, os::CpuException::kGeneralProtection, rip);
+      stop(StopCause::kKernel);
+      return false;
+    }
+    if (options_.model == ModelMode::kFast && access != mmu::Access::kFetch) {
+      // Without memory hooks RIP is only exact once the engine has stopped at the access.
+      pending_fault_ = PendingFault{va, walk.fault.error_code};
+      stop(StopCause::kPendingFault);
+      return false;
+    }
+    // The faulting data access, as the model's statistics and observers see it (size 0: the
+    // engine does not tell the fill how wide the access is). A faulting fetch is counted by
+    // the block hook once the block can run.
+    if (options_.model == ModelMode::kFull && access != mmu::Access::kFetch) {
+      const mmu::Translation t = mmu_.translate(address, access, mmu::Mode::kUser);
+      if (observer_ != nullptr) observer_->on_access(process_, va, access, 0, t);
+    }
+    fault(va, walk.fault.error_code);
+    resync_translations();
+    if (!error_.empty()) return false;
+    const mmu::WalkResult after = mmu_.probe(address, access, mmu::Mode::kUser);
+    if (!after.faulted) continue;                   // resolved: translate again
+    if (stop_ == StopCause::kKernel) return false;  // a signal: the access does not happen
+  }
+  fail("the fault at " + hex(va) + " is never resolved");
+  return false;
+}
+
+bool Cpu::grant(uint64_t va, mmu::Access access, const mmu::WalkResult& walk, void* out) {
+  auto* entry = static_cast<uc_tlb_entry*>(out);
+  const mmu::PhysAddr page = walk.translate(mmu::VirtAddr{va & ~mmu::kPageOffsetMask});
+  int perms = UC_PROT_READ;
+  // The fast model withholds write permission while D is clear, so the first write comes back
+  // here and the walk sets D. The full model sees every write in the data hook anyway.
+  if (walk.permissions.writable && (options_.model == ModelMode::kFull || walk.dirty))
+    perms |= UC_PROT_WRITE;
+  if (walk.permissions.executable) perms |= UC_PROT_EXEC;
+  entry->paddr = page.value;
+  entry->perms = static_cast<uc_prot>(perms);
+  if (access == mmu::Access::kFetch) engine_.note_code_frame(page);
+  if (options_.model == ModelMode::kFull && !shadow_.record(va, page.value)) {
+    // Another virtual page of this process still reaches the frame through the softmmu TLB.
+    engine_.invalidate_tlb();
+    engine_.flush_tlb_if_pending();
+    shadow_.record(va, page.value);
+  } else {
+    engine_.flush_tlb_if_pending();
+  }
+  return true;
+}
+
+void Cpu::fault(uint64_t va, uint32_t error_code) {
+  kernel_.page_fault(process_, va, error_code, live_rip());
+}
+
+void Cpu::resolve_pending_fault() {
+  guarded([&] {
+    fault(pending_fault_.address, pending_fault_.error_code);
+    engine_.flush_tlb_if_pending();
+  });
+}
+
+void Cpu::memory_access(int type, uint64_t pa, int size) {
+  if (type == UC_MEM_READ && read_halves_to_skip_ > 0) {
+    --read_halves_to_skip_;  // the two halves of a page-straddling load, already translated
+    return;
+  }
+  guarded([&] {
+    const uint64_t va = shadow_.virtual_address(pa);
+    if (va == SoftmmuShadow::kUnknown) {
+      fail("an access to physical " + hex(pa) + " without a translation the model gave");
+      return;
+    }
+    const uint64_t last = va + static_cast<uint64_t>(size > 0 ? size - 1 : 0);
+    const bool straddles = (va >> mmu::kPageShift) != (last >> mmu::kPageShift);
+    if (straddles && type == UC_MEM_READ) read_halves_to_skip_ = 2;
+    translate_access(va, type == UC_MEM_WRITE ? mmu::Access::kWrite : mmu::Access::kRead, size);
+  });
+}
+
+void Cpu::translate_access(uint64_t va, mmu::Access access, int size) {
+  // An access that straddles a page boundary is translated once per page, like hardware.
+  const uint64_t last = va + static_cast<uint64_t>(size > 0 ? size - 1 : 0);
+  for (uint64_t at = va;; at = (at & ~mmu::kPageOffsetMask) + mmu::kPageBytes) {
+    const mmu::Translation t = mmu_.translate(mmu::VirtAddr{at}, access, mmu::Mode::kUser);
+    if (observer_ != nullptr) observer_->on_access(process_, at, access, size, t);
+    if (t.faulted) {
+      // The engine holds a translation for the first page: the model must agree. The second
+      // page's fill decides its own fault.
+      if (at == va && options_.check)
+        fail("--check: the model faults (" + hex(t.fault.error_code) + ") on a " +
+             std::string(mmu::access_name(access)) + " of " + hex(at) +
+             " that the engine performed");
+      return;
+    }
+    if (track_accesses_) kernel_.reclaim().on_access(mmu::Pfn{t.pa}, process_.pid(), at);
+    if ((at >> mmu::kPageShift) == (last >> mmu::kPageShift)) break;
+  }
+}
+
+void Cpu::translate_fetch(uint64_t address, uint32_t size) {
+  // The instruction TLB is looked up once per page a block's bytes come from.
+  const uint64_t last = address + (size == 0 ? 0 : size - 1);
+  for (uint64_t page = address & ~mmu::kPageOffsetMask; page <= last; page += mmu::kPageBytes) {
+    const mmu::VirtAddr va{page < address ? address : page};
+    const mmu::Translation t = mmu_.translate(va, mmu::Access::kFetch, mmu::Mode::kUser);
+    if (!t.faulted && track_accesses_)
+      kernel_.reclaim().on_access(mmu::Pfn{t.pa}, process_.pid(), va.value);
+    if (t.faulted && options_.check)
+      fail("--check: the model faults fetching " + hex(va.value) + " (error code " +
+           hex(t.fault.error_code) + ") but the CPU executed the block");
+  }
+}
+
+}  // namespace vmlab::emulator

@@ -1,0 +1,98 @@
+// Exact instruction counting from translation blocks: a block is counted whole when it starts
+// (UC_HOOK_BLOCK), and a block cut short (a fault, a stop inside it) gives back the
+// instructions after the one that did not retire. Counts come from decoding each block once
+// with Capstone, cached by (address, size) per process.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <unordered_map>
+
+#include "os/cpu_port.h"
+
+namespace vmlab::emulator {
+
+class InstructionCounter {
+ public:
+  // Reads code bytes at a virtual address of the process; false when they cannot be read.
+  using CodeReader = std::function<bool(uint64_t va, std::span<uint8_t> out)>;
+  explicit InstructionCounter(CodeReader reader) : read_(std::move(reader)) {}
+
+  uint64_t retired() const { return retired_; }
+
+  // Starts a slice of `budget` instructions (see os::CpuPort::run).
+  void start_slice(uint64_t budget, os::CpuPort::SliceEnd end) {
+    budget_end_ = retired_ + budget;
+    end_ = end;
+  }
+  uint64_t left() const { return budget_end_ > retired_ ? budget_end_ - retired_ : 0; }
+  bool exhausted() const { return retired_ >= budget_end_; }
+
+  enum class Verdict : uint8_t {
+    kRun,         // counted: the block runs
+    kStop,        // the budget is spent: stop before the block
+    kStopForTail  // an exact budget ends inside this block: stop, then run its head alone
+  };
+  // A block at `address` of `size` bytes is about to run.
+  Verdict enter_block(uint64_t address, uint32_t size) {
+    const uint32_t n = instructions_in(address, size);
+    if (!counting_tail_) {
+      const bool over =
+          end_ == os::CpuPort::SliceEnd::kExact ? retired_ + n > budget_end_ : exhausted();
+      if (over) {
+        current_ = Block{};
+        return end_ == os::CpuPort::SliceEnd::kExact && retired_ < budget_end_
+                   ? Verdict::kStopForTail
+                   : Verdict::kStop;
+      }
+    }
+    retired_ += n;
+    current_ = Block{address, size, n};
+    in_block_ = 0;
+    return Verdict::kRun;
+  }
+  // While the tail of an exact slice runs, Unicorn's own count stops the engine.
+  void set_counting_tail(bool on) { counting_tail_ = on; }
+
+  // The current block stopped at `rip`: only the instructions before it retired.
+  void retire_partial(uint64_t rip);
+  // Index (instructions retired before it) of the next instruction inside the current block.
+  uint64_t next_instruction_index() { return retired_ - current_.instructions + in_block_++; }
+  bool in_block() const { return current_.size != 0; }
+
+ private:
+  struct Block {
+    uint64_t address = 0;
+    uint32_t size = 0;
+    uint32_t instructions = 0;
+  };
+  struct CachedCount {
+    uint64_t key = ~uint64_t{0};
+    uint32_t instructions = 0;
+  };
+  static constexpr size_t kCacheSlots = 4096;
+  static size_t slot(uint64_t key) { return (key ^ (key >> 12) ^ (key >> 48)) & (kCacheSlots - 1); }
+
+  uint32_t instructions_in(uint64_t address, uint32_t size) {
+    const uint64_t key = address ^ (static_cast<uint64_t>(size) << 48);
+    const CachedCount& hit = cache_[slot(key)];
+    if (hit.key == key) [[likely]]
+      return hit.instructions;
+    return decode(key, address, size);
+  }
+  uint32_t decode(uint64_t key, uint64_t address, uint32_t size);
+
+  CodeReader read_;
+  uint64_t retired_ = 0;
+  uint64_t budget_end_ = 0;
+  os::CpuPort::SliceEnd end_ = os::CpuPort::SliceEnd::kAtBlock;
+  bool counting_tail_ = false;
+  Block current_;
+  uint32_t in_block_ = 0;
+  std::array<CachedCount, kCacheSlots> cache_{};
+  std::unordered_map<uint64_t, uint32_t> counts_;  // (address ^ size << 48) -> instructions
+};
+
+}  // namespace vmlab::emulator
