@@ -152,9 +152,10 @@ void Cpu::stop(StopCause cause) {
 }
 
 void Cpu::resync_translations() {
-  if (!engine_.flush_pending()) return;
   engine_.flush_tlb_if_pending();
-  if (running_) stop(StopCause::kResync);
+  // Only code matters: data accesses always consult the TLB, chained blocks do not.
+  if (code_unmapped_ && running_) stop(StopCause::kResync);
+  code_unmapped_ = false;
 }
 
 uint64_t Cpu::live_rip() {
@@ -260,11 +261,15 @@ void Cpu::pte_changed(uint64_t, mmu::PageSize, mmu::Pte before, mmu::Pte after) 
       (after.present() && before.pfn() == after.pfn() &&
        (after.raw() & ~before.raw() & ~(mmu::Pte::kAccessed | mmu::Pte::kDirty)) ==
            (after.raw() ^ before.raw()));
-  if (!upgrade_only && engine_.bound() == this) engine_.invalidate_tlb();
+  if (upgrade_only || engine_.bound() != this) return;
+  engine_.invalidate_tlb();
+  if (!before.no_execute()) code_unmapped_ = true;
 }
 
 void Cpu::invalidate(uint64_t) {
-  if (engine_.bound() == this) engine_.invalidate_tlb();
+  if (engine_.bound() != this) return;
+  engine_.invalidate_tlb();
+  code_unmapped_ = true;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -146,6 +146,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
     uint64_t address = 0;
     uint32_t error_code = 0;
   } pending_fault_;
+  bool code_unmapped_ = false;   // an executable mapping was taken away: leave chained blocks
   int read_halves_to_skip_ = 0;  // a page-straddling load is reported again as its two halves
   std::string error_;
 };
