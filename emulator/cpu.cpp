@@ -19,6 +19,9 @@ using mmu::hex;
 namespace {
 
 constexpr uint64_t kSyscallLength = 2;  // 0f 05
+// A kernel that keeps answering a fault without making the access possible is a bug; after
+// this many rounds without an instruction retiring the run stops with an error.
+constexpr int kMaxRepeatedFaults = 64;
 // uc_emu_start needs an end address; this one is non-canonical, so the guest never reaches it.
 constexpr uint64_t kNeverReached = uint64_t{1} << 63;
 
@@ -209,7 +212,14 @@ os::StopReason Cpu::run(uint64_t budget, SliceEnd end) {
       counter_.retire_partial(rip);
       if (stop_ != StopCause::kPendingFault) return os::StopReason::kKernelRequest;
       stop_ = StopCause::kNone;
-      resolve_pending_fault();
+      if (counter_.retired() != retired_at_fault_) repeated_faults_ = 0;
+      retired_at_fault_ = counter_.retired();
+      if (++repeated_faults_ > kMaxRepeatedFaults) {
+        fail("the fault at " + hex(pending_fault_.address) + " (rip " + hex(rip) +
+             ") is never resolved");
+        return os::StopReason::kHostError;
+      }
+      resolve_pending_fault(rip);
       if (!error_.empty()) return os::StopReason::kHostError;
       if (stop_ == StopCause::kKernel) return os::StopReason::kKernelRequest;
       continue;

@@ -3,10 +3,10 @@
 //   fetch  ──► UC_HOOK_BLOCK (virtual address) ──► count instructions; full model: ITLB
 //   load / store ──► softmmu TLB hit  ──► UC_HOOK_MEM_* (physical address; full model only)
 //                     │                     └► SoftmmuShadow → virtual address → DTLB
-//                     └► softmmu miss ──► fill(): the model translates (walk, A/D, rights); a
-//                                          fault goes to the kernel, which resolves it (the
-//                                          fill returns the frame) or decides a signal (the
-//                                          engine stops with RIP at the faulting instruction)
+//                     └► softmmu miss ──► fill(): the model translates (walk, A/D, rights);
+//                                          on a fault the engine stops with RIP at the
+//                                          instruction, the kernel resolves it (the
+//                                          instruction runs again) or decides a signal
 //   syscall ──► the kernel's dispatcher; other exceptions ──► the kernel's signals
 //
 // The kernel writes page tables through AddressSpace, which tells this CPU (PageTableObserver)
@@ -50,7 +50,7 @@ enum class StopCause : uint8_t {
   kBudget,        // the instruction budget ran out at a block boundary
   kExactTail,     // the budget ends inside the next block: run it instruction by instruction
   kKernel,        // a system call, signal or the scheduler wants the kernel
-  kPendingFault,  // fast model: a fault to resolve with the exact RIP, then resume
+  kPendingFault,  // a fill faulted: the kernel resolves it at the exact RIP, then resume
   kResync         // translations were dropped: leave chained blocks, then resume
 };
 
@@ -110,8 +110,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   bool grant(uint64_t va, mmu::Access access, const mmu::WalkResult& walk, void* entry);
   void translate_access(uint64_t va, mmu::Access access, int size);
   void translate_fetch(uint64_t address, uint32_t size);
-  void fault(uint64_t va, uint32_t error_code);
-  void resolve_pending_fault();
+  void resolve_pending_fault(uint64_t rip);
   void stop(StopCause cause);
   // Applies a pending softmmu flush. From inside a run, the engine must also leave the chain of
   // translated blocks it is in (chained blocks jump to each other without the TLB), so it
@@ -145,7 +144,10 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   struct PendingFault {
     uint64_t address = 0;
     uint32_t error_code = 0;
+    bool general_protection = false;
   } pending_fault_;
+  int repeated_faults_ = 0;  // faults in a row with no instruction retired: a kernel bug
+  uint64_t retired_at_fault_ = ~uint64_t{0};
   bool code_unmapped_ = false;   // an executable mapping was taken away: leave chained blocks
   int read_halves_to_skip_ = 0;  // a page-straddling load is reported again as its two halves
   std::string error_;

@@ -15,10 +15,6 @@ using mmu::hex;
 
 namespace {
 
-// A kernel that keeps answering a fault without making the access possible is a bug; after
-// this many rounds for one access the run stops with an error instead of spinning.
-constexpr int kMaxFaultRounds = 16;
-
 mmu::Access access_of(int type) {
   return type == UC_MEM_WRITE   ? mmu::Access::kWrite
          : type == UC_MEM_FETCH ? mmu::Access::kFetch
@@ -35,48 +31,37 @@ bool Cpu::fill(uint64_t va, int type, void* entry) {
 
 bool Cpu::fill_entry(uint64_t va, mmu::Access access, void* entry) {
   const mmu::VirtAddr address{va};
-  for (int round = 0; round < kMaxFaultRounds; ++round) {
-    // Full model: the data and block hooks account each access; the fill needs the answer
-    // only. Fast model: this walk is the hardware's own (it sets Accessed and Dirty).
-    const mmu::WalkResult walk = options_.model == ModelMode::kFull
-                                     ? mmu_.probe(address, access, mmu::Mode::kUser)
-                                     : mmu_.walk_untracked(address, access, mmu::Mode::kUser);
-    if (check_.enabled()) {
-      const std::string disagreement = check_.judge(mmu_, va, access, walk);
-      if (!disagreement.empty()) {
-        fail("--check: " + disagreement);
-        return false;
-      }
-    }
-    if (!walk.faulted) return grant(va, access, walk, entry);
-    if (walk.fault.kind == mmu::FaultKind::kGeneralProtection) {
-      // A non-canonical address: #GP, which Linux reports as SIGSEGV.
-      const uint64_t rip = live_rip();
-      kernel_.cpu_exception(process_, os::CpuException::kGeneralProtection, rip);
-      stop(StopCause::kKernel);
+  // Full model: the data and block hooks account each access; the fill needs the answer only.
+  // Fast model: this walk is the hardware's own (it sets Accessed and Dirty).
+  mmu::WalkResult walk = options_.model == ModelMode::kFull
+                             ? mmu_.probe(address, access, mmu::Mode::kUser)
+                             : mmu_.walk_untracked(address, access, mmu::Mode::kUser);
+  // A write to a clean page sets D here, in both models: locked read-modify-write instructions
+  // reach memory without the data hook (Unicorn's atomic path has none), so the full model
+  // cannot rely on seeing every write to keep D exact.
+  if (!walk.faulted && access == mmu::Access::kWrite && !walk.dirty)
+    walk = mmu_.walk_untracked(address, access, mmu::Mode::kUser);
+  if (check_.enabled()) {
+    const std::string disagreement = check_.judge(mmu_, va, access, walk);
+    if (!disagreement.empty()) {
+      fail("--check: " + disagreement);
       return false;
     }
-    if (options_.model == ModelMode::kFast && access != mmu::Access::kFetch) {
-      // Without memory hooks RIP is only exact once the engine has stopped at the access.
-      pending_fault_ = PendingFault{va, walk.fault.error_code};
-      stop(StopCause::kPendingFault);
-      return false;
-    }
-    // The faulting data access, as the model's statistics and observers see it (size 0: the
-    // engine does not tell the fill how wide the access is). A faulting fetch is counted by
-    // the block hook once the block can run.
-    if (options_.model == ModelMode::kFull && access != mmu::Access::kFetch) {
-      const mmu::Translation t = mmu_.translate(address, access, mmu::Mode::kUser);
-      if (observer_ != nullptr) observer_->on_access(process_, va, access, 0, t);
-    }
-    fault(va, walk.fault.error_code);
-    resync_translations();
-    if (!error_.empty()) return false;
-    const mmu::WalkResult after = mmu_.probe(address, access, mmu::Mode::kUser);
-    if (!after.faulted) continue;                   // resolved: translate again
-    if (stop_ == StopCause::kKernel) return false;  // a signal: the access does not happen
   }
-  fail("the fault at " + hex(va) + " is never resolved");
+  if (!walk.faulted) return grant(va, access, walk, entry);
+  // The faulting data access, as the model's statistics and observers see it (size 0: the
+  // engine does not tell the fill how wide the access is). A faulting fetch is counted by the
+  // block hook once the block can run.
+  if (options_.model == ModelMode::kFull && access != mmu::Access::kFetch) {
+    const mmu::Translation t = mmu_.translate(address, access, mmu::Mode::kUser);
+    if (observer_ != nullptr) observer_->on_access(process_, va, access, 0, t);
+  }
+  // The kernel handles the fault once the engine has stopped at the faulting instruction: RIP
+  // is exact then, and no half-done instruction continues on translations the fault handler
+  // may have taken away (reclaim runs inside it).
+  pending_fault_ = PendingFault{va, walk.fault.error_code,
+                                walk.fault.kind == mmu::FaultKind::kGeneralProtection};
+  stop(StopCause::kPendingFault);
   return false;
 }
 
@@ -84,10 +69,9 @@ bool Cpu::grant(uint64_t va, mmu::Access access, const mmu::WalkResult& walk, vo
   auto* entry = static_cast<uc_tlb_entry*>(out);
   const mmu::PhysAddr page = walk.translate(mmu::VirtAddr{va & ~mmu::kPageOffsetMask});
   int perms = UC_PROT_READ;
-  // The fast model withholds write permission while D is clear, so the first write comes back
-  // here and the walk sets D. The full model sees every write in the data hook anyway.
-  if (walk.permissions.writable && (options_.model == ModelMode::kFull || walk.dirty))
-    perms |= UC_PROT_WRITE;
+  // Write permission is withheld while D is clear, so the first write comes back here and the
+  // walk sets D before the page can be written.
+  if (walk.permissions.writable && walk.dirty) perms |= UC_PROT_WRITE;
   if (walk.permissions.executable) perms |= UC_PROT_EXEC;
   entry->paddr = page.value;
   entry->perms = static_cast<uc_prot>(perms);
@@ -103,13 +87,12 @@ bool Cpu::grant(uint64_t va, mmu::Access access, const mmu::WalkResult& walk, vo
   return true;
 }
 
-void Cpu::fault(uint64_t va, uint32_t error_code) {
-  kernel_.page_fault(process_, va, error_code, live_rip());
-}
-
-void Cpu::resolve_pending_fault() {
+void Cpu::resolve_pending_fault(uint64_t rip) {
   guarded([&] {
-    fault(pending_fault_.address, pending_fault_.error_code);
+    if (pending_fault_.general_protection)  // a non-canonical address (SIGSEGV on Linux)
+      kernel_.cpu_exception(process_, os::CpuException::kGeneralProtection, rip);
+    else
+      kernel_.page_fault(process_, pending_fault_.address, pending_fault_.error_code, rip);
     engine_.flush_tlb_if_pending();
   });
 }

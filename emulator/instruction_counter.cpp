@@ -1,5 +1,6 @@
 #include "emulator/instruction_counter.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
@@ -9,17 +10,14 @@
 namespace vmlab::emulator {
 
 uint32_t InstructionCounter::decode(uint64_t key, uint64_t address, uint32_t size) {
-  auto it = counts_.find(key);
-  uint32_t n;
-  if (it != counts_.end()) {
-    n = it->second;
-  } else {
+  auto it = shapes_.find(key);
+  if (it == shapes_.end()) {
     std::vector<uint8_t> code(size);
     if (!read_(address, code))
       throw std::runtime_error("cannot read the block at " + mmu::hex(address));
-    n = count_instructions(code, address, address + size);
-    counts_.emplace(key, n);
+    it = shapes_.emplace(key, instruction_offsets(code, address)).first;
   }
+  const auto n = static_cast<uint32_t>(it->second.size());
   cache_[slot(key)] = CachedCount{key, n};
   return n;
 }
@@ -28,10 +26,9 @@ void InstructionCounter::retire_partial(uint64_t rip) {
   // The block was counted whole when it started; only the instructions before `rip` retired.
   if (current_.size == 0 || rip < current_.address || rip >= current_.address + current_.size)
     return;
-  std::vector<uint8_t> code(current_.size);
-  if (!read_(current_.address, code))
-    throw std::runtime_error("cannot read the block at " + mmu::hex(current_.address));
-  const uint32_t done = count_instructions(code, current_.address, rip);
+  const std::vector<uint32_t>& starts = shapes_.at(key_of(current_.address, current_.size));
+  const auto done = static_cast<uint32_t>(
+      std::lower_bound(starts.begin(), starts.end(), rip - current_.address) - starts.begin());
   retired_ -= current_.instructions - done;
   current_ = Block{rip, 0, 0};
 }

@@ -1,7 +1,8 @@
 // Exact instruction counting from translation blocks: a block is counted whole when it starts
 // (UC_HOOK_BLOCK), and a block cut short (a fault, a stop inside it) gives back the
-// instructions after the one that did not retire. Counts come from decoding each block once
-// with Capstone, cached by (address, size) per process.
+// instructions after the one that did not retire. Each block is decoded once with Capstone
+// (cached by address and size per process); its instruction boundaries are kept, so a block
+// cut short is accounted without reading its code again (its page may be gone by then).
 #pragma once
 
 #include <array>
@@ -9,6 +10,7 @@
 #include <functional>
 #include <span>
 #include <unordered_map>
+#include <vector>
 
 #include "os/cpu_port.h"
 
@@ -74,9 +76,12 @@ class InstructionCounter {
   };
   static constexpr size_t kCacheSlots = 4096;
   static size_t slot(uint64_t key) { return (key ^ (key >> 12) ^ (key >> 48)) & (kCacheSlots - 1); }
+  static uint64_t key_of(uint64_t address, uint32_t size) {
+    return address ^ (static_cast<uint64_t>(size) << 48);
+  }
 
   uint32_t instructions_in(uint64_t address, uint32_t size) {
-    const uint64_t key = address ^ (static_cast<uint64_t>(size) << 48);
+    const uint64_t key = key_of(address, size);
     const CachedCount& hit = cache_[slot(key)];
     if (hit.key == key) [[likely]]
       return hit.instructions;
@@ -92,7 +97,8 @@ class InstructionCounter {
   Block current_;
   uint32_t in_block_ = 0;
   std::array<CachedCount, kCacheSlots> cache_{};
-  std::unordered_map<uint64_t, uint32_t> counts_;  // (address ^ size << 48) -> instructions
+  // (address ^ size << 48) -> offset of each instruction's first byte
+  std::unordered_map<uint64_t, std::vector<uint32_t>> shapes_;
 };
 
 }  // namespace vmlab::emulator

@@ -19,14 +19,17 @@ class Decoder {
     cs_free(insn_, 1);
     cs_close(&handle_);
   }
-  uint32_t count(std::span<const uint8_t> code, uint64_t address, uint64_t stop) {
+  std::vector<uint32_t> offsets(std::span<const uint8_t> code, uint64_t address) {
     const uint8_t* bytes = code.data();
     size_t size = code.size();
     uint64_t pc = address;
-    uint32_t n = 0;
-    while (pc < stop && cs_disasm_iter(handle_, &bytes, &size, &pc, insn_))
-      ++n;
-    return n;
+    std::vector<uint32_t> starts;
+    uint64_t at = pc;
+    while (cs_disasm_iter(handle_, &bytes, &size, &pc, insn_)) {
+      starts.push_back(static_cast<uint32_t>(at - address));
+      at = pc;
+    }
+    return starts;
   }
 
  private:
@@ -34,11 +37,15 @@ class Decoder {
   cs_insn* insn_ = nullptr;
 };
 
+Decoder& decoder() {
+  thread_local Decoder decoder;
+  return decoder;
+}
+
 }  // namespace
 
-uint32_t count_instructions(std::span<const uint8_t> code, uint64_t address, uint64_t stop) {
-  thread_local Decoder decoder;
-  return decoder.count(code, address, stop);
+std::vector<uint32_t> instruction_offsets(std::span<const uint8_t> code, uint64_t address) {
+  return decoder().offsets(code, address);
 }
 
 }  // namespace vmlab::emulator

@@ -3,11 +3,12 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace vmlab::emulator {
 
-// Number of whole instructions that start in [address, stop) within `code` (which begins at
-// `address`). Used to retire exactly the instructions of a block that ran before a fault.
-uint32_t count_instructions(std::span<const uint8_t> code, uint64_t address, uint64_t stop);
+// Offsets (from `address`, where `code` begins) at which each whole instruction of `code`
+// starts: a block's instruction count, and how many retired before a given address.
+std::vector<uint32_t> instruction_offsets(std::span<const uint8_t> code, uint64_t address);
 
 }  // namespace vmlab::emulator

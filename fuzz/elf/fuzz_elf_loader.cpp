@@ -46,12 +46,10 @@ void check_refusal(int error, const std::string& message, os::Kernel& kernel) {
          message + "', leaving " + std::to_string(kernel.processes().size()) + " processes");
 }
 
-// Every mapping of a loaded program lies in user space: below its top, and outside the
-// kernel's physical window (the PML4 slot of RAM), whose page tables every process shares.
+// Every mapping of a loaded program lies in user space: below its top.
 void check_layout(const std::vector<Mapping>& mappings) {
-  const uint64_t window_end = kRamBase + (uint64_t{1} << mmu::level_shift(mmu::Level::kPml4));
   for (const Mapping& m : mappings)
-    if (m.end > os::layout::kUserTop || (m.start < window_end && m.end > kRamBase))
+    if (m.end > os::layout::kUserTop)
       fail("execve mapped [" + mmu::hex(m.start) + ", " + mmu::hex(m.end) + ") outside user space");
 }
 

@@ -5,8 +5,6 @@ namespace vmlab::fuzz {
 GuestMachine::GuestMachine(const GuestMachineConfig& config, CpuProgram* program)
     : ram_(mmu::PhysAddr{kRamBase}, config.ram_bytes), mmu_(ram_, config.mmu), program_(program) {
   os::BootInfo boot;
-  boot.kernel_pdpt = ram_.base();
-  boot.kernel_pml4_index = kRamBase >> mmu::level_shift(mmu::Level::kPml4);
   boot.reserved_frames = kReservedFrames;
   ram_.fill(ram_.base(), 0, kReservedFrames * mmu::kPageBytes);
   kernel_ = std::make_unique<os::Kernel>(config.kernel, mmu_, *this, boot);

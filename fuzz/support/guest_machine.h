@@ -1,6 +1,6 @@
 // The guest kernel on a machine without Unicorn: RAM, the modelled MMU, and FakeCpus supplied
-// through os::Platform, laid out like emulator::Machine (RAM at 512 GiB, the kernel's PML4
-// slot above user space) so that the kernel sees the address space it sees in production.
+// through os::Platform, laid out like emulator::Machine (RAM at physical address 0, the first
+// frames reserved for the kernel) so that the kernel sees the machine it sees in production.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +14,8 @@
 
 namespace vmlab::fuzz {
 
-// The emulator's RAM base (emulator/kernel_image.h): PML4 slot 1.
-inline constexpr uint64_t kRamBase = uint64_t{1} << 39;
+// The emulator's RAM base (emulator/kernel_image.h).
+inline constexpr uint64_t kRamBase = 0;
 
 struct GuestMachineConfig {
   uint64_t ram_bytes = 4 << 20;

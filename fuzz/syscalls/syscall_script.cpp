@@ -52,7 +52,7 @@ constexpr uint64_t kWildAddresses[] = {
     0xffff'8000'0000'0000,  // kernel half
     0xffff'ffff'ff60'0000,  // vsyscall page
     0xffff'ffff'ffff'ffff,
-    uint64_t{1} << 39,  // the kernel's physical window (RAM)
+    uint64_t{1} << 39,  // PML4 slot 1 (the kernel's physical window before Unicorn 2.1)
     (uint64_t{1} << 39) + 0x1000,
     os::layout::kMmapBase - 0x1000,
     os::layout::kDynamicBase,

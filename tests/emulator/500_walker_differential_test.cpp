@@ -1,8 +1,9 @@
-// The model's page walker against QEMU's own x86 walker (inside Unicorn 2.0.1), on the same
+// The model's page walker against QEMU's own x86 walker (inside Unicorn 2.1.1), on the same
 // tables, at CPL 3: random tables and accesses, plus hand-written cases with known answers.
 //
 // Each case writes the four entries on the target's path, lets mmu::walk translate on a copy of
 // the tables, then lets the CPU perform the access and compares: fault or not, CR2, error code,
+// the physical address a completed access reached (when it lies outside RAM, Unicorn names it),
 // and every entry on the path afterwards (the Accessed and Dirty bits each side wrote).
 #include <gtest/gtest.h>
 
@@ -13,7 +14,6 @@
 #include <ostream>
 #include <random>
 #include <string>
-#include <vector>
 
 #include "mmu/format.h"
 #include "tests/emulator/paging_harness.h"
@@ -25,7 +25,7 @@ using mmu::Access;
 using mmu::Pte;
 using mmu::VirtAddr;
 
-// The issue asks for at least 100,000 cases. They take ~2 s, with or without ASan and UBSan.
+// The issue asks for at least 100,000 cases. They take well under a second in a Release build.
 constexpr int kCases = 120'000;
 static_assert(kCases >= 100'000);
 constexpr uint64_t kSeed = 0x5eed'0500'2024'0001;
@@ -44,6 +44,7 @@ struct BitOdds {
   int global = 10, cache_bits = 10, software = 10;
   int reserved_address_bit = 3;  // one address bit at or above MAXPHYADDR
   int misaligned_large_frame = 10, large_page_pat = 50;
+  int target_frame = 15;                                // a 4 KiB leaf maps the frame in RAM
   int page_size[mmu::kLevels + 1] = {0, 50, 35, 6, 3};  // by level: PAT, 2M, 1G, reserved
   int no_execute_enabled = 85;                          // EFER.NXE=1 in most cases
 };
@@ -75,28 +76,23 @@ VirtAddr make_va(uint64_t pml4, uint64_t pdpt, uint64_t pd, uint64_t pt, uint64_
   return VirtAddr{static_cast<uint64_t>(static_cast<int64_t>(raw << kUnused) >> kUnused)};
 }
 
-// One 2 MiB block of host memory per combination of upper indices: every target lies in one.
-std::vector<VaRange> target_ranges() {
-  std::vector<VaRange> ranges;
-  for (uint64_t pml4 : kPml4Indices)
-    for (uint64_t pdpt : kPdptIndices)
-      for (uint64_t pd : kPdIndices)
-        ranges.push_back(
-            {make_va(pml4, pdpt, pd, 0, 0).value, mmu::page_bytes(mmu::PageSize::k2M)});
-  return ranges;
-}
-
 VirtAddr random_va(Random& rng) {
   const uint64_t offset = rng.below(mmu::kPageBytes / sizeof(uint64_t)) * sizeof(uint64_t);
   return make_va(rng.pick(kPml4Indices), rng.pick(kPdptIndices), rng.pick(kPdIndices),
                  rng.below(Pte::kEntriesPerTable), offset);
 }
 
-// A random frame address for a leaf of `size`, below MAXPHYADDR (Unicorn 2.0.1 ignores it and
-// accesses the data at PA == VA, so any value will do).
-uint64_t random_frame(Random& rng, mmu::PageSize size, uint8_t physical_bits) {
-  const uint64_t frames = uint64_t{1} << (physical_bits - mmu::page_shift(size));
-  uint64_t frame = rng.below(frames) << mmu::page_shift(size);
+// A random frame address for a leaf of `size`, below MAXPHYADDR. Some 4 KiB leaves map the
+// oracle's target frame, so that accesses complete in RAM; every other frame lies outside RAM
+// (the harness's tables must not be written), where a completed access shows up with its PA.
+uint64_t random_frame(Random& rng, const WalkerOracle& oracle, mmu::PageSize size) {
+  if (size == mmu::PageSize::k4K && rng.chance(kOdds.target_frame))
+    return oracle.target_frame().value;
+  const uint64_t frames = uint64_t{1}
+                          << (oracle.control().physical_address_bits - mmu::page_shift(size));
+  uint64_t frame = 0;
+  while (frame < PagingHarness::kRamBytes)
+    frame = rng.below(frames) << mmu::page_shift(size);
   if (size != mmu::PageSize::k4K) {
     frame |= rng.bit_if(kOdds.large_page_pat, Pte::kLargePagePat);
     if (rng.chance(kOdds.misaligned_large_frame)) {
@@ -121,7 +117,9 @@ uint64_t random_flags(Random& rng, mmu::Level level) {
 
 // The four entries of one random case. Entries that reference a table point at the next table
 // of `path`; a leaf (any PT entry, PS in a PD or PDPT entry) gets a random frame.
-PathEntries random_entries(Random& rng, const TargetPath& path, const mmu::PagingControl& control) {
+PathEntries random_entries(Random& rng, const WalkerOracle& oracle) {
+  const TargetPath& path = oracle.path();
+  const mmu::PagingControl control = oracle.control();
   PathEntries entries{};
   for (int step = 0; step < mmu::kLevels; ++step) {
     const mmu::Level level = TargetPath::level_of(step);
@@ -129,7 +127,7 @@ PathEntries random_entries(Random& rng, const TargetPath& path, const mmu::Pagin
     const bool large =
         (level == mmu::Level::kPdpt || level == mmu::Level::kPd) && (e & Pte::kPageSize) != 0;
     if (level == mmu::Level::kPt || large)
-      e |= random_frame(rng, mmu::leaf_page_size(level), control.physical_address_bits);
+      e |= random_frame(rng, oracle, mmu::leaf_page_size(level));
     else
       e |= path.table(step + 1).value;
     if (rng.chance(kOdds.reserved_address_bit)) {
@@ -145,15 +143,17 @@ Access random_access(Random& rng) {
   return static_cast<Access>(rng.below(mmu::kAccessKinds));
 }
 
-// How many random cases ended each way, by access kind, per the model: the mix must cover
-// every outcome or the comparison proves little.
+// How many random cases ended each way, by access kind, per the model, and where the CPU's
+// completed accesses went: the mix must cover every outcome or the comparison proves little.
 struct Coverage {
   enum Outcome { kCompleted, kNotPresent, kProtection, kReserved, kOutcomes };
   std::array<std::array<int, kOutcomes>, mmu::kAccessKinds> counts{};
   std::array<int, mmu::kPageSizeCount> completed_by_size{};
+  int completed_in_ram = 0, completed_outside_ram = 0;
   int no_execute_disabled = 0;
 
-  void add(Access access, const mmu::WalkResult& w) {
+  void add(Access access, const Comparison& c) {
+    const mmu::WalkResult& w = c.model;
     const uint32_t code = w.fault.error_code;
     const Outcome o = !w.faulted                               ? kCompleted
                       : (code & mmu::pf_error::kReserved) != 0 ? kReserved
@@ -161,6 +161,8 @@ struct Coverage {
                                                                : kNotPresent;
     ++counts[static_cast<int>(access)][o];
     if (!w.faulted) ++completed_by_size[static_cast<int>(w.size)];
+    if (c.cpu.kind == AccessOutcome::Kind::kCompleted) ++completed_in_ram;
+    if (c.cpu.kind == AccessOutcome::Kind::kUnmapped) ++completed_outside_ram;
   }
   void print() const {
     std::printf("%-6s %10s %12s %11s %9s\n", "", "completed", "not-present", "protection",
@@ -169,15 +171,17 @@ struct Coverage {
       std::printf("%-6s %10d %12d %11d %9d\n",
                   std::string(mmu::access_name(static_cast<Access>(a))).c_str(), counts[a][0],
                   counts[a][1], counts[a][2], counts[a][3]);
-    std::printf("completed on 4K/2M/1G leaves: %d/%d/%d; EFER.NXE=0 cases: %d\n",
-                completed_by_size[0], completed_by_size[1], completed_by_size[2],
-                no_execute_disabled);
+    std::printf(
+        "completed on 4K/2M/1G leaves: %d/%d/%d; on the CPU in RAM/outside RAM: %d/%d; "
+        "EFER.NXE=0 cases: %d\n",
+        completed_by_size[0], completed_by_size[1], completed_by_size[2], completed_in_ram,
+        completed_outside_ram, no_execute_disabled);
   }
 };
 
 struct Tally {
   int cases = 0, agreements = 0, disagreements = 0;
-  int one_gib_pages = 0, one_gib_accessed_on_fault = 0;
+  int one_gib_accessed_on_fault = 0;
 };
 
 void run_random_cases(WalkerOracle& oracle, Random& rng, int cases, Tally& tally,
@@ -185,13 +189,12 @@ void run_random_cases(WalkerOracle& oracle, Random& rng, int cases, Tally& tally
   for (int i = 0; i < cases; ++i) {
     const VirtAddr va = random_va(rng);
     const Access access = random_access(rng);
-    const auto entries = random_entries(rng, oracle.path(), oracle.control());
+    const auto entries = random_entries(rng, oracle);
     const Comparison c = oracle.compare(va, access, entries);
-    coverage.add(access, c.model);
+    coverage.add(access, c);
     ++tally.cases;
     if (c.verdict == Verdict::kAgree) ++tally.agreements;
-    if (c.verdict == Verdict::kQemuOneGiBPage) ++tally.one_gib_pages;
-    if (c.verdict == Verdict::kQemuOneGiBPageAccessedOnFault) ++tally.one_gib_accessed_on_fault;
+    if (c.verdict == Verdict::kQemuAccessedInFaultingOneGiBLeaf) ++tally.one_gib_accessed_on_fault;
     if (c.verdict != Verdict::kDisagree) continue;
     if (tally.disagreements++ < kDisagreementsShown)
       ADD_FAILURE() << "case " << tally.cases << ":\n" << c.describe();
@@ -199,9 +202,13 @@ void run_random_cases(WalkerOracle& oracle, Random& rng, int cases, Tally& tally
 }
 
 TEST(WalkerDifferential, RandomTablesAgreeWithQemu) {
+  const CpuFacts& cpu = cpu_facts();
+  std::printf("CPU model %d: NX %d, Page1GB %d, MAXPHYADDR %d; error code at context offset %zu\n",
+              cpu.model, cpu.no_execute, cpu.one_gib_pages, cpu.physical_address_bits,
+              cpu.error_code_offset);
   Random rng(kSeed);
-  WalkerOracle with_nx(NoExecute::kOn, target_ranges());
-  WalkerOracle without_nx(NoExecute::kOff, target_ranges());
+  WalkerOracle with_nx(NoExecute::kOn);
+  WalkerOracle without_nx(NoExecute::kOff);
   Tally tally;
   Coverage coverage;
   // Interleave the two CPUs in short runs so both see every kind of table the generator makes.
@@ -213,18 +220,19 @@ TEST(WalkerDifferential, RandomTablesAgreeWithQemu) {
   }
   coverage.print();
   std::printf(
-      "%d cases: %d agree; %d agree once 1 GiB pages are on, %d more of them but for A in the "
-      "faulting 1 GiB leaf (QEMU deviations); %d disagree\n",
-      tally.cases, tally.agreements, tally.one_gib_pages, tally.one_gib_accessed_on_fault,
-      tally.disagreements);
+      "%d cases: %d agree; %d more agree but for A in the faulting 1 GiB leaf (QEMU's "
+      "departure); %d disagree\n",
+      tally.cases, tally.agreements, tally.one_gib_accessed_on_fault, tally.disagreements);
 
   EXPECT_EQ(tally.disagreements, 0);
   for (int a = 0; a < mmu::kAccessKinds; ++a)
     for (int o = 0; o < Coverage::kOutcomes; ++o)
       EXPECT_GT(coverage.counts[a][o], kCases / 200) << "access " << a << " outcome " << o;
   EXPECT_GT(coverage.completed_by_size[static_cast<int>(mmu::PageSize::k2M)], kCases / 100);
-  // The model counts PS in a PDPTE as reserved; QEMU's 1 GiB pages show up in the verdicts.
-  EXPECT_GT(tally.one_gib_pages, kCases / 200);
+  EXPECT_GT(coverage.completed_by_size[static_cast<int>(mmu::PageSize::k1G)], kCases / 200);
+  EXPECT_GT(coverage.completed_in_ram, kCases / 100);
+  EXPECT_GT(coverage.completed_outside_ram, kCases / 100);
+  // QEMU's departure shows up in its verdict, and only there.
   EXPECT_GT(tally.one_gib_accessed_on_fault, kCases / 200);
   EXPECT_GT(coverage.no_execute_disabled, kCases / 20);
 }
@@ -238,10 +246,14 @@ constexpr uint64_t kUserReadOnly = Pte::kPresent | Pte::kUser;
 constexpr uint64_t kUserWritable = kUserReadOnly | Pte::kWritable;
 constexpr uint64_t kSupervisorWritable = Pte::kPresent | Pte::kWritable;
 constexpr uint64_t kLarge = Pte::kPageSize;
+// Leaf frames outside RAM: an access that completes there reaches Unicorn's unmapped-memory hook,
+// which names the physical address. A leaf written without a frame maps the oracle's target
+// frame in RAM instead (see link()).
 constexpr uint64_t kFrame4K = 0x12'3456'7000;
 constexpr uint64_t kFrame2M = 0x12'3440'0000;
 constexpr uint64_t kFrame1G = 0x40'0000'0000;
-constexpr uint64_t kAboveMaxPhyAddr = uint64_t{1} << 40;  // MAXPHYADDR = 40
+constexpr uint8_t kMaxPhyAddr = 40;  // checked against CPUID in CpuIsWhatTheModelAssumes
+constexpr uint64_t kAboveMaxPhyAddr = uint64_t{1} << kMaxPhyAddr;
 constexpr uint64_t kMisalignedLargeFrame = Pte::kLargePagePat << 1;
 
 constexpr uint32_t kUserBit = mmu::pf_error::kUser;
@@ -253,6 +265,7 @@ constexpr uint32_t kReservedBit = kProtection | mmu::pf_error::kReserved;
 // Walk steps as a bit set: step 0 is the PML4E, step 3 the PTE.
 constexpr uint8_t kNone = 0, kPml4e = 1, kPdpte = 2, kPde = 4, kPte = 8;
 constexpr uint8_t kFirstThree = kPml4e | kPdpte | kPde, kAllFour = kFirstThree | kPte;
+constexpr int kPteStep = 3;
 
 constexpr PathEntries levels(uint64_t pml4e, uint64_t pdpte, uint64_t pde, uint64_t pte) {
   return {pml4e, pdpte, pde, pte};
@@ -273,7 +286,11 @@ const KnownCase kKnownCases[] = {
      levels(kTable, kTable, kTable, kUserReadOnly | kFrame4K), kProtection | kWriteBit, kFirstThree,
      kNone},
     {"WriteMarksLeafDirtyTablesOnlyAccessed", Access::kWrite,
-     levels(kTable, kTable, kTable, kUserWritable | kFrame4K), std::nullopt, kAllFour, kPte},
+     levels(kTable, kTable, kTable, kUserWritable), std::nullopt, kAllFour, kPte},
+    {"ReadOutsideRamReachesItsPhysicalAddress", Access::kRead,
+     levels(kTable, kTable, kTable, kUserReadOnly | kFrame4K), std::nullopt, kAllFour, kNone},
+    {"FetchFromUserPageCompletes", Access::kFetch, levels(kTable, kTable, kTable, kUserReadOnly),
+     std::nullopt, kAllFour, kNone},
     {"ReadOnlyPdpteOverridesWritableLeaf", Access::kWrite,
      levels(kTable, kUserReadOnly, kTable, kUserWritable), kProtection | kWriteBit, kFirstThree,
      kNone},
@@ -304,18 +321,30 @@ const KnownCase kKnownCases[] = {
     {"MisalignedTwoMiBFrameIsReserved", Access::kRead,
      levels(kTable, kTable, kUserWritable | kLarge | kFrame2M | kMisalignedLargeFrame, 0),
      kReservedBit, kPml4e | kPdpte, kNone},
+    {"OneGiBPageRead", Access::kRead, levels(kTable, kUserWritable | kLarge | kFrame1G, 0, 0),
+     std::nullopt, kPml4e | kPdpte, kNone},
+    {"OneGiBWriteDirtiesThePdpte", Access::kWrite,
+     levels(kTable, kUserWritable | kLarge | kFrame1G | Pte::kLargePagePat, 0, 0), std::nullopt,
+     kPml4e | kPdpte, kPdpte},
+    {"OneGiBLeafAboveMaxPhyAddrIsReserved", Access::kRead,
+     levels(kTable, kUserWritable | kLarge | kFrame1G | kAboveMaxPhyAddr, 0, 0), kReservedBit,
+     kPml4e, kNone},
 };
 
 constexpr VirtAddr kKnownVa{0x0000'557f'ffe0'7ab8};  // PML4 0xaa, PDPT 0x1ff, PD 0x1ff, PT 7
 
-std::vector<VaRange> known_ranges() {
-  return {{kKnownVa.page_base(mmu::PageSize::k2M).value, mmu::page_bytes(mmu::PageSize::k2M)}};
-}
-
-// Adds the next table's address to every entry that references one.
-PathEntries link(const TargetPath& path, PathEntries bits) {
-  for (int step = 0; step + 1 < mmu::kLevels; ++step)
-    if ((bits[step] & Pte::kPageSize) == 0) bits[step] |= path.table(step + 1).value;
+// Adds the next table's address to every entry that references one, and the oracle's target
+// frame to a PTE written without a frame.
+PathEntries link(const WalkerOracle& oracle, PathEntries bits) {
+  bool large = false;
+  for (int step = 0; step < kPteStep; ++step) {
+    if ((bits[step] & Pte::kPageSize) == 0)
+      bits[step] |= oracle.path().table(step + 1).value;
+    else
+      large = true;
+  }
+  if (!large && (bits[kPteStep] & Pte::kAddressMask) == 0)
+    bits[kPteStep] |= oracle.target_frame().value;
   return bits;
 }
 
@@ -332,6 +361,16 @@ std::string hex_entries(const PathEntries& e) {
   return out;
 }
 
+// The physical address `va` reaches through `e` (a walk that completes), per §4.5.
+uint64_t physical_address(const PathEntries& e, VirtAddr va) {
+  for (int step = 1; step < mmu::kLevels; ++step) {
+    if (step < kPteStep && (e[step] & Pte::kPageSize) == 0) continue;
+    const mmu::PageSize size = mmu::leaf_page_size(TargetPath::level_of(step));
+    return (e[step] & Pte::kAddressMask & ~mmu::page_offset_mask(size)) + va.page_offset(size);
+  }
+  return 0;
+}
+
 void expect_known(const Comparison& c, std::optional<uint32_t> error_code,
                   const PathEntries& after) {
   SCOPED_TRACE(c.describe());
@@ -343,8 +382,15 @@ void expect_known(const Comparison& c, std::optional<uint32_t> error_code,
     EXPECT_EQ(c.model.fault.address, c.va);
     EXPECT_EQ(c.model.fault.error_code, *error_code);
   } else {
-    EXPECT_EQ(c.cpu.kind, AccessOutcome::Kind::kCompleted);
-    EXPECT_FALSE(c.model.faulted);
+    const uint64_t pa = physical_address(c.before, c.va);
+    ASSERT_FALSE(c.model.faulted);
+    EXPECT_EQ(c.model.translate(c.va).value, pa);
+    if (pa < PagingHarness::kRamBytes) {
+      EXPECT_EQ(c.cpu.kind, AccessOutcome::Kind::kCompleted);
+    } else {
+      EXPECT_EQ(c.cpu.kind, AccessOutcome::Kind::kUnmapped);
+      EXPECT_EQ(c.cpu.physical, pa);
+    }
   }
   EXPECT_EQ(hex_entries(c.cpu_after), hex_entries(after));
   EXPECT_EQ(hex_entries(c.model_after), hex_entries(after));
@@ -360,8 +406,8 @@ class KnownCaseTest : public ::testing::TestWithParam<KnownCase> {};
 
 TEST_P(KnownCaseTest, CpuAndModelGiveTheSdmAnswer) {
   const KnownCase& k = GetParam();
-  WalkerOracle oracle(k.no_execute, known_ranges());
-  const PathEntries entries = link(oracle.path(), k.bits);
+  WalkerOracle oracle(k.no_execute);
+  const PathEntries entries = link(oracle, k.bits);
   const PathEntries after =
       with_bits(with_bits(entries, k.accessed, Pte::kAccessed), k.dirty, Pte::kDirty);
   expect_known(oracle.compare(kKnownVa, k.access, entries), k.error_code, after);
@@ -370,38 +416,61 @@ TEST_P(KnownCaseTest, CpuAndModelGiveTheSdmAnswer) {
 INSTANTIATE_TEST_SUITE_P(Sdm, KnownCaseTest, ::testing::ValuesIn(kKnownCases),
                          [](const auto& info) { return std::string(info.param.name); });
 
+TEST(KnownCases, CpuIsWhatTheModelAssumes) {
+  // The model walks with the CPUID of the harness's CPU; the known cases above assume it.
+  const CpuFacts& cpu = cpu_facts();
+  EXPECT_TRUE(cpu.no_execute);
+  EXPECT_TRUE(cpu.one_gib_pages);
+  EXPECT_EQ(cpu.physical_address_bits, kMaxPhyAddr);
+  const WalkerOracle oracle(NoExecute::kOn);
+  EXPECT_TRUE(oracle.control().large_1g_pages);
+  EXPECT_EQ(oracle.control().physical_address_bits, kMaxPhyAddr);
+}
+
 TEST(KnownCases, ChangedEntriesAreNotHiddenByStaleTranslations) {
   // The same page mapped, then unmapped: a translation QEMU kept from the first access would
   // let the second one complete.
-  WalkerOracle oracle(NoExecute::kOn, known_ranges());
-  const PathEntries mapped = link(oracle.path(), {kTable, kTable, kTable, kUserWritable});
+  WalkerOracle oracle(NoExecute::kOn);
+  const PathEntries mapped = link(oracle, {kTable, kTable, kTable, kUserWritable});
   expect_known(oracle.compare(kKnownVa, Access::kWrite, mapped), std::nullopt,
                with_bits(with_bits(mapped, kAllFour, Pte::kAccessed), kPte, Pte::kDirty));
-  const PathEntries unmapped = link(oracle.path(), {kTable, kTable, kTable, 0});
+  const PathEntries unmapped = link(oracle, {kTable, kTable, kTable, 0});
   expect_known(oracle.compare(kKnownVa, Access::kWrite, unmapped), kUserBit | kWriteBit,
                with_bits(unmapped, kFirstThree, Pte::kAccessed));
 }
 
-// The two ways QEMU's walker departs from the SDM, pinned so that a Unicorn that fixes them
-// shows up here (and the differential test can then drop its 1 GiB verdicts).
-TEST(KnownCases, QemuMapsOneGiBPagesAlthoughCpuidLacksPage1GB) {
-  WalkerOracle oracle(NoExecute::kOn, known_ranges());
-  ASSERT_FALSE(oracle.control().large_1g_pages);
-  const PathEntries e = link(oracle.path(), {kTable, kUserWritable | kLarge | kFrame1G, 0, 0});
-  const Comparison c = oracle.compare(kKnownVa, Access::kRead, e);
-  EXPECT_EQ(c.cpu.kind, AccessOutcome::Kind::kCompleted) << c.describe();
-  EXPECT_EQ(c.model.fault.error_code, kReservedBit) << c.describe();
-  EXPECT_EQ(c.verdict, Verdict::kQemuOneGiBPage) << c.describe();
+TEST(KnownCases, FaultsInARowAreNotDoubleFaults) {
+  // QEMU remembers an exception delivered to UC_HOOK_INTR; without a clean context per case the
+  // second #PF would arrive as #DF (vector 8).
+  WalkerOracle oracle(NoExecute::kOn);
+  const PathEntries absent = link(oracle, {kTable, kTable, kTable, 0});
+  for (int i = 0; i < 3; ++i)
+    expect_known(oracle.compare(kKnownVa, Access::kRead, absent), kUserBit,
+                 with_bits(absent, kFirstThree, Pte::kAccessed));
 }
 
+// The way QEMU's walker departs from the model, pinned so that a Unicorn that changes it shows
+// up here (and the differential test can then drop its verdict): it sets A in a PDPTE before
+// looking at PS, so a 1 GiB leaf gains A although the access then faults.
 TEST(KnownCases, QemuSetsAccessedInAFaultingOneGiBLeaf) {
-  WalkerOracle oracle(NoExecute::kOn, known_ranges());
-  const PathEntries e = link(oracle.path(), {kTable, kUserReadOnly | kLarge | kFrame1G, 0, 0});
-  const Comparison c = oracle.compare(kKnownVa, Access::kWrite, e);
+  WalkerOracle oracle(NoExecute::kOn);
+  const PathEntries read_only = link(oracle, {kTable, kUserReadOnly | kLarge | kFrame1G, 0, 0});
+  Comparison c = oracle.compare(kKnownVa, Access::kWrite, read_only);
   EXPECT_EQ(c.cpu.kind, AccessOutcome::Kind::kPageFault) << c.describe();
   EXPECT_EQ(c.cpu.error_code, kProtection | kWriteBit) << c.describe();
-  EXPECT_EQ(hex_entries(c.cpu_after), hex_entries(with_bits(e, kPml4e | kPdpte, Pte::kAccessed)));
-  EXPECT_EQ(c.verdict, Verdict::kQemuOneGiBPageAccessedOnFault) << c.describe();
+  EXPECT_EQ(hex_entries(c.cpu_after),
+            hex_entries(with_bits(read_only, kPml4e | kPdpte, Pte::kAccessed)));
+  EXPECT_EQ(hex_entries(c.model_after), hex_entries(with_bits(read_only, kPml4e, Pte::kAccessed)));
+  EXPECT_EQ(c.verdict, Verdict::kQemuAccessedInFaultingOneGiBLeaf) << c.describe();
+
+  const PathEntries misaligned =
+      link(oracle, {kTable, kUserWritable | kLarge | kFrame1G | kMisalignedLargeFrame, 0, 0});
+  c = oracle.compare(kKnownVa, Access::kRead, misaligned);
+  EXPECT_EQ(c.cpu.kind, AccessOutcome::Kind::kPageFault) << c.describe();
+  EXPECT_EQ(c.cpu.error_code, kReservedBit) << c.describe();
+  EXPECT_EQ(hex_entries(c.cpu_after),
+            hex_entries(with_bits(misaligned, kPml4e | kPdpte, Pte::kAccessed)));
+  EXPECT_EQ(c.verdict, Verdict::kQemuAccessedInFaultingOneGiBLeaf) << c.describe();
 }
 
 }  // namespace

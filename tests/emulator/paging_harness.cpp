@@ -1,13 +1,13 @@
 #include "tests/emulator/paging_harness.h"
 
-#include <sys/mman.h>
 #include <unicorn/unicorn.h>
 
 #include <array>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
+#include <vector>
 
-#include "emulator/unicorn_quirks.h"
 #include "mmu/format.h"
 #include "mmu/pte.h"
 
@@ -19,12 +19,18 @@ using mmu::hex;
 using mmu::kPageBytes;
 using mmu::Pte;
 
+// An Intel model whose CPUID has NX and Page1GB, so that the model can walk with 1 GiB pages on
+// as the CPU reports them. (QEMU's walker maps PS=1 in a PDPTE whatever CPUID says; Unicorn's
+// default "qemu64" model would report Page1GB=0 and so contradict its own walker.)
+constexpr int kCpuModel = UC_CPU_X86_SKYLAKE_SERVER;
+
 constexpr uint64_t kCr0ProtectionEnable = 1u << 0;
 constexpr uint64_t kCr0WriteProtect = 1u << 16;
 constexpr uint64_t kCr0Paging = 1u << 31;
 constexpr uint64_t kCr4Pae = 1u << 5;
 constexpr uint32_t kEferMsr = 0xC000'0080;
 constexpr uint64_t kEferLongMode = (1u << 8) | (1u << 10);  // LME | LMA
+constexpr uint64_t kEferNoExecute = 1u << 11;               // NXE
 constexpr uint64_t kUserRflags = 0x202;                     // IF, reserved bit 1
 
 constexpr uint32_t kVectorGeneralProtection = 13;
@@ -36,6 +42,7 @@ constexpr uint64_t kNeverReached = uint64_t{1} << 63;
 // The user code page: one entry point per access kind, each followed by `hlt`, which raises #GP
 // at CPL 3 and so ends the run once the access has completed.
 constexpr uint8_t kHlt = 0xf4;
+constexpr uint64_t kHltBytes = 0xf4f4'f4f4'f4f4'f4f4;  // what a write stores (RAX)
 constexpr uint64_t kReadEntry = 0x00, kWriteEntry = 0x10, kFetchEntry = 0x20;
 constexpr std::array<uint8_t, 4> kReadCode = {0x48, 0x8b, 0x03, kHlt};   // mov rax, [rbx]
 constexpr std::array<uint8_t, 4> kWriteCode = {0x48, 0x89, 0x03, kHlt};  // mov [rbx], rax
@@ -43,13 +50,14 @@ constexpr std::array<uint8_t, 2> kFetchCode = {0xff, 0xe3};              // jmp 
 constexpr uint64_t kAccessLength = 3;         // of the read and write instructions
 constexpr uint64_t kUserStackOffset = 0x800;  // RSP at CPL 3: nothing is pushed there
 
-// Harness tables never change, so they are born Accessed: the CPU has no reason to write them.
+// Harness tables never change, so they are born Accessed (and the kernel's pages Dirty): the CPU
+// has no reason to write them.
 constexpr uint64_t kUserTable = Pte::kPresent | Pte::kWritable | Pte::kUser | Pte::kAccessed;
-constexpr uint64_t kKernelTable = Pte::kPresent | Pte::kWritable | Pte::kAccessed;
 constexpr uint64_t kCodeLeaf = Pte::kPresent | Pte::kUser | Pte::kAccessed;
+constexpr uint64_t kKernelTable = Pte::kPresent | Pte::kWritable | Pte::kAccessed;
+constexpr uint64_t kKernelLeaf = kKernelTable | Pte::kDirty;
 
-constexpr uint64_t kCodeSlot = 0;
-constexpr uint8_t kPhysicalAddressBits = 40;
+constexpr int kPdptStep = 1;
 
 void check(uc_err err, const std::string& what) {
   if (err != UC_ERR_OK) throw std::runtime_error(what + ": " + uc_strerror(err));
@@ -58,6 +66,9 @@ void check(uc_err err, const std::string& what) {
 uint64_t pml4_slot(uint64_t va) {
   return mmu::table_index(mmu::VirtAddr{va}, mmu::Level::kPml4);
 }
+
+const uint64_t kCodeSlot = pml4_slot(PagingHarness::kCodeVa);
+const uint64_t kKernelSlot = pml4_slot(emulator::kDirectMapBase);
 
 uint64_t entry_offset(mmu::Access access) {
   return access == mmu::Access::kRead    ? kReadEntry
@@ -71,30 +82,140 @@ uint64_t completion_rip(mmu::Access access, uint64_t va) {
   return PagingHarness::kCodeVa + entry_offset(access) + kAccessLength;
 }
 
-// Whether the CPU did what the walk says: completed, or #PF with the same CR2 and error code.
-bool same_result(const AccessOutcome& cpu, const mmu::WalkResult& walk) {
-  switch (cpu.kind) {
-    case AccessOutcome::Kind::kCompleted:
-      return !walk.faulted;
-    case AccessOutcome::Kind::kPageFault:
-      return walk.faulted && walk.fault.kind == mmu::FaultKind::kPageFault &&
-             walk.fault.address.value == cpu.cr2 && walk.fault.error_code == cpu.error_code;
-    default:
-      return false;
-  }
-}
-
-std::string describe_walk(const mmu::WalkResult& walk) {
+std::string describe_walk(const mmu::WalkResult& walk, mmu::VirtAddr va) {
   if (!walk.faulted)
-    return "completed on a " + std::string(mmu::page_size_name(walk.size)) + " page";
+    return "completed on a " + std::string(mmu::page_size_name(walk.size)) + " page at PA " +
+           hex(walk.translate(va).value);
   if (walk.fault.kind == mmu::FaultKind::kGeneralProtection) return "#GP (non-canonical)";
   return "#PF cr2=" + hex(walk.fault.address.value) + " error=" + hex(walk.fault.error_code) +
          " at the " + mmu::level_name(walk.leaf().level);
 }
 
-constexpr int kPdptStep = 1;
+// ---------------------------------------------------------------------------------------------
+// Start-up measurements on a scratch engine (no paging; Unicorn's initial 64-bit ring-0 state)
+
+[[noreturn]] void refuse(const std::string& what) {
+  const unsigned v = uc_version(nullptr, nullptr);
+  throw std::runtime_error("the paging harness cannot use libunicorn " + std::to_string(v >> 24) +
+                           "." + std::to_string(v >> 16 & 0xff) + "." +
+                           std::to_string(v >> 8 & 0xff) + ": " + what);
+}
+
+struct ScratchEngine {
+  uc_engine* uc = nullptr;
+  uc_context* clean = nullptr;
+  uc_context* saved = nullptr;
+  std::vector<uint32_t> interrupts;
+  ~ScratchEngine() {
+    if (saved != nullptr) uc_context_free(saved);
+    if (clean != nullptr) uc_context_free(clean);
+    if (uc != nullptr) uc_close(uc);
+  }
+};
+
+void probe_interrupt(uc_engine* uc, uint32_t intno, void* user) {
+  auto* e = static_cast<ScratchEngine*>(user);
+  e->interrupts.push_back(intno);
+  uc_context_save(uc, e->saved);
+  uc_emu_stop(uc);
+}
+
+constexpr uint64_t kProbeCode = 0x1000;
+constexpr uint64_t kProbeCpuid = kProbeCode, kProbeLoadDs = kProbeCode + 0x100;
+// mov eax, 0x80000001; cpuid; mov r8d, edx; mov eax, 0x80000008; cpuid; mov r9d, eax
+constexpr std::array<uint8_t, 20> kCpuidCode = {0xb8, 0x01, 0x00, 0x00, 0x80, 0x0f, 0xa2,
+                                                0x41, 0x89, 0xd0, 0xb8, 0x08, 0x00, 0x00,
+                                                0x80, 0x0f, 0xa2, 0x41, 0x89, 0xc1};
+constexpr std::array<uint8_t, 2> kLoadDsCode = {0x8e, 0xd8};  // mov ds, eax
+// Two GDT selectors (TI=0) beyond the GDT limit: `mov ds` raises #GP with the selector, RPL
+// cleared, as its error code.
+constexpr std::array<uint16_t, 2> kProbeSelectors = {0x1230, 0x5a58};
+constexpr uint16_t kProbeGdtLimit = 0x17;
+constexpr uint32_t kProbeRegisterJunk = 0x5eed'0000;
+constexpr uint16_t kRpl3 = 3;
+
+// The saved context, as bytes, after #GP(selector).
+std::vector<uint8_t> context_after_gp(ScratchEngine& e, uint16_t selector) {
+  check(uc_context_restore(e.uc, e.clean), "probe: restoring the clean context");
+  // The register holds the selector with RPL 3 and junk above bit 15, so that it differs from
+  // the error code (the selector with RPL cleared) wherever the context keeps it.
+  const uint64_t rax = uint64_t{kProbeRegisterJunk} | selector | kRpl3;
+  check(uc_reg_write(e.uc, UC_X86_REG_RAX, &rax), "probe: RAX");
+  e.interrupts.clear();
+  uc_emu_start(e.uc, kProbeLoadDs, kProbeLoadDs + kLoadDsCode.size(), 0, 0);
+  if (e.interrupts != std::vector<uint32_t>{kVectorGeneralProtection})
+    refuse("`mov ds` with selector " + hex(selector) + " beyond the GDT did not raise one #GP");
+  const size_t size = uc_context_size(e.uc);
+  std::vector<uint8_t> bytes(size);
+  std::memcpy(bytes.data(), e.saved, size);
+  return bytes;
+}
+
+CpuFacts measure() {
+  CpuFacts facts;
+  facts.model = kCpuModel;
+  ScratchEngine e;
+  check(uc_open(UC_ARCH_X86, UC_MODE_64, &e.uc), "probe: uc_open");
+  check(uc_ctl_set_cpu_model(e.uc, kCpuModel), "probe: selecting the CPU model");
+  check(uc_context_alloc(e.uc, &e.clean), "probe: uc_context_alloc");
+  check(uc_context_alloc(e.uc, &e.saved), "probe: uc_context_alloc");
+  std::vector<uint8_t> page(kPageBytes, kHlt);
+  std::memcpy(page.data() + (kProbeCpuid - kProbeCode), kCpuidCode.data(), kCpuidCode.size());
+  std::memcpy(page.data() + (kProbeLoadDs - kProbeCode), kLoadDsCode.data(), kLoadDsCode.size());
+  check(uc_mem_map(e.uc, kProbeCode, kPageBytes, UC_PROT_ALL), "probe: mapping code");
+  check(uc_mem_write(e.uc, kProbeCode, page.data(), page.size()), "probe: writing code");
+  uc_hook hook;
+  check(uc_hook_add(e.uc, &hook, UC_HOOK_INTR, reinterpret_cast<void*>(&probe_interrupt), &e, 1, 0),
+        "probe: interrupt hook");
+
+  // CPUID as the harness's CPU reports it.
+  check(uc_emu_start(e.uc, kProbeCpuid, kProbeCpuid + kCpuidCode.size(), 0, 0), "probe: CPUID");
+  if (!e.interrupts.empty()) refuse("CPUID raised vector " + std::to_string(e.interrupts[0]));
+  uint64_t ext_features = 0, address_sizes = 0;
+  uc_reg_read(e.uc, UC_X86_REG_R8, &ext_features);
+  uc_reg_read(e.uc, UC_X86_REG_R9, &address_sizes);
+  facts.no_execute = (ext_features >> 20 & 1) != 0;
+  facts.one_gib_pages = (ext_features >> 26 & 1) != 0;
+  facts.physical_address_bits = static_cast<uint8_t>(address_sizes & 0xff);
+  if (!facts.no_execute)
+    refuse("the CPU model lacks CPUID NX (80000001H:EDX = " + hex(ext_features) + ")");
+  if (facts.physical_address_bits < 32 || facts.physical_address_bits > 52)
+    refuse("CPUID reports MAXPHYADDR " + std::to_string(facts.physical_address_bits));
+
+  // The error code: the one int32 of the saved context that holds each selector after its #GP.
+  uc_x86_mmr gdtr{0, 0, kProbeGdtLimit, 0};
+  check(uc_reg_write(e.uc, UC_X86_REG_GDTR, &gdtr), "probe: GDTR");
+  check(uc_context_save(e.uc, e.clean), "probe: saving the clean context");
+  const std::vector<uint8_t> first = context_after_gp(e, kProbeSelectors[0]);
+  const std::vector<uint8_t> second = context_after_gp(e, kProbeSelectors[1]);
+  std::vector<size_t> found;
+  for (size_t off = 0; off + sizeof(int32_t) <= first.size(); off += sizeof(int32_t)) {
+    uint32_t a, b;
+    std::memcpy(&a, first.data() + off, sizeof a);
+    std::memcpy(&b, second.data() + off, sizeof b);
+    if (a == kProbeSelectors[0] && b == kProbeSelectors[1]) found.push_back(off);
+  }
+  if (found.size() != 1)
+    refuse("the #GP error code appears at " + std::to_string(found.size()) +
+           " places in the saved context (uc_context_size " + std::to_string(first.size()) +
+           "), not exactly one");
+  facts.error_code_offset = found[0];
+  return facts;
+}
+
+uint32_t read_error_code(uc_context* context) {
+  uint32_t v;
+  std::memcpy(&v, reinterpret_cast<const uint8_t*>(context) + cpu_facts().error_code_offset,
+              sizeof v);
+  return v;
+}
 
 }  // namespace
+
+const CpuFacts& cpu_facts() {
+  static const CpuFacts facts = measure();
+  return facts;
+}
 
 std::string AccessOutcome::describe() const {
   switch (kind) {
@@ -105,24 +226,26 @@ std::string AccessOutcome::describe() const {
     case Kind::kOtherException:
       return "vector " + std::to_string(vector) + " error=" + hex(error_code) + " rip=" + hex(rip);
     case Kind::kUnmapped:
-      return "no Unicorn region at " + hex(cr2) + " (rip=" + hex(rip) + ")";
+      return "completed outside RAM at PA " + hex(physical) + " (rip=" + hex(rip) + ")";
   }
   return "?";
 }
 
+// ---------------------------------------------------------------------------------------------
+// The harness
+
 bool PagingHarness::is_target_slot(uint64_t pml4_index) {
-  return pml4_index < Pte::kEntriesPerTable && pml4_index != kCodeSlot &&
-         pml4_index != pml4_slot(emulator::kRamBase);
+  return pml4_index < Pte::kEntriesPerTable && pml4_index != kCodeSlot && pml4_index != kKernelSlot;
 }
 
-PagingHarness::PagingHarness(NoExecute no_execute, const std::vector<VaRange>& targets)
+PagingHarness::PagingHarness(NoExecute no_execute)
     : memory_(mmu::PhysAddr{emulator::kRamBase}, kRamBytes),
       image_(memory_),
       next_frame_(memory_.base() + emulator::KernelImage::kFrames * kPageBytes),
       root_(allocate_frame()),
       no_execute_(no_execute) {
   try {
-    set_up(targets);
+    set_up();
   } catch (...) {
     release();
     throw;
@@ -137,25 +260,22 @@ void PagingHarness::release() {
   if (scratch_ != nullptr) uc_context_free(scratch_);
   if (ring0_ != nullptr) uc_context_free(ring0_);
   if (uc_ != nullptr) uc_close(uc_);
-  for (const HostRange& t : targets_)
-    munmap(t.host, t.range.bytes);
-  if (code_host_ != nullptr) munmap(code_host_, kPageBytes);
+  scratch_ = ring0_ = nullptr;
+  uc_ = nullptr;
 }
 
-void PagingHarness::set_up(const std::vector<VaRange>& targets) {
-  emulator::context_layout();  // proves the Unicorn workarounds before the hook relies on them
+void PagingHarness::set_up() {
+  cpu_facts();  // measured before the hooks rely on it
   check(uc_open(UC_ARCH_X86, UC_MODE_64, &uc_), "uc_open");
+  check(uc_ctl_set_cpu_model(uc_, kCpuModel), "selecting the CPU model");
   check(uc_context_alloc(uc_, &ring0_), "uc_context_alloc");
   check(uc_context_alloc(uc_, &scratch_), "uc_context_alloc");
-  // RAM at its physical address: QEMU's walker reads the page tables there.
+  // RAM at its physical address: QEMU's walker reads the tables there and accesses the PA it
+  // finds. Nothing else is mapped, so any other PA reaches the unmapped-memory hook.
   check(uc_mem_map_ptr(uc_, memory_.base().value, memory_.size(), UC_PROT_ALL, memory_.host_base()),
         "mapping RAM");
-  memory_.write_u64(root_ + image_.pml4_index() * Pte::kBytes,
-                    Pte{kKernelTable}.with_address(image_.kernel_pdpt()).raw());
-  if (no_execute_ == NoExecute::kOff) clear_kernel_no_execute();
+  install_kernel_map();
   install_code_page();
-  for (const VaRange& range : targets)
-    map_target(range);
   start_engine();
 }
 
@@ -164,10 +284,8 @@ mmu::PagingControl PagingHarness::control() const {
   c.root = root_;
   c.write_protect = true;
   c.no_execute = no_execute_ == NoExecute::kOn;
-  // QEMU's CPU model as its CPUID describes it (measured: CPUID.80000008H:EAX = 0x3028, so
-  // MAXPHYADDR 40; CPUID.80000001H:EDX = 0xa8000000, so no Page1GB). See Verdict for 1 GiB pages.
-  c.large_1g_pages = false;
-  c.physical_address_bits = kPhysicalAddressBits;
+  c.large_1g_pages = cpu_facts().one_gib_pages;
+  c.physical_address_bits = cpu_facts().physical_address_bits;
   return c;
 }
 
@@ -180,84 +298,64 @@ mmu::PhysAddr PagingHarness::allocate_frame() {
   return frame;
 }
 
-void PagingHarness::clear_kernel_no_execute() {
-  // The kernel image marks its data frames execute-disable, and XD is a reserved bit while
-  // EFER.NXE=0: the iretq stub could not even read its stack. Clear it in the image's tables.
-  mmu::PagingControl with_nx = control();
-  with_nx.no_execute = true;
+mmu::PhysAddr PagingHarness::allocate_target_frame() {
+  const mmu::PhysAddr frame = allocate_frame();
+  memory_.fill(frame, kHlt, kPageBytes);
+  return frame;
+}
+
+void PagingHarness::map_page(uint64_t va, mmu::PhysAddr frame, uint64_t table_flags,
+                             uint64_t leaf_flags) {
+  const mmu::VirtAddr v{va};
+  mmu::PhysAddr table = root_;
+  for (int level = mmu::kLevels; level > 1; --level) {
+    const mmu::PhysAddr slot =
+        table + mmu::table_index(v, static_cast<mmu::Level>(level)) * Pte::kBytes;
+    Pte entry{memory_.read_u64(slot)};
+    if (!entry.present()) {
+      entry = Pte{table_flags}.with_address(allocate_frame());
+      memory_.write_u64(slot, entry.raw());
+    }
+    table = entry.address();
+  }
+  memory_.write_u64(table + mmu::table_index(v, mmu::Level::kPt) * Pte::kBytes,
+                    Pte{leaf_flags}.with_address(frame).raw());
+}
+
+void PagingHarness::install_kernel_map() {
+  // The kernel image at its direct-map addresses, supervisor-only and executable (no XD bit, which
+  // would be reserved while EFER.NXE=0), in tables of the harness's own.
   for (uint64_t f = 0; f < emulator::KernelImage::kFrames; ++f) {
-    const mmu::VirtAddr va{emulator::kRamBase + f * kPageBytes};
-    const mmu::WalkResult w = mmu::walk(memory_, with_nx, va, mmu::Access::kRead,
-                                        mmu::Mode::kSupervisor, mmu::WalkEffects::kNone);
-    if (w.faulted) throw std::logic_error("the kernel image does not map " + hex(va.value));
-    memory_.write_u64(w.leaf().entry_address, w.leaf().entry.without(Pte::kNoExecute).raw());
+    const mmu::PhysAddr pa{emulator::kRamBase + f * kPageBytes};
+    map_page(emulator::kDirectMapBase + pa.value, pa, kKernelTable, kKernelLeaf);
   }
 }
 
 void PagingHarness::install_code_page() {
-  // Slot 0 maps the code page through tables of its own; the page is a RAM frame, aliased on
-  // the host at its virtual address because Unicorn fetches at PA == VA.
-  const mmu::VirtAddr va{kCodeVa};
-  mmu::PhysAddr table = root_;
-  for (int level = mmu::kLevels; level > 1; --level) {
-    const mmu::PhysAddr next = allocate_frame();
-    const auto lvl = static_cast<mmu::Level>(level);
-    memory_.write_u64(table + mmu::table_index(va, lvl) * Pte::kBytes,
-                      Pte{kUserTable}.with_address(next).raw());
-    table = next;
-  }
   const mmu::PhysAddr frame = allocate_frame();
-  memory_.write_u64(table + mmu::table_index(va, mmu::Level::kPt) * Pte::kBytes,
-                    Pte{kCodeLeaf}.with_address(frame).raw());
   memory_.fill(frame, kHlt, kPageBytes);
   memory_.write(frame + kReadEntry, kReadCode);
   memory_.write(frame + kWriteEntry, kWriteCode);
   memory_.write(frame + kFetchEntry, kFetchCode);
-
-  void* host = mmap(nullptr, kPageBytes, PROT_READ | PROT_WRITE, MAP_SHARED, memory_.memfd(),
-                    static_cast<off_t>(memory_.offset_of(frame)));
-  if (host == MAP_FAILED) throw std::runtime_error("cannot alias the code frame");
-  code_host_ = static_cast<uint8_t*>(host);
-  check(uc_mem_map_ptr(uc_, kCodeVa, kPageBytes, UC_PROT_ALL, code_host_), "mapping the code");
-}
-
-void PagingHarness::map_target(const VaRange& range) {
-  const uint64_t last = range.start + range.bytes - 1;
-  if (range.bytes == 0 || (range.start | range.bytes) % kPageBytes != 0 ||
-      !mmu::is_canonical(mmu::VirtAddr{range.start}) || !mmu::is_canonical(mmu::VirtAddr{last}))
-    throw std::invalid_argument("target range " + hex(range.start) + "+" + hex(range.bytes) +
-                                " must be page aligned and canonical");
-  for (uint64_t slot = pml4_slot(range.start); slot <= pml4_slot(last); ++slot)
-    if (!is_target_slot(slot))
-      throw std::invalid_argument("target range " + hex(range.start) +
-                                  " overlaps a PML4 slot the harness uses");
-  // Only pages the CPU or the harness touch get host memory; the rest stays a reservation.
-  void* host = mmap(nullptr, range.bytes, PROT_READ | PROT_WRITE,
-                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (host == MAP_FAILED) throw std::runtime_error("cannot reserve host memory for a target");
-  targets_.push_back(HostRange{range, static_cast<uint8_t*>(host)});
-  check(uc_mem_map_ptr(uc_, range.start, range.bytes, UC_PROT_ALL, host),
-        "mapping target range " + hex(range.start));
-}
-
-uint8_t* PagingHarness::host(uint64_t va) const {
-  for (const HostRange& t : targets_)
-    if (va - t.range.start < t.range.bytes) return t.host + (va - t.range.start);
-  throw std::invalid_argument(hex(va) + " is not inside a target range");
+  map_page(kCodeVa, frame, kUserTable, kCodeLeaf);
 }
 
 void PagingHarness::start_engine() {
-  // Paging on as emulator/cpu.cpp does it: CR3, PAE, long mode, CR0.PG|WP|PE; NX through the
-  // saved-context workaround, since the CPU model refuses EFER.NXE through WRMSR.
+  // Paging on as Linux runs it: CR3, PAE, long mode (and NXE when asked), CR0.PG|WP|PE.
   uint64_t v = root_.value;
   check(uc_reg_write(uc_, UC_X86_REG_CR3, &v), "CR3");
   v = kCr4Pae;
   check(uc_reg_write(uc_, UC_X86_REG_CR4, &v), "CR4");
-  uc_x86_msr efer{kEferMsr, kEferLongMode};
+  const uint64_t efer_value = kEferLongMode | (no_execute_ == NoExecute::kOn ? kEferNoExecute : 0);
+  uc_x86_msr efer{kEferMsr, efer_value};
   check(uc_reg_write(uc_, UC_X86_REG_MSR, &efer), "EFER");
+  efer.value = 0;
+  check(uc_reg_read(uc_, UC_X86_REG_MSR, &efer), "reading EFER back");
+  if (efer.value != efer_value)
+    throw std::runtime_error("EFER reads back " + hex(efer.value) + " after writing " +
+                             hex(efer_value));
   v = kCr0Paging | kCr0WriteProtect | kCr0ProtectionEnable;
   check(uc_reg_write(uc_, UC_X86_REG_CR0, &v), "CR0");
-  if (no_execute_ == NoExecute::kOn) emulator::enable_no_execute(uc_, scratch_);
   uc_x86_mmr gdtr{0, image_.gdt(), image_.gdt_limit(), 0};
   check(uc_reg_write(uc_, UC_X86_REG_GDTR, &gdtr), "GDTR");
   uint64_t selector = emulator::kKernelCs;
@@ -265,6 +363,9 @@ void PagingHarness::start_engine() {
   selector = emulator::kKernelDs;
   check(uc_reg_write(uc_, UC_X86_REG_SS, &selector), "SS");
   check(uc_reg_write(uc_, UC_X86_REG_DS, &selector), "DS");
+  // Every case starts from this context: QEMU keeps the vector of an exception delivered to
+  // UC_HOOK_INTR as `old_exception`, which would turn the next #PF into a double fault; this
+  // context was saved before any exception.
   check(uc_context_save(uc_, ring0_), "saving the ring-0 context");
 
   uc_hook hook;
@@ -275,24 +376,19 @@ void PagingHarness::start_engine() {
         "unmapped hook");
 }
 
-void PagingHarness::flush_tlb() {
-  // Host writes of CR3 do not flush QEMU's TLB; a `mov cr3` executed by the CPU does.
-  check(uc_context_restore(uc_, ring0_), "entering ring 0");
-  stopped_ = false;
-  check(uc_emu_start(uc_, image_.flush_stub(), image_.flush_stub_end(), 0, 0), "TLB flush stub");
-  if (stopped_) throw std::runtime_error("the TLB flush stub faulted: " + outcome_.describe());
-}
-
 void PagingHarness::enter_user(uint64_t rip, uint64_t target) {
-  // The kernel image's iretq stub pops RIP, CS, RFLAGS, RSP, SS from the ring-0 stack.
   check(uc_context_restore(uc_, ring0_), "entering ring 0");
+  // Restoring a context leaves QEMU's TLB as it was: translations of the previous case's entries.
+  check(uc_ctl_flush_tlb(uc_), "flushing the TLB");
+  // The kernel image's iretq stub pops RIP, CS, RFLAGS, RSP, SS from the ring-0 stack.
   const std::array<uint64_t, 5> frame = {rip, emulator::kUserCs, kUserRflags,
                                          kCodeVa + kUserStackOffset, emulator::kUserDs};
-  const uint64_t frame_address = image_.stack_top() - sizeof frame;
-  memory_.write(mmu::PhysAddr{frame_address},
+  const uint64_t frame_va = image_.stack_top() - sizeof frame;
+  memory_.write(emulator::KernelImage::physical(frame_va),
                 {reinterpret_cast<const uint8_t*>(frame.data()), sizeof frame});
-  check(uc_reg_write(uc_, UC_X86_REG_RSP, &frame_address), "RSP");
+  check(uc_reg_write(uc_, UC_X86_REG_RSP, &frame_va), "RSP");
   check(uc_reg_write(uc_, UC_X86_REG_RBX, &target), "RBX");
+  check(uc_reg_write(uc_, UC_X86_REG_RAX, &kHltBytes), "RAX");
   stopped_ = false;
   const uc_err err = uc_emu_start(uc_, image_.enter_user_stub(), kNeverReached, 0, 0);
   if (!stopped_)
@@ -301,17 +397,11 @@ void PagingHarness::enter_user(uint64_t rip, uint64_t target) {
 }
 
 AccessOutcome PagingHarness::run(mmu::Access access, mmu::VirtAddr va) {
-  if (va.value % sizeof(uint64_t) != 0)
-    throw std::invalid_argument("target " + hex(va.value) + " must be 8-byte aligned");
-  uint8_t* byte = host(va.value);
-  if (access == mmu::Access::kFetch) *byte = kHlt;
-  flush_tlb();
+  if (va.value % sizeof(uint64_t) != 0 || !mmu::is_canonical(va) ||
+      !is_target_slot(pml4_slot(va.value)))
+    throw std::invalid_argument("target " + hex(va.value) +
+                                " must be 8-byte aligned, canonical and in a target slot");
   enter_user(kCodeVa + entry_offset(access), va.value);
-  if (access != mmu::Access::kRead) {
-    // Give the page back to the host so 100,000 cases do not grow the test's memory. A QEMU TLB
-    // entry onto it stays valid: the page reads as zeros until touched again.
-    madvise(byte - va.page_offset(), kPageBytes, MADV_DONTNEED);
-  }
   AccessOutcome outcome = outcome_;
   if (outcome.kind == AccessOutcome::Kind::kOtherException &&
       outcome.vector == kVectorGeneralProtection && outcome.rip == completion_rip(access, va.value))
@@ -327,19 +417,20 @@ void PagingHarness::on_interrupt(uc_struct* uc, uint32_t intno, void* self) {
                                      : AccessOutcome::Kind::kOtherException;
   uc_reg_read(uc, UC_X86_REG_RIP, &o.rip);
   if (intno == kVectorPageFault) uc_reg_read(uc, UC_X86_REG_CR2, &o.cr2);
-  o.error_code = emulator::exception_error_code(uc, harness->scratch_);
-  // Without this the next case's fault would arrive as a double fault (DESIGN.md §2).
-  emulator::clear_exception_state(uc, harness->scratch_);
+  // Unicorn has no register for the error code; the saved context holds it (cpu_facts()).
+  if (uc_context_save(uc, harness->scratch_) == UC_ERR_OK)
+    o.error_code = read_error_code(harness->scratch_);
   harness->outcome_ = o;
   harness->stopped_ = true;
   uc_emu_stop(uc);
 }
 
 bool PagingHarness::on_unmapped(uc_struct* uc, int, uint64_t address, int, int64_t, void* self) {
+  // Unicorn 2.1.1 reports the physical address the access went to.
   auto* harness = static_cast<PagingHarness*>(self);
   AccessOutcome o;
   o.kind = AccessOutcome::Kind::kUnmapped;
-  o.cr2 = address;
+  o.physical = address;
   uc_reg_read(uc, UC_X86_REG_RIP, &o.rip);
   harness->outcome_ = o;
   harness->stopped_ = true;
@@ -365,14 +456,15 @@ std::string Comparison::describe() const {
                   static_cast<unsigned long long>(model_after[step]));
     out += line;
   }
-  const std::string walk = model_error.empty() ? describe_walk(model) : "threw " + model_error;
+  const std::string walk = model_error.empty() ? describe_walk(model, va) : "threw " + model_error;
   return out + "  CPU:   " + cpu.describe() + "\n  model: " + walk + "\n";
 }
 
-WalkerOracle::WalkerOracle(NoExecute no_execute, const std::vector<VaRange>& targets)
-    : harness_(no_execute, targets),
+WalkerOracle::WalkerOracle(NoExecute no_execute)
+    : harness_(no_execute),
       model_memory_(harness_.memory().base(), harness_.memory().size()),
-      path_(harness_) {}
+      path_(harness_),
+      target_frame_(harness_.allocate_target_frame()) {}
 
 Comparison WalkerOracle::compare(mmu::VirtAddr va, mmu::Access access, const PathEntries& entries) {
   Comparison c;
@@ -381,7 +473,7 @@ Comparison WalkerOracle::compare(mmu::VirtAddr va, mmu::Access access, const Pat
   c.no_execute = harness_.control().no_execute;
   c.before = entries;
   try {
-    c.model = model_walk(harness_.control(), va, access, entries, c.model_after);
+    c.model = model_walk(va, access, entries, c.model_after);
   } catch (const std::out_of_range& e) {
     c.model_error = e.what();  // a walker that follows an entry it should have refused
     path_.write(model_memory_, va, PathEntries{});
@@ -394,34 +486,48 @@ Comparison WalkerOracle::compare(mmu::VirtAddr va, mmu::Access access, const Pat
   return c;
 }
 
-mmu::WalkResult WalkerOracle::model_walk(const mmu::PagingControl& control, mmu::VirtAddr va,
-                                         mmu::Access access, const PathEntries& before,
-                                         PathEntries& after) {
+mmu::WalkResult WalkerOracle::model_walk(mmu::VirtAddr va, mmu::Access access,
+                                         const PathEntries& before, PathEntries& after) {
   // The model's RAM holds the same entries at the same physical addresses: a walk reads
   // nothing but the entries on the path of `va`.
   path_.write(model_memory_, va, before);
-  const mmu::WalkResult walk = mmu::walk(model_memory_, control, va, access, mmu::Mode::kUser);
+  const mmu::WalkResult walk =
+      mmu::walk(model_memory_, harness_.control(), va, access, mmu::Mode::kUser);
   after = path_.read(model_memory_, va);
   path_.write(model_memory_, va, PathEntries{});
   return walk;
 }
 
-Verdict WalkerOracle::judge(const Comparison& c) {
-  if (!c.model_error.empty()) return Verdict::kDisagree;
-  if (same_result(c.cpu, c.model) && c.cpu_after == c.model_after) return Verdict::kAgree;
-  const bool ps_in_pdpte = c.model.faulted && c.model.leaf().level == mmu::Level::kPdpt &&
-                           c.model.leaf().entry.page_size();
-  if (!ps_in_pdpte) return Verdict::kDisagree;
+// Whether the CPU did what the walk says: completed at the physical address the walk names (in
+// RAM, or outside it, where Unicorn reports the address), or #PF with the same CR2 and error code.
+bool WalkerOracle::same_result(const Comparison& c) {
+  const mmu::WalkResult& walk = c.model;
+  switch (c.cpu.kind) {
+    case AccessOutcome::Kind::kCompleted:
+      return !walk.faulted && harness_.memory().contains(walk.translate(c.va), sizeof(uint64_t));
+    case AccessOutcome::Kind::kUnmapped:
+      return !walk.faulted && walk.translate(c.va).value == c.cpu.physical &&
+             !harness_.memory().contains(walk.translate(c.va));
+    case AccessOutcome::Kind::kPageFault:
+      return walk.faulted && walk.fault.kind == mmu::FaultKind::kPageFault &&
+             walk.fault.address.value == c.cpu.cr2 && walk.fault.error_code == c.cpu.error_code;
+    case AccessOutcome::Kind::kOtherException:
+      return false;
+  }
+  return false;
+}
 
-  mmu::PagingControl one_gib = harness_.control();
-  one_gib.large_1g_pages = true;
-  PathEntries expected{};
-  const mmu::WalkResult walk = model_walk(one_gib, c.va, c.access, c.before, expected);
-  if (!same_result(c.cpu, walk)) return Verdict::kDisagree;
-  if (c.cpu_after == expected) return Verdict::kQemuOneGiBPage;
+Verdict WalkerOracle::judge(const Comparison& c) {
+  if (!c.model_error.empty() || !same_result(c)) return Verdict::kDisagree;
+  if (c.cpu_after == c.model_after) return Verdict::kAgree;
+  // QEMU's one departure: A in a 1 GiB leaf whose access then faults.
+  const bool faulting_one_gib_leaf = c.model.faulted && c.model.leaf().level == mmu::Level::kPdpt &&
+                                     c.model.leaf().entry.present() &&
+                                     c.model.leaf().entry.page_size();
+  if (!faulting_one_gib_leaf) return Verdict::kDisagree;
+  PathEntries expected = c.model_after;
   expected[kPdptStep] |= Pte::kAccessed;
-  if (walk.faulted && c.cpu_after == expected) return Verdict::kQemuOneGiBPageAccessedOnFault;
-  return Verdict::kDisagree;
+  return c.cpu_after == expected ? Verdict::kQemuAccessedInFaultingOneGiBLeaf : Verdict::kDisagree;
 }
 
 }  // namespace vmlab::testing

@@ -1,22 +1,28 @@
-// Test support: one Unicorn engine running real x86-64 page tables at CPL 3, so that QEMU's own
-// page walker can be compared with mmu::walk on exactly the same tables.
+// Test support: one Unicorn 2.1.1 engine running real x86-64 page tables at CPL 3, in its default
+// UC_TLB_CPU mode, so that QEMU's own page walker can be compared with mmu::walk on exactly the
+// same tables.
 //
-// The harness owns RAM at emulator::kRamBase (the kernel image in its first frames), a PML4 whose
-// slot 0 maps one user code page and whose slot 1 is the kernel's RAM window, and host memory
-// behind every target range the test declares. Tests build whatever entries they like in the
-// other PML4 slots, then run() one read, write or instruction fetch of a target address in user
-// mode and get back what the CPU did: completed, or which exception with which CR2/error code.
+// The harness owns a small RAM at physical address 0, mapped into Unicorn once at that address:
+// QEMU's walker reads the paging structures there, and the access itself goes to the physical
+// address the walk produced. RAM holds the kernel image (GDT, iretq stub, ring-0 stack) and the
+// harness's own tables: a PML4 whose slot 0 maps one user code page at kCodeVa and whose slot of
+// emulator::kDirectMapBase (273) maps the kernel image supervisor-only at its direct-map
+// addresses (kDirectMapBase + PA), where the ring-0 stub runs and the GDTR points. Tests build
+// whatever entries they like in the other PML4 slots, then run() one read, write or instruction
+// fetch at CPL 3 and get back what the CPU did: completed in RAM, reached a physical address
+// outside RAM (Unicorn's unmapped-memory hook names it), or took which exception with which
+// CR2 and error code.
 //
-// Unicorn 2.0.1 accesses data at PA == VA and looks for a memory region at the virtual address
-// before it walks (DESIGN.md §2), so target ranges are host memory registered at their virtual
-// addresses: a successful access has bytes to touch, and a failing one reaches the walker
-// instead of the "unmapped" hook.
+// What Unicorn does not expose is measured once per process on a scratch engine (cpu_facts()):
+// the CPUID of the CPU model the harness selects, and where the saved context (uc_context) keeps
+// QEMU's exception error code, found by provoking #GP(selector) with two known selectors. The
+// set-up fails with a clear message when a measurement does not come out as expected.
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "emulator/kernel_image.h"
 #include "mmu/address.h"
@@ -30,71 +36,72 @@ struct uc_context;
 
 namespace vmlab::testing {
 
-// Virtual addresses a test may access; the harness backs them with host memory.
-struct VaRange {
-  uint64_t start = 0;
-  uint64_t bytes = 0;
-};
-
 enum class NoExecute : uint8_t { kOff, kOn };
+
+// The CPU model the harness runs, as measured at start-up.
+struct CpuFacts {
+  int model = 0;                      // the uc_cpu_x86 value selected with uc_ctl_set_cpu_model
+  bool no_execute = false;            // CPUID.80000001H:EDX.NX
+  bool one_gib_pages = false;         // CPUID.80000001H:EDX.Page1GB
+  uint8_t physical_address_bits = 0;  // CPUID.80000008H:EAX[7:0], MAXPHYADDR
+  size_t error_code_offset = 0;       // of CPUX86State::error_code (int32) in a saved uc_context
+};
+// Measures once and caches. Throws std::runtime_error when Unicorn does not behave as expected.
+const CpuFacts& cpu_facts();
 
 struct AccessOutcome {
   enum class Kind : uint8_t {
-    kCompleted,       // the access finished and the CPU reached the `hlt` after it
+    kCompleted,       // the access finished in RAM and the CPU reached the `hlt` after it
     kPageFault,       // #PF: cr2 and error_code are valid
     kOtherException,  // any other vector (vector, rip, error_code valid)
-    kUnmapped,        // Unicorn found no memory region at cr2 (a harness or test bug)
+    kUnmapped,        // translation succeeded, but `physical` is outside RAM (no Unicorn region)
   };
   Kind kind = Kind::kCompleted;
   uint32_t vector = 0;
   uint64_t rip = 0;
   uint64_t cr2 = 0;
   uint32_t error_code = 0;
+  uint64_t physical = 0;  // kUnmapped: the physical address the access went to
 
   std::string describe() const;
 };
 
 class PagingHarness {
  public:
-  // The user code page (PML4 slot 0) and the RAM window (slot 1) belong to the harness.
+  // The user code page (PML4 slot 0) and the kernel's direct map (slot 273) belong to the harness.
   static constexpr uint64_t kCodeVa = 0x40'0000;
   static constexpr uint64_t kRamBytes = 64 * mmu::kPageBytes;
   static bool is_target_slot(uint64_t pml4_index);
 
-  // Throws std::runtime_error when Unicorn refuses the setup, std::invalid_argument when a target
-  // range is unaligned or overlaps the harness's slots.
-  PagingHarness(NoExecute no_execute, const std::vector<VaRange>& targets);
+  // Throws std::runtime_error when Unicorn refuses the setup or EFER does not take the value.
+  explicit PagingHarness(NoExecute no_execute);
   ~PagingHarness();
   PagingHarness(const PagingHarness&) = delete;
   PagingHarness& operator=(const PagingHarness&) = delete;
 
   mmu::PhysicalMemory& memory() { return memory_; }
   mmu::PhysAddr root() const { return root_; }
-  // The control registers of this CPU, as the model sees them. QEMU's CPU model has MAXPHYADDR 40
-  // and lacks CPUID Page1GB.
+  // The control registers of this CPU, as the model sees them: CR0.WP=1, EFER.NXE as asked,
+  // 1 GiB pages and MAXPHYADDR as CPUID reports them (cpu_facts()).
   mmu::PagingControl control() const;
   // A zeroed RAM frame for the test's own tables. Throws std::length_error when RAM is used up.
   mmu::PhysAddr allocate_frame();
+  // A RAM frame for a leaf to map when the access should complete in RAM: every byte is `hlt`,
+  // so a fetch from it ends the run, and writes store `hlt` bytes, so it stays that way.
+  mmu::PhysAddr allocate_target_frame();
 
-  // Runs `access` of the 8 bytes at `va` (8-byte aligned, inside a target range) at CPL 3, after
-  // invalidating every translation QEMU may have cached. A fetch jumps to `va`, where the harness
-  // plants a `hlt` so that a successful fetch ends in #GP like a successful read or write does.
+  // Runs `access` of the 8 bytes at `va` (8-byte aligned, canonical, in a target slot) at CPL 3,
+  // from a clean CPU state with QEMU's TLB flushed. Nothing but the test's entries decides where
+  // the access goes.
   AccessOutcome run(mmu::Access access, mmu::VirtAddr va);
 
  private:
-  struct HostRange {
-    VaRange range;
-    uint8_t* host = nullptr;
-  };
-
-  void set_up(const std::vector<VaRange>& targets);
+  void set_up();
   void release();
-  void clear_kernel_no_execute();
+  void map_page(uint64_t va, mmu::PhysAddr frame, uint64_t table_flags, uint64_t leaf_flags);
   void install_code_page();
-  void map_target(const VaRange& range);
-  uint8_t* host(uint64_t va) const;
+  void install_kernel_map();
   void start_engine();
-  void flush_tlb();
   void enter_user(uint64_t rip, uint64_t target);
 
   static void on_interrupt(uc_struct* uc, uint32_t intno, void* self);
@@ -106,10 +113,8 @@ class PagingHarness {
   mmu::PhysAddr next_frame_;
   mmu::PhysAddr root_;
   NoExecute no_execute_ = NoExecute::kOn;
-  uint8_t* code_host_ = nullptr;
-  std::vector<HostRange> targets_;
   uc_struct* uc_ = nullptr;
-  uc_context* ring0_ = nullptr;
+  uc_context* ring0_ = nullptr;  // saved before the first exception: no exception state
   uc_context* scratch_ = nullptr;
   AccessOutcome outcome_;
   bool stopped_ = false;
@@ -144,14 +149,15 @@ class TargetPath {
   std::array<mmu::PhysAddr, mmu::kLevels> tables_;
 };
 
-// How the CPU's result relates to the model's. QEMU 5.0's walker, inside Unicorn 2.0.1, departs
-// from the SDM for PS=1 in a PDPTE: it maps a 1 GiB page although CPUID.80000001H:EDX.Page1GB is
-// 0 (the SDM makes the bit reserved), and it sets A in such a PDPTE before checking the leaf, so
-// a faulting access leaves A set. Those cases are judged against the model with 1 GiB pages on.
+// How the CPU's result relates to the model's. QEMU's walker (Unicorn 2.1.1) sets A in a present
+// PDPTE before it looks at PS, so a 1 GiB leaf gains A even when the access then faults on its
+// rights or on a reserved (misaligned) frame bit. 2 MiB and 4 KiB leaves gain A only once the
+// access is allowed, which is what the model does for every leaf. The SDM (§4.8) does not say
+// whether a leaf whose access faults gains A; QEMU is not even consistent with itself here, so
+// that one difference gets a verdict of its own.
 enum class Verdict : uint8_t {
-  kAgree,                          // same fault/no fault, CR2, error code and entries
-  kQemuOneGiBPage,                 // agrees with the model once 1 GiB pages are enabled
-  kQemuOneGiBPageAccessedOnFault,  // ... except for A in the faulting 1 GiB leaf
+  kAgree,                             // same outcome, CR2, error code, address and entries
+  kQemuAccessedInFaultingOneGiBLeaf,  // agrees but for A in the faulting 1 GiB leaf
   kDisagree,
 };
 
@@ -172,23 +178,27 @@ struct Comparison {
 // A harness plus a second RAM where the model walks a copy of the same entries.
 class WalkerOracle {
  public:
-  WalkerOracle(NoExecute no_execute, const std::vector<VaRange>& targets);
+  explicit WalkerOracle(NoExecute no_execute);
 
   const TargetPath& path() const { return path_; }
   mmu::PagingControl control() const { return harness_.control(); }
+  // A frame of `hlt` bytes in RAM (PagingHarness::allocate_target_frame) for leaves to map.
+  mmu::PhysAddr target_frame() const { return target_frame_; }
 
   // Writes `entries` on the path of `va`, walks them in the model, performs the access on the
   // CPU, clears the path again and compares.
   Comparison compare(mmu::VirtAddr va, mmu::Access access, const PathEntries& entries);
 
  private:
-  mmu::WalkResult model_walk(const mmu::PagingControl& control, mmu::VirtAddr va,
-                             mmu::Access access, const PathEntries& before, PathEntries& after);
+  mmu::WalkResult model_walk(mmu::VirtAddr va, mmu::Access access, const PathEntries& before,
+                             PathEntries& after);
+  bool same_result(const Comparison& c);
   Verdict judge(const Comparison& c);
 
   PagingHarness harness_;
   mmu::PhysicalMemory model_memory_;
   TargetPath path_;
+  mmu::PhysAddr target_frame_;
 };
 
 }  // namespace vmlab::testing

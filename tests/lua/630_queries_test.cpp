@@ -64,7 +64,8 @@ TEST(Queries, FramesAndTheirMappings) {
                  "  all.page_table + all.anonymous + all.file), tostring(#tables ==\n"
                  "  all.page_table)}, ' ')"),
             "1 1 401000 true true");
-  EXPECT_EQ(error_of("vmlab.machine{}:frame(5)"), "test:1: m:frame: 5 is not a frame of RAM");
+  EXPECT_EQ(error_of("vmlab.machine{}:frame(1 << 30)"),
+            "test:1: m:frame: 1073741824 is not a frame of RAM");
   EXPECT_EQ(error_of("vmlab.machine{}:frames('used')"),
             "test:1: bad argument #1 to 'frames' (invalid option 'used')");
 }
