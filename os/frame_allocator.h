@@ -50,6 +50,7 @@ class FrameAllocator {
   BuddyAllocator& buddy() { return buddy_; }
   const BuddyAllocator& buddy() const { return buddy_; }
   FrameTable& table() { return table_; }
+  const FrameTable& table() const { return table_; }
   uint64_t free_frames() const { return buddy_.free_frames(); }
   uint64_t total_frames() const { return table_.size(); }
   void set_pressure_handler(MemoryPressureHandler* handler) { pressure_ = handler; }

@@ -4,7 +4,9 @@
 // all its processes, CLOCK harvest Accessed bits, and COW know whether a page is still shared.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "mmu/address.h"
@@ -28,34 +30,57 @@ struct Mapping {
   bool operator==(const Mapping&) const = default;
 };
 
+// Fields ordered by size: one frame's metadata is 64 bytes.
 struct Frame {
-  FrameUse use = FrameUse::kFree;
-  uint32_t refcount = 0;      // PTE mappings + page cache + swap cache + kernel pins
   std::vector<Mapping> rmap;  // every PTE that maps this frame
-  uint32_t file_id = 0;       // page cache: which file
   uint64_t file_page = 0;     // page cache: page index in the file
-  int64_t swap_slot = -1;     // swap cache: the slot holding a copy, if any
   uint64_t last_access = 0;   // reclaim bookkeeping: instruction count of the last touch
   uint64_t loaded_at = 0;     // reclaim bookkeeping: when the page was brought in
+  uint32_t refcount = 0;      // PTE mappings + page cache + swap cache + kernel pins
+  uint32_t file_id = 0;       // page cache: which file
+  int32_t swap_slot = -1;     // swap cache: the slot holding a copy, if any (< 2^31 slots)
+  FrameUse use = FrameUse::kFree;
 };
+static_assert(sizeof(Frame) <= 64, "frame metadata is sized per frame of RAM");
 
-// Frames are indexed from the first frame of RAM.
+// Frames are indexed from the first frame of RAM. The metadata of a large machine is sizeable
+// (~70 bytes a frame: 280 MiB for 16 GiB of RAM), so it is allocated in chunks on first use: a
+// frame nobody has touched reads as a free frame without costing the host anything.
 class FrameTable {
  public:
-  FrameTable(mmu::Pfn first, uint64_t count) : first_(first), frames_(count) {}
+  FrameTable(mmu::Pfn first, uint64_t count)
+      : first_(first), count_(count), chunks_((count + kChunkFrames - 1) / kChunkFrames) {}
 
-  Frame& operator[](mmu::Pfn pfn) { return frames_[pfn.value - first_.value]; }
-  const Frame& operator[](mmu::Pfn pfn) const { return frames_[pfn.value - first_.value]; }
+  Frame& operator[](mmu::Pfn pfn) {
+    const uint64_t i = pfn.value - first_.value;
+    std::unique_ptr<Chunk>& chunk = chunks_[i / kChunkFrames];
+    if (chunk == nullptr) [[unlikely]]
+      chunk = std::make_unique<Chunk>();
+    return (*chunk)[i % kChunkFrames];
+  }
+  const Frame& operator[](mmu::Pfn pfn) const {
+    const uint64_t i = pfn.value - first_.value;
+    const std::unique_ptr<Chunk>& chunk = chunks_[i / kChunkFrames];
+    return chunk != nullptr ? (*chunk)[i % kChunkFrames] : untouched();
+  }
   bool contains(mmu::Pfn pfn) const {
-    return pfn.value >= first_.value && pfn.value - first_.value < frames_.size();
+    return pfn.value >= first_.value && pfn.value - first_.value < count_;
   }
   mmu::Pfn first() const { return first_; }
-  uint64_t size() const { return frames_.size(); }
+  uint64_t size() const { return count_; }
   mmu::Pfn pfn_at(uint64_t index) const { return mmu::Pfn{first_.value + index}; }
 
  private:
+  static constexpr uint64_t kChunkFrames = 4096;  // 16 MiB of RAM per chunk
+  using Chunk = std::array<Frame, kChunkFrames>;
+  static const Frame& untouched() {
+    static const Frame free_frame{};
+    return free_frame;
+  }
+
   mmu::Pfn first_;
-  std::vector<Frame> frames_;
+  uint64_t count_;
+  std::vector<std::unique_ptr<Chunk>> chunks_;
 };
 
 }  // namespace vmlab::os

@@ -175,7 +175,8 @@ class Checker {
   }
 
   Kernel& kernel_;
-  FrameAllocator& frames_;
+  const FrameAllocator&
+      frames_;  // const: reading untouched frames must not allocate their metadata
   Observed seen_;
   std::vector<std::string> violations_;
 };

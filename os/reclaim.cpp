@@ -152,7 +152,7 @@ bool Reclaimer::evict_anonymous(Pfn frame) {
     if (!have_copy) swap_->release(slot);
     return false;
   }
-  f.swap_slot = static_cast<int64_t>(slot);
+  f.swap_slot = static_cast<int32_t>(slot);
   swap_->cache(slot, frame);
   const Process* owner = rmap.empty() ? nullptr : kernel_.find(rmap.front().space->owner());
   // Every PTE becomes a swap entry holding one slot reference; the last one frees the frame.
@@ -248,7 +248,7 @@ FaultResult Reclaimer::swap_in(Process& process, const Vma& vma, uint64_t page, 
     return {FaultResolution::kBusError};
   }
   Frame& f = frames.frame(*frame);
-  f.swap_slot = static_cast<int64_t>(slot);
+  f.swap_slot = static_cast<int32_t>(slot);
   swap_->cache(slot, *frame);
   swap_->duplicate(slot);  // the swap cache's reference
   // Writable only when no other PTE still shares the slot (otherwise copy-on-write).

@@ -11,10 +11,24 @@
 
 namespace vmlab::os {
 
-SwapDevice::SwapDevice(const std::string& path, uint64_t bytes)
-    : path_(path), refs_(bytes >> mmu::kPageShift, 0) {
+namespace {
+
+// Slots are numbered in 31 bits (the frame table keeps a swap-cache slot per frame in an
+// int32_t): 8 TiB of swap at most.
+constexpr uint64_t kMaxSlots = uint64_t{1} << 31;
+
+uint64_t slots_for(uint64_t bytes) {
   if (bytes == 0 || (bytes & mmu::kPageOffsetMask) != 0)
     throw std::runtime_error("swap size must be a positive multiple of 4K");
+  if ((bytes >> mmu::kPageShift) > kMaxSlots)
+    throw std::runtime_error("swap larger than 8T is not supported");
+  return bytes >> mmu::kPageShift;
+}
+
+}  // namespace
+
+SwapDevice::SwapDevice(const std::string& path, uint64_t bytes)
+    : path_(path), refs_(slots_for(bytes), 0) {
   if (path_.empty()) {
     char pattern[] = "/tmp/vmlab-swap-XXXXXX";
     fd_ = mkstemp(pattern);

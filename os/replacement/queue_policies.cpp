@@ -1,8 +1,9 @@
 // Policies over one queue of resident pages in load order: FIFO, second-chance CLOCK, the
 // enhanced CLOCK (NRU) that also prefers clean pages, and seeded random.
 #include <algorithm>
-#include <list>
+#include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "os/random.h"
 #include "os/replacement/policies.h"
@@ -11,31 +12,56 @@ namespace vmlab::os {
 
 namespace {
 
-// Resident pages in load order, with O(1) removal.
+// Resident pages in load order, with O(1) removal: a doubly linked list threaded through
+// arrays indexed by frame number (8 bytes a frame, no allocation per page), with a clock hand.
 class LoadOrder {
  public:
-  void push(mmu::Pfn f) { where_[f.value] = order_.insert(order_.end(), f); }
-  void erase(mmu::Pfn f) {
-    auto it = where_.find(f.value);
-    if (it == where_.end()) return;
-    if (hand_ == it->second) hand_ = std::next(hand_);
-    order_.erase(it->second);
-    where_.erase(it);
+  void push(mmu::Pfn f) {
+    const auto i = index(f);
+    if (i >= next_.size()) {
+      next_.resize(i + 1, kNone);
+      prev_.resize(i + 1, kNone);
+    }
+    prev_[i] = tail_;
+    next_[i] = kNone;
+    (tail_ == kNone ? head_ : next_[tail_]) = i;
+    tail_ = i;
+    ++size_;
   }
-  std::list<mmu::Pfn>& pages() { return order_; }
-  // The clock hand: the next page to examine, wrapping around.
-  std::list<mmu::Pfn>::iterator& hand() {
-    if (hand_ == order_.end()) hand_ = order_.begin();
-    return hand_;
+  void erase(mmu::Pfn f) {
+    const auto i = index(f);
+    if (i >= next_.size() || (prev_[i] == kNone && head_ != i)) return;  // not in the list
+    if (hand_ == i) hand_ = next_[i];
+    (prev_[i] == kNone ? head_ : next_[prev_[i]]) = next_[i];
+    (next_[i] == kNone ? tail_ : prev_[next_[i]]) = prev_[i];
+    prev_[i] = next_[i] = kNone;
+    --size_;
+  }
+  size_t size() const { return size_; }
+  // The first page, oldest first, that `pred` accepts.
+  template <typename Pred>
+  std::optional<mmu::Pfn> find_first(Pred&& pred) const {
+    for (uint32_t i = head_; i != kNone; i = next_[i])
+      if (pred(mmu::Pfn{i})) return mmu::Pfn{i};
+    return std::nullopt;
+  }
+  // The clock hand: the next page to examine, wrapping around (nullopt when empty).
+  std::optional<mmu::Pfn> at_hand() {
+    if (hand_ == kNone) hand_ = head_;
+    if (hand_ == kNone) return std::nullopt;
+    return mmu::Pfn{hand_};
   }
   void advance() {
-    if (hand_ != order_.end()) ++hand_;
+    if (hand_ != kNone) hand_ = next_[hand_];
   }
 
  private:
-  std::list<mmu::Pfn> order_;
-  std::unordered_map<uint64_t, std::list<mmu::Pfn>::iterator> where_;
-  std::list<mmu::Pfn>::iterator hand_ = order_.end();
+  static constexpr uint32_t kNone = ~uint32_t{0};
+  static uint32_t index(mmu::Pfn f) { return static_cast<uint32_t>(f.value); }
+
+  std::vector<uint32_t> next_, prev_;
+  uint32_t head_ = kNone, tail_ = kNone, hand_ = kNone;
+  size_t size_ = 0;
 };
 
 class Fifo final : public ReplacementPolicy {
@@ -44,9 +70,7 @@ class Fifo final : public ReplacementPolicy {
   void on_load(mmu::Pfn f) override { queue_.push(f); }
   void on_release(mmu::Pfn f) override { queue_.erase(f); }
   std::optional<mmu::Pfn> choose(PageInspector&, const Eligible& eligible) override {
-    for (mmu::Pfn f : queue_.pages())
-      if (eligible(f)) return f;
-    return std::nullopt;
+    return queue_.find_first(eligible);
   }
 
  private:
@@ -60,10 +84,10 @@ class Clock final : public ReplacementPolicy {
   void on_load(mmu::Pfn f) override { ring_.push(f); }
   void on_release(mmu::Pfn f) override { ring_.erase(f); }
   std::optional<mmu::Pfn> choose(PageInspector& pages, const Eligible& eligible) override {
-    const size_t n = ring_.pages().size();
+    const size_t n = ring_.size();
     for (size_t step = 0; step < 2 * n + 1; ++step) {
-      auto& hand = ring_.hand();
-      if (hand == ring_.pages().end()) return std::nullopt;
+      const std::optional<mmu::Pfn> hand = ring_.at_hand();
+      if (!hand) return std::nullopt;
       const mmu::Pfn f = *hand;
       ring_.advance();
       if (!eligible(f)) continue;
@@ -85,12 +109,12 @@ class Nru final : public ReplacementPolicy {
   void on_load(mmu::Pfn f) override { ring_.push(f); }
   void on_release(mmu::Pfn f) override { ring_.erase(f); }
   std::optional<mmu::Pfn> choose(PageInspector& pages, const Eligible& eligible) override {
-    const size_t n = ring_.pages().size();
+    const size_t n = ring_.size();
     for (int round = 0; round < 4; ++round) {
       const bool clear = round % 2 == 1;
       for (size_t step = 0; step < n; ++step) {
-        auto& hand = ring_.hand();
-        if (hand == ring_.pages().end()) return std::nullopt;
+        const std::optional<mmu::Pfn> hand = ring_.at_hand();
+        if (!hand) return std::nullopt;
         const mmu::Pfn f = *hand;
         ring_.advance();
         if (!eligible(f)) continue;
