@@ -18,9 +18,12 @@ namespace vmlab::emulator {
 class SoftmmuShadow {
  public:
   // Records that the TLB now maps the virtual page of `va` to the physical page of `pa`.
-  // Returns false when another virtual page still maps that physical page: the caller must
-  // flush the softmmu TLB (and clear this shadow) before the new entry is used.
+  // Returns false when another virtual page still maps that physical page, or the shadow is
+  // full: the caller must flush the softmmu TLB (and clear this shadow) and record again.
   bool record(uint64_t va, uint64_t pa) {
+    // The engine's TLB holds a few thousand entries; the record of older fills is dropped
+    // together with the TLB itself now and then, so the shadow stays small.
+    if (by_physical_.size() >= kMaxRecorded) return false;
     const uint64_t vpage = va & ~mmu::kPageOffsetMask, ppage = pa & ~mmu::kPageOffsetMask;
     auto [it, inserted] = by_physical_.try_emplace(ppage, vpage);
     if (!inserted && it->second != vpage) {
@@ -59,6 +62,7 @@ class SoftmmuShadow {
     uint64_t virtual_page = 0;
   };
   static constexpr size_t kRecentSlots = 256;
+  static constexpr size_t kMaxRecorded = 1 << 13;
   static size_t slot(uint64_t ppage) { return (ppage >> mmu::kPageShift) & (kRecentSlots - 1); }
 
   std::unordered_map<uint64_t, uint64_t> by_physical_;  // physical page -> virtual page

@@ -114,6 +114,11 @@ const std::vector<Option>& options() {
       {"--stats-json", "FILE", "write every statistic as JSON to FILE",
        [](const RunOptions&) { return std::string("none"); },
        [](RunOptions& o, const std::string& v) { o.stats_json = v; }},
+      {"--host-stats", "FILE",
+       "write what the run cost the host as JSON to FILE: vmlab's peak resident memory, wall, "
+       "user and system seconds (these vary from run to run, unlike --stats-json)",
+       [](const RunOptions&) { return std::string("none"); },
+       [](RunOptions& o, const std::string& v) { o.host_stats = v; }},
       {"--max-insns", "N", "stop the machine after exactly N guest instructions (exit 124)",
        [](const RunOptions&) { return std::string("unlimited"); },
        [](RunOptions& o, const std::string& v) {

@@ -22,6 +22,7 @@ struct RunOptions {
   emulator::MachineConfig machine;
   bool stats = false;
   std::string stats_json;
+  std::string host_stats;      // --host-stats FILE
   double timeout_seconds = 0;  // --timeout: wall-clock limit, 0 for none
   std::vector<std::string> argv;
   std::vector<std::string> env;

@@ -11,6 +11,7 @@
 #include "emulator/cli/commands.h"
 #include "emulator/cli/host_interrupts.h"
 #include "emulator/cli/options.h"
+#include "emulator/host_usage.h"
 #include "emulator/lua/script.h"
 #include "emulator/machine.h"
 #include "emulator/report.h"
@@ -99,6 +100,7 @@ int run_command(const std::vector<std::string>& args) {
     return kExitVmlabError;
   }
   try {
+    const emulator::HostUsage host_usage;
     emulator::Machine machine(options.machine);
     os::Kernel& kernel = machine.kernel();
     std::unique_ptr<emulator::Strace> strace;
@@ -175,6 +177,11 @@ int run_command(const std::vector<std::string>& args) {
         !write_file(options.stats_json, emulator::stats_json(machine, facts))) {
       std::fprintf(stderr, "vmlab: cannot write --stats-json file '%s'\n",
                    options.stats_json.c_str());
+      return kExitVmlabError;
+    }
+    if (!options.host_stats.empty() && !write_file(options.host_stats, host_usage.json())) {
+      std::fprintf(stderr, "vmlab: cannot write --host-stats file '%s'\n",
+                   options.host_stats.c_str());
       return kExitVmlabError;
     }
     return status;

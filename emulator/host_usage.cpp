@@ -1,0 +1,48 @@
+#include "emulator/host_usage.h"
+
+#include <sys/resource.h>
+
+#include <cstdint>
+#include <fstream>
+
+#include "emulator/json_writer.h"
+
+namespace vmlab::emulator {
+
+namespace {
+
+// VmHWM of this process image: getrusage's ru_maxrss would also count the memory of the
+// process that forked vmlab, which exec folds into it.
+uint64_t peak_rss_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string word;
+  while (status >> word)
+    if (word == "VmHWM:") {
+      uint64_t kib = 0;
+      status >> kib;
+      return kib;
+    }
+  return 0;
+}
+
+double seconds(const timeval& t) {
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+}
+
+}  // namespace
+
+std::string HostUsage::json() const {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - start_;
+  JsonWriter out;
+  out.begin_object();
+  out.value("peak_rss_kib", peak_rss_kib());
+  out.value("wall_seconds", wall.count());
+  out.value("user_seconds", seconds(usage.ru_utime));
+  out.value("system_seconds", seconds(usage.ru_stime));
+  out.end_object();
+  return out.str() + "\n";
+}
+
+}  // namespace vmlab::emulator
