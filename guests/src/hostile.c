@@ -10,7 +10,10 @@
    jit                    code written into a RW page, made executable with mprotect, run
    scatter PAGES          touches every other page of a PAGES*2-page region, then forks
    thread                 starts a POSIX thread (vmlab does not model threads: it must refuse
-                          cleanly, and the program must see an error it can report) */
+                          cleanly, and the program must see an error it can report)
+   privileged NAME        runs one instruction user mode may not run (in, out, ins, outs, cli,
+                          sti, hlt, mov-cr, mov-dr, lgdt, lidt, rdmsr, wrmsr, invlpg): Linux
+                          ends the program with SIGSEGV (#GP); "NAME ran" means it did not */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -230,6 +233,52 @@ static int thread(void) {
   return 0;
 }
 
+static unsigned char io_buffer[16];
+static unsigned char descriptor_table[10];
+
+static int privileged(const char* name) {
+  /* Each instruction raises #GP at CPL 3 (IOPL 0, no I/O bitmap): nothing after it runs. */
+  if (strcmp(name, "in") == 0) {
+    unsigned char v;
+    __asm__ volatile("inb %%dx, %%al" : "=a"(v) : "d"(0x80));
+  } else if (strcmp(name, "out") == 0) {
+    __asm__ volatile("outb %%al, %%dx" : : "a"(0), "d"(0x80));
+  } else if (strcmp(name, "ins") == 0) {
+    void* d = io_buffer;
+    __asm__ volatile("insb" : "+D"(d) : "d"(0x80) : "memory");
+  } else if (strcmp(name, "outs") == 0) {
+    const void* si = io_buffer;
+    __asm__ volatile("outsb" : "+S"(si) : "d"(0x80));
+  } else if (strcmp(name, "cli") == 0) {
+    __asm__ volatile("cli");
+  } else if (strcmp(name, "sti") == 0) {
+    __asm__ volatile("sti");
+  } else if (strcmp(name, "hlt") == 0) {
+    __asm__ volatile("hlt");
+  } else if (strcmp(name, "mov-cr") == 0) {
+    unsigned long v;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(v));
+  } else if (strcmp(name, "mov-dr") == 0) {
+    __asm__ volatile("mov %0, %%dr7" : : "r"(0ul));
+  } else if (strcmp(name, "lgdt") == 0) {
+    __asm__ volatile("lgdt %0" : : "m"(descriptor_table));
+  } else if (strcmp(name, "lidt") == 0) {
+    __asm__ volatile("lidt %0" : : "m"(descriptor_table));
+  } else if (strcmp(name, "rdmsr") == 0) {
+    unsigned lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0xc0000080u));
+  } else if (strcmp(name, "wrmsr") == 0) {
+    __asm__ volatile("wrmsr" : : "a"(0), "d"(0), "c"(0xc0000080u));
+  } else if (strcmp(name, "invlpg") == 0) {
+    __asm__ volatile("invlpg %0" : : "m"(io_buffer));
+  } else {
+    fprintf(stderr, "hostile privileged: unknown instruction '%s'\n", name);
+    return 2;
+  }
+  printf("%s ran\n", name);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "";
   if (strcmp(mode, "syscalls") == 0 && argc > 3)
@@ -243,8 +292,9 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "jit") == 0) return jit();
   if (strcmp(mode, "scatter") == 0 && argc > 2) return scatter(strtoul(argv[2], NULL, 0));
   if (strcmp(mode, "thread") == 0) return thread();
+  if (strcmp(mode, "privileged") == 0 && argc > 2) return privileged(argv[2]);
   fprintf(stderr,
           "usage: hostile syscalls SEED BATCHES | mmap-flood | fork-bomb | spin | smc | "
-          "jit | scatter PAGES | thread\n");
+          "jit | scatter PAGES | thread | privileged NAME\n");
   return 2;
 }

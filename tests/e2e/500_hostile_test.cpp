@@ -1,6 +1,7 @@
 // Hostile guests: random system calls with wild pointers, memory floods, fork bombs, programs
 // that never end, code that rewrites itself, memory too scattered for the host. Each ends the
 // way Linux would end it, with one clear report, and leaves no frame or swap slot behind.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -110,6 +111,32 @@ TEST(ScatteredMemory, IsNotLimitedByTheHostsMappingCount) {
   EXPECT_EQ(run.result.out, "scatter: " + pages + " pages, child status 256\n");
   expect_clean_machine(run.stats);
 }
+
+// ---- CPU semantics at CPL 3 ----
+
+// Instructions user mode may not run end the program the way Linux ends it: #GP, SIGSEGV.
+class Privileged : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(Privileged, InstructionEndsTheProgramLikeOnLinux) {
+  const std::vector<std::string> argv = {hostile(), "privileged", GetParam()};
+  const CommandResult native = run_command(argv);
+  ASSERT_EQ(native.status, 139) << "natively: " << native.out << native.err;
+  const VmlabRun run = run_vmlab({}, argv);
+  EXPECT_EQ(run.result.status, 139) << run.result.out << run.result.err;
+  EXPECT_EQ(run.result.out, "");
+  EXPECT_NE(run.result.err.find("killed by SIGSEGV"), std::string::npos) << run.result.err;
+  expect_clean_machine(run.stats);
+}
+
+INSTANTIATE_TEST_SUITE_P(AtCpl3, Privileged,
+                         ::testing::Values("in", "out", "ins", "outs", "cli", "sti", "hlt",
+                                           "mov-cr", "mov-dr", "lgdt", "lidt", "rdmsr", "wrmsr",
+                                           "invlpg"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 // ---- processes and time ----
 

@@ -25,11 +25,14 @@ std::string temp_dir() {
 }
 
 VmlabRun run_vmlab(const std::vector<std::string>& options, const std::vector<std::string>& argv,
-                   const std::string& input) {
+                   const std::string& input, Check check) {
   static int counter = 0;
   const std::string stats_file =
       temp_dir() + "/stats-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + ".json";
-  std::vector<std::string> cmd = {vmlab_binary(), "run", "--check", "--stats-json", stats_file};
+  const std::string host_file = stats_file + ".host";
+  std::vector<std::string> cmd = {vmlab_binary(), "run",          "--stats-json",
+                                  stats_file,     "--host-stats", host_file};
+  if (check == Check::kOn) cmd.push_back("--check");
   cmd.insert(cmd.end(), options.begin(), options.end());
   cmd.push_back("--");
   cmd.insert(cmd.end(), argv.begin(), argv.end());
@@ -37,7 +40,10 @@ VmlabRun run_vmlab(const std::vector<std::string>& options, const std::vector<st
   run.result = run_command(cmd, input);
   const std::string text = read_file(stats_file);
   if (!text.empty()) run.stats = Json::parse(text);
+  const std::string host = read_file(host_file);
+  if (!host.empty()) run.host = Json::parse(host);
   unlink(stats_file.c_str());
+  unlink(host_file.c_str());
   return run;
 }
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,12 +22,17 @@ std::string read_file(const std::string& path);
 struct VmlabRun {
   CommandResult result;
   Json stats;  // the --stats-json output
+  Json host;   // the --host-stats output
 };
+
+// Whether a run is cross-checked with --check. Only tests of vmlab's own cost (time, host
+// memory) run unchecked: --check keeps a second view of the machine.
+enum class Check : uint8_t { kOn, kOff };
 
 // Runs `vmlab run --check --stats-json FILE OPTIONS -- ARGV...`. Every end-to-end run is
 // cross-checked: a model/CPU disagreement fails the run.
 VmlabRun run_vmlab(const std::vector<std::string>& options, const std::vector<std::string>& argv,
-                   const std::string& input = "");
+                   const std::string& input = "", Check check = Check::kOn);
 
 // The stats of a finished run must show every frame back in the allocator.
 void expect_no_frame_leak(const Json& stats);
