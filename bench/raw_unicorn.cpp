@@ -1,7 +1,10 @@
-// raw_unicorn PROGRAM [ARGS...]: runs a static x86-64 Linux ELF on bare Unicorn, the baseline
-// of bench/compare. No paging, no model, no hooks except the `syscall` instruction: the
-// program's PT_LOADs are mapped at their virtual addresses and only the few system calls that
-// the musl benchmark guests make are implemented. Exits with the guest's exit status.
+// raw_unicorn [--hooks none|block|block+memory] PROGRAM [ARGS...]: runs a static x86-64 Linux
+// ELF on bare Unicorn, the baseline of bench/compare. No paging, no model: the program's
+// PT_LOADs are mapped at their virtual addresses and only the few system calls that the musl
+// benchmark guests make are implemented. Besides `syscall`, --hooks installs empty callbacks
+// of the kinds vmlab needs (a block hook for exact instruction counts; memory hooks for the
+// full model), so the price of the hooks themselves is measured apart from vmlab's work.
+// Exits with the guest's exit status.
 #include <elf.h>
 #include <unicorn/unicorn.h>
 #include <unistd.h>
@@ -254,11 +257,26 @@ void on_syscall(uc_engine* uc, void* user) {
   set_reg(uc, UC_X86_REG_R11, reg(uc, UC_X86_REG_EFLAGS));
 }
 
+void on_block(uc_engine*, uint64_t, uint32_t, void* count) {
+  ++*static_cast<uint64_t*>(count);
+}
+
+bool on_memory(uc_engine*, uc_mem_type, uint64_t, int, int64_t, void* count) {
+  ++*static_cast<uint64_t*>(count);
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv, char** envp) {
-  if (argc < 2) {
-    std::fputs("usage: raw_unicorn PROGRAM [ARGS...]\n", stderr);
+  std::string hooks = "none";
+  if (argc >= 3 && std::string(argv[1]) == "--hooks") {
+    hooks = argv[2];
+    argc -= 2;
+    argv += 2;
+  }
+  if (argc < 2 || (hooks != "none" && hooks != "block" && hooks != "block+memory")) {
+    std::fputs("usage: raw_unicorn [--hooks none|block|block+memory] PROGRAM [ARGS...]\n", stderr);
     return 2;
   }
   Guest g;
@@ -273,7 +291,19 @@ int main(int argc, char** argv, char** envp) {
   check(uc_hook_add(g.uc, &hook, UC_HOOK_INSN, reinterpret_cast<void*>(on_syscall), &g, 1, 0,
                     UC_X86_INS_SYSCALL),
         "uc_hook_add");
+  uint64_t blocks = 0, accesses = 0;  // counted so the callbacks are not optimised away
+  if (hooks != "none")
+    check(uc_hook_add(g.uc, &hook, UC_HOOK_BLOCK, reinterpret_cast<void*>(on_block), &blocks, 1,
+                      0),
+          "uc_hook_add");
+  if (hooks == "block+memory")
+    check(uc_hook_add(g.uc, &hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+                      reinterpret_cast<void*>(on_memory), &accesses, 1, 0),
+          "uc_hook_add");
   const uc_err err = uc_emu_start(g.uc, img.entry, 0, 0, 0);
+  if (std::getenv("RAW_UNICORN_COUNTS") != nullptr)
+    std::fprintf(stderr, "raw_unicorn: %llu blocks, %llu accesses\n",
+                 static_cast<unsigned long long>(blocks), static_cast<unsigned long long>(accesses));
   if (err != UC_ERR_OK) {
     std::fprintf(stderr, "raw_unicorn: %s at rip=%#llx\n", uc_strerror(err),
                  static_cast<unsigned long long>(reg(g.uc, UC_X86_REG_RIP)));
