@@ -1,7 +1,7 @@
 // A process's address space: its VMAs and the 4-level page tables that implement them.
 //
 // This class is the only writer of page-table entries. Every entry it changes is reported to
-// the CPU that runs the space (PageTableObserver: host aliasing, the CPU's own TLB) and, when
+// the CPU that runs the space (PageTableObserver: the engine's own TLB) and, when
 // the change takes rights away, to the modelled TLBs (TlbControl), so no stale translation
 // survives a downgrade.
 #pragma once

@@ -1,7 +1,7 @@
 // Physical frame allocator: a binary buddy system over orders 0..10 (4 KiB .. 4 MiB blocks),
 // as in Linux's mm/page_alloc.c. Free blocks of each order are kept sorted by address and the
-// lowest is handed out first, so consecutive allocations come out physically contiguous (which
-// keeps the host-alias mappings mergeable) and every run is deterministic.
+// lowest is handed out first, so consecutive allocations come out physically contiguous (and
+// the host backs few, dense pages of RAM) and every run is deterministic.
 #pragma once
 
 #include <array>

@@ -34,9 +34,9 @@ std::string basename_of(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// Whether every segment, moved by `bias`, lies below the initial stack and outside the kernel's
-// physical window (PML4 slot `window_slot`). read_elf only sees the file; a segment there
-// would overlap the stack VMA or be mapped into the kernel's shared page tables.
+// Whether every segment, moved by `bias`, lies below the initial stack (without wrapping
+// around). read_elf only sees the file; a segment above would overlap the stack VMA or leave
+// user space.
 bool segments_fit(const ElfImage& image, uint64_t bias) {
   for (const auto& seg : image.loads) {
     const uint64_t end = page_up(bias + seg.vaddr + seg.memsz);

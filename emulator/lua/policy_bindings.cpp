@@ -130,6 +130,10 @@ class LuaPagePolicy final : public os::ReplacementPolicy {
       lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
     }
     push_pages_box(L, c.pages);
+    // A second reference below the function keeps the box alive (out of the collector's reach)
+    // until this body returns, so expiring it afterwards touches live memory.
+    lua_pushvalue(L, -1);
+    lua_insert(L, -4);
     // The box must not outlive this call, however the call ends.
     struct Expire {
       PagesBox* box;

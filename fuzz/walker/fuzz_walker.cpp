@@ -93,7 +93,7 @@ std::optional<mmu::Translation> vmlab_translate(mmu::Mmu& mmu, const Operation& 
   }
 }
 
-// Zeroed RAM of the scenario's geometry. Creating a memfd per input costs more than a walk, so
+// Zeroed RAM of the scenario's geometry. Creating RAM per input costs more than a walk, so
 // RAM is kept per geometry and cleared: every input still starts from all-zero memory.
 mmu::PhysicalMemory& zeroed_ram(const Scenario& s, int which) {
   static constexpr size_t kMaxKept = 32;
