@@ -4,7 +4,8 @@
 //     CPU hook -> model walk -> #PF -> kernel -> PTE written -> the store retried;
 //   - fork of a process with N resident pages (the fork system call, timed from its entry to its
 //     exit event: page-table copy, write protection, reference counts, the child's CPU);
-//   - a context switch, as two processes passing a byte through pipes.
+//   - a context switch, as two processes passing a byte through pipes;
+//   - creating and booting a Unicorn engine (the price one engine per process would pay).
 // Fault and switch costs are differences between two runs of one guest that differ only in
 // the number of faults or switches, so start-up costs cancel out.
 #include <benchmark/benchmark.h>
@@ -153,6 +154,19 @@ BENCHMARK(BM_ContextSwitch)
     ->Arg(1)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
+
+// What one engine per process would cost every fork and exec: a fresh Unicorn engine with the
+// machine's RAM mapped, booted to user mode (vmlab instead binds each process's context to the
+// one engine of its CPU, see BM_ContextSwitch).
+void BM_NewEngine(benchmark::State& state) {
+  mmu::PhysicalMemory ram(mmu::PhysAddr{emulator::kRamBase}, 256ull << 20);
+  const emulator::KernelImage image(ram);
+  for (auto _ : state) {
+    emulator::Engine engine(ram, image, emulator::EngineOptions{});
+    benchmark::DoNotOptimize(engine.uc());
+  }
+}
+BENCHMARK(BM_NewEngine)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace vmlab

@@ -9,6 +9,7 @@
 #include "emulator/engine.h"
 #include "emulator/registers.h"
 #include "mmu/format.h"
+#include "mmu/x86_registers.h"
 #include "os/kernel.h"
 #include "os/process.h"
 
@@ -25,32 +26,27 @@ constexpr int kMaxRepeatedFaults = 64;
 // uc_emu_start needs an end address; this one is non-canonical, so the guest never reaches it.
 constexpr uint64_t kNeverReached = uint64_t{1} << 63;
 
-// x86 exception vectors (SDM Vol. 3 Table 6-1).
-constexpr uint32_t kVectorDivide = 0, kVectorDebug = 1, kVectorBreakpoint = 3, kVectorOverflow = 4,
-                   kVectorBound = 5, kVectorInvalidOpcode = 6, kVectorStackSegment = 12,
-                   kVectorGeneralProtection = 13, kVectorFpu = 16, kVectorAlignment = 17,
-                   kVectorSimd = 19;
-
 os::CpuException exception_for(uint32_t intno) {
+  namespace vector = mmu::x86::vector;
   switch (intno) {
-    case kVectorDivide:
+    case vector::kDivide:
       return os::CpuException::kDivide;
-    case kVectorDebug:
-    case kVectorBreakpoint:
+    case vector::kDebug:
+    case vector::kBreakpoint:
       return os::CpuException::kBreakpoint;
-    case kVectorOverflow:
-    case kVectorBound:
+    case vector::kOverflow:
+    case vector::kBound:
       return os::CpuException::kBoundOrOverflow;
-    case kVectorInvalidOpcode:
+    case vector::kInvalidOpcode:
       return os::CpuException::kInvalidOpcode;
-    case kVectorStackSegment:
+    case vector::kStackSegment:
       return os::CpuException::kStackSegment;
-    case kVectorGeneralProtection:
+    case vector::kGeneralProtection:
       return os::CpuException::kGeneralProtection;
-    case kVectorFpu:
-    case kVectorSimd:
+    case vector::kFpu:
+    case vector::kSimd:
       return os::CpuException::kFloatingPoint;
-    case kVectorAlignment:
+    case vector::kAlignment:
       return os::CpuException::kAlignment;
     default:
       return os::CpuException::kGeneralProtection;  // e.g. `int N`: no gate for CPL 3

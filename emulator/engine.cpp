@@ -6,23 +6,16 @@
 #include <string>
 
 #include "emulator/cpu.h"
+#include "mmu/x86_registers.h"
 
 namespace vmlab::emulator {
 
 namespace {
 
-constexpr uint64_t kCr0ProtectionEnable = 1u << 0;
-constexpr uint64_t kCr0MonitorCoprocessor = 1u << 1;
-constexpr uint64_t kCr0NumericError = 1u << 5;
-constexpr uint64_t kCr0WriteProtect = 1u << 16;
-constexpr uint64_t kCr0Paging = 1u << 31;
-constexpr uint64_t kCr4Pae = 1u << 5;
-constexpr uint64_t kCr4Osfxsr = 1u << 9;
-constexpr uint64_t kCr4Osxmmexcpt = 1u << 10;
-constexpr uint32_t kEferMsr = 0xC000'0080;
-constexpr uint64_t kEferLongMode = (1u << 8) | (1u << 10);  // LME | LMA
-constexpr uint64_t kUserRflags = 0x202;                     // IF set, reserved bit 1
-constexpr uint64_t kRing0Rflags = 0x2;
+namespace x86 = mmu::x86;
+
+constexpr uint64_t kUserRflags = x86::rflags::kInterrupt | x86::rflags::kReserved1;
+constexpr uint64_t kRing0Rflags = x86::rflags::kReserved1;
 // Where the boot's iretq lands: a user address no process can map (below vm.mmap_min_addr).
 // The engine stops before running anything there.
 constexpr uint64_t kBootUserRip = 0x1000;
@@ -57,12 +50,12 @@ Engine::~Engine() {
 void Engine::set_up_cpu_state() {
   // Long mode as Linux runs it: CR0.PG|WP|NE|MP|PE, CR4.PAE|OSFXSR|OSXMMEXCPT, EFER.LME.
   // (Translation itself is the model's: these bits only put QEMU's decoder in 64-bit mode.)
-  uint64_t v = kCr4Pae | kCr4Osfxsr | kCr4Osxmmexcpt;
+  uint64_t v = x86::cr4::kPae | x86::cr4::kOsfxsr | x86::cr4::kOsxmmexcpt;
   check(uc_reg_write(uc_, UC_X86_REG_CR4, &v), "CR4");
-  uc_x86_msr efer{kEferMsr, kEferLongMode};
+  uc_x86_msr efer{x86::efer::kMsr, x86::efer::kLongModeEnable | x86::efer::kLongModeActive};
   check(uc_reg_write(uc_, UC_X86_REG_MSR, &efer), "EFER");
-  v = kCr0Paging | kCr0WriteProtect | kCr0NumericError | kCr0MonitorCoprocessor |
-      kCr0ProtectionEnable;
+  v = x86::cr0::kPaging | x86::cr0::kWriteProtect | x86::cr0::kNumericError |
+      x86::cr0::kMonitorCoprocessor | x86::cr0::kProtectionEnable;
   check(uc_reg_write(uc_, UC_X86_REG_CR0, &v), "CR0");
   uc_x86_mmr gdtr{0, image_.gdt(), image_.gdt_limit(), 0};
   check(uc_reg_write(uc_, UC_X86_REG_GDTR, &gdtr), "GDTR");

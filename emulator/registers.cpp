@@ -2,6 +2,7 @@
 
 #include <unicorn/unicorn.h>
 
+#include <array>
 #include <cstring>
 
 namespace vmlab::emulator {
@@ -41,6 +42,14 @@ constexpr int kX87Registers = 8, kXmmRegisters = 16;
 constexpr uint32_t kMxcsrMaskAll = 0xffff;
 constexpr uint64_t kTagEmpty = 3;  // full tag word: 11 = empty
 
+// The address of each UserRegs field, in kUserRegIds order (the batch calls' value array).
+std::array<void*, kUserRegCount> field_pointers(os::UserRegs& regs) {
+  std::array<void*, kUserRegCount> ptrs;
+  for (int i = 0; i < kUserRegCount; ++i)
+    ptrs[i] = reinterpret_cast<uint64_t*>(&regs) + i;
+  return ptrs;
+}
+
 }  // namespace
 
 int unicorn_id(os::Reg r) {
@@ -67,27 +76,23 @@ void RegisterFile::write(int id, const void* value) const {
 
 os::UserRegs RegisterFile::user_regs() const {
   os::UserRegs r;
-  void* ptrs[kUserRegCount];
-  for (int i = 0; i < kUserRegCount; ++i)
-    ptrs[i] = reinterpret_cast<uint64_t*>(&r) + i;
+  auto ptrs = field_pointers(r);
   int* ids = const_cast<int*>(kUserRegIds);
   if (engine != nullptr)
-    uc_reg_read_batch(engine, ids, ptrs, kUserRegCount);
+    uc_reg_read_batch(engine, ids, ptrs.data(), kUserRegCount);
   else
-    uc_context_reg_read_batch(context, ids, ptrs, kUserRegCount);
+    uc_context_reg_read_batch(context, ids, ptrs.data(), kUserRegCount);
   return r;
 }
 
 void RegisterFile::set_user_regs(const os::UserRegs& regs) const {
   os::UserRegs r = regs;
-  void* ptrs[kUserRegCount];
-  for (int i = 0; i < kUserRegCount; ++i)
-    ptrs[i] = reinterpret_cast<uint64_t*>(&r) + i;
+  auto ptrs = field_pointers(r);
   int* ids = const_cast<int*>(kUserRegIds);
   if (engine != nullptr)
-    uc_reg_write_batch(engine, ids, ptrs, kUserRegCount);
+    uc_reg_write_batch(engine, ids, ptrs.data(), kUserRegCount);
   else
-    uc_context_reg_write_batch(context, ids, ptrs, kUserRegCount);
+    uc_context_reg_write_batch(context, ids, ptrs.data(), kUserRegCount);
 }
 
 os::FxsaveArea RegisterFile::fpu() const {

@@ -10,6 +10,7 @@
 
 #include "mmu/format.h"
 #include "mmu/pte.h"
+#include "mmu/x86_registers.h"
 
 namespace vmlab::testing {
 
@@ -24,17 +25,9 @@ using mmu::Pte;
 // default "qemu64" model would report Page1GB=0 and so contradict its own walker.)
 constexpr int kCpuModel = UC_CPU_X86_SKYLAKE_SERVER;
 
-constexpr uint64_t kCr0ProtectionEnable = 1u << 0;
-constexpr uint64_t kCr0WriteProtect = 1u << 16;
-constexpr uint64_t kCr0Paging = 1u << 31;
-constexpr uint64_t kCr4Pae = 1u << 5;
-constexpr uint32_t kEferMsr = 0xC000'0080;
-constexpr uint64_t kEferLongMode = (1u << 8) | (1u << 10);  // LME | LMA
-constexpr uint64_t kEferNoExecute = 1u << 11;               // NXE
-constexpr uint64_t kUserRflags = 0x202;                     // IF, reserved bit 1
-
-constexpr uint32_t kVectorGeneralProtection = 13;
-constexpr uint32_t kVectorPageFault = 14;
+namespace x86 = mmu::x86;
+constexpr uint64_t kEferLongMode = x86::efer::kLongModeEnable | x86::efer::kLongModeActive;
+constexpr uint64_t kUserRflags = x86::rflags::kInterrupt | x86::rflags::kReserved1;
 
 // uc_emu_start needs an end address; this one is non-canonical, so the CPU never reaches it.
 constexpr uint64_t kNeverReached = uint64_t{1} << 63;
@@ -143,7 +136,7 @@ std::vector<uint8_t> context_after_gp(ScratchEngine& e, uint16_t selector) {
   check(uc_reg_write(e.uc, UC_X86_REG_RAX, &rax), "probe: RAX");
   e.interrupts.clear();
   uc_emu_start(e.uc, kProbeLoadDs, kProbeLoadDs + kLoadDsCode.size(), 0, 0);
-  if (e.interrupts != std::vector<uint32_t>{kVectorGeneralProtection})
+  if (e.interrupts != std::vector<uint32_t>{x86::vector::kGeneralProtection})
     refuse("`mov ds` with selector " + hex(selector) + " beyond the GDT did not raise one #GP");
   const size_t size = uc_context_size(e.uc);
   std::vector<uint8_t> bytes(size);
@@ -344,17 +337,18 @@ void PagingHarness::start_engine() {
   // Paging on as Linux runs it: CR3, PAE, long mode (and NXE when asked), CR0.PG|WP|PE.
   uint64_t v = root_.value;
   check(uc_reg_write(uc_, UC_X86_REG_CR3, &v), "CR3");
-  v = kCr4Pae;
+  v = x86::cr4::kPae;
   check(uc_reg_write(uc_, UC_X86_REG_CR4, &v), "CR4");
-  const uint64_t efer_value = kEferLongMode | (no_execute_ == NoExecute::kOn ? kEferNoExecute : 0);
-  uc_x86_msr efer{kEferMsr, efer_value};
+  const uint64_t efer_value =
+      kEferLongMode | (no_execute_ == NoExecute::kOn ? x86::efer::kNoExecuteEnable : 0);
+  uc_x86_msr efer{x86::efer::kMsr, efer_value};
   check(uc_reg_write(uc_, UC_X86_REG_MSR, &efer), "EFER");
   efer.value = 0;
   check(uc_reg_read(uc_, UC_X86_REG_MSR, &efer), "reading EFER back");
   if (efer.value != efer_value)
     throw std::runtime_error("EFER reads back " + hex(efer.value) + " after writing " +
                              hex(efer_value));
-  v = kCr0Paging | kCr0WriteProtect | kCr0ProtectionEnable;
+  v = x86::cr0::kPaging | x86::cr0::kWriteProtect | x86::cr0::kProtectionEnable;
   check(uc_reg_write(uc_, UC_X86_REG_CR0, &v), "CR0");
   uc_x86_mmr gdtr{0, image_.gdt(), image_.gdt_limit(), 0};
   check(uc_reg_write(uc_, UC_X86_REG_GDTR, &gdtr), "GDTR");
@@ -404,7 +398,8 @@ AccessOutcome PagingHarness::run(mmu::Access access, mmu::VirtAddr va) {
   enter_user(kCodeVa + entry_offset(access), va.value);
   AccessOutcome outcome = outcome_;
   if (outcome.kind == AccessOutcome::Kind::kOtherException &&
-      outcome.vector == kVectorGeneralProtection && outcome.rip == completion_rip(access, va.value))
+      outcome.vector == x86::vector::kGeneralProtection &&
+      outcome.rip == completion_rip(access, va.value))
     outcome.kind = AccessOutcome::Kind::kCompleted;
   return outcome;
 }
@@ -413,10 +408,10 @@ void PagingHarness::on_interrupt(uc_struct* uc, uint32_t intno, void* self) {
   auto* harness = static_cast<PagingHarness*>(self);
   AccessOutcome o;
   o.vector = intno;
-  o.kind = intno == kVectorPageFault ? AccessOutcome::Kind::kPageFault
-                                     : AccessOutcome::Kind::kOtherException;
+  o.kind = intno == x86::vector::kPageFault ? AccessOutcome::Kind::kPageFault
+                                            : AccessOutcome::Kind::kOtherException;
   uc_reg_read(uc, UC_X86_REG_RIP, &o.rip);
-  if (intno == kVectorPageFault) uc_reg_read(uc, UC_X86_REG_CR2, &o.cr2);
+  if (intno == x86::vector::kPageFault) uc_reg_read(uc, UC_X86_REG_CR2, &o.cr2);
   // Unicorn has no register for the error code; the saved context holds it (cpu_facts()).
   if (uc_context_save(uc, harness->scratch_) == UC_ERR_OK)
     o.error_code = read_error_code(harness->scratch_);
