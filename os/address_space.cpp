@@ -131,6 +131,7 @@ void AddressSpace::split_at(uint64_t va) {
 }
 
 void AddressSpace::unmap_range(uint64_t start, uint64_t end) {
+  const TlbControl::Batch batch(tlb_, *this);
   split_huge_in(start, end);
   split_at(start);
   split_at(end);
@@ -143,6 +144,7 @@ void AddressSpace::unmap_range(uint64_t start, uint64_t end) {
 }
 
 bool AddressSpace::protect_range(uint64_t start, uint64_t end, uint32_t new_prot) {
+  const TlbControl::Batch batch(tlb_, *this);
   for (uint64_t va = start; va < end;) {
     const Vma* v = find_vma(va);
     if (v == nullptr) return false;
@@ -234,6 +236,7 @@ bool AddressSpace::move_range(uint64_t old_start, uint64_t old_size, uint64_t ne
 }
 
 void AddressSpace::discard_range(uint64_t start, uint64_t end) {
+  const TlbControl::Batch batch(tlb_, *this);
   split_huge_in(start, end);
   std::vector<uint64_t> pages;
   for_each_leaf_in(start, end, [&](uint64_t va, Pte) {
@@ -506,33 +509,52 @@ void AddressSpace::for_each_leaf_in(uint64_t start, uint64_t end,
 }
 
 void AddressSpace::fork_into(AddressSpace& child, const std::function<void(uint64_t)>& dup_swap) {
+  const TlbControl::Batch batch(tlb_, *this);
   // A huge page becomes copy-on-write at fork: it is split, and its 4 KiB pieces are shared.
   split_huge_in(0, layout::kUserTop);
   for (const auto& [start, vma] : vmas_)
     child.vmas_.emplace(start, vma);
   std::vector<uint64_t> pages;
   for_each_leaf([&](uint64_t va, Pte) { pages.push_back(va); });
+  // Consecutive pages share their page tables: both sides' PT of the current 2 MiB region are
+  // looked up once. (Page tables are never freed while the space lives, so a reclaim triggered
+  // by allocating a child table cannot invalidate them; it may change the parent's entries,
+  // which are therefore read after the child's table exists.)
+  constexpr uint64_t kRegionMask = ~((uint64_t{1} << mmu::level_shift(Level::kPd)) - 1);
+  uint64_t region = ~uint64_t{0};
+  PhysAddr parent_pt, child_pt;
+  const Vma* vma = nullptr;
   for (const uint64_t va : pages) {
-    const Vma* vma = find_vma(va);
-    // Allocating the child's tables may reclaim memory: read the parent's entry afterwards.
-    const auto child_slot = child.slot(va, Level::kPt, true);
-    if (!child_slot) throw std::runtime_error("out of memory copying page tables in fork");
-    const Pte entry = read_pte(va);
+    if ((va & kRegionMask) != region) {
+      const auto child_slot = child.slot(va, Level::kPt, true);
+      const auto parent_slot = leaf_slot(va);
+      if (!child_slot) throw std::runtime_error("out of memory copying page tables in fork");
+      if (!parent_slot) continue;
+      region = va & kRegionMask;
+      const uint64_t offset = mmu::table_index(mmu::VirtAddr{va}, Level::kPt) * Pte::kBytes;
+      child_pt = PhysAddr{child_slot->value - offset};
+      parent_pt = PhysAddr{parent_slot->value - offset};
+    }
+    const uint64_t index = mmu::table_index(mmu::VirtAddr{va}, Level::kPt);
+    const PhysAddr parent_entry = parent_pt + index * Pte::kBytes;
+    const PhysAddr child_entry = child_pt + index * Pte::kBytes;
+    const Pte entry{frames_.memory().read_u64(parent_entry)};
     if (entry.raw() == 0) continue;
     if (non_present_kind(entry) == NonPresentKind::kSwap) {
       dup_swap(swap_slot_of(entry));
-      child.write_leaf(va, *child_slot, Pte{}, entry);
+      child.write_leaf(va, child_entry, Pte{}, entry);
       continue;
     }
+    if (vma == nullptr || !vma->contains(va)) vma = find_vma(va);
     Pte copy = entry;
     if (vma != nullptr && vma->sharing == Sharing::kPrivate && entry.writable()) {
       // Copy-on-write: both sides lose write access; the first writer copies (or reuses).
       copy = entry.without(Pte::kWritable);
-      write_leaf(va, *leaf_slot(va), entry, copy);
+      write_leaf(va, parent_entry, entry, copy);
     }
     const Pfn frame = (copy.present() ? copy : restore_prot_none(copy)).pfn();
     if (frames_.frame(frame).use != FrameUse::kZero) frames_.get(frame);
-    child.write_leaf(va, *child_slot, Pte{}, copy);
+    child.write_leaf(va, child_entry, Pte{}, copy);
     child.rmap_add(frame, va);
   }
 }

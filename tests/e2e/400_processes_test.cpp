@@ -127,6 +127,20 @@ TEST(Pcid, KeepsTranslationsAcrossContextSwitches) {
   EXPECT_LT(on.stats["walks"].u64() * 10, off.stats["walks"].u64());
 }
 
+// Fork write-protects every written private page of the parent. Like Linux's mmu_gather, the
+// kernel invalidates them one INVLPG at a time up to 33 pages (tlb_single_page_flush_ceiling)
+// and with one flush of the whole context beyond.
+TEST(Pcid, ForkInvalidatesPageByPageUpToTheCeilingThenTheWholeContext) {
+  const VmlabRun few = expect_same_as_native({guest("fork_demo-musl"), "20", "0", "0"}, {});
+  const VmlabRun many = expect_same_as_native({guest("fork_demo-musl"), "200", "0", "0"}, {});
+  const Json& f = few.stats["mmu"];
+  const Json& m = many.stats["mmu"];
+  EXPECT_GE(f["tlb.invlpg"].u64(), 20u);
+  EXPECT_LT(m["tlb.invlpg"].u64(), 20u) << "200 pages were invalidated one by one";
+  EXPECT_EQ(m["tlb.invpcid"].u64(), f["tlb.invpcid"].u64() + 1) << "one single-context flush";
+  EXPECT_GE(m["tlb.entries_invalidated"].u64(), 200u);
+}
+
 // ---- limits ----
 
 TEST(MaxProcs, ForkFailsWithEagainBeyondTheLimit) {
