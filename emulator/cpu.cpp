@@ -267,7 +267,14 @@ void Cpu::pte_changed(uint64_t, mmu::PageSize, mmu::Pte before, mmu::Pte after) 
       (after.present() && before.pfn() == after.pfn() &&
        (after.raw() & ~before.raw() & ~(mmu::Pte::kAccessed | mmu::Pte::kDirty)) ==
            (after.raw() ^ before.raw()));
-  if (upgrade_only || engine_.bound() != this) return;
+  // A copy-on-write break gives a read-only page a private writable copy (the kernel changes
+  // the frame of a present read-only page for nothing else). The engine's entry, if any, is
+  // read-only and names a frame whose bytes equal the copy's; the write that faulted refills
+  // it. So the whole TLB need not go.
+  const bool copy_on_write = before.present() && after.present() && !before.writable() &&
+                             after.writable() && before.user() == after.user() &&
+                             before.no_execute() == after.no_execute();
+  if (upgrade_only || copy_on_write || engine_.bound() != this) return;
   engine_.invalidate_tlb();
   if (!before.no_execute()) code_unmapped_ = true;
 }

@@ -11,7 +11,8 @@ FrameAllocator::FrameAllocator(mmu::PhysicalMemory& memory, uint64_t reserved_fr
       // The buddy system covers all of RAM so that a block of order n is aligned to 2^n frames
       // in physical addresses too (a 2 MiB page needs a 2 MiB-aligned frame); the kernel's
       // frames are taken out of it.
-      buddy_(memory.first_pfn(), memory.frame_count()) {
+      buddy_(memory.first_pfn(), memory.frame_count()),
+      held_data_(memory.frame_count(), false) {
   if (reserved_frames + 1 >= memory.frame_count())
     throw std::invalid_argument("RAM of " + std::to_string(memory.frame_count()) +
                                 " frames is too small for the kernel");
@@ -32,7 +33,7 @@ std::optional<mmu::Pfn> FrameAllocator::allocate(FrameUse use, unsigned order, R
   if (!block) return std::nullopt;
   ++allocations_;
   if (reuse_listener_) reuse_listener_(*block, uint64_t{1} << order);
-  memory_.fill(block->address(), 0, mmu::kPageBytes << order);
+  zero(*block, order);
   for (uint64_t i = 0; i < (uint64_t{1} << order); ++i) {
     Frame& f = table_[mmu::Pfn{block->value + i}];
     f = Frame{};
@@ -41,6 +42,20 @@ std::optional<mmu::Pfn> FrameAllocator::allocate(FrameUse use, unsigned order, R
     if (observer_ != nullptr) observer_->on_allocated(mmu::Pfn{block->value + i}, use);
   }
   return block;
+}
+
+void FrameAllocator::zero(mmu::Pfn first, unsigned order) {
+  // RAM the host has never backed reads as zeros already (a fresh anonymous mapping): only
+  // frames that held data before are cleared, so a first touch costs one host zero-fill, not two.
+  const uint64_t count = uint64_t{1} << order;
+  const uint64_t index = first.value - table_.first().value;
+  for (uint64_t i = 0; i < count; ++i) {
+    if (!held_data_[index + i]) {
+      held_data_[index + i] = true;
+      continue;
+    }
+    memory_.fill(mmu::Pfn{first.value + i}.address(), 0, mmu::kPageBytes);
+  }
 }
 
 void FrameAllocator::put(mmu::Pfn pfn, unsigned order) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <vector>
 
 #include "mmu/physical_memory.h"
 #include "os/buddy_allocator.h"
@@ -65,9 +66,12 @@ class FrameAllocator {
   uint64_t releases() const { return releases_; }
 
  private:
+  void zero(mmu::Pfn first, unsigned order);
+
   mmu::PhysicalMemory& memory_;
   FrameTable table_;
   BuddyAllocator buddy_;
+  std::vector<bool> held_data_;  // per frame: allocated before (its bytes may not be zero)
   mmu::Pfn zero_;
   MemoryPressureHandler* pressure_ = nullptr;
   FrameObserver* observer_ = nullptr;
