@@ -293,7 +293,7 @@ void Cpu::fail(const std::string& message) {
   uc_emu_stop(engine_.uc());
 }
 
-void Cpu::block(uint64_t address, uint32_t size) {
+void Cpu::enter_block(uint64_t address, uint32_t size) {
   guarded([&] {
     switch (counter_.enter_block(address, size)) {
       case InstructionCounter::Verdict::kRun:

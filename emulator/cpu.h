@@ -87,7 +87,12 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
 
   // ---- Called by the engine's hooks while this context is bound ----
   bool fill(uint64_t va, int type, void* entry);
-  void block(uint64_t address, uint32_t size);
+  void block(uint64_t address, uint32_t size) {
+    // The fast model's hot path: one cached count, no call out of the hook.
+    if (options_.model == ModelMode::kFast && counter_.enter_cached_block(address, size)) [[likely]]
+      return;
+    enter_block(address, size);
+  }
   void instruction(uint64_t address, uint32_t size);
   void memory_access(int type, uint64_t pa, int size);
   void interrupt(uint32_t intno);
@@ -106,6 +111,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
       fail(e.what());
     }
   }
+  void enter_block(uint64_t address, uint32_t size);
   bool fill_entry(uint64_t va, mmu::Access access, void* entry);
   bool grant(uint64_t va, mmu::Access access, const mmu::WalkResult& walk, void* entry);
   void translate_access(uint64_t va, mmu::Access access, int size);

@@ -55,6 +55,21 @@ class InstructionCounter {
     in_block_ = 0;
     return Verdict::kRun;
   }
+  // The common case, inline in the block hook: a block whose count is cached and that fits the
+  // budget. False when enter_block must decide (first sight of the block, budget, tail).
+  bool enter_cached_block(uint64_t address, uint32_t size) {
+    const uint64_t key = key_of(address, size);
+    const CachedCount& hit = cache_[slot(key)];
+    if (hit.key != key || counting_tail_) [[unlikely]]
+      return false;
+    const uint64_t after = retired_ + hit.instructions;
+    if (end_ == os::CpuPort::SliceEnd::kExact ? after > budget_end_ : retired_ >= budget_end_)
+      return false;
+    retired_ = after;
+    current_ = Block{address, size, hit.instructions};
+    in_block_ = 0;
+    return true;
+  }
   // While the tail of an exact slice runs, Unicorn's own count stops the engine.
   void set_counting_tail(bool on) { counting_tail_ = on; }
 
