@@ -68,6 +68,8 @@ Cpu::Cpu(os::Kernel& kernel, os::Process& process, mmu::Mmu& mmu, Engine& engine
       check_(options.check) {
   process_.space().set_observer(this);
   track_accesses_ = options_.model == ModelMode::kFull && kernel_.reclaim().wants_accesses();
+  plain_accesses_ = options_.model == ModelMode::kFull && observer_ == nullptr &&
+                    !track_accesses_ && !options_.check;
 }
 
 Cpu::~Cpu() {

@@ -88,13 +88,33 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   // ---- Called by the engine's hooks while this context is bound ----
   bool fill(uint64_t va, int type, void* entry);
   void block(uint64_t address, uint32_t size) {
-    // The fast model's hot path: one cached count, no call out of the hook.
-    if (options_.model == ModelMode::kFast && counter_.enter_cached_block(address, size)) [[likely]]
+    // The hot path: a cached count, and in the full model one ITLB lookup for a block within a
+    // page, with no call out of the hook.
+    if (counter_.enter_cached_block(address, size)) [[likely]] {
+      if (options_.model == ModelMode::kFast) return;
+      if (plain_accesses_ && (address & mmu::kPageOffsetMask) + size <= mmu::kPageBytes) {
+        mmu_.translate(mmu::VirtAddr{address}, mmu::Access::kFetch, mmu::Mode::kUser);
+        return;
+      }
+      guarded([&] { translate_fetch(address, size); });
       return;
+    }
     enter_block(address, size);
   }
   void instruction(uint64_t address, uint32_t size);
-  void memory_access(int type, uint64_t pa, int size);
+  void memory_access(mmu::Access access, uint64_t pa, int size) {
+    // The full model's hot path: the virtual page from the shadow, an access within one page,
+    // nobody else watching: one translation, no call out of the hook.
+    if (plain_accesses_ && read_halves_to_skip_ == 0) [[likely]] {
+      const uint64_t va = shadow_.virtual_address(pa);
+      if (va != SoftmmuShadow::kUnknown &&
+          (va & mmu::kPageOffsetMask) + static_cast<uint64_t>(size) <= mmu::kPageBytes) [[likely]] {
+        mmu_.translate(mmu::VirtAddr{va}, access, mmu::Mode::kUser);
+        return;
+      }
+    }
+    memory_access_slow(access, pa, size);
+  }
   void interrupt(uint32_t intno);
   void syscall();
   void port_io();
@@ -114,6 +134,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   void enter_block(uint64_t address, uint32_t size);
   bool fill_entry(uint64_t va, mmu::Access access, void* entry);
   bool grant(uint64_t va, mmu::Access access, const mmu::WalkResult& walk, void* entry);
+  void memory_access_slow(mmu::Access access, uint64_t pa, int size);
   void translate_access(uint64_t va, mmu::Access access, int size);
   void translate_fetch(uint64_t address, uint32_t size);
   void resolve_pending_fault(uint64_t rip);
@@ -143,6 +164,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   bool running_ = false;
   bool in_syscall_ = false;
   bool track_accesses_ = false;   // the replacement policy wants every access (LRU, OPT)
+  bool plain_accesses_ = false;   // full model, no observer, no tracking, no --check
   bool regs_pending_ = false;     // pending_regs_ replace the live registers before the next run
   bool exception_taken_ = false;  // reset QEMU's exception state before running again
   os::UserRegs pending_regs_;

@@ -236,7 +236,8 @@ void Engine::on_code(uc_struct*, uint64_t address, uint32_t size, void* self) {
 bool Engine::on_memory(uc_struct*, int type, uint64_t address, int size, int64_t, void* self) {
   auto* engine = static_cast<Engine*>(self);
   if (engine->booting_ || engine->bound_ == nullptr) return true;
-  engine->bound_->memory_access(type, address, size);
+  engine->bound_->memory_access(type == UC_MEM_WRITE ? mmu::Access::kWrite : mmu::Access::kRead,
+                                address, size);
   return true;
 }
 

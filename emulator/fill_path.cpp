@@ -97,8 +97,8 @@ void Cpu::resolve_pending_fault(uint64_t rip) {
   });
 }
 
-void Cpu::memory_access(int type, uint64_t pa, int size) {
-  if (type == UC_MEM_READ && read_halves_to_skip_ > 0) {
+void Cpu::memory_access_slow(mmu::Access access, uint64_t pa, int size) {
+  if (access == mmu::Access::kRead && read_halves_to_skip_ > 0) {
     --read_halves_to_skip_;  // the two halves of a page-straddling load, already translated
     return;
   }
@@ -110,8 +110,8 @@ void Cpu::memory_access(int type, uint64_t pa, int size) {
     }
     const uint64_t last = va + static_cast<uint64_t>(size > 0 ? size - 1 : 0);
     const bool straddles = (va >> mmu::kPageShift) != (last >> mmu::kPageShift);
-    if (straddles && type == UC_MEM_READ) read_halves_to_skip_ = 2;
-    translate_access(va, type == UC_MEM_WRITE ? mmu::Access::kWrite : mmu::Access::kRead, size);
+    if (straddles && access == mmu::Access::kRead) read_halves_to_skip_ = 2;
+    translate_access(va, access, size);
   });
 }
 
