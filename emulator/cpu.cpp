@@ -66,6 +66,7 @@ Cpu::Cpu(os::Kernel& kernel, os::Process& process, mmu::Mmu& mmu, Engine& engine
       context_(engine.new_context()),
       counter_([this](uint64_t va, std::span<uint8_t> out) { return read_code(va, out); }),
       check_(options.check) {
+  engine_.attach();
   process_.space().set_observer(this);
   track_accesses_ = options_.model == ModelMode::kFull && kernel_.reclaim().wants_accesses();
   plain_accesses_ = options_.model == ModelMode::kFull && observer_ == nullptr &&
@@ -76,6 +77,7 @@ Cpu::~Cpu() {
   if (process_.has_space() && process_.space().observer() == this)
     process_.space().set_observer(nullptr);
   engine_.unbind(*this);
+  engine_.detach();
   uc_context_free(context_);
 }
 
@@ -85,9 +87,14 @@ void Cpu::start_user(const os::UserRegs& regs) {
 }
 
 void Cpu::copy_context_from(Cpu& parent) {
-  // The parent is inside `syscall` on the engine: its live state is the child's, and the child
-  // resumes after the instruction with RCX = return address and R11 = RFLAGS, as on Linux.
-  engine_.save(context_);
+  // The parent is inside `syscall`: its state is the child's, and the child resumes after the
+  // instruction with RCX = return address and R11 = RFLAGS, as on Linux. On the parent's own
+  // engine the whole live state is copied; on another one the child's context (the engine's
+  // user-mode template) takes the parent's registers and x87/SSE state.
+  if (&parent.engine_ == &engine_)
+    engine_.save(context_);
+  else
+    RegisterFile{nullptr, context_}.set_fpu(parent.fpu_state());
   os::UserRegs r = parent.regs();
   r.rcx = r.rip;
   r.r11 = r.eflags;

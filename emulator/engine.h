@@ -1,10 +1,12 @@
-// One modelled CPU: a Unicorn engine whose memory management unit is the hardware model.
+// A Unicorn engine whose memory management unit is the hardware model. The machine keeps a few
+// of them for its one modelled CPU, as a cache of hardware contexts (see machine.h).
 //
 // The machine's RAM is mapped once, at guest physical address 0. The engine runs in
 // UC_TLB_VIRTUAL mode: every miss in QEMU's softmmu TLB calls the fill hook, which asks the
 // CPU context bound to the engine (cpu.h) for the translation; QEMU's own page walker is never
-// used. Any process runs on the engine: binding another process's context is a context switch
-// (registers in, softmmu TLB out), and translated code, keyed by physical address, is shared.
+// used. A process's context lives on one engine; binding another context there is a context
+// switch (registers in, softmmu TLB out); translated code, keyed by physical address, is shared
+// by every process of the engine.
 //
 // User mode is entered once, at boot: an `iretq` from a ring-0 stub drops to CPL 3 and the
 // state right after it becomes the template every new context starts from. Privileged
@@ -69,6 +71,11 @@ class Engine {
   // Marks a frame as holding code the CPU has translated (seen by a fetch fill).
   void note_code_frame(mmu::PhysAddr pa);
 
+  // Contexts whose home this engine is (they are only ever loaded here).
+  void attach() { ++contexts_; }
+  void detach() { --contexts_; }
+  uint64_t contexts() const { return contexts_; }
+
   uint64_t context_switches() const { return switches_; }
   uint64_t tlb_flushes() const { return flushes_; }
 
@@ -99,6 +106,7 @@ class Engine {
   bool forgetting_code_ = false;  // forget_code's own fetch fill: the direct map, not a process
   std::vector<bool> code_frames_;
   uint64_t switches_ = 0;
+  uint64_t contexts_ = 0;
   uint64_t flushes_ = 0;
 };
 

@@ -13,36 +13,44 @@ Machine::Machine(const MachineConfig& config)
   boot.reserved_frames = KernelImage::kFrames;
   kernel_ = std::make_unique<os::Kernel>(config_.kernel, mmu_, *this, boot);
   kernel_->frames().set_reuse_listener([this](mmu::Pfn first, uint64_t frames) {
-    if (engine_ == nullptr) return;
-    for (uint64_t i = 0; i < frames; ++i)
-      engine_->forget_code(mmu::Pfn{first.value + i}.address());
+    for (auto& engine : engines_)
+      for (uint64_t i = 0; i < frames; ++i)
+        engine->forget_code(mmu::Pfn{first.value + i}.address());
   });
 }
 
 Machine::~Machine() {
   // Processes (and their CPU contexts) go before the engine and the memory they run in.
   kernel_.reset();
-  engine_.reset();
+  engines_.clear();
 }
 
-Engine& Machine::engine() {
-  if (engine_ == nullptr) {
+Engine& Machine::engine_for_new_context() {
+  if (engines_.empty()) {
+    // All of them at once, when the first process starts (the observer is known by then): a
+    // fork later costs no engine creation (BM_NewEngine: ~160 us each).
     EngineOptions options;
     options.memory_hooks = config_.cpu.model == ModelMode::kFull;
     options.instruction_hook = observer_ != nullptr && observer_->wants_instructions();
-    engine_ = std::make_unique<Engine>(ram_, image_, options);
+    for (size_t i = 0; i < kEnginesPerCpu; ++i)
+      engines_.push_back(std::make_unique<Engine>(ram_, image_, options));
   }
-  return *engine_;
+  Engine* best = engines_.front().get();
+  for (auto& engine : engines_)
+    if (engine->contexts() < best->contexts()) best = engine.get();
+  return *best;
 }
 
 std::unique_ptr<os::CpuPort> Machine::new_cpu(os::Process& process, const os::UserRegs& entry) {
-  auto cpu = std::make_unique<Cpu>(*kernel_, process, mmu_, engine(), config_.cpu, observer_);
+  auto cpu = std::make_unique<Cpu>(*kernel_, process, mmu_, engine_for_new_context(), config_.cpu,
+                                   observer_);
   cpu->start_user(entry);
   return cpu;
 }
 
 std::unique_ptr<os::CpuPort> Machine::fork_cpu(os::Process& parent, os::Process& child) {
-  auto cpu = std::make_unique<Cpu>(*kernel_, child, mmu_, engine(), config_.cpu, observer_);
+  auto cpu = std::make_unique<Cpu>(*kernel_, child, mmu_, engine_for_new_context(), config_.cpu,
+                                   observer_);
   cpu->copy_context_from(static_cast<Cpu&>(parent.cpu()));
   return cpu;
 }

@@ -1,10 +1,18 @@
 // The machine: RAM at physical address 0, the translation hardware model, the kernel image, the
-// kernel, and one engine (the modelled CPU) that runs every process's context in turn. This
-// class is the kernel's Platform: it hands out CPU contexts.
+// kernel, and the engines of its modelled CPU. This class is the kernel's Platform: it hands
+// out CPU contexts.
+//
+// A context switch on one engine costs a save and a restore of the whole CPU state and a flush
+// of the engine's TLB. Like PCIDs, which let a TLB keep several address spaces' entries, the
+// machine keeps up to kEnginesPerCpu engines and gives each new context a home on the least
+// busy one: processes that alternate (a pipeline, a parent and its child) usually live on
+// different engines, and switching between them costs nothing but running the other engine.
+// Which engine a process lives on never shows in its results.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "emulator/cpu.h"
 #include "emulator/engine.h"
@@ -34,21 +42,22 @@ class Machine final : public os::Platform {
   os::Kernel& kernel() { return *kernel_; }
   // Must be set before the first process starts (the engine's hooks depend on it).
   void set_cpu_observer(CpuObserver* observer) { observer_ = observer; }
-  // The engine, once the first process has started (null before).
-  const Engine* engine() const { return engine_.get(); }
+  static constexpr size_t kEnginesPerCpu = 4;
+  size_t engines() const { return engines_.size(); }
 
   // os::Platform
   std::unique_ptr<os::CpuPort> new_cpu(os::Process& process, const os::UserRegs& entry) override;
   std::unique_ptr<os::CpuPort> fork_cpu(os::Process& parent, os::Process& child) override;
 
  private:
-  Engine& engine();
+  // The home of a new context: the engine with the fewest contexts (the first such).
+  Engine& engine_for_new_context();
 
   MachineConfig config_;
   mmu::PhysicalMemory ram_;
   KernelImage image_;
   mmu::Mmu mmu_;
-  std::unique_ptr<Engine> engine_;
+  std::vector<std::unique_ptr<Engine>> engines_;
   std::unique_ptr<os::Kernel> kernel_;
   CpuObserver* observer_ = nullptr;
 };
