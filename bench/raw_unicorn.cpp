@@ -293,8 +293,7 @@ int main(int argc, char** argv, char** envp) {
         "uc_hook_add");
   uint64_t blocks = 0, accesses = 0;  // counted so the callbacks are not optimised away
   if (hooks != "none")
-    check(uc_hook_add(g.uc, &hook, UC_HOOK_BLOCK, reinterpret_cast<void*>(on_block), &blocks, 1,
-                      0),
+    check(uc_hook_add(g.uc, &hook, UC_HOOK_BLOCK, reinterpret_cast<void*>(on_block), &blocks, 1, 0),
           "uc_hook_add");
   if (hooks == "block+memory")
     check(uc_hook_add(g.uc, &hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
@@ -303,7 +302,8 @@ int main(int argc, char** argv, char** envp) {
   const uc_err err = uc_emu_start(g.uc, img.entry, 0, 0, 0);
   if (std::getenv("RAW_UNICORN_COUNTS") != nullptr)
     std::fprintf(stderr, "raw_unicorn: %llu blocks, %llu accesses\n",
-                 static_cast<unsigned long long>(blocks), static_cast<unsigned long long>(accesses));
+                 static_cast<unsigned long long>(blocks),
+                 static_cast<unsigned long long>(accesses));
   if (err != UC_ERR_OK) {
     std::fprintf(stderr, "raw_unicorn: %s at rip=%#llx\n", uc_strerror(err),
                  static_cast<unsigned long long>(reg(g.uc, UC_X86_REG_RIP)));

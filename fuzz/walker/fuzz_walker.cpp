@@ -11,12 +11,12 @@
 #include <tuple>
 
 #include "fuzz/support/report.h"
-#include "mmu/reference/sdm_walker.h"
 #include "fuzz/walker/scenario.h"
 #include "fuzz/walker/walk_comparison.h"
 #include "mmu/format.h"
 #include "mmu/mmu.h"
 #include "mmu/physical_memory.h"
+#include "mmu/reference/sdm_walker.h"
 #include "mmu/walker.h"
 
 namespace vmlab::fuzz {
@@ -54,8 +54,7 @@ mmu::PagingControl paging_control(const Scenario& s) {
 
 // The first 8-byte word where vmlab's RAM and the reference's differ (A/D bits written or not).
 std::string compare_ram(const mmu::PhysicalMemory& vmlab, const ref::Ram& reference) {
-  if (std::memcmp(vmlab.host_base(), reference.bytes, reference.size) == 0)
-    return {};
+  if (std::memcmp(vmlab.host_base(), reference.bytes, reference.size) == 0) return {};
   for (uint64_t offset = 0; offset < reference.size; offset += sizeof(uint64_t)) {
     uint64_t got = 0, want = 0;
     std::memcpy(&got, vmlab.host_base() + offset, sizeof got);

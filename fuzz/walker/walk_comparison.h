@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "mmu/reference/sdm_walker.h"
 #include "mmu/mmu.h"
+#include "mmu/reference/sdm_walker.h"
 #include "mmu/walker.h"
 
 namespace vmlab::fuzz {

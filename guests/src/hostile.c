@@ -219,7 +219,9 @@ static int scatter(size_t pages) {
   return 0;
 }
 
-static void* thread_body(void* arg) { return arg; }
+static void* thread_body(void* arg) {
+  return arg;
+}
 
 static int thread(void) {
   pthread_t t;
