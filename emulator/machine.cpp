@@ -26,18 +26,21 @@ Machine::~Machine() {
 }
 
 Engine& Machine::engine_for_new_context() {
-  if (engines_.empty()) {
-    // All of them at once, when the first process starts (the observer is known by then): a
-    // fork later costs no engine creation (BM_NewEngine: ~160 us each).
-    EngineOptions options;
-    options.memory_hooks = config_.cpu.model == ModelMode::kFull;
-    options.instruction_hook = observer_ != nullptr && observer_->wants_instructions();
-    for (size_t i = 0; i < kEnginesPerCpu; ++i)
-      engines_.push_back(std::make_unique<Engine>(ram_, image_, options));
-  }
+  // Engines are created when the first process starts (the observer is known by then): two at
+  // once, so that the first fork costs no engine creation (BM_NewEngine: ~160 us), the others
+  // when every existing engine already holds a context.
+  EngineOptions options;
+  options.memory_hooks = config_.cpu.model == ModelMode::kFull;
+  options.instruction_hook = observer_ != nullptr && observer_->wants_instructions();
+  while (engines_.size() < kEnginesAtBoot)
+    engines_.push_back(std::make_unique<Engine>(ram_, image_, options));
   Engine* best = engines_.front().get();
   for (auto& engine : engines_)
     if (engine->contexts() < best->contexts()) best = engine.get();
+  if (best->contexts() > 0 && engines_.size() < kEnginesPerCpu) {
+    engines_.push_back(std::make_unique<Engine>(ram_, image_, options));
+    best = engines_.back().get();
+  }
   return *best;
 }
 

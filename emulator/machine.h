@@ -43,6 +43,7 @@ class Machine final : public os::Platform {
   // Must be set before the first process starts (the engine's hooks depend on it).
   void set_cpu_observer(CpuObserver* observer) { observer_ = observer; }
   static constexpr size_t kEnginesPerCpu = 4;
+  static constexpr size_t kEnginesAtBoot = 2;
   size_t engines() const { return engines_.size(); }
 
   // os::Platform
@@ -50,7 +51,8 @@ class Machine final : public os::Platform {
   std::unique_ptr<os::CpuPort> fork_cpu(os::Process& parent, os::Process& child) override;
 
  private:
-  // The home of a new context: the engine with the fewest contexts (the first such).
+  // The home of a new context: an engine without contexts (created while fewer than
+  // kEnginesPerCpu exist), or else the one with the fewest (the first such).
   Engine& engine_for_new_context();
 
   MachineConfig config_;
