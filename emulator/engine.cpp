@@ -222,9 +222,10 @@ bool Engine::on_fill(uc_struct*, uint64_t va, int type, void* entry, void* self)
 }
 
 void Engine::on_block(uc_struct*, uint64_t address, uint32_t size, void* self) {
-  auto* engine = static_cast<Engine*>(self);
-  if (engine->booting_ || engine->bound_ == nullptr) return;
-  engine->bound_->block(address, size);
+  // Nothing is bound while the engine boots: the boot's own blocks are not a process's.
+  Cpu* cpu = static_cast<Engine*>(self)->bound_;
+  if (cpu != nullptr) [[likely]]
+    cpu->block(address, size);
 }
 
 void Engine::on_code(uc_struct*, uint64_t address, uint32_t size, void* self) {

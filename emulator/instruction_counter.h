@@ -28,6 +28,7 @@ class InstructionCounter {
   void start_slice(uint64_t budget, os::CpuPort::SliceEnd end) {
     budget_end_ = retired_ + budget;
     end_ = end;
+    limit_ = budget_end_;
   }
   uint64_t left() const { return budget_end_ > retired_ ? budget_end_ - retired_ : 0; }
   bool exhausted() const { return retired_ >= budget_end_; }
@@ -60,18 +61,22 @@ class InstructionCounter {
   bool enter_cached_block(uint64_t address, uint32_t size) {
     const uint64_t key = key_of(address, size);
     const CachedCount& hit = cache_[slot(key)];
-    if (hit.key != key || counting_tail_) [[unlikely]]
+    if (hit.key != key) [[unlikely]]
       return false;
+    // kExact: the whole block must fit; kAtBlock: a block may start while any budget is left
+    // (retired_ + 1 <= limit_). While the tail runs, limit_ is unbounded.
     const uint64_t after = retired_ + hit.instructions;
-    if (end_ == os::CpuPort::SliceEnd::kExact ? after > budget_end_ : retired_ >= budget_end_)
-      return false;
+    if ((end_ == os::CpuPort::SliceEnd::kExact ? after : retired_ + 1) > limit_) return false;
     retired_ = after;
     current_ = Block{address, size, hit.instructions};
     in_block_ = 0;
     return true;
   }
   // While the tail of an exact slice runs, Unicorn's own count stops the engine.
-  void set_counting_tail(bool on) { counting_tail_ = on; }
+  void set_counting_tail(bool on) {
+    counting_tail_ = on;
+    limit_ = on ? ~uint64_t{0} : budget_end_;
+  }
 
   // The current block stopped at `rip`: only the instructions before it retired.
   void retire_partial(uint64_t rip);
@@ -107,6 +112,7 @@ class InstructionCounter {
   CodeReader read_;
   uint64_t retired_ = 0;
   uint64_t budget_end_ = 0;
+  uint64_t limit_ = 0;  // what enter_cached_block compares with: budget_end_, or none (tail)
   os::CpuPort::SliceEnd end_ = os::CpuPort::SliceEnd::kAtBlock;
   bool counting_tail_ = false;
   Block current_;
