@@ -162,8 +162,16 @@ void Cpu::stop(StopCause cause) {
 void Cpu::resync_translations() {
   engine_.flush_tlb_if_pending();
   // Only code matters: data accesses always consult the TLB, chained blocks do not.
-  if (code_unmapped_ && running_) stop(StopCause::kResync);
+  if (code_unmapped_ && running_) stop_before_next_block(StopCause::kResync);
   code_unmapped_ = false;
+}
+
+void Cpu::stop_before_next_block(StopCause cause) {
+  // A stop requested in the middle of a block takes effect at the next block boundary with RIP
+  // wherever Unicorn last synchronised it; stopping from the next block hook instead leaves a
+  // known RIP (see run()).
+  deferred_stop_ = cause;
+  counter_.force_slow_path();
 }
 
 uint64_t Cpu::live_rip() {
@@ -188,6 +196,7 @@ os::StopReason Cpu::run(uint64_t budget, SliceEnd end) {
   engine_.bind(*this);
   counter_.start_slice(budget, end);
   stop_ = StopCause::kNone;
+  deferred_stop_ = StopCause::kNone;
   bool tail = false;
   while (true) {
     load_pending_state();
@@ -205,6 +214,13 @@ os::StopReason Cpu::run(uint64_t budget, SliceEnd end) {
     running_ = false;
     counter_.set_counting_tail(false);
     if (!error_.empty()) return os::StopReason::kHostError;
+    if (stopped_before_ != 0 && err == UC_ERR_OK) {
+      // Stopped in the block hook, before the block ran. With an instruction hook installed
+      // (a trace, a Lua handler) Unicorn leaves RIP at the previous block's last instruction
+      // (measured: the jump into the block, already executed), which would run it twice.
+      RegisterFile{engine_.uc(), nullptr}.write(UC_X86_REG_RIP, &stopped_before_);
+    }
+    stopped_before_ = 0;
     rip = live_rip();
     if (err == UC_ERR_INSN_INVALID) {
       // Unicorn ends the run instead of raising #UD: the kernel delivers SIGILL.
@@ -304,15 +320,24 @@ void Cpu::fail(const std::string& message) {
 
 void Cpu::enter_block(uint64_t address, uint32_t size) {
   guarded([&] {
+    if (deferred_stop_ != StopCause::kNone) {
+      stop(deferred_stop_);
+      deferred_stop_ = StopCause::kNone;
+      counter_.restore_limit();
+      stopped_before_ = address;
+      return;
+    }
     switch (counter_.enter_block(address, size)) {
       case InstructionCounter::Verdict::kRun:
         if (options_.model == ModelMode::kFull) translate_fetch(address, size);
         return;
       case InstructionCounter::Verdict::kStop:
         stop(StopCause::kBudget);  // Unicorn honours a stop requested here before the block
+        stopped_before_ = address;
         return;
       case InstructionCounter::Verdict::kStopForTail:
         stop(StopCause::kExactTail);
+        stopped_before_ = address;
         return;
     }
   });

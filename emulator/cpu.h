@@ -143,6 +143,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   // translated blocks it is in (chained blocks jump to each other without the TLB), so it
   // stops and resumes at once.
   void resync_translations();
+  void stop_before_next_block(StopCause cause);
   void fail(const std::string& message);
   uint64_t live_rip();
   void load_pending_state();
@@ -176,8 +177,12 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   } pending_fault_;
   int repeated_faults_ = 0;  // faults in a row with no instruction retired: a kernel bug
   uint64_t retired_at_fault_ = ~uint64_t{0};
-  bool code_unmapped_ = false;   // an executable mapping was taken away: leave chained blocks
-  int read_halves_to_skip_ = 0;  // a page-straddling load is reported again as its two halves
+  bool code_unmapped_ = false;  // an executable mapping was taken away: leave chained blocks
+  int read_halves_to_skip_ = 0;
+  uint64_t stopped_before_ = 0;  // the block the block hook stopped the engine in front of
+  StopCause deferred_stop_ =
+      StopCause::kNone;  // to request from the next block hook  // a page-straddling load is
+                         // reported again as its two halves
   std::string error_;
 };
 

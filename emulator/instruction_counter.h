@@ -75,8 +75,11 @@ class InstructionCounter {
   // While the tail of an exact slice runs, Unicorn's own count stops the engine.
   void set_counting_tail(bool on) {
     counting_tail_ = on;
-    limit_ = on ? ~uint64_t{0} : budget_end_;
+    restore_limit();
   }
+  // Sends the next block to enter_block (the owner wants to stop there).
+  void force_slow_path() { limit_ = 0; }
+  void restore_limit() { limit_ = counting_tail_ ? ~uint64_t{0} : budget_end_; }
 
   // The current block stopped at `rip`: only the instructions before it retired.
   void retire_partial(uint64_t rip);
