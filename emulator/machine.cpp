@@ -12,7 +12,7 @@ Machine::Machine(const MachineConfig& config)
   os::BootInfo boot;
   boot.reserved_frames = KernelImage::kFrames;
   kernel_ = std::make_unique<os::Kernel>(config_.kernel, mmu_, *this, boot);
-  kernel_->frames().set_reuse_listener([this](mmu::Pfn first, uint64_t frames) {
+  kernel_->frames().set_contents_listener([this](mmu::Pfn first, uint64_t frames) {
     for (auto& engine : engines_)
       for (uint64_t i = 0; i < frames; ++i)
         engine->forget_code(mmu::Pfn{first.value + i}.address());

@@ -32,7 +32,7 @@ std::optional<mmu::Pfn> FrameAllocator::allocate(FrameUse use, unsigned order, R
   }
   if (!block) return std::nullopt;
   ++allocations_;
-  if (reuse_listener_) reuse_listener_(*block, uint64_t{1} << order);
+  if (contents_listener_) contents_listener_(*block, uint64_t{1} << order);
   zero(*block, order);
   for (uint64_t i = 0; i < (uint64_t{1} << order); ++i) {
     Frame& f = table_[mmu::Pfn{block->value + i}];

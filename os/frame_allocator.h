@@ -56,10 +56,15 @@ class FrameAllocator {
   uint64_t total_frames() const { return table_.size(); }
   void set_pressure_handler(MemoryPressureHandler* handler) { pressure_ = handler; }
   void set_observer(FrameObserver* observer) { observer_ = observer; }
-  // Called with each block about to get new contents (allocation zero-fills it): the CPU drops
-  // whatever it translated from those frames when they last held code.
-  void set_reuse_listener(std::function<void(mmu::Pfn first, uint64_t frames)> listener) {
-    reuse_listener_ = std::move(listener);
+  // Called with frames about to get new contents from the kernel (an allocation zero-fills
+  // them; a system call writes into user memory): the CPU drops whatever it translated from
+  // them when they held code, since it only notices the guest's own stores.
+  void set_contents_listener(std::function<void(mmu::Pfn first, uint64_t frames)> listener) {
+    contents_listener_ = std::move(listener);
+  }
+  // The kernel is about to write into `frame` (user memory through a system call).
+  void writing(mmu::Pfn frame) {
+    if (contents_listener_) contents_listener_(frame, 1);
   }
 
   uint64_t allocations() const { return allocations_; }
@@ -75,7 +80,7 @@ class FrameAllocator {
   mmu::Pfn zero_;
   MemoryPressureHandler* pressure_ = nullptr;
   FrameObserver* observer_ = nullptr;
-  std::function<void(mmu::Pfn, uint64_t)> reuse_listener_;
+  std::function<void(mmu::Pfn, uint64_t)> contents_listener_;
   uint64_t allocations_ = 0;
   uint64_t releases_ = 0;
 };

@@ -27,6 +27,7 @@ uint8_t* UserMemory::page_for(uint64_t va, bool write) {
       // page is not the process's memory.
       if (!w.permissions.user) return nullptr;
       const mmu::PhysAddr pa = w.translate(mmu::VirtAddr{va});
+      if (write) kernel_.frames().writing(mmu::Pfn{pa});
       return memory.host(pa, 1);
     }
     if (w.fault.kind != mmu::FaultKind::kPageFault) return nullptr;

@@ -8,6 +8,7 @@
    spin                   never exits
    smc                    code written into memory, run, rewritten and run again (RWX page)
    jit                    code written into a RW page, made executable with mprotect, run
+   jit-read               code read() from a pipe into an RWX page (written by the kernel), run
    scatter PAGES          touches every other page of a PAGES*2-page region, then forks
    thread                 starts a POSIX thread (vmlab does not model threads: it must refuse
                           cleanly, and the program must see an error it can report)
@@ -204,6 +205,25 @@ static int jit(void) {
   return 0;
 }
 
+/* Code the kernel writes: read() from a pipe into an RWX page, run, three times. */
+static int jit_read(void) {
+  unsigned char* code =
+      mmap(NULL, kPage, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  int fds[2];
+  if (code == MAP_FAILED || pipe(fds) != 0) return 1;
+  int (*fn)(void) = (int (*)(void))code;
+  int results[3];
+  for (int i = 0; i < 3; ++i) {
+    unsigned char instructions[6];
+    emit_return(instructions, 20 + i);
+    if (write(fds[1], instructions, sizeof instructions) != sizeof instructions) return 1;
+    if (read(fds[0], code, sizeof instructions) != sizeof instructions) return 1;
+    results[i] = fn();
+  }
+  printf("jit-read: %d %d %d\n", results[0], results[1], results[2]);
+  return 0;
+}
+
 static int scatter(size_t pages) {
   unsigned char* p =
       mmap(NULL, pages * 2 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -292,11 +312,12 @@ int main(int argc, char** argv) {
     }
   if (strcmp(mode, "smc") == 0) return self_modifying();
   if (strcmp(mode, "jit") == 0) return jit();
+  if (strcmp(mode, "jit-read") == 0) return jit_read();
   if (strcmp(mode, "scatter") == 0 && argc > 2) return scatter(strtoul(argv[2], NULL, 0));
   if (strcmp(mode, "thread") == 0) return thread();
   if (strcmp(mode, "privileged") == 0 && argc > 2) return privileged(argv[2]);
   fprintf(stderr,
           "usage: hostile syscalls SEED BATCHES | mmap-flood | fork-bomb | spin | smc | "
-          "jit | scatter PAGES | thread | privileged NAME\n");
+          "jit | jit-read | scatter PAGES | thread | privileged NAME\n");
   return 2;
 }

@@ -172,6 +172,15 @@ TEST(ChangingCode, JitThroughMprotectRunsTheNewInstructions) {
   EXPECT_EQ(run.result.out, "jit: 10 11 12\n");
 }
 
+// The kernel writes the code (read() into an RWX page): the translations of the old code in
+// that frame must go, as QEMU only notices the guest's own stores.
+TEST(ChangingCode, CodeTheKernelWritesRunsTheNewInstructions) {
+  const VmlabRun run = run_vmlab({}, {hostile(), "jit-read"});
+  EXPECT_EQ(run.result.status, 0) << run.result.err;
+  EXPECT_EQ(run.result.out, run_command({hostile(), "jit-read"}).out);
+  EXPECT_EQ(run.result.out, "jit-read: 20 21 22\n");
+}
+
 // ---- what vmlab does not model ----
 
 TEST(Threads, ARefusedThreadIsOneWarningAndAnErrorTheProgramSees) {
