@@ -9,7 +9,6 @@
 #include "emulator/engine.h"
 #include "emulator/registers.h"
 #include "mmu/format.h"
-#include "mmu/x86_registers.h"
 #include "os/kernel.h"
 #include "os/process.h"
 
@@ -19,39 +18,12 @@ using mmu::hex;
 
 namespace {
 
-constexpr uint64_t kSyscallLength = 2;  // 0f 05
 // A kernel that keeps answering a fault without making the access possible is a bug; after
 // this many rounds without an instruction retiring the run stops with an error.
 constexpr int kMaxRepeatedFaults = 64;
-// uc_emu_start needs an end address; this one is non-canonical, so the guest never reaches it.
+// uc_emu_start's end address; ignored, since the engines run with exits enabled and none set
+// (engine.cpp), and non-canonical besides.
 constexpr uint64_t kNeverReached = uint64_t{1} << 63;
-
-os::CpuException exception_for(uint32_t intno) {
-  namespace vector = mmu::x86::vector;
-  switch (intno) {
-    case vector::kDivide:
-      return os::CpuException::kDivide;
-    case vector::kDebug:
-    case vector::kBreakpoint:
-      return os::CpuException::kBreakpoint;
-    case vector::kOverflow:
-    case vector::kBound:
-      return os::CpuException::kBoundOrOverflow;
-    case vector::kInvalidOpcode:
-      return os::CpuException::kInvalidOpcode;
-    case vector::kStackSegment:
-      return os::CpuException::kStackSegment;
-    case vector::kGeneralProtection:
-      return os::CpuException::kGeneralProtection;
-    case vector::kFpu:
-    case vector::kSimd:
-      return os::CpuException::kFloatingPoint;
-    case vector::kAlignment:
-      return os::CpuException::kAlignment;
-    default:
-      return os::CpuException::kGeneralProtection;  // e.g. `int N`: no gate for CPL 3
-  }
-}
 
 }  // namespace
 
@@ -350,47 +322,6 @@ void Cpu::instruction(uint64_t address, uint32_t size) {
     const uint32_t n = std::min<uint32_t>(size, sizeof bytes);
     read_code(address, {bytes, n});
     observer_->on_instruction(process_, address, {bytes, n}, counter_.next_instruction_index());
-  });
-}
-
-void Cpu::interrupt(uint32_t intno) {
-  guarded([&] {
-    const uint64_t rip = live_rip();
-    counter_.retire_partial(rip);
-    exception_taken_ = true;
-    kernel_.cpu_exception(process_, exception_for(intno), rip);
-    stop(StopCause::kKernel);
-  });
-}
-
-void Cpu::syscall() {
-  guarded([&] {
-    in_syscall_ = true;
-    kernel_.syscall(process_);
-    in_syscall_ = false;
-    if (!regs_pending_) {
-      // Linux returns from `syscall` with RCX = the return address and R11 = RFLAGS.
-      const RegisterFile live{engine_.uc(), nullptr};
-      uint64_t rip = 0, rflags = 0;
-      live.read(UC_X86_REG_RIP, &rip);
-      live.read(UC_X86_REG_EFLAGS, &rflags);
-      rip += kSyscallLength;
-      live.write(UC_X86_REG_RCX, &rip);
-      live.write(UC_X86_REG_R11, &rflags);
-    }
-    // `syscall` ends its translated block without chaining to the next one: a flush is enough.
-    engine_.flush_tlb_if_pending();
-  });
-  in_syscall_ = false;
-}
-
-void Cpu::port_io() {
-  // Unicorn does not check IOPL at CPL 3; Linux would deliver SIGSEGV for the #GP.
-  guarded([&] {
-    const uint64_t rip = live_rip();
-    counter_.retire_partial(rip);
-    kernel_.cpu_exception(process_, os::CpuException::kGeneralProtection, rip);
-    stop(StopCause::kKernel);
   });
 }
 

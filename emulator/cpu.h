@@ -121,6 +121,8 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   void softmmu_flushed() { shadow_.clear(); }
 
  private:
+  static constexpr uint64_t kSyscallLength = 2;  // 0f 05
+
   // Unicorn calls the hooks from C: nothing may throw out of them, so each one catches, records
   // the error and stops the CPU.
   template <typename Body>

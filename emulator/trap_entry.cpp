@@ -1,0 +1,86 @@
+// Traps into the kernel from the engine's hooks: exceptions, system calls and port I/O at
+// CPL 3. (Page faults take the fill path: fill_path.cpp.)
+#include <unicorn/unicorn.h>
+
+#include "emulator/cpu.h"
+#include "emulator/engine.h"
+#include "emulator/registers.h"
+#include "mmu/x86_registers.h"
+#include "os/kernel.h"
+#include "os/process.h"
+
+namespace vmlab::emulator {
+
+namespace {
+
+os::CpuException exception_for(uint32_t intno) {
+  namespace vector = mmu::x86::vector;
+  switch (intno) {
+    case vector::kDivide:
+      return os::CpuException::kDivide;
+    case vector::kDebug:
+    case vector::kBreakpoint:
+      return os::CpuException::kBreakpoint;
+    case vector::kOverflow:
+    case vector::kBound:
+      return os::CpuException::kBoundOrOverflow;
+    case vector::kInvalidOpcode:
+      return os::CpuException::kInvalidOpcode;
+    case vector::kStackSegment:
+      return os::CpuException::kStackSegment;
+    case vector::kGeneralProtection:
+      return os::CpuException::kGeneralProtection;
+    case vector::kFpu:
+    case vector::kSimd:
+      return os::CpuException::kFloatingPoint;
+    case vector::kAlignment:
+      return os::CpuException::kAlignment;
+    default:
+      return os::CpuException::kGeneralProtection;  // e.g. `int N`: no gate for CPL 3
+  }
+}
+
+}  // namespace
+
+void Cpu::interrupt(uint32_t intno) {
+  guarded([&] {
+    const uint64_t rip = live_rip();
+    counter_.retire_partial(rip);
+    exception_taken_ = true;
+    kernel_.cpu_exception(process_, exception_for(intno), rip);
+    stop(StopCause::kKernel);
+  });
+}
+
+void Cpu::syscall() {
+  guarded([&] {
+    in_syscall_ = true;
+    kernel_.syscall(process_);
+    in_syscall_ = false;
+    if (!regs_pending_) {
+      // Linux returns from `syscall` with RCX = the return address and R11 = RFLAGS.
+      const RegisterFile live{engine_.uc(), nullptr};
+      uint64_t rip = 0, rflags = 0;
+      live.read(UC_X86_REG_RIP, &rip);
+      live.read(UC_X86_REG_EFLAGS, &rflags);
+      rip += kSyscallLength;
+      live.write(UC_X86_REG_RCX, &rip);
+      live.write(UC_X86_REG_R11, &rflags);
+    }
+    // `syscall` ends its translated block without chaining to the next one: a flush is enough.
+    engine_.flush_tlb_if_pending();
+  });
+  in_syscall_ = false;
+}
+
+void Cpu::port_io() {
+  // Unicorn does not check IOPL at CPL 3; Linux would deliver SIGSEGV for the #GP.
+  guarded([&] {
+    const uint64_t rip = live_rip();
+    counter_.retire_partial(rip);
+    kernel_.cpu_exception(process_, os::CpuException::kGeneralProtection, rip);
+    stop(StopCause::kKernel);
+  });
+}
+
+}  // namespace vmlab::emulator
