@@ -164,14 +164,12 @@ void Engine::save(uc_context* context) {
   check(uc_context_save(uc_, context), "saving a context");
 }
 
-bool Engine::bind(Cpu& cpu) {
-  if (bound_ == &cpu) return false;
+void Engine::bind(Cpu& cpu) {
+  if (bound_ == &cpu) return;
   if (bound_ != nullptr) save(bound_->context());
   check(uc_context_restore(uc_, cpu.context()), "loading a context");
   bound_ = &cpu;
-  ++switches_;
   flush_pending_ = true;  // the softmmu TLB holds the previous address space's translations
-  return true;
 }
 
 void Engine::unbind(Cpu& cpu) {
@@ -185,7 +183,6 @@ RegisterFile Engine::registers(Cpu& cpu) {
 void Engine::flush_tlb_if_pending() {
   if (!flush_pending_) return;
   flush_pending_ = false;
-  ++flushes_;
   check(uc_ctl_flush_tlb(uc_), "flushing the softmmu TLB");
   if (bound_ != nullptr) bound_->softmmu_flushed();
 }

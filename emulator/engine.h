@@ -40,7 +40,6 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   uc_struct* uc() const { return uc_; }
-  const EngineOptions& options() const { return options_; }
 
   // A context holding the user-mode template (CPL 3, default FPU state, zero registers).
   uc_context* new_context();
@@ -54,8 +53,8 @@ class Engine {
   // The context loaded in the engine (null: none).
   Cpu* bound() const { return bound_; }
   // Makes `cpu` the running context: the previous one is saved, `cpu`'s is loaded and the
-  // softmmu TLB is flushed (it is tagged by virtual address only). Returns true on a switch.
-  bool bind(Cpu& cpu);
+  // softmmu TLB is flushed (it is tagged by virtual address only).
+  void bind(Cpu& cpu);
   // `cpu` is going away: it is no longer bound (nothing is saved).
   void unbind(Cpu& cpu);
   // Registers of `cpu`: the live engine when bound, its saved context otherwise.
@@ -63,7 +62,6 @@ class Engine {
 
   // The softmmu TLB must not be used again: flushed before the guest runs another access.
   void invalidate_tlb() { flush_pending_ = true; }
-  bool flush_pending() const { return flush_pending_; }
   void flush_tlb_if_pending();
 
   // The frame at `pa` is about to hold new contents: drop code translated from it.
@@ -76,8 +74,6 @@ class Engine {
   void detach() { --contexts_; }
   uint64_t contexts() const { return contexts_; }
 
-  uint64_t context_switches() const { return switches_; }
-  uint64_t tlb_flushes() const { return flushes_; }
 
  private:
   void set_up_cpu_state();
@@ -105,9 +101,7 @@ class Engine {
   bool flush_pending_ = false;
   bool forgetting_code_ = false;  // forget_code's own fetch fill: the direct map, not a process
   std::vector<bool> code_frames_;
-  uint64_t switches_ = 0;
   uint64_t contexts_ = 0;
-  uint64_t flushes_ = 0;
 };
 
 }  // namespace vmlab::emulator

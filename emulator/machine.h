@@ -44,7 +44,6 @@ class Machine final : public os::Platform {
   void set_cpu_observer(CpuObserver* observer) { observer_ = observer; }
   static constexpr size_t kEnginesPerCpu = 4;
   static constexpr size_t kEnginesAtBoot = 2;
-  size_t engines() const { return engines_.size(); }
 
   // os::Platform
   std::unique_ptr<os::CpuPort> new_cpu(os::Process& process, const os::UserRegs& entry) override;
