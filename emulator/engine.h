@@ -74,7 +74,6 @@ class Engine {
   void detach() { --contexts_; }
   uint64_t contexts() const { return contexts_; }
 
-
  private:
   void set_up_cpu_state();
   void boot();
