@@ -315,6 +315,10 @@ void Cpu::enter_block(uint64_t address, uint32_t size) {
   });
 }
 
+void Cpu::translate_fetch_guarded(uint64_t address, uint32_t size) {
+  guarded([&] { translate_fetch(address, size); });
+}
+
 void Cpu::instruction(uint64_t address, uint32_t size) {
   if (!counter_.in_block() || observer_ == nullptr) return;
   guarded([&] {

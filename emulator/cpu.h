@@ -87,19 +87,24 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
 
   // ---- Called by the engine's hooks while this context is bound ----
   bool fill(uint64_t va, int type, void* entry);
+  // A block is about to run. --model fast: the count only, a leaf of a few instructions in the
+  // common case (a cached count within the budget).
+  void count_block(uint64_t address, uint32_t size) {
+    if (!counter_.enter_cached_block(address, size)) [[unlikely]]
+      enter_block(address, size);
+  }
+  // --model full: the count and, for a block within a page, one ITLB lookup; anything else is
+  // out of line.
   void block(uint64_t address, uint32_t size) {
-    // The hot path: a cached count, and in the full model one ITLB lookup for a block within a
-    // page, with no call out of the hook.
-    if (counter_.enter_cached_block(address, size)) [[likely]] {
-      if (options_.model == ModelMode::kFast) return;
-      if (plain_accesses_ && (address & mmu::kPageOffsetMask) + size <= mmu::kPageBytes) {
-        mmu_.translate(mmu::VirtAddr{address}, mmu::Access::kFetch, mmu::Mode::kUser);
-        return;
-      }
-      guarded([&] { translate_fetch(address, size); });
+    if (!counter_.enter_cached_block(address, size)) [[unlikely]] {
+      enter_block(address, size);
       return;
     }
-    enter_block(address, size);
+    if (plain_accesses_ && (address & mmu::kPageOffsetMask) + size <= mmu::kPageBytes) [[likely]] {
+      mmu_.translate(mmu::VirtAddr{address}, mmu::Access::kFetch, mmu::Mode::kUser);
+      return;
+    }
+    translate_fetch_guarded(address, size);
   }
   void instruction(uint64_t address, uint32_t size);
   void memory_access(mmu::Access access, uint64_t pa, int size) {
@@ -133,10 +138,11 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
       fail(e.what());
     }
   }
-  void enter_block(uint64_t address, uint32_t size);
+  [[gnu::noinline]] void enter_block(uint64_t address, uint32_t size);
+  [[gnu::noinline]] void translate_fetch_guarded(uint64_t address, uint32_t size);
   bool fill_entry(uint64_t va, mmu::Access access, void* entry);
   bool grant(uint64_t va, mmu::Access access, const mmu::WalkResult& walk, void* entry);
-  void memory_access_slow(mmu::Access access, uint64_t pa, int size);
+  [[gnu::noinline]] void memory_access_slow(mmu::Access access, uint64_t pa, int size);
   void translate_access(uint64_t va, mmu::Access access, int size);
   void translate_fetch(uint64_t address, uint32_t size);
   void resolve_pending_fault(uint64_t rip);

@@ -119,7 +119,11 @@ void Engine::add_hooks() {
     check(err, what);
   };
   add(UC_HOOK_TLB_FILL, reinterpret_cast<void*>(&Engine::on_fill), "fill hook");
-  add(UC_HOOK_BLOCK, reinterpret_cast<void*>(&Engine::on_block), "block hook");
+  // The fast model's block hook is a separate function: the compiler keeps it a frameless leaf.
+  add(UC_HOOK_BLOCK,
+      options_.memory_hooks ? reinterpret_cast<void*>(&Engine::on_block)
+                            : reinterpret_cast<void*>(&Engine::on_block_counted),
+      "block hook");
   if (options_.memory_hooks)
     add(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, reinterpret_cast<void*>(&Engine::on_memory),
         "memory hook");
@@ -223,6 +227,12 @@ void Engine::on_block(uc_struct*, uint64_t address, uint32_t size, void* self) {
   Cpu* cpu = static_cast<Engine*>(self)->bound_;
   if (cpu != nullptr) [[likely]]
     cpu->block(address, size);
+}
+
+void Engine::on_block_counted(uc_struct*, uint64_t address, uint32_t size, void* self) {
+  Cpu* cpu = static_cast<Engine*>(self)->bound_;
+  if (cpu != nullptr) [[likely]]
+    cpu->count_block(address, size);
 }
 
 void Engine::on_code(uc_struct*, uint64_t address, uint32_t size, void* self) {

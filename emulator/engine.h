@@ -82,6 +82,7 @@ class Engine {
 
   static bool on_fill(uc_struct* uc, uint64_t va, int type, void* entry, void* self);
   static void on_block(uc_struct* uc, uint64_t address, uint32_t size, void* self);
+  static void on_block_counted(uc_struct* uc, uint64_t address, uint32_t size, void* self);
   static void on_code(uc_struct* uc, uint64_t address, uint32_t size, void* self);
   static bool on_memory(uc_struct* uc, int type, uint64_t address, int size, int64_t value,
                         void* self);

@@ -24,13 +24,14 @@ uint32_t InstructionCounter::decode(uint64_t key, uint64_t address, uint32_t siz
 
 void InstructionCounter::retire_partial(uint64_t rip) {
   // The block was counted whole when it started; only the instructions before `rip` retired.
-  if (current_.size == 0 || rip < current_.address || rip >= current_.address + current_.size)
-    return;
-  const std::vector<uint32_t>& starts = shapes_.at(key_of(current_.address, current_.size));
+  if (current_ == kNoBlock) return;
+  const uint64_t address = address_of(current_);
+  if (rip < address || rip >= address + size_of(current_)) return;
+  const std::vector<uint32_t>& starts = shapes_.at(current_);
   const auto done = static_cast<uint32_t>(
-      std::lower_bound(starts.begin(), starts.end(), rip - current_.address) - starts.begin());
-  retired_ -= current_.instructions - done;
-  current_ = Block{rip, 0, 0};
+      std::lower_bound(starts.begin(), starts.end(), rip - address) - starts.begin());
+  retired_ -= starts.size() - done;
+  current_ = kNoBlock;
 }
 
 }  // namespace vmlab::emulator

@@ -45,30 +45,31 @@ class InstructionCounter {
       const bool over =
           end_ == os::CpuPort::SliceEnd::kExact ? retired_ + n > budget_end_ : exhausted();
       if (over) {
-        current_ = Block{};
+        current_ = kNoBlock;
         return end_ == os::CpuPort::SliceEnd::kExact && retired_ < budget_end_
                    ? Verdict::kStopForTail
                    : Verdict::kStop;
       }
     }
     retired_ += n;
-    current_ = Block{address, size, n};
+    current_ = key_of(address, size);
     in_block_ = 0;
     return Verdict::kRun;
   }
-  // The common case, inline in the block hook: a block whose count is cached and that fits the
-  // budget. False when enter_block must decide (first sight of the block, budget, tail).
+  // The common case, inline in the block hook: a block whose count is cached and that ends
+  // within the budget. False when enter_block must decide (first sight of the block, the
+  // budget's last block, the tail of an exact slice): one compare covers both slice ends, so
+  // the hook stays a handful of instructions.
   bool enter_cached_block(uint64_t address, uint32_t size) {
     const uint64_t key = key_of(address, size);
     const CachedCount& hit = cache_[slot(key)];
     if (hit.key != key) [[unlikely]]
       return false;
-    // kExact: the whole block must fit; kAtBlock: a block may start while any budget is left
-    // (retired_ + 1 <= limit_). While the tail runs, limit_ is unbounded.
     const uint64_t after = retired_ + hit.instructions;
-    if ((end_ == os::CpuPort::SliceEnd::kExact ? after : retired_ + 1) > limit_) return false;
+    if (after > limit_) [[unlikely]]
+      return false;
     retired_ = after;
-    current_ = Block{address, size, hit.instructions};
+    current_ = key;
     in_block_ = 0;
     return true;
   }
@@ -84,24 +85,25 @@ class InstructionCounter {
   // The current block stopped at `rip`: only the instructions before it retired.
   void retire_partial(uint64_t rip);
   // Index (instructions retired before it) of the next instruction inside the current block.
-  uint64_t next_instruction_index() { return retired_ - current_.instructions + in_block_++; }
-  bool in_block() const { return current_.size != 0; }
+  uint64_t next_instruction_index() {
+    return retired_ - shapes_.at(current_).size() + in_block_++;
+  }
+  bool in_block() const { return current_ != kNoBlock; }
 
  private:
-  struct Block {
-    uint64_t address = 0;
-    uint32_t size = 0;
-    uint32_t instructions = 0;
-  };
   struct CachedCount {
     uint64_t key = ~uint64_t{0};
     uint32_t instructions = 0;
   };
   static constexpr size_t kCacheSlots = 4096;
   static size_t slot(uint64_t key) { return (key ^ (key >> 12) ^ (key >> 48)) & (kCacheSlots - 1); }
+  // User code lies below 2^47 and a block is far shorter than 64 KiB, so the key holds both.
   static uint64_t key_of(uint64_t address, uint32_t size) {
-    return address ^ (static_cast<uint64_t>(size) << 48);
+    return address | (static_cast<uint64_t>(size) << 48);
   }
+  static uint64_t address_of(uint64_t key) { return key & ((uint64_t{1} << 48) - 1); }
+  static uint32_t size_of(uint64_t key) { return static_cast<uint32_t>(key >> 48); }
+  static constexpr uint64_t kNoBlock = ~uint64_t{0};
 
   uint32_t instructions_in(uint64_t address, uint32_t size) {
     const uint64_t key = key_of(address, size);
@@ -115,10 +117,10 @@ class InstructionCounter {
   CodeReader read_;
   uint64_t retired_ = 0;
   uint64_t budget_end_ = 0;
-  uint64_t limit_ = 0;  // what enter_cached_block compares with: budget_end_, or none (tail)
+  uint64_t limit_ = 0;  // where enter_cached_block's blocks must end: budget_end_, or none (tail)
   os::CpuPort::SliceEnd end_ = os::CpuPort::SliceEnd::kAtBlock;
   bool counting_tail_ = false;
-  Block current_;
+  uint64_t current_ = kNoBlock;  // key of the block running now
   uint32_t in_block_ = 0;
   std::array<CachedCount, kCacheSlots> cache_{};
   // (address ^ size << 48) -> offset of each instruction's first byte
