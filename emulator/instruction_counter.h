@@ -85,9 +85,7 @@ class InstructionCounter {
   // The current block stopped at `rip`: only the instructions before it retired.
   void retire_partial(uint64_t rip);
   // Index (instructions retired before it) of the next instruction inside the current block.
-  uint64_t next_instruction_index() {
-    return retired_ - shapes_.at(current_).size() + in_block_++;
-  }
+  uint64_t next_instruction_index() { return retired_ - shapes_.at(current_).size() + in_block_++; }
   bool in_block() const { return current_ != kNoBlock; }
 
  private:
