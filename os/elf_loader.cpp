@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 
 #include "mmu/address.h"
 #include "os/address_space.h"
@@ -26,6 +27,12 @@ uint32_t prot_of(uint32_t flags) {
 }
 
 }  // namespace
+
+uint64_t ElfImage::span() const {
+  const uint64_t first = loads.front().vaddr & ~mmu::kPageOffsetMask;
+  const ElfSegment& last = loads.back();
+  return ((last.vaddr + last.memsz + mmu::kPageOffsetMask) & ~mmu::kPageOffsetMask) - first;
+}
 
 std::optional<ElfImage> read_elf(vfs::Inode& file, uint64_t file_size, ElfError* error) {
   Elf64_Ehdr eh{};
@@ -72,10 +79,20 @@ std::optional<ElfImage> read_elf(vfs::Inode& file, uint64_t file_size, ElfError*
   image.phnum = eh.e_phnum;
   bool have_phdr = false;
   for (const auto& ph : phdrs) {
-    if (ph.p_type == PT_INTERP)
-      return fail(error, ENOEXEC,
-                  "dynamically linked executable (needs the interpreter named in PT_INTERP); "
-                  "vmlab runs static binaries only");
+    if (ph.p_type == PT_INTERP) {
+      // A NUL-terminated path inside the file (binfmt_elf: 2 <= p_filesz <= PATH_MAX).
+      if (ph.p_filesz < 2 || ph.p_filesz > PATH_MAX || ph.p_offset > file_size ||
+          ph.p_filesz > file_size - ph.p_offset)
+        return fail(error, ENOEXEC, "bad PT_INTERP (the interpreter's path)");
+      std::string path(ph.p_filesz, '\0');
+      if (file.read(ph.p_offset, {reinterpret_cast<uint8_t*>(path.data()), path.size()}) !=
+          static_cast<int64_t>(path.size()))
+        return fail(error, EIO, "cannot read PT_INTERP");
+      if (path.back() != '\0' || path.find('\0') != path.size() - 1)
+        return fail(error, ENOEXEC, "bad PT_INTERP (the path is not one NUL-terminated string)");
+      path.pop_back();
+      image.interpreter = std::move(path);
+    }
     if (ph.p_type == PT_PHDR) {
       image.phdr_vaddr = ph.p_vaddr;
       have_phdr = true;

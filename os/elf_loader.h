@@ -1,4 +1,5 @@
-// Reading and validating a static x86-64 ELF executable (ET_EXEC or static-pie ET_DYN).
+// Reading and validating an x86-64 ELF executable (ET_EXEC or ET_DYN, static or with a
+// PT_INTERP naming its dynamic loader), or a shared object loaded as an interpreter.
 // Every malformation gets one specific message; nothing here trusts the file.
 #pragma once
 
@@ -28,7 +29,11 @@ struct ElfImage {
   uint16_t phentsize = 0;
   uint16_t phnum = 0;
   std::vector<ElfSegment> loads;  // PT_LOAD, ascending vaddr
+  std::string interpreter;        // PT_INTERP: the dynamic loader's path; empty when static
   std::string symbols_hint;       // for errors: the file name
+
+  // Bytes from the first segment's page to the end of the last: what a load bias must place.
+  uint64_t span() const;
 };
 
 struct ElfError {

@@ -1,5 +1,6 @@
-// execve: replace a process's image with a static ELF program and build the initial stack
-// exactly as Linux's fs/binfmt_elf.c does (create_elf_tables).
+// execve: replace a process's image with an ELF program (and the dynamic loader its PT_INTERP
+// names) and build the initial stack exactly as Linux's fs/binfmt_elf.c does
+// (load_elf_binary, create_elf_tables).
 #include <elf.h>
 #include <sys/stat.h>
 
@@ -62,7 +63,10 @@ void map_segments(AddressSpace& space, const ElfImage& image, uint64_t bias,
       v.kind = VmaKind::kFile;
       v.file = file;
       v.file_offset = page_down(seg.offset);
-      v.file_bytes = file_end - start;
+      // The last file page of a segment followed by .bss reads as zeros past p_filesz (Linux
+      // writes them: padzero), so it becomes a private copy. Other segments map whole
+      // page-cache pages, whatever the file holds past p_filesz, so processes share them.
+      v.file_bytes = seg.memsz > seg.filesz ? file_end - start : page_up(file_end) - start;
       v.name = path;
       space.insert_vma(std::move(v));
     }
@@ -110,6 +114,30 @@ int Kernel::exec(Process& process, const std::string& path, const std::vector<st
     return -ENOEXEC;
   }
 
+  // The dynamic loader PT_INTERP names, looked up in the guest's file system like any path.
+  std::optional<ElfImage> interp;
+  vfs::Lookup interp_found;
+  if (!image->interpreter.empty()) {
+    interp_found = fs_.resolve(image->interpreter, process.cwd, vfs::Follow::kYes);
+    if (interp_found.error != 0) {
+      *error = path + ": cannot run its interpreter " + image->interpreter + ": " +
+               std::strerror(-interp_found.error);
+      return interp_found.error;
+    }
+    if (interp_found.inode->is_directory()) {
+      *error = path + ": its interpreter " + image->interpreter + " is a directory";
+      return -EACCES;
+    }
+    // As binfmt_elf: an interpreter too short to hold an ELF header cannot be read (EIO);
+    // one that is not a usable x86-64 ELF file is a bad library (ELIBBAD).
+    const auto interp_size = static_cast<uint64_t>(interp_found.inode->stat().size);
+    interp = read_elf(*interp_found.inode, interp_size, &elf_error);
+    if (!interp) {
+      *error = path + ": its interpreter " + image->interpreter + ": " + elf_error.message;
+      return interp_size < sizeof(Elf64_Ehdr) ? -EIO : -ELIBBAD;
+    }
+  }
+
   // Point of no return: the old image goes away.
   auto space = new_address_space();
   space->set_owner(process.pid());
@@ -122,6 +150,25 @@ int Kernel::exec(Process& process, const std::string& path, const std::vector<st
   stack.grows_down = true;
   stack.name = "[stack]";
   space->insert_vma(std::move(stack));
+  // A position-independent loader goes where mmap(NULL) would put it: the top of the mmap
+  // area (0x7ffff7fc...., as Linux without ASLR). One with fixed addresses stays there.
+  uint64_t interp_bias = 0;
+  if (interp) {
+    if (interp->position_independent) {
+      const auto where = space->find_free_range(interp->span());
+      if (!where) {
+        *error = path + ": no room for its interpreter " + image->interpreter;
+        return -ENOMEM;
+      }
+      interp_bias = *where - (interp->loads.front().vaddr & ~mmu::kPageOffsetMask);
+    } else if (!segments_fit(*interp, 0)) {
+      *error = path + ": its interpreter's PT_LOAD segments lie outside the user address space";
+      return -ELIBBAD;
+    }
+    uint64_t interp_end = 0;
+    map_segments(*space, *interp, interp_bias, interp_found.inode, interp_found.path,
+                 &interp_end);
+  }
 
   if (process.has_cpu()) retired_cpus_.push_back(process.replace_cpu(nullptr));
   process.replace_space(std::move(space));
@@ -170,7 +217,7 @@ int Kernel::exec(Process& process, const std::string& path, const std::vector<st
       {AT_PHDR, bias + image->phdr_vaddr},
       {AT_PHENT, image->phentsize},
       {AT_PHNUM, image->phnum},
-      {AT_BASE, 0},
+      {AT_BASE, interp_bias},
       {AT_FLAGS, 0},
       {AT_ENTRY, bias + image->entry},
       {AT_UID, 0},
@@ -196,7 +243,7 @@ int Kernel::exec(Process& process, const std::string& path, const std::vector<st
   user.write(sp, {reinterpret_cast<const uint8_t*>(words.data()), words.size() * sizeof(uint64_t)});
 
   UserRegs entry;  // everything zero, RDX included (glibc registers it as an exit function)
-  entry.rip = bias + image->entry;
+  entry.rip = interp ? interp_bias + interp->entry : bias + image->entry;
   entry.rsp = sp;
   process.replace_cpu(platform_.new_cpu(process, entry));
   KernelEvents::raise(events_.process, ProcessEvent{process, ProcessEvent::Kind::kExec, 0, &argv});

@@ -127,8 +127,12 @@ FaultResult FaultHandler::file_fault(Process& process, const Vma& vma, uint64_t 
   const FaultResolution resolution = cached->source == PageCache::Source::kFile
                                          ? FaultResolution::kFileMajor
                                          : FaultResolution::kFileMinor;
+  // A page whose tail lies past the area's file bytes while the file goes on there (an ELF
+  // .data page that ends in .bss) must read as zeros past them: a private copy. At the end of
+  // the file the page-cache page already ends in zeros and is mapped as it is.
   const uint64_t available = vma.file_bytes - (page - vma.start);
-  const bool partial = available < mmu::kPageBytes;
+  const bool partial = available < mmu::kPageBytes &&
+                       offset + available < static_cast<uint64_t>(vma.file->stat().size);
   const bool private_write = vma.sharing == Sharing::kPrivate && access == Access::kWrite;
   if (!partial && !private_write) {
     // Map the page-cache page itself (the caller's reference becomes the mapping's); a private
@@ -140,8 +144,7 @@ FaultResult FaultHandler::file_fault(Process& process, const Vma& vma, uint64_t 
     }
     return {resolution, 0, cached->frame.value};
   }
-  // A private copy: the page is about to be written, or its tail lies past the segment's file
-  // bytes and must read as zeros (an ELF .data page that ends in .bss).
+  // A private copy: the page is about to be written, or its tail must read as zeros.
   const auto frame = frames.allocate(FrameUse::kAnonymous);
   if (!frame) {
     frames.put(cached->frame);

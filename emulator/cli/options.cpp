@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
+#include <ctime>
 #include <functional>
 #include <map>
 
@@ -14,6 +16,8 @@ namespace {
 
 constexpr uint64_t kMinRam = 256ull << 10;
 constexpr uint64_t kMaxRam = 64ull << 30;
+constexpr uint64_t kNanosecondsPerSecond = 1'000'000'000;
+constexpr uint64_t kMaxEpochSeconds = UINT64_MAX / kNanosecondsPerSecond / 2;  // room to run
 
 // --policy lua:FILE names a file whose chunk returns a Lua replacement policy.
 constexpr const char* kLuaPolicyPrefix = "lua:";
@@ -232,6 +236,20 @@ const std::vector<Option>& options() {
        [](RunOptions& o, const std::string& v) {
          o.machine.kernel.seed = parse_count("--seed", v);
        }},
+      {"--epoch", "SECONDS|now",
+       "the guest's wall-clock time (CLOCK_REALTIME) when the machine starts, in seconds since "
+       "1970; now takes the host's clock (runs then differ in the times they see, and files "
+       "the host wrote recently are no longer in the guest's future)",
+       [](const RunOptions& o) {
+         return std::to_string(o.machine.kernel.epoch_ns / kNanosecondsPerSecond);
+       },
+       [](RunOptions& o, const std::string& v) {
+         const uint64_t seconds = v == "now" ? static_cast<uint64_t>(std::time(nullptr))
+                                             : parse_count("--epoch", v);
+         if (seconds > kMaxEpochSeconds)
+           throw UsageError("--epoch: " + v + " is past the year 2262 (64-bit nanoseconds)");
+         o.machine.kernel.epoch_ns = seconds * kNanosecondsPerSecond;
+       }},
       {"--env", "NAME=VALUE", "set a variable in the guest's environment (repeatable)",
        [](const RunOptions&) { return std::string("PATH and HOME only"); },
        [](RunOptions& o, const std::string& v) {
@@ -381,8 +399,9 @@ std::string run_help() {
   RunOptions defaults;
   std::string out =
       "usage: vmlab run [options] [--] PROGRAM [ARGS...]\n\n"
-      "Runs a static x86-64 Linux program with every memory access translated by a modelled\n"
-      "MMU (TLBs, page walker) and every fault handled by vmlab's guest kernel. The guest's\n"
+      "Runs an x86-64 Linux program, static or dynamically linked, with every memory access\n"
+      "translated by a modelled MMU (TLBs, page walker) and every fault handled by vmlab's\n"
+      "guest kernel. The guest's\n"
       "stdin/stdout/stderr are vmlab's; vmlab exits with the guest's exit status (128+N when\n"
       "killed by signal N), 124 when --max-insns stopped it, 125 on a vmlab error, 126 when\n"
       "the program cannot be executed and 127 when it is not found.\n\noptions:\n";

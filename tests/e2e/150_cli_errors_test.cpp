@@ -154,10 +154,11 @@ TEST(CliErrors, FaultOutsideEveryEngineRegionIsCheckedLikeAnyOther) {
             "0x0, rip 0x7ffffff00000\n");
 }
 
-TEST(CliErrors, DynamicExecutablesAreRefused) {
-  expect_error({"run", "/bin/ls"}, 126,
-               "vmlab: /bin/ls: dynamically linked executable (needs the interpreter named in "
-               "PT_INTERP); vmlab runs static binaries only");
+TEST(CliErrors, AMissingInterpreterIs127NamingIt) {
+  const std::string program = guest("hello-nointerp");
+  expect_error({"run", program}, 127,
+               "vmlab: " + program +
+                   ": cannot run its interpreter /nonexistent/ld.so: No such file or directory");
 }
 
 TEST(CliErrors, MaxInstructionsStopsExactly) {
