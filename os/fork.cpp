@@ -21,6 +21,7 @@ Process* Kernel::fork(Process& parent, int* err) {
   child.argv = parent.argv;
   child.cwd = parent.cwd;
   child.umask = parent.umask;
+  child.credentials = parent.credentials;
   child.brk_start = parent.brk_start;
   child.brk = parent.brk;
   child.set_pgid(parent.pgid());

@@ -96,6 +96,16 @@ struct BlockedCall {
   uint64_t wake_at_ns = 0;  // for sleeps: virtual time to wake up
 };
 
+// Who a process is (credentials(7)): real, effective, saved and file-system IDs. The guest
+// starts as root; file access is not checked against them (the guest's root is read-only and
+// its writes go to a private overlay), but programs that switch IDs (make, su, daemons) see
+// Linux's rules.
+struct Credentials {
+  uint32_t ruid = 0, euid = 0, suid = 0, fsuid = 0;
+  uint32_t rgid = 0, egid = 0, sgid = 0, fsgid = 0;
+  std::vector<uint32_t> groups;  // supplementary groups
+};
+
 class Process {
  public:
   Process(int pid, int ppid) : pid_(pid), ppid_(ppid), pgid_(pid), sid_(pid) {}
@@ -139,6 +149,7 @@ class Process {
   std::vector<std::string> argv;  // of the last execve (/proc/PID/cmdline)
   std::string cwd = "/";
   uint32_t umask = 022;
+  Credentials credentials;
 
   // Heap.
   uint64_t brk_start = 0;

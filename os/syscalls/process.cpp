@@ -29,15 +29,6 @@ int64_t sys_getpid(SyscallContext& c) {
 int64_t sys_getppid(SyscallContext& c) {
   return c.process.ppid();
 }
-int64_t sys_getid(SyscallContext&) {
-  return 0;
-}  // uid/gid/euid/egid: the guest runs as root
-
-// getgroups(size, list): root in no supplementary group.
-int64_t sys_getgroups(SyscallContext& c) {
-  return c.int_arg(0) < 0 ? -EINVAL : 0;
-}
-
 int64_t sys_set_tid_address(SyscallContext& c) {
   c.process.clear_child_tid = c.arg(0);
   return c.process.pid();
@@ -349,11 +340,6 @@ void register_process_syscalls(SyscallTable& table) {
   table.add(SYS_getpid, sys_getpid);
   table.add(SYS_gettid, sys_getpid);
   table.add(SYS_getppid, sys_getppid);
-  table.add(SYS_getuid, sys_getid);
-  table.add(SYS_geteuid, sys_getid);
-  table.add(SYS_getgid, sys_getid);
-  table.add(SYS_getegid, sys_getid);
-  table.add(SYS_getgroups, sys_getgroups);
   table.add(SYS_set_tid_address, sys_set_tid_address);
   table.add(SYS_arch_prctl, sys_arch_prctl);
   table.add(SYS_exit, sys_exit);
