@@ -13,5 +13,6 @@ set(VMLAB_VFS_SOURCES
   ${PROJECT_SOURCE_DIR}/os/vfs/overlay_directory.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/path_walker.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/pipe.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/socket.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/special_files.cpp
 )
