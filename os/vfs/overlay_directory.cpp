@@ -105,27 +105,37 @@ std::vector<DirEntry> OverlayDirectory::list() const {
   const auto parent = parent_.lock();
   std::vector<DirEntry> out{{".", own_ino, DT_DIR},
                             {"..", parent ? parent->stat().ino : own_ino, DT_DIR}};
-  std::map<std::string, DirEntry> merged;
-  add_host_entries(merged);
+  // The host's entries in the host's readdir order (what a native run lists), each replaced
+  // by its overlay version if there is one; then the overlay's own entries by name.
+  std::map<std::string, DirEntry> own;
   if (generate_)
     for (const auto& [name, child] : generate_())
       if (!whiteouts_.contains(name))
-        merged[name] = DirEntry{name, child->stat().ino, dirent_type(child->type())};
+        own[name] = DirEntry{name, child->stat().ino, dirent_type(child->type())};
   for (const auto& [name, child] : children_)
-    merged[name] = DirEntry{name, child->stat().ino, dirent_type(child->type())};
-  for (auto& [name, entry] : merged)
+    own[name] = DirEntry{name, child->stat().ino, dirent_type(child->type())};
+  for (DirEntry& entry : host_entries()) {
+    if (auto it = own.find(entry.name); it != own.end()) {
+      out.push_back(std::move(it->second));
+      own.erase(it);
+    } else {
+      out.push_back(std::move(entry));
+    }
+  }
+  for (auto& [name, entry] : own)
     out.push_back(std::move(entry));
   return out;
 }
 
-void OverlayDirectory::add_host_entries(std::map<std::string, DirEntry>& merged) const {
-  if (!lower_) return;
+std::vector<DirEntry> OverlayDirectory::host_entries() const {
+  std::vector<DirEntry> out;
+  if (!lower_) return out;
   const int fd = ::open(lower_->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return;
+  if (fd < 0) return out;
   const std::unique_ptr<DIR, DirCloser> dir(::fdopendir(fd));
   if (!dir) {
     ::close(fd);
-    return;
+    return out;
   }
   while (const dirent* d = ::readdir(dir.get())) {
     const std::string name = d->d_name;
@@ -136,8 +146,9 @@ void OverlayDirectory::add_host_entries(std::map<std::string, DirEntry>& merged)
       if (::fstatat(::dirfd(dir.get()), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
         type = dirent_type(st.st_mode);
     }
-    merged.emplace(name, DirEntry{name, d->d_ino, type});
+    out.push_back(DirEntry{name, d->d_ino, type});
   }
+  return out;
 }
 
 }  // namespace vmlab::os::vfs

@@ -58,7 +58,8 @@ class OverlayDirectory final : public Inode, public std::enable_shared_from_this
 
  private:
   bool host_has(const std::string& name) const;
-  void add_host_entries(std::map<std::string, DirEntry>& merged) const;
+  // The host directory's entries but "." and "..", in its readdir order, less whiteouts.
+  std::vector<DirEntry> host_entries() const;
   void touch();
 
   std::shared_ptr<OverlayState> state_;

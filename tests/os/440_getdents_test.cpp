@@ -1,9 +1,12 @@
 // getdents64 writes struct linux_dirent64 records byte for byte as Linux does: d_ino, d_off,
-// d_reclen (8-byte aligned), d_type, NUL-terminated name; it continues across calls.
+// d_reclen (8-byte aligned), d_type, NUL-terminated name; it continues across calls. A host
+// directory lists in the host's readdir order (what a native run sees), "." and ".." first.
+#include <dirent.h>
 #include <fcntl.h>
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include "os/vfs/dirent.h"
 #include "os/vfs/file_system.h"
@@ -49,6 +52,17 @@ class Getdents : public ::testing::Test {
   std::shared_ptr<OpenFile> open_dir() {
     return fs.open("/d", "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0).file;
   }
+  // ".", "..", then the names as the host's own readdir returns them.
+  std::vector<std::string> expected_names() const {
+    std::vector<std::string> names = {".", ".."};
+    DIR* dir = ::opendir((tree.root() + "/d").c_str());
+    while (const dirent* d = ::readdir(dir)) {
+      const std::string name = d->d_name;
+      if (name != "." && name != "..") names.push_back(name);
+    }
+    ::closedir(dir);
+    return names;
+  }
   TempTree tree;
   FileSystem fs{tree.root()};
 };
@@ -84,12 +98,14 @@ TEST_F(Getdents, ListsEveryEntryWithTypesAndInodes) {
   ASSERT_GT(n, 0);
   const auto records = parse(std::span(buffer).first(static_cast<size_t>(n)));
   ASSERT_EQ(records.size(), 6u);
-  const std::vector<std::string> names = {".", "..", "a", "a_much_longer_file_name", "link", "sub"};
-  const std::vector<uint8_t> types = {DT_DIR, DT_DIR, DT_REG, DT_REG, DT_LNK, DT_DIR};
+  const std::vector<std::string> names = expected_names();
+  const std::map<std::string, uint8_t> types = {
+      {".", DT_DIR},    {"..", DT_DIR}, {"a", DT_REG}, {"a_much_longer_file_name", DT_REG},
+      {"link", DT_LNK}, {"sub", DT_DIR}};
   int64_t total = 0;
   for (size_t i = 0; i < records.size(); ++i) {
     EXPECT_EQ(records[i].name, names[i]);
-    EXPECT_EQ(records[i].type, types[i]) << names[i];
+    EXPECT_EQ(records[i].type, types.at(names[i])) << names[i];
     EXPECT_EQ(records[i].off, static_cast<int64_t>(i + 1));
     EXPECT_EQ(records[i].reclen, dirent_record_length(names[i].size()));
     EXPECT_EQ(records[i].reclen % kDirentAlignment, 0u);
@@ -98,7 +114,8 @@ TEST_F(Getdents, ListsEveryEntryWithTypesAndInodes) {
   EXPECT_EQ(total, n);
   EXPECT_EQ(records[0].ino, fs.resolve("/d", "/", Follow::kYes).inode->stat().ino);
   EXPECT_EQ(records[1].ino, fs.resolve("/", "/", Follow::kYes).inode->stat().ino);
-  EXPECT_EQ(records[2].ino, fs.resolve("/d/a", "/", Follow::kYes).inode->stat().ino);
+  EXPECT_EQ(records[2].ino,
+            fs.resolve("/d/" + records[2].name, "/", Follow::kYes).inode->stat().ino);
   EXPECT_EQ(dir->getdents64(buffer), 0);  // the end, and it stays there
   EXPECT_EQ(dir->getdents64(buffer), 0);
 }
@@ -106,19 +123,18 @@ TEST_F(Getdents, ListsEveryEntryWithTypesAndInodes) {
 TEST_F(Getdents, ContinuesAcrossCallsWithASmallBuffer) {
   auto dir = open_dir();
   std::vector<uint8_t> buffer(dirent_record_length(std::strlen("link")));  // 24 bytes
-  std::vector<std::string> seen;
-  EXPECT_EQ(dir->getdents64(buffer), 24);  // "."
-  EXPECT_EQ(dir->getdents64(buffer), 24);  // ".."
-  EXPECT_EQ(dir->getdents64(buffer), 24);  // "a"
-  // The next name needs 48 bytes: EINVAL, and the position does not move.
-  EXPECT_EQ(dir->getdents64(buffer), -EINVAL);
   std::vector<uint8_t> big(48);
-  ASSERT_EQ(dir->getdents64(big), 48);
-  EXPECT_EQ(parse(big)[0].name, "a_much_longer_file_name");
-  ASSERT_EQ(dir->getdents64(buffer), 24);
-  EXPECT_EQ(parse(buffer)[0].name, "link");
-  ASSERT_EQ(dir->getdents64(buffer), 24);
-  EXPECT_EQ(parse(buffer)[0].name, "sub");
+  for (const std::string& name : expected_names()) {
+    if (dirent_record_length(name.size()) > buffer.size()) {
+      // The next name needs 48 bytes: EINVAL, and the position does not move.
+      EXPECT_EQ(dir->getdents64(buffer), -EINVAL);
+      ASSERT_EQ(dir->getdents64(big), 48);
+      EXPECT_EQ(parse(big)[0].name, name);
+    } else {
+      ASSERT_EQ(dir->getdents64(buffer), 24);
+      EXPECT_EQ(parse(buffer)[0].name, name);
+    }
+  }
   EXPECT_EQ(dir->getdents64(buffer), 0);
 }
 
@@ -135,15 +151,15 @@ TEST_F(Getdents, SeekResumesAtADirentOffsetAndRewindRereads) {
   const auto first = parse(std::span(buffer).first(static_cast<size_t>(n)));
   EXPECT_EQ(dir->seek(first[3].off, SEEK_SET), first[3].off);
   ASSERT_GT(dir->getdents64(buffer), 0);
-  EXPECT_EQ(parse(buffer)[0].name, "link");
+  EXPECT_EQ(parse(buffer)[0].name, expected_names()[4]);
   EXPECT_EQ(dir->seek(0, SEEK_END), -EINVAL);
-  // After a rewind, entries created meanwhile appear.
+  // After a rewind, entries created meanwhile appear, after the host's.
   ASSERT_EQ(fs.create("/d/b", "/", 0644, Exclusive::kYes).error, 0);
   EXPECT_EQ(dir->seek(0, SEEK_SET), 0);
   const int64_t again = dir->getdents64(buffer);
   const auto second = parse(std::span(buffer).first(static_cast<size_t>(again)));
   ASSERT_EQ(second.size(), 7u);
-  EXPECT_EQ(second[4].name, "b");
+  EXPECT_EQ(second[6].name, "b");
 }
 
 TEST_F(Getdents, NotADirectory) {
