@@ -9,6 +9,7 @@
 #include <string>
 
 #include "os/kernel.h"
+#include "os/memory_usage.h"
 #include "os/pte_encoding.h"
 #include "os/vfs/file_system.h"
 #include "os/vfs/generated_inode.h"
@@ -169,31 +170,99 @@ std::string stat_line(Kernel& k, Process& p) {
   return out;
 }
 
+// One line of /proc/PID/maps.
+std::string maps_line(const Vma& vma) {
+  unsigned major_dev = 0, minor_dev = 0;
+  uint64_t ino = 0, offset = 0;
+  if (vma.file) {
+    const vfs::FileStat st = vma.file->stat();
+    major_dev = major(st.dev);
+    minor_dev = minor(st.dev);
+    ino = st.ino;
+    offset = vma.file_offset;
+  }
+  std::string line = format(
+      "%08" PRIx64 "-%08" PRIx64 " %c%c%c%c %08" PRIx64 " %02x:%02x %" PRIu64 " ", vma.start,
+      vma.end, vma.readable() ? 'r' : '-', vma.writable() ? 'w' : '-', vma.executable() ? 'x' : '-',
+      vma.sharing == Sharing::kShared ? 's' : 'p', offset, major_dev, minor_dev, ino);
+  if (!vma.name.empty()) {
+    if (line.size() < kMapsNameColumn) line.append(kMapsNameColumn - line.size(), ' ');
+    line += vma.name;
+  }
+  return line + "\n";
+}
+
 std::string maps(const Process& p) {
   if (!p.has_space()) return {};
   std::string out;
+  for (const auto& [start, vma] : p.space().vmas())
+    out += maps_line(vma);
+  return out;
+}
+
+// smaps lines: the name padded to 16 columns, the value in kB 8 wide (fs/proc/task_mmu.c).
+std::string smaps_kb(const char* name, uint64_t bytes) {
+  return format("%-16s%8" PRIu64 " kB\n", name, bytes / 1024);
+}
+
+// The fields smaps and smaps_rollup share, from Rss on.
+std::string smaps_usage(const MemoryUsage& u, bool rollup) {
+  std::string out =
+      smaps_kb("Rss:", u.rss) + smaps_kb("Pss:", u.pss()) + smaps_kb("Pss_Dirty:", u.pss_dirty());
+  if (rollup)
+    out += smaps_kb("Pss_Anon:", u.pss_anon()) + smaps_kb("Pss_File:", u.pss_file()) +
+           smaps_kb("Pss_Shmem:", 0);
+  out += smaps_kb("Shared_Clean:", u.shared_clean) + smaps_kb("Shared_Dirty:", u.shared_dirty) +
+         smaps_kb("Private_Clean:", u.private_clean) + smaps_kb("Private_Dirty:", u.private_dirty) +
+         smaps_kb("Referenced:", u.referenced) + smaps_kb("Anonymous:", u.anonymous) +
+         smaps_kb("KSM:", 0) + smaps_kb("LazyFree:", 0) + smaps_kb("AnonHugePages:", u.anon_huge) +
+         smaps_kb("ShmemPmdMapped:", 0) + smaps_kb("FilePmdMapped:", 0) +
+         smaps_kb("Shared_Hugetlb:", 0) + smaps_kb("Private_Hugetlb:", 0) +
+         smaps_kb("Swap:", u.swap) + smaps_kb("SwapPss:", u.swap) + smaps_kb("Locked:", 0);
+  return out;
+}
+
+// VmFlags of an area, in the kernel's order (show_smap_vma_flags).
+std::string vm_flags(const Vma& vma) {
+  const bool shared = vma.sharing == Sharing::kShared;
+  std::string out = "VmFlags:";
+  auto flag = [&](bool on, const char* name) {
+    if (on) out += std::string(" ") + name;
+  };
+  flag(vma.readable(), "rd");
+  flag(vma.writable(), "wr");
+  flag(vma.executable(), "ex");
+  flag(shared, "sh");
+  flag(true, "mr");
+  flag(!shared || vma.writable(), "mw");
+  flag(true, "me");
+  flag(shared, "ms");
+  flag(vma.grows_down, "gd");
+  flag(!shared && (vma.writable() || vma.kind == VmaKind::kAnonymous), "ac");
+  flag(vma.huge_advised, "hg");
+  return out + " \n";
+}
+
+std::string smaps(Kernel& k, const Process& p) {
+  if (!p.has_space()) return {};
+  std::string out;
   for (const auto& [start, vma] : p.space().vmas()) {
-    unsigned major_dev = 0, minor_dev = 0;
-    uint64_t ino = 0, offset = 0;
-    if (vma.file) {
-      const vfs::FileStat st = vma.file->stat();
-      major_dev = major(st.dev);
-      minor_dev = minor(st.dev);
-      ino = st.ino;
-      offset = vma.file_offset;
-    }
-    std::string line =
-        format("%08" PRIx64 "-%08" PRIx64 " %c%c%c%c %08" PRIx64 " %02x:%02x %" PRIu64 " ",
-               vma.start, vma.end, vma.readable() ? 'r' : '-', vma.writable() ? 'w' : '-',
-               vma.executable() ? 'x' : '-', vma.sharing == Sharing::kShared ? 's' : 'p', offset,
-               major_dev, minor_dev, ino);
-    if (!vma.name.empty()) {
-      if (line.size() < kMapsNameColumn) line.append(kMapsNameColumn - line.size(), ' ');
-      line += vma.name;
-    }
-    out += line + "\n";
+    out += maps_line(vma) + smaps_kb("Size:", vma.end - vma.start) +
+           smaps_kb("KernelPageSize:", mmu::kPageBytes) +
+           smaps_kb("MMUPageSize:", mmu::kPageBytes) +
+           smaps_usage(memory_usage(k.frames(), p.space(), vma.start, vma.end), false);
+    out += format("THPeligible:    %8d\n", vma.huge_advised ? 1 : 0) + vm_flags(vma);
   }
   return out;
+}
+
+std::string smaps_rollup(Kernel& k, const Process& p) {
+  if (!p.has_space() || p.space().vmas().empty()) return {};
+  const auto& vmas = p.space().vmas();
+  const uint64_t first = vmas.begin()->second.start, last = vmas.rbegin()->second.end;
+  std::string header = format("%08" PRIx64 "-%08" PRIx64 " ---p 00000000 00:00 0 ", first, last);
+  header.append(kMapsNameColumn - header.size(), ' ');
+  return header + "[rollup]\n" + smaps_usage(memory_usage(k.frames(), p.space()), true);
 }
 
 std::string cmdline(const Process& p) {
@@ -243,6 +312,8 @@ void ProcFs::add(int pid) {
                           path + "/" + name));
   };
   file("maps", [](Kernel&, Process& p) { return maps(p); });
+  file("smaps", [](Kernel& k, Process& p) { return smaps(k, p); });
+  file("smaps_rollup", [](Kernel& k, Process& p) { return smaps_rollup(k, p); });
   file("status", [](Kernel& k, Process& p) { return status(k, p); });
   file("stat", [](Kernel& k, Process& p) { return stat_line(k, p); });
   file("statm", [](Kernel& k, Process& p) { return statm(k, p); });
