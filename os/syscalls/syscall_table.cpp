@@ -8,6 +8,9 @@ SyscallTable::SyscallTable() {
   register_process_syscalls(*this);
   register_signal_syscalls(*this);
   register_info_syscalls(*this);
+  register_credential_syscalls(*this);
+  register_file_system_info_syscalls(*this);
+  register_socket_syscalls(*this);
 }
 
 }  // namespace vmlab::os

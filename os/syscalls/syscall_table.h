@@ -55,5 +55,8 @@ void register_file_syscalls(SyscallTable& table);
 void register_process_syscalls(SyscallTable& table);
 void register_signal_syscalls(SyscallTable& table);
 void register_info_syscalls(SyscallTable& table);
+void register_credential_syscalls(SyscallTable& table);
+void register_file_system_info_syscalls(SyscallTable& table);
+void register_socket_syscalls(SyscallTable& table);
 
 }  // namespace vmlab::os
