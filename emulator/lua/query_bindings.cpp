@@ -7,6 +7,7 @@
 #include "emulator/lua/tables.h"
 #include "mmu/walker.h"
 #include "os/kernel.h"
+#include "os/memory_usage.h"
 #include "os/pte_encoding.h"
 #include "os/user_memory.h"
 
@@ -147,6 +148,25 @@ int query_pte(lua_State* L) {
   return 1;
 }
 
+// A table of what memory an area or a process costs, in bytes, as /proc/PID/smaps counts it.
+void push_usage(lua_State* L, const os::MemoryUsage& u) {
+  lua_newtable(L);
+  set_u64(L, "rss", u.rss);
+  set_u64(L, "pss", u.pss());
+  set_u64(L, "pss_anon", u.pss_anon());
+  set_u64(L, "pss_file", u.pss_file());
+  set_u64(L, "pss_dirty", u.pss_dirty());
+  set_u64(L, "shared_clean", u.shared_clean);
+  set_u64(L, "shared_dirty", u.shared_dirty);
+  set_u64(L, "private_clean", u.private_clean);
+  set_u64(L, "private_dirty", u.private_dirty);
+  set_u64(L, "referenced", u.referenced);
+  set_u64(L, "anonymous", u.anonymous);
+  set_u64(L, "anon_huge", u.anon_huge);
+  set_u64(L, "swap", u.swap);
+  lua_setfield(L, -2, "usage");
+}
+
 int query_vmas(lua_State* L) {
   ScriptMachine& m = check_machine(L, 1);
   const os::AddressSpace& space = check_process(L, m, 2).space();
@@ -168,6 +188,7 @@ int query_vmas(lua_State* L) {
     set_string(L, "kind", vma.kind == os::VmaKind::kFile ? "file" : "anonymous");
     set_boolean(L, "shared", vma.sharing == os::Sharing::kShared);
     set_string(L, "name", vma.name);
+    push_usage(L, os::memory_usage(m.kernel().frames(), space, vma.start, vma.end));
     lua_rawseti(L, -2, ++n);
   }
   return 1;
@@ -243,7 +264,7 @@ void push_counters(lua_State* L, const os::ProcessCounters& c) {
   set_u64(L, "context_switches", c.context_switches);
 }
 
-void push_live_process(lua_State* L, os::Process& p) {
+void push_live_process(lua_State* L, os::Kernel& kernel, os::Process& p) {
   lua_newtable(L);
   set_integer(L, "pid", p.pid());
   set_integer(L, "ppid", p.ppid());
@@ -257,6 +278,7 @@ void push_live_process(lua_State* L, os::Process& p) {
     set_u64(L, "swapped", p.space().stats().swapped);
     set_integer(L, "pcid", p.space().pcid());
     set_u64(L, "cr3", p.space().root().value);
+    push_usage(L, os::memory_usage(kernel.frames(), p.space()));
   }
   push_counters(L, p.counters());
 }
@@ -283,7 +305,7 @@ int query_processes(lua_State* L) {
   lua_newtable(L);
   lua_Integer n = 0;
   for (const auto& [pid, p] : m.kernel().processes()) {
-    push_live_process(L, *p);
+    push_live_process(L, m.kernel(), *p);
     lua_rawseti(L, -2, ++n);
   }
   return 1;
@@ -293,7 +315,7 @@ int query_process(lua_State* L) {
   ScriptMachine& m = check_machine(L, 1);
   const int pid = static_cast<int>(luaL_checkinteger(L, 2));
   if (os::Process* p = m.kernel().find(pid)) {
-    push_live_process(L, *p);
+    push_live_process(L, m.kernel(), *p);
     return 1;
   }
   for (const os::ProcessSummary& s : m.kernel().finished())

@@ -4,12 +4,18 @@
    them; each copy does the same work and then blocks reading a pipe nobody writes, so a
    script can look at the memory of all the copies at once (vmlab ends such a run with
    "every process is blocked"). Built dynamically linked and static, to compare how much
-   memory N copies of each cost. With no argument it does the work once and exits. */
+   memory N copies of each cost. With no argument it does the work once and exits.
+   Built also as shared_lib_1 ... shared_lib_8 with -DVARIANT=1..8: eight different programs
+   (different code, different files) that use the C library alike. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#ifndef VARIANT
+#define VARIANT 0
+#endif
 
 static int compare(const void* a, const void* b) {
   return strcmp(*(const char* const*)a, *(const char* const*)b);
@@ -18,7 +24,7 @@ static int compare(const void* a, const void* b) {
 static unsigned long work(void) {
   enum { kWords = 512 };
   char* words[kWords];
-  unsigned seed = 2024;
+  unsigned seed = 2024 + VARIANT;
   for (int i = 0; i < kWords; ++i) {
     char buffer[32];
     seed = seed * 1103515245u + 12345u;
