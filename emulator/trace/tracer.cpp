@@ -2,6 +2,7 @@
 
 #include <sys/syscall.h>
 
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 
@@ -118,16 +119,26 @@ KernelRecord Tracer::kernel_record(const os::Process& process) {
   return KernelRecord{machine_.kernel().instructions(), process.pid()};
 }
 
-const Symbols& Tracer::symbols_of(const os::Process& process) {
-  auto it = symbols_.find(process.exe);
+const Symbols& Tracer::symbols_of(const os::Vma& vma) {
+  // One table per file (its path and inode number: a file replaced at that path is another).
+  const std::string key = vma.name + "#" + std::to_string(vma.file->stat().ino);
+  auto it = symbols_.find(key);
   if (it != symbols_.end()) return it->second;
-  // The executable's bytes are on the host under the guest root; a static-pie is loaded at
-  // the dynamic base.
-  const std::string root = machine_.kernel().fs().host_root();
-  const std::string host = (root == "/" ? "" : root) + process.exe;
-  Symbols s = Symbols::load(host, 0);
-  if (s.size() == 0) s = Symbols{};
-  return symbols_.emplace(process.exe, std::move(s)).first->second;
+  std::string bytes(static_cast<size_t>(std::max<int64_t>(vma.file->stat().size, 0)), '\0');
+  const int64_t n = vma.file->read(0, {reinterpret_cast<uint8_t*>(bytes.data()), bytes.size()});
+  bytes.resize(static_cast<size_t>(std::max<int64_t>(n, 0)));
+  return symbols_.emplace(key, Symbols::parse(bytes)).first->second;
+}
+
+std::string Tracer::symbol_of(const os::Process& process, uint64_t address) {
+  if (!process.has_space()) return "";
+  const os::Vma* vma = process.space().find_vma(address);
+  if (vma == nullptr || vma->kind != os::VmaKind::kFile || !vma->file) return "";
+  const std::string name =
+      symbols_of(*vma).describe_offset(address - vma->start + vma->file_offset);
+  // Code of a shared object is named with it: "printf+0x1b@libc.so.6".
+  if (name.empty() || vma->name == process.exe) return name;
+  return name + "@" + vma->name.substr(vma->name.rfind('/') + 1);
 }
 
 void Tracer::on_instruction(const os::Process& process, uint64_t address,
@@ -141,7 +152,7 @@ void Tracer::on_instruction(const os::Process& process, uint64_t address,
     return;
   }
   const std::string text = disassembler_.disassemble(bytes, address);
-  const std::string symbol = symbols_of(process).describe(address);
+  const std::string symbol = symbol_of(process, address);
   format_->instruction(buffer_,
                        InstructionRecord{seq, process.pid(), address, bytes, text, symbol});
   emitted();

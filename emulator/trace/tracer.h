@@ -18,6 +18,7 @@
 #include "emulator/trace/syscall_format.h"
 #include "emulator/trace/trace_format.h"
 #include "emulator/trace/trace_options.h"
+#include "os/vma.h"
 
 namespace vmlab::emulator {
 
@@ -49,7 +50,8 @@ class Tracer final : public CpuObserver, public mmu::MmuObserver {
   }
   bool pid_ok(int pid) const { return options_.pid == 0 || options_.pid == pid; }
   KernelRecord kernel_record(const os::Process& process);
-  const Symbols& symbols_of(const os::Process& process);
+  const Symbols& symbols_of(const os::Vma& vma);
+  std::string symbol_of(const os::Process& process, uint64_t address);
   void emitted();
 
   Machine& machine_;

@@ -178,6 +178,19 @@ TEST(Trace, TextShowsSymbols) {
             std::string::npos);
 }
 
+TEST(Trace, SymbolsOfSharedObjectsNameTheirObject) {
+  // A PIE's own functions are named at its load address; a shared library's carry its name.
+  const std::string file = temp_dir() + "/trace.txt";
+  const VmlabRun run = run_vmlab({"--model", "fast", "--trace", file, "--trace-events", ""},
+                                 {guest("hello-dynamic")});
+  EXPECT_EQ(run.result.status, 0) << run.result.err;
+  const std::string text = read_file(file);
+  EXPECT_NE(text.find("<main>"), std::string::npos);
+  EXPECT_NE(text.find("<printf@libc.so.6>"), std::string::npos);
+  EXPECT_NE(text.find("<__libc_start_main@libc.so.6>"), std::string::npos);
+  EXPECT_NE(text.find("@ld-linux-x86-64.so.2>"), std::string::npos);
+}
+
 // The system calls of a run: name and result, in order.
 std::vector<std::pair<std::string, std::string>> calls(const std::string& strace_output) {
   std::vector<std::pair<std::string, std::string>> out;
