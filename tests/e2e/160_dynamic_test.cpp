@@ -136,6 +136,19 @@ TEST(Dynamic, MakeRunsRecipesThroughTheShell) {
   expect_same_as_native({"/usr/bin/make", "--no-print-directory", "-s", "-f", dir + "/Makefile"});
 }
 
+TEST(Dynamic, PipelineUnderMemoryPressure) {
+  // 1 MiB of RAM cannot hold libc and the shell's memory: clean library pages are dropped
+  // (and read again from the page cache's file), dirty anonymous ones go to swap.
+  const std::string input = fixed_input();
+  const VmlabRun run = expect_same_as_native(
+      {"/bin/sh", "-c", "sort " + input + " | uniq -c | sort -rn | head -n 4"},
+      {"--ram", "1M", "--swap", "16M"});
+  const Json& reclaim = run.stats["reclaim"];
+  EXPECT_GT(reclaim["file_drops"].u64(), 0u);
+  EXPECT_GT(reclaim["swap_outs"].u64(), 0u);
+  EXPECT_EQ(reclaim["evictions"].u64() - reclaim["evict_clean"].u64(), reclaim["swap_outs"].u64());
+}
+
 TEST(Dynamic, LibraryPagesAreSharedAcrossProcesses) {
   // The shell and the cat it starts map the same libc.so.6: its page-cache frames are mapped
   // by both, so each counts them in its RSS but only half of each in its PSS.
