@@ -166,8 +166,7 @@ int Kernel::exec(Process& process, const std::string& path, const std::vector<st
       return -ELIBBAD;
     }
     uint64_t interp_end = 0;
-    map_segments(*space, *interp, interp_bias, interp_found.inode, interp_found.path,
-                 &interp_end);
+    map_segments(*space, *interp, interp_bias, interp_found.inode, interp_found.path, &interp_end);
   }
 
   if (process.has_cpu()) retired_cpus_.push_back(process.replace_cpu(nullptr));
@@ -246,7 +245,8 @@ int Kernel::exec(Process& process, const std::string& path, const std::vector<st
   entry.rip = interp ? interp_bias + interp->entry : bias + image->entry;
   entry.rsp = sp;
   process.replace_cpu(platform_.new_cpu(process, entry));
-  KernelEvents::raise(events_.process, ProcessEvent{process, ProcessEvent::Kind::kExec, 0, &argv});
+  KernelEvents::raise(events_.process,
+                      ProcessEvent{process, ProcessEvent::Kind::kExec, 0, &argv, &path});
   return 0;
 }
 

@@ -64,6 +64,7 @@ struct ProcessEvent {
   enum class Kind : uint8_t { kCreated, kExec, kExit, kSwitchIn } kind;
   int wait_status;                                 // kExit
   const std::vector<std::string>* argv = nullptr;  // kExec
+  const std::string* path = nullptr;               // kExec: the path as given to execve
 };
 
 struct ReclaimEvent {

@@ -81,7 +81,8 @@ void Strace::on_process(const os::ProcessEvent& e) {
         std::string argv;
         for (size_t i = 0; i < e.argv->size(); ++i)
           argv += (i ? ", \"" : "\"") + (*e.argv)[i] + "\"";
-        emit(1, line("execve(\"" + e.process.exe + "\", [" + argv + "], ...)", "0"));
+        const std::string& path = e.path != nullptr ? *e.path : e.process.exe;
+        emit(1, line("execve(\"" + path + "\", [" + argv + "], ...)", "0"));
       }
       return;
     case os::ProcessEvent::Kind::kExit: {
