@@ -15,18 +15,25 @@ namespace {
 const std::vector<std::string> kGuestEnvironment = {
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/"};
 
-CommandResult run_native(const std::vector<std::string>& argv, const std::string& input) {
+// `extra_env`: NAME=VALUE settings added to the guest environment (vmlab's --env).
+CommandResult run_native(const std::vector<std::string>& argv, const std::string& input,
+                         const std::vector<std::string>& extra_env = {}) {
   std::vector<std::string> cmd = {"/usr/bin/env", "-i"};
   cmd.insert(cmd.end(), kGuestEnvironment.begin(), kGuestEnvironment.end());
+  cmd.insert(cmd.end(), extra_env.begin(), extra_env.end());
   cmd.insert(cmd.end(), argv.begin(), argv.end());
   return run_command(cmd, input);
 }
 
 VmlabRun expect_same_as_native(const std::vector<std::string>& argv,
                                const std::vector<std::string>& options = {},
-                               const std::string& input = "") {
-  const CommandResult native = run_native(argv, input);
-  VmlabRun run = run_vmlab(options, argv, input);
+                               const std::string& input = "",
+                               const std::vector<std::string>& extra_env = {}) {
+  const CommandResult native = run_native(argv, input, extra_env);
+  std::vector<std::string> vmlab_options = options;
+  for (const std::string& setting : extra_env)
+    vmlab_options.insert(vmlab_options.end(), {"--env", setting});
+  VmlabRun run = run_vmlab(vmlab_options, argv, input);
   EXPECT_EQ(run.result.status, native.status) << run.result.err;
   EXPECT_EQ(run.result.out, native.out);
   EXPECT_EQ(run.result.err, native.err);
@@ -163,6 +170,23 @@ TEST(Dynamic, LibraryPagesAreSharedAcrossProcesses) {
   EXPECT_LT(field("Pss"), field("Rss"));
   EXPECT_EQ(field("Rss"), field("Shared_Clean") + field("Shared_Dirty") + field("Private_Clean") +
                               field("Private_Dirty"));
+}
+
+TEST(Dynamic, ABrokenLibraryGetsTheLoadersOwnMessage) {
+  // LD_LIBRARY_PATH finds a libc.so.6 that is not an ELF file, then one for another machine:
+  // the loader reports each (exit 127) exactly as natively.
+  const std::string dir = temp_dir() + "/badlib";
+  ::mkdir(dir.c_str(), 0755);
+  const std::vector<std::string> env = {"LD_LIBRARY_PATH=" + dir};
+  write_file(dir + "/libc.so.6", std::string(4096, 'x'));
+  expect_same_as_native({guest("hello-dynamic")}, {}, "", env);
+  std::string elf = read_file("/lib/x86_64-linux-gnu/libc.so.6");
+  ASSERT_GT(elf.size(), 64u);
+  constexpr size_t kMachineOffset = 18;          // e_machine
+  elf[kMachineOffset] = static_cast<char>(183);  // EM_AARCH64
+  elf[kMachineOffset + 1] = 0;
+  write_file(dir + "/libc.so.6", elf);
+  expect_same_as_native({guest("hello-dynamic")}, {}, "", env);
 }
 
 TEST(Dynamic, ShellReportsAMissingInterpreterAsNotFound) {
