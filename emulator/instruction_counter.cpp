@@ -10,16 +10,11 @@
 namespace vmlab::emulator {
 
 uint32_t InstructionCounter::decode(uint64_t key, uint64_t address, uint32_t size) {
-  auto it = shapes_.find(key);
-  if (it == shapes_.end()) {
-    std::vector<uint8_t> code(size);
-    if (!read_(address, code))
-      throw std::runtime_error("cannot read the block at " + mmu::hex(address));
-    it = shapes_.emplace(key, instruction_offsets(code, address)).first;
-  }
-  const auto n = static_cast<uint32_t>(it->second.size());
-  cache_[slot(key)] = CachedCount{key, n};
-  return n;
+  if (const BlockShapes::Shape* known = shapes_.find(key)) return known->count;
+  std::vector<uint8_t> code(size);
+  if (!read_(address, code))
+    throw std::runtime_error("cannot read the block at " + mmu::hex(address));
+  return shapes_.insert(key, instruction_offsets(code, address)).count;
 }
 
 void InstructionCounter::retire_partial(uint64_t rip) {
@@ -27,7 +22,7 @@ void InstructionCounter::retire_partial(uint64_t rip) {
   if (current_ == kNoBlock) return;
   const uint64_t address = address_of(current_);
   if (rip < address || rip >= address + size_of(current_)) return;
-  const std::vector<uint32_t>& starts = shapes_.at(current_);
+  const std::span<const uint32_t> starts = shapes_.offsets(*shapes_.find(current_));
   const auto done = static_cast<uint32_t>(
       std::lower_bound(starts.begin(), starts.end(), rip - address) - starts.begin());
   retired_ -= starts.size() - done;

@@ -1,17 +1,15 @@
 // Exact instruction counting from translation blocks: a block is counted whole when it starts
 // (UC_HOOK_BLOCK), and a block cut short (a fault, a stop inside it) gives back the
 // instructions after the one that did not retire. Each block is decoded once with Capstone
-// (cached by address and size per process); its instruction boundaries are kept, so a block
-// cut short is accounted without reading its code again (its page may be gone by then).
+// (BlockShapes, by address and size, per process); its instruction boundaries are kept, so a
+// block cut short is accounted without reading its code again (its page may be gone by then).
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <span>
-#include <unordered_map>
-#include <vector>
 
+#include "emulator/block_shapes.h"
 #include "os/cpu_port.h"
 
 namespace vmlab::emulator {
@@ -62,10 +60,10 @@ class InstructionCounter {
   // the hook stays a handful of instructions.
   bool enter_cached_block(uint64_t address, uint32_t size) {
     const uint64_t key = key_of(address, size);
-    const CachedCount& hit = cache_[slot(key)];
+    const BlockShapes::Shape& hit = shapes_.first_probe(key);
     if (hit.key != key) [[unlikely]]
       return false;
-    const uint64_t after = retired_ + hit.instructions;
+    const uint64_t after = retired_ + hit.count;
     if (after > limit_) [[unlikely]]
       return false;
     retired_ = after;
@@ -85,29 +83,25 @@ class InstructionCounter {
   // The current block stopped at `rip`: only the instructions before it retired.
   void retire_partial(uint64_t rip);
   // Index (instructions retired before it) of the next instruction inside the current block.
-  uint64_t next_instruction_index() { return retired_ - shapes_.at(current_).size() + in_block_++; }
+  uint64_t next_instruction_index() {
+    return retired_ - shapes_.find(current_)->count + in_block_++;
+  }
   bool in_block() const { return current_ != kNoBlock; }
 
  private:
-  struct CachedCount {
-    uint64_t key = ~uint64_t{0};
-    uint32_t instructions = 0;
-  };
-  static constexpr size_t kCacheSlots = 4096;
-  static size_t slot(uint64_t key) { return (key ^ (key >> 12) ^ (key >> 48)) & (kCacheSlots - 1); }
   // User code lies below 2^47 and a block is far shorter than 64 KiB, so the key holds both.
   static uint64_t key_of(uint64_t address, uint32_t size) {
     return address | (static_cast<uint64_t>(size) << 48);
   }
   static uint64_t address_of(uint64_t key) { return key & ((uint64_t{1} << 48) - 1); }
   static uint32_t size_of(uint64_t key) { return static_cast<uint32_t>(key >> 48); }
-  static constexpr uint64_t kNoBlock = ~uint64_t{0};
+  static constexpr uint64_t kNoBlock = BlockShapes::kNoKey;
 
   uint32_t instructions_in(uint64_t address, uint32_t size) {
     const uint64_t key = key_of(address, size);
-    const CachedCount& hit = cache_[slot(key)];
+    const BlockShapes::Shape& hit = shapes_.first_probe(key);
     if (hit.key == key) [[likely]]
-      return hit.instructions;
+      return hit.count;
     return decode(key, address, size);
   }
   uint32_t decode(uint64_t key, uint64_t address, uint32_t size);
@@ -120,9 +114,7 @@ class InstructionCounter {
   bool counting_tail_ = false;
   uint64_t current_ = kNoBlock;  // key of the block running now
   uint32_t in_block_ = 0;
-  std::array<CachedCount, kCacheSlots> cache_{};
-  // (address ^ size << 48) -> offset of each instruction's first byte
-  std::unordered_map<uint64_t, std::vector<uint32_t>> shapes_;
+  BlockShapes shapes_;
 };
 
 }  // namespace vmlab::emulator
