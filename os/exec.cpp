@@ -10,6 +10,7 @@
 #include "os/elf_loader.h"
 #include "os/kernel.h"
 #include "os/random.h"
+#include "os/shebang.h"
 #include "os/user_memory.h"
 
 namespace vmlab::os {
@@ -22,6 +23,7 @@ constexpr uint64_t kHwcap2 = 0;
 constexpr uint64_t kMinSigStackSize = 2048;  // AT_MINSIGSTKSZ for an FXSAVE frame
 constexpr uint64_t kClockTicks = 100;        // USER_HZ
 constexpr char kPlatform[] = "x86_64";
+constexpr size_t kCommLength = 15;  // TASK_COMM_LEN - 1
 
 uint64_t page_up(uint64_t v) {
   return (v + mmu::kPageOffsetMask) & ~mmu::kPageOffsetMask;
@@ -87,6 +89,38 @@ void map_segments(AddressSpace& space, const ElfImage& image, uint64_t bias,
 
 int Kernel::exec(Process& process, const std::string& path, const std::vector<std::string>& argv,
                  const std::vector<std::string>& envp, std::string* error) {
+  return exec_at_depth(process, path, argv, envp, error, 0);
+}
+
+int Kernel::exec_script(Process& process, const std::string& path, const Shebang& script,
+                        const std::vector<std::string>& argv, const std::vector<std::string>& envp,
+                        std::string* error, int depth) {
+  if (depth >= kMaxInterpreterDepth) {
+    *error = path + ": too many levels of #! interpreters";
+    return -ELOOP;
+  }
+  // binfmt_script: the interpreter, its argument, the script's path, then argv[1...].
+  std::vector<std::string> args = {script.interpreter};
+  if (script.argument) args.push_back(*script.argument);
+  args.push_back(path);
+  if (!argv.empty()) args.insert(args.end(), argv.begin() + 1, argv.end());
+  std::string interpreter_error;
+  const int r =
+      exec_at_depth(process, script.interpreter, args, envp, &interpreter_error, depth + 1);
+  if (r == -ENOENT) {
+    *error =
+        path + ": cannot run its interpreter " + script.interpreter + ": " + std::strerror(ENOENT);
+  } else if (r != 0) {
+    *error = path + ": " + interpreter_error;
+  } else {
+    process.comm = basename_of(path).substr(0, kCommLength);  // named after the script, as Linux
+  }
+  return r;
+}
+
+int Kernel::exec_at_depth(Process& process, const std::string& path,
+                          const std::vector<std::string>& argv,
+                          const std::vector<std::string>& envp, std::string* error, int depth) {
   const auto found = fs_.resolve(path, process.cwd, vfs::Follow::kYes);
   if (found.error != 0) {
     *error = path + ": " + std::strerror(-found.error);
@@ -100,6 +134,14 @@ int Kernel::exec(Process& process, const std::string& path, const std::vector<st
   if ((st.mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0) {
     *error = path + ": permission denied (not executable)";
     return -EACCES;
+  }
+  int shebang_error = 0;
+  if (const auto script = read_shebang(*found.inode, &shebang_error))
+    return exec_script(process, path, *script, argv, envp, error, depth);
+  if (shebang_error != 0) {
+    *error = path + ": bad #! line (no interpreter, or one longer than " +
+             std::to_string(kShebangBytes) + " bytes)";
+    return shebang_error;
   }
   ElfError elf_error;
   const auto image = read_elf(*found.inode, static_cast<uint64_t>(st.size), &elf_error);
@@ -173,7 +215,7 @@ int Kernel::exec(Process& process, const std::string& path, const std::vector<st
   process.replace_space(std::move(space));
   process.brk_start = process.brk = brk;
   process.exe = found.path;
-  process.comm = basename_of(found.path).substr(0, 15);
+  process.comm = basename_of(found.path).substr(0, kCommLength);
   process.argv = argv;
   process.fds().close_on_exec();
   for (auto& action : process.signals().actions) {

@@ -36,6 +36,8 @@ enum class RunEnd : uint8_t {
   kInterrupted,       // the host's stop flag was raised (a signal to vmlab, --timeout)
 };
 
+struct Shebang;
+
 struct FaultRateSample {
   uint64_t instructions;  // when the sample was taken
   uint64_t faults;        // faults since the previous sample
@@ -136,6 +138,13 @@ class Kernel {
   uint64_t frames_free_at_start() const { return frames_free_at_start_; }
 
  private:
+  // execve of a "#!" script: the interpreter it names runs it (at most kMaxInterpreterDepth
+  // levels deep).
+  int exec_script(Process& process, const std::string& path, const Shebang& script,
+                  const std::vector<std::string>& argv, const std::vector<std::string>& envp,
+                  std::string* error, int depth);
+  int exec_at_depth(Process& process, const std::string& path, const std::vector<std::string>& argv,
+                    const std::vector<std::string>& envp, std::string* error, int depth);
   bool deliver_signals(Process& process);
   bool setup_frame(Process& process, const SigInfo& info, const SigAction& action);
   bool retry_blocked(Process& process);

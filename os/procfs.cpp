@@ -334,10 +334,13 @@ void ProcFs::add(int pid) {
     Process* p = k.find(pid);
     if (p == nullptr) return links;
     for (const int fd : p->fds().open_fds()) {
-      const std::string target = p->fds().get(fd)->describe();
+      std::shared_ptr<vfs::OpenFile> file = p->fds().get(fd);
+      const std::string target = file->describe();
+      std::weak_ptr<vfs::OpenFile> weak = file;
       links[std::to_string(fd)] = std::make_shared<vfs::GeneratedSymlink>(
           vfs::new_overlay_stat(*k.fs().state(), kFdLinkMode, vfs::kProcfsDevice),
-          [target] { return target; }, path + "/fd/" + std::to_string(fd));
+          [target] { return target; }, path + "/fd/" + std::to_string(fd),
+          [weak] { return weak.lock(); });
     }
     return links;
   });

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
+#include "os/vfs/generated_inode.h"
 #include "os/vfs/memory_inode.h"
 #include "os/vfs/overlay_directory.h"
 
@@ -32,6 +34,14 @@ constexpr unsigned kTtyMinor = 0;
 
 constexpr uint32_t kDeviceMode = S_IFCHR | 0666;
 constexpr uint32_t kDevDirectoryMode = 0755;
+constexpr uint32_t kDescriptorLinkMode = S_IFLNK | 0777;
+
+constexpr std::pair<const char*, const char*> kDescriptorLinks[] = {
+    {"stdin", "/proc/self/fd/0"},
+    {"stdout", "/proc/self/fd/1"},
+    {"stderr", "/proc/self/fd/2"},
+    {"fd", "/proc/self/fd"},
+};
 
 struct DeviceSpec {
   const char* name;
@@ -107,6 +117,14 @@ std::shared_ptr<OverlayDirectory> make_dev_directory(std::shared_ptr<OverlayStat
     st.rdev = makedev(spec.major, spec.minor);
     dir->insert(spec.name,
                 std::make_shared<DeviceInode>(spec.kind, st, random, join_path(path, spec.name)));
+  }
+  // What udev makes on Linux: the standard streams and /dev/fd name the caller's descriptors.
+  for (const auto& [name, target] : kDescriptorLinks) {
+    const std::string to = target;
+    FileStat st = new_overlay_stat(*state, kDescriptorLinkMode, kDevfsDevice);
+    st.size = static_cast<int64_t>(to.size());  // a symlink's size is its target's length
+    dir->insert(name, std::make_shared<GeneratedSymlink>(
+                          st, [to] { return to; }, join_path(path, name)));
   }
   return dir;
 }

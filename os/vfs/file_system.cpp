@@ -111,12 +111,32 @@ OpenResult FileSystem::open(std::string_view path, std::string_view cwd, int fla
       found = create(path, cwd, mode, Exclusive::kNo);
   }
   if (found.error != 0) return {nullptr, found.error};
+  if (!found.inode->is_symlink()) {
+    if (auto target = found.inode->magic_target()) return reopen(std::move(target), flags);
+  }
   if ((flags & O_CREAT) && found.inode->is_directory()) return {nullptr, -EISDIR};
   OpenResult opened = open_inode(found.inode, flags);
   if (opened.error == 0 && (flags & O_TRUNC) && found.inode->is_regular()) {
     if (const int error = found.inode->truncate(0); error != 0) return {nullptr, error};
   }
   return opened;
+}
+
+OpenResult FileSystem::reopen(std::shared_ptr<OpenFile> file, int flags) {
+  // A file with an inode opens afresh (its own offset); a pipe gives a new end of the same
+  // pipe; a terminal or stream is the same open file again.
+  if (auto inode = file->inode()) return open_inode(inode, flags);
+  if (auto pipe = std::dynamic_pointer_cast<PipeEnd>(file)) {
+    switch (flags & O_ACCMODE) {
+      case O_RDONLY:
+        return {pipe->reopened(PipeEnd::Side::kRead, flags), 0};
+      case O_WRONLY:
+        return {pipe->reopened(PipeEnd::Side::kWrite, flags), 0};
+      default:
+        break;
+    }
+  }
+  return {std::move(file), 0};
 }
 
 PipeEnds FileSystem::make_pipe(int flags) {

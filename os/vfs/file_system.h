@@ -66,6 +66,8 @@ class FileSystem {
              std::string_view to_cwd);
   int symlink(std::string_view target, std::string_view link_path, std::string_view cwd);
 
+  // Opening a magic link (/proc/PID/fd/N) to `file`, as open(2) with `flags` does.
+  OpenResult reopen(std::shared_ptr<OpenFile> file, int flags);
   // A pipe with a fresh inode number (pipe2 flags: O_NONBLOCK).
   PipeEnds make_pipe(int flags = 0);
 

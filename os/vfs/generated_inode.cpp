@@ -1,5 +1,7 @@
 #include "os/vfs/generated_inode.h"
 
+#include "os/vfs/open_file.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -28,12 +30,23 @@ int GeneratedFile::truncate(uint64_t) {
 }
 
 GeneratedSymlink::GeneratedSymlink(FileStat stat, std::function<std::string()> target,
-                                   std::string path)
-    : Inode(stat.mode, kNoCacheId, std::move(path)), stat_(stat), target_(std::move(target)) {}
+                                   std::string path,
+                                   std::function<std::shared_ptr<OpenFile>()> opens)
+    : Inode(stat.mode, kNoCacheId, std::move(path)),
+      stat_(stat),
+      target_(std::move(target)),
+      opens_(std::move(opens)) {}
 
 int GeneratedSymlink::readlink(std::string& target) const {
   target = target_();
   return target.empty() ? -ENOENT : 0;
+}
+
+OpenFileInode::OpenFileInode(std::shared_ptr<OpenFile> file, std::string path)
+    : Inode(file->stat().mode, kNoCacheId, std::move(path)), file_(std::move(file)) {}
+
+FileStat OpenFileInode::stat() const {
+  return file_->stat();
 }
 
 }  // namespace vmlab::os::vfs

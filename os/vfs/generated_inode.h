@@ -32,14 +32,31 @@ class GeneratedFile final : public Inode {
 // target means the link cannot be followed now: -ENOENT.
 class GeneratedSymlink final : public Inode {
  public:
-  GeneratedSymlink(FileStat stat, std::function<std::string()> target, std::string path);
+  // `opens`, when given, makes it a magic link (Inode::magic_target).
+  GeneratedSymlink(FileStat stat, std::function<std::string()> target, std::string path,
+                   std::function<std::shared_ptr<OpenFile>()> opens = nullptr);
 
   FileStat stat() const override { return stat_; }
   int readlink(std::string& target) const override;
+  std::shared_ptr<OpenFile> magic_target() const override { return opens_ ? opens_() : nullptr; }
 
  private:
   FileStat stat_;
   std::function<std::string()> target_;
+  std::function<std::shared_ptr<OpenFile>()> opens_;
+};
+
+// What a magic link leads to when it is followed (stat, open): the open file itself, with its
+// own type and metadata (a pipe is S_IFIFO, as stat("/dev/fd/63") reports on Linux).
+class OpenFileInode final : public Inode {
+ public:
+  OpenFileInode(std::shared_ptr<OpenFile> file, std::string path);
+
+  FileStat stat() const override;
+  std::shared_ptr<OpenFile> magic_target() const override { return file_; }
+
+ private:
+  std::shared_ptr<OpenFile> file_;
 };
 
 }  // namespace vmlab::os::vfs

@@ -6,11 +6,14 @@
 #include <sys/stat.h>
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 namespace vmlab::os::vfs {
+
+class OpenFile;
 
 // A time as struct stat reports it: seconds and nanoseconds since the Unix epoch.
 struct Timespec {
@@ -75,6 +78,9 @@ class Inode {
   virtual int readlink(std::string& target) const;
   // True when the inode lives in the read-only host root, so writing needs a copy-up.
   virtual bool needs_copy_up() const { return false; }
+  // /proc/PID/fd/N: a "magic" symlink. Opening it opens what the descriptor refers to (a
+  // pipe, a terminal, a deleted file), whatever its name; null for every other inode.
+  virtual std::shared_ptr<OpenFile> magic_target() const { return nullptr; }
 
   uint32_t type() const { return type_; }  // S_IFMT bits; an inode never changes type
   bool is_directory() const { return S_ISDIR(type_); }

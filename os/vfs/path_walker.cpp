@@ -1,5 +1,7 @@
 #include "os/vfs/path_walker.h"
 
+#include "os/vfs/generated_inode.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -56,7 +58,16 @@ class Walk {
       const bool last = pending_.empty();
       const auto child = dirs_.back()->lookup(name);
       if (child.error != 0) return child.error;
-      if (child.inode->is_symlink() && (!last || follow_last == Follow::kYes || must_be_dir_)) {
+      const bool follow = !last || follow_last == Follow::kYes || must_be_dir_;
+      if (child.inode->is_symlink() && follow && last) {
+        // /proc/PID/fd/N names an open file, not a path: following it leads to that file.
+        if (auto file = child.inode->magic_target()) {
+          leaf_ = std::make_shared<OpenFileInode>(std::move(file), child.inode->path());
+          leaf_name_ = std::move(name);
+          continue;
+        }
+      }
+      if (child.inode->is_symlink() && follow) {
         if (++follows_ > kMaxSymlinkFollows) return -ELOOP;
         std::string target;
         if (const int error = child.inode->readlink(target); error != 0) return error;

@@ -40,6 +40,10 @@ class PipeEnd final : public OpenFile {
   std::string describe() const override;
 
   Side side() const { return side_; }
+  // Another open file on the same pipe (opening /proc/PID/fd/N): `side`, with `flags`.
+  std::shared_ptr<PipeEnd> reopened(Side side, int flags) const {
+    return std::make_shared<PipeEnd>(buffer_, side, flags);
+  }
   // Read end: a read would not block (data, or no writers). Write end: a write of PIPE_BUF
   // bytes would not block (space for it, or no readers: EPIPE). Matches poll's POLLIN/POLLOUT.
   bool readable_now() const;

@@ -4,15 +4,6 @@
 namespace vmlab::testing {
 namespace {
 
-void expect_same_as_native(const std::vector<std::string>& argv) {
-  const CommandResult native = run_command(argv);
-  const VmlabRun run = run_vmlab({}, argv);
-  EXPECT_EQ(run.result.err, "");
-  EXPECT_EQ(run.result.status, native.status);
-  EXPECT_EQ(run.result.out, native.out);
-  expect_no_frame_leak(run.stats);
-}
-
 TEST(Hello, Freestanding) {
   expect_same_as_native({guest("hello_rt-rt")});
 }

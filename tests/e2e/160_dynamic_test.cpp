@@ -11,36 +11,6 @@
 namespace vmlab::testing {
 namespace {
 
-// vmlab's default guest environment (vmlab run --help: PATH and HOME only).
-const std::vector<std::string> kGuestEnvironment = {
-    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/"};
-
-// `extra_env`: NAME=VALUE settings added to the guest environment (vmlab's --env).
-CommandResult run_native(const std::vector<std::string>& argv, const std::string& input,
-                         const std::vector<std::string>& extra_env = {}) {
-  std::vector<std::string> cmd = {"/usr/bin/env", "-i"};
-  cmd.insert(cmd.end(), kGuestEnvironment.begin(), kGuestEnvironment.end());
-  cmd.insert(cmd.end(), extra_env.begin(), extra_env.end());
-  cmd.insert(cmd.end(), argv.begin(), argv.end());
-  return run_command(cmd, input);
-}
-
-VmlabRun expect_same_as_native(const std::vector<std::string>& argv,
-                               const std::vector<std::string>& options = {},
-                               const std::string& input = "",
-                               const std::vector<std::string>& extra_env = {}) {
-  const CommandResult native = run_native(argv, input, extra_env);
-  std::vector<std::string> vmlab_options = options;
-  for (const std::string& setting : extra_env)
-    vmlab_options.insert(vmlab_options.end(), {"--env", setting});
-  VmlabRun run = run_vmlab(vmlab_options, argv, input);
-  EXPECT_EQ(run.result.status, native.status) << run.result.err;
-  EXPECT_EQ(run.result.out, native.out);
-  EXPECT_EQ(run.result.err, native.err);
-  expect_no_frame_leak(run.stats);
-  return run;
-}
-
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
 }

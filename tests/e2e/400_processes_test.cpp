@@ -8,18 +8,6 @@ namespace {
 
 const char kBusybox[] = "/bin/busybox";
 
-// vmlab and the host give the same output and status; the run leaks nothing.
-VmlabRun expect_same_as_native(const std::vector<std::string>& argv,
-                               const std::vector<std::string>& options = {}) {
-  const CommandResult native = run_command(argv);
-  VmlabRun run = run_vmlab(options, argv);
-  EXPECT_EQ(run.result.status, native.status) << run.result.err;
-  EXPECT_EQ(run.result.out, native.out);
-  EXPECT_EQ(run.result.err, native.err);
-  expect_no_frame_leak(run.stats);
-  return run;
-}
-
 const Json* process_with_pid(const Json& stats, int pid) {
   for (const Json& p : stats["processes"].array())
     if (p["pid"].i64() == pid) return &p;

@@ -61,7 +61,8 @@ TEST(Devices, DevListingAndStat) {
   const Lookup dev = fs.resolve("/dev", "/", Follow::kYes);
   ASSERT_EQ(dev.error, 0);
   EXPECT_EQ(names(dev.inode->list()),
-            (std::vector<std::string>{".", "..", "null", "random", "tty", "urandom", "zero"}));
+            (std::vector<std::string>{".", "..", "fd", "null", "random", "stderr", "stdin",
+                                      "stdout", "tty", "urandom", "zero"}));
   const FileStat st = fs.resolve("/dev/urandom", "/", Follow::kYes).inode->stat();
   EXPECT_EQ(st.mode, S_IFCHR | 0666);
   EXPECT_EQ(st.rdev, makedev(1, 9));

@@ -59,4 +59,29 @@ void expect_no_frame_leak(const Json& stats) {
       << "frames leaked";
 }
 
+namespace {
+// vmlab's default guest environment (vmlab run --help: PATH and HOME only).
+const std::vector<std::string> kGuestEnvironment = {
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/"};
+}  // namespace
+
+VmlabRun expect_same_as_native(const std::vector<std::string>& argv,
+                               const std::vector<std::string>& options, const std::string& input,
+                               const std::vector<std::string>& extra_env) {
+  std::vector<std::string> native_command = {"/usr/bin/env", "-i"};
+  native_command.insert(native_command.end(), kGuestEnvironment.begin(), kGuestEnvironment.end());
+  native_command.insert(native_command.end(), extra_env.begin(), extra_env.end());
+  native_command.insert(native_command.end(), argv.begin(), argv.end());
+  const CommandResult native = run_command(native_command, input);
+  std::vector<std::string> vmlab_options = options;
+  for (const std::string& setting : extra_env)
+    vmlab_options.insert(vmlab_options.end(), {"--env", setting});
+  VmlabRun run = run_vmlab(vmlab_options, argv, input);
+  EXPECT_EQ(run.result.status, native.status) << run.result.err;
+  EXPECT_EQ(run.result.out, native.out);
+  EXPECT_EQ(run.result.err, native.err);
+  expect_no_frame_leak(run.stats);
+  return run;
+}
+
 }  // namespace vmlab::testing

@@ -37,4 +37,12 @@ VmlabRun run_vmlab(const std::vector<std::string>& options, const std::vector<st
 // The stats of a finished run must show every frame back in the allocator.
 void expect_no_frame_leak(const Json& stats);
 
+// Runs `argv` natively in the environment vmlab gives its guests by default (PATH and HOME
+// only, plus `extra_env` NAME=VALUE settings), then under vmlab (`options`, and --env for each
+// extra setting), and expects the same stdout, stderr and exit status, and no frame leak.
+VmlabRun expect_same_as_native(const std::vector<std::string>& argv,
+                               const std::vector<std::string>& options = {},
+                               const std::string& input = "",
+                               const std::vector<std::string>& extra_env = {});
+
 }  // namespace vmlab::testing
