@@ -4,6 +4,10 @@
 #include <string>
 #include <vector>
 
+#include <capstone/capstone.h>
+#include <lua.h>
+#include <unicorn/unicorn.h>
+
 #include "emulator/cli/commands.h"
 
 namespace {
@@ -11,10 +15,23 @@ namespace {
 constexpr const char* kUsage =
     "usage: vmlab COMMAND [ARGS...]\n\n"
     "commands:\n"
-    "  run [options] [--] PROGRAM [ARGS...]   run a static x86-64 Linux program\n"
+    "  run [options] [--] PROGRAM [ARGS...]   run an x86-64 Linux program\n"
     "  script [--unsafe-lua] FILE.lua [ARGS]  run a Lua experiment script (scripts/README.md)\n"
-    "  help [COMMAND]                         show help (also: vmlab COMMAND --help)\n\n"
+    "  help [COMMAND]                         show help (also: vmlab COMMAND --help)\n"
+    "  --version                              vmlab's version and the libraries it runs on\n\n"
     "vmlab run --help lists every option with its default.\n";
+
+// vmlab's version, then the versions of the libraries linked in (they shape what runs).
+int print_version() {
+  unsigned uc_major = 0, uc_minor = 0;
+  const unsigned uc_full = uc_version(&uc_major, &uc_minor);  // major.minor.patch.extra bytes
+  const unsigned uc_patch = (uc_full >> 8) & 0xff;
+  int cs_major = 0, cs_minor = 0;
+  cs_version(&cs_major, &cs_minor);
+  std::printf("vmlab %s\nUnicorn %u.%u.%u, Capstone %d.%d, %s\n", VMLAB_VERSION, uc_major, uc_minor,
+              uc_patch, cs_major, cs_minor, LUA_RELEASE);
+  return 0;
+}
 
 }  // namespace
 
@@ -25,6 +42,7 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return args.empty() ? 125 : 0;
   }
+  if (args[0] == "--version") return print_version();
   const std::string command = args[0];
   args.erase(args.begin());
   if (command == "run") return vmlab::cli::run_command(args);

@@ -138,6 +138,8 @@ const std::vector<Option>& options() {
        [](const RunOptions& o) { return std::to_string(o.machine.kernel.quantum); },
        [](RunOptions& o, const std::string& v) {
          o.machine.kernel.quantum = parse_count("--quantum", v);
+         if (o.machine.kernel.quantum == 0)
+           throw UsageError("--quantum: a time slice is at least 1 instruction");
        }},
       {"--pcid", "on|off", "tag TLB entries with the process's PCID instead of flushing on switch",
        [](const RunOptions& o) { return on_off(o.machine.kernel.pcid == os::PcidMode::kOn); },
@@ -244,8 +246,8 @@ const std::vector<Option>& options() {
          return std::to_string(o.machine.kernel.epoch_ns / kNanosecondsPerSecond);
        },
        [](RunOptions& o, const std::string& v) {
-         const uint64_t seconds = v == "now" ? static_cast<uint64_t>(std::time(nullptr))
-                                             : parse_count("--epoch", v);
+         const uint64_t seconds =
+             v == "now" ? static_cast<uint64_t>(std::time(nullptr)) : parse_count("--epoch", v);
          if (seconds > kMaxEpochSeconds)
            throw UsageError("--epoch: " + v + " is past the year 2262 (64-bit nanoseconds)");
          o.machine.kernel.epoch_ns = seconds * kNanosecondsPerSecond;
@@ -312,7 +314,8 @@ const std::vector<Option>& options() {
          o.trace.count = parse_count("--trace-count", v);
        }},
       {"--trace-events", "LIST",
-       "trace only kernel events (comma list: faults,evictions,swap,tlb,switches,syscalls,exits)",
+       "trace only kernel events (comma list: "
+       "faults,evictions,swap,tlb,switches,syscalls,processes)",
        [](const RunOptions&) { return std::string("instructions and all events"); },
        [](RunOptions& o, const std::string& v) { o.trace.events = v; }},
       {"--strace", "", "print system calls like strace on stderr",

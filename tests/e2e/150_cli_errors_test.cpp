@@ -154,6 +154,30 @@ TEST(CliErrors, FaultOutsideEveryEngineRegionIsCheckedLikeAnyOther) {
             "0x0, rip 0x7ffffff00000\n");
 }
 
+TEST(CliErrors, AZeroQuantumIsRefused) {
+  expect_error({"run", "--quantum", "0", guest("hello_rt-rt")}, 125,
+               "vmlab: --quantum: a time slice is at least 1 instruction");
+}
+
+TEST(CliErrors, EveryTraceEventTheHelpListsIsAccepted) {
+  const CommandResult help = vmlab({"run", "--help"});
+  const auto at = help.out.find("comma list: ");
+  ASSERT_NE(at, std::string::npos);
+  const std::string list = help.out.substr(at + 12, help.out.find(')', at) - at - 12);
+  const VmlabRun run =
+      run_vmlab({"--trace", "/dev/null", "--trace-events", list}, {guest("hello_rt-rt")});
+  EXPECT_EQ(run.result.status, 0) << list << ": " << run.result.err;
+}
+
+TEST(CliErrors, VersionNamesTheLibraries) {
+  const CommandResult r = vmlab({"--version"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out.rfind("vmlab ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("Unicorn 2.1."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Capstone "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Lua 5.4"), std::string::npos) << r.out;
+}
+
 TEST(CliErrors, AMissingInterpreterIs127NamingIt) {
   const std::string program = guest("hello-nointerp");
   expect_error({"run", program}, 127,
