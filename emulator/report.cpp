@@ -74,6 +74,7 @@ std::string stats_json(Machine& machine, const RunFacts& facts) {
   json.value("swap_ins", rs.swap_ins);
   json.value("swap_cache_hits", rs.swap_cache_hits);
   json.value("file_drops", rs.file_drops);
+  json.value("file_writebacks", rs.file_writebacks);
   json.value("refaults", rs.refaults);
   json.value("oom_kills", rs.oom_kills);
   json.value("limit_reclaims", rs.limit_reclaims);

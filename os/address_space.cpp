@@ -378,6 +378,12 @@ void AddressSpace::write_leaf(uint64_t va, PhysAddr slot, Pte before, Pte after)
     stats_.resident -= pages;
     if (huge) --stats_.huge;
   }
+  // A page-cache page written through this entry stays dirty after the entry goes: the page
+  // cache writes it back to its file (PageCache::write_back).
+  if (before.present() && before.dirty() && !(after.present() && after.dirty())) {
+    Frame& f = frames_.frame(before.pfn());
+    if (f.use == FrameUse::kFile) f.dirty = true;
+  }
   if (non_present_kind(before) == NonPresentKind::kSwap) --stats_.swapped;
   if (non_present_kind(after) == NonPresentKind::kSwap) ++stats_.swapped;
   if (observer_ != nullptr)

@@ -40,6 +40,7 @@ struct Frame {
   uint32_t file_id = 0;       // page cache: which file
   int32_t swap_slot = -1;     // swap cache: the slot holding a copy, if any (< 2^31 slots)
   FrameUse use = FrameUse::kFree;
+  bool dirty = false;  // page cache: written through a mapping since it was last written back
 };
 static_assert(sizeof(Frame) <= 64, "frame metadata is sized per frame of RAM");
 

@@ -105,25 +105,15 @@ bool Reclaimer::evict(Pfn frame) {
 bool Reclaimer::evict_file(Pfn frame) {
   FrameAllocator& frames = kernel_.frames();
   const std::vector<Mapping> rmap = frames.frame(frame).rmap;
-  for (const Mapping& m : rmap) {
-    // A shared writable mapping may have changed the page: write it back to the file first.
-    const Vma* vma = m.space->find_vma(m.va);
-    if (vma != nullptr && vma->sharing == Sharing::kShared && m.space->read_pte(m.va).dirty() &&
-        vma->file) {
-      const uint8_t* bytes = frames.memory().host(frame.address(), mmu::kPageBytes);
-      const uint64_t offset = vma->file_offset_of(m.va);
-      const uint64_t size = static_cast<uint64_t>(vma->file->stat().size);
-      if (offset < size)
-        vma->file->write(offset, {bytes, std::min<uint64_t>(mmu::kPageBytes, size - offset)});
-    }
+  // Unmapping notes a page a shared mapping wrote (Frame::dirty); dropping it writes it back.
+  for (const Mapping& m : rmap)
     m.space->unmap_page(m.va);
-  }
   const Process* owner = rmap.empty() ? nullptr : kernel_.find(rmap.front().space->owner());
   KernelEvents::raise(kernel_.events().reclaim,
                       ReclaimEvent{owner, rmap.empty() ? 0 : rmap.front().va, frame.value,
                                    ReclaimEvent::Kind::kDropCache, 0});
   ++stats_.file_drops;
-  ++stats_.evict_clean;
+  ++(frames.frame(frame).dirty ? stats_.file_writebacks : stats_.evict_clean);
   return kernel_.page_cache().drop(frame);
 }
 

@@ -39,6 +39,7 @@ struct ReclaimStats {
   uint64_t evict_clean = 0;      // dropped without I/O (clean file page, or valid swap copy)
   uint64_t swap_outs = 0;        // pages written to swap
   uint64_t file_drops = 0;       // page-cache pages dropped
+  uint64_t file_writebacks = 0;  // of which written back first (a shared mapping wrote them)
   uint64_t swap_ins = 0;         // pages read back from swap (major faults)
   uint64_t swap_cache_hits = 0;  // swap entries resolved by a frame another process read in
   uint64_t refaults = 0;         // faults on pages evicted earlier

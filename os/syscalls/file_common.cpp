@@ -53,6 +53,22 @@ int64_t write_stat(SyscallContext& c, uint64_t pointer, const vfs::FileStat& st)
   return c.user().write_value(pointer, out) ? 0 : -EFAULT;
 }
 
+void before_reading(SyscallContext& c, const vfs::OpenFile& file) {
+  if (const auto inode = file.inode(); inode && inode->is_regular())
+    c.kernel.page_cache().write_back(*inode);
+}
+
+void after_writing(SyscallContext& c, const vfs::OpenFile& file, int64_t offset, int64_t n) {
+  if (n <= 0 || offset < 0) return;
+  if (const auto inode = file.inode(); inode && inode->is_regular())
+    c.kernel.page_cache().refresh(*inode, static_cast<uint64_t>(offset), static_cast<uint64_t>(n));
+}
+
+void after_writing_at_offset(SyscallContext& c, vfs::OpenFile& file, int64_t n) {
+  if (n <= 0 || !file.inode()) return;
+  after_writing(c, file, file.seek(0, SEEK_CUR) - n, n);
+}
+
 int64_t finish_io(SyscallContext& c, int64_t result) {
   if (result == vfs::kWouldBlock) {
     c.block = true;

@@ -24,6 +24,14 @@ bool is_self_exe(const SyscallContext& c, const std::string& path);
 // Copies a FileStat to the guest as Linux's x86-64 struct stat.
 int64_t write_stat(SyscallContext& c, uint64_t pointer, const vfs::FileStat& st);
 
+// Keeps the page cache and the file one copy (os/page_cache.h): before a system call reads a
+// file, pages written through shared mappings go back to it; after one writes `n` bytes at
+// `offset`, the cached pages there read them. Other files (pipes, devices) are left alone.
+void before_reading(SyscallContext& c, const vfs::OpenFile& file);
+void after_writing(SyscallContext& c, const vfs::OpenFile& file, int64_t offset, int64_t n);
+// after_writing for a write at the file offset (write, writev): the bytes end at the offset.
+void after_writing_at_offset(SyscallContext& c, vfs::OpenFile& file, int64_t n);
+
 // The result of a read/write that may have to wait, or that hit a closed pipe.
 int64_t finish_io(SyscallContext& c, int64_t result);
 

@@ -146,8 +146,12 @@ int64_t sys_ftruncate(SyscallContext& c) {
   return inode->truncate(c.arg(1));
 }
 
+// The file's pages written through shared mappings go back to it (its overlay copy).
 int64_t sys_fsync(SyscallContext& c) {
-  return c.process.fds().get(c.int_arg(0)) ? 0 : -EBADF;  // the overlay lives in memory
+  auto file = c.process.fds().get(c.int_arg(0));
+  if (!file) return -EBADF;
+  before_reading(c, *file);
+  return 0;
 }
 
 int64_t sys_fadvise64(SyscallContext& c) {

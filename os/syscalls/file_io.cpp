@@ -33,6 +33,7 @@ int64_t sys_read(SyscallContext& c) {
   auto file = readable(c, c.int_arg(0), &err);
   if (err != 0) return err;
   std::vector<uint8_t> buffer(std::min(c.arg(2), kMaxTransfer));
+  before_reading(c, *file);
   const int64_t n = finish_io(c, file->read(buffer));
   if (n <= 0 || c.block) return n;
   if (!c.user().write(c.arg(1), {buffer.data(), static_cast<size_t>(n)})) return -EFAULT;
@@ -45,7 +46,9 @@ int64_t sys_write(SyscallContext& c) {
   if (err != 0) return err;
   std::vector<uint8_t> buffer(std::min(c.arg(2), kMaxTransfer));
   if (!c.user().read(c.arg(1), buffer)) return -EFAULT;
-  return finish_io(c, file->write(buffer));
+  const int64_t n = finish_io(c, file->write(buffer));
+  after_writing_at_offset(c, *file, n);
+  return n;
 }
 
 int64_t sys_pread64(SyscallContext& c) {
@@ -54,6 +57,7 @@ int64_t sys_pread64(SyscallContext& c) {
   if (err != 0) return err;
   if (static_cast<int64_t>(c.arg(3)) < 0) return -EINVAL;
   std::vector<uint8_t> buffer(std::min(c.arg(2), kMaxTransfer));
+  before_reading(c, *file);
   const int64_t n = file->pread(buffer, static_cast<int64_t>(c.arg(3)));
   if (n <= 0) return n;
   return c.user().write(c.arg(1), {buffer.data(), static_cast<size_t>(n)}) ? n : -EFAULT;
@@ -66,7 +70,9 @@ int64_t sys_pwrite64(SyscallContext& c) {
   if (static_cast<int64_t>(c.arg(3)) < 0) return -EINVAL;
   std::vector<uint8_t> buffer(std::min(c.arg(2), kMaxTransfer));
   if (!c.user().read(c.arg(1), buffer)) return -EFAULT;
-  return file->pwrite(buffer, static_cast<int64_t>(c.arg(3)));
+  const int64_t n = file->pwrite(buffer, static_cast<int64_t>(c.arg(3)));
+  after_writing(c, *file, static_cast<int64_t>(c.arg(3)), n);
+  return n;
 }
 
 int read_iovecs(SyscallContext& c, std::vector<struct iovec>& iov, uint64_t* total) {
@@ -92,6 +98,7 @@ int64_t sys_readv(SyscallContext& c) {
   uint64_t total = 0;
   if (const int e = read_iovecs(c, iov, &total); e != 0) return e;
   std::vector<uint8_t> buffer(std::min(total, kMaxTransfer));
+  before_reading(c, *file);
   const int64_t n = finish_io(c, file->read(buffer));
   if (n <= 0 || c.block) return n;
   uint64_t done = 0;
@@ -122,7 +129,9 @@ int64_t sys_writev(SyscallContext& c) {
     if (!c.user().read(reinterpret_cast<uint64_t>(v.iov_base), {buffer.data() + at, chunk}))
       return -EFAULT;
   }
-  return finish_io(c, file->write(buffer));
+  const int64_t n = finish_io(c, file->write(buffer));
+  after_writing_at_offset(c, *file, n);
+  return n;
 }
 
 int64_t sys_sendfile(SyscallContext& c) {
@@ -134,6 +143,7 @@ int64_t sys_sendfile(SyscallContext& c) {
   // Linux needs a source it can read pages from: a regular file.
   if (!in->inode() || !in->inode()->is_regular()) return -EINVAL;
   std::vector<uint8_t> buffer(std::min(c.arg(3), kMaxTransfer));
+  before_reading(c, *in);
   int64_t n;
   if (c.arg(2) != 0) {
     int64_t offset = 0;
@@ -144,7 +154,9 @@ int64_t sys_sendfile(SyscallContext& c) {
     n = in->read(buffer);
   }
   if (n <= 0) return n;
-  return finish_io(c, out->write({buffer.data(), static_cast<size_t>(n)}));
+  const int64_t written = finish_io(c, out->write({buffer.data(), static_cast<size_t>(n)}));
+  after_writing_at_offset(c, *out, written);
+  return written;
 }
 
 int64_t sys_lseek(SyscallContext& c) {

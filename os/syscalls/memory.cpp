@@ -4,6 +4,8 @@
 #include <sys/syscall.h>
 
 #include <fcntl.h>
+
+#include <algorithm>
 #include <cerrno>
 
 #include "os/kernel.h"
@@ -223,9 +225,32 @@ int64_t sys_madvise(SyscallContext& c) {
   }
 }
 
+// Shared file pages in the range go back to their files (the overlay copy).
 int64_t sys_msync(SyscallContext& c) {
-  if ((c.arg(0) & kPageMask) != 0) return -EINVAL;
-  return 0;  // shared file pages live in the page cache; the overlay is the backing store
+  const uint64_t start = c.arg(0), length = c.arg(1);
+  const int flags = c.int_arg(2);
+  if ((start & kPageMask) != 0 || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) != 0 ||
+      ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+    return -EINVAL;
+  const uint64_t end = start + ((length + kPageMask) & ~kPageMask);
+  if (end < start) return -ENOMEM;
+  AddressSpace& space = c.process.space();
+  int64_t result = 0;
+  for (uint64_t va = start; va < end;) {
+    const Vma* vma = space.find_vma(va);
+    if (vma == nullptr || vma->start > va) {
+      result = -ENOMEM;  // a hole in the range; what follows is still synced
+      const Vma* next = space.vma_above(va);
+      if (next == nullptr) break;
+      va = next->start;
+      continue;
+    }
+    const uint64_t to = std::min(end, vma->end);
+    if (vma->kind == VmaKind::kFile && vma->sharing == Sharing::kShared)
+      c.kernel.page_cache().write_back(*vma->file, vma->file_offset_of(va), to - va);
+    va = to;
+  }
+  return result;
 }
 
 int64_t sys_mincore(SyscallContext& c) {
