@@ -91,6 +91,7 @@ void register_file_syscalls(SyscallTable& table) {
   file_syscalls::register_io(table);
   file_syscalls::register_paths(table);
   file_syscalls::register_descriptors(table);
+  file_syscalls::register_attributes(table);
 }
 
 }  // namespace vmlab::os

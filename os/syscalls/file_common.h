@@ -38,5 +38,6 @@ int64_t finish_io(SyscallContext& c, int64_t result);
 void register_io(SyscallTable& table);
 void register_paths(SyscallTable& table);
 void register_descriptors(SyscallTable& table);
+void register_attributes(SyscallTable& table);
 
 }  // namespace vmlab::os::file_syscalls

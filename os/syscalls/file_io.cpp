@@ -1,4 +1,6 @@
-// Data transfer: read, write, readv, writev, pread64, pwrite64, sendfile, lseek, getdents64.
+// Data transfer: read, write, readv, writev, pread64, pwrite64, sendfile, copy_file_range,
+// lseek, getdents64.
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -159,6 +161,42 @@ int64_t sys_sendfile(SyscallContext& c) {
   return written;
 }
 
+// copy_file_range(fd_in, off_in, fd_out, off_out, len, flags): between regular files, at the
+// given offsets (updated) or the descriptors' own.
+int64_t sys_copy_file_range(SyscallContext& c) {
+  if (c.arg(5) != 0) return -EINVAL;
+  int64_t err = 0;
+  auto in = readable(c, c.int_arg(0), &err);
+  if (err != 0) return err;
+  auto out = writable(c, c.int_arg(2), &err);
+  if (err != 0) return err;
+  if (!in->inode() || !in->inode()->is_regular() || !out->inode() || !out->inode()->is_regular())
+    return -EINVAL;
+  if ((out->flags() & O_APPEND) != 0) return -EBADF;
+  int64_t in_offset = 0, out_offset = 0;
+  if (c.arg(1) != 0 && !c.user().read_value(c.arg(1), in_offset)) return -EFAULT;
+  if (c.arg(3) != 0 && !c.user().read_value(c.arg(3), out_offset)) return -EFAULT;
+  if (in_offset < 0 || out_offset < 0) return -EINVAL;
+  std::vector<uint8_t> buffer(std::min(c.arg(4), kMaxTransfer));
+  before_reading(c, *in);
+  const int64_t n = c.arg(1) != 0 ? in->pread(buffer, in_offset) : in->read(buffer);
+  if (n <= 0) return n;
+  const std::span<const uint8_t> data{buffer.data(), static_cast<size_t>(n)};
+  int64_t written;
+  if (c.arg(3) != 0) {
+    written = out->pwrite(data, out_offset);
+    after_writing(c, *out, out_offset, written);
+  } else {
+    written = out->write(data);
+    after_writing_at_offset(c, *out, written);
+  }
+  if (written < 0) return written;
+  if (c.arg(1) != 0 && !c.user().write_value(c.arg(1), in_offset + written)) return -EFAULT;
+  if (c.arg(3) != 0 && !c.user().write_value(c.arg(3), out_offset + written)) return -EFAULT;
+  if (written < n && c.arg(1) == 0) in->seek(written - n, SEEK_CUR);  // give back the unwritten
+  return written;
+}
+
 int64_t sys_lseek(SyscallContext& c) {
   auto file = c.process.fds().get(c.int_arg(0));
   if (!file) return -EBADF;
@@ -184,6 +222,7 @@ void register_io(SyscallTable& table) {
   table.add(SYS_readv, sys_readv);
   table.add(SYS_writev, sys_writev);
   table.add(SYS_sendfile, sys_sendfile);
+  table.add(SYS_copy_file_range, sys_copy_file_range);
   table.add(SYS_lseek, sys_lseek);
   table.add(SYS_getdents64, sys_getdents64);
 }

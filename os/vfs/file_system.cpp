@@ -122,6 +122,12 @@ OpenResult FileSystem::open(std::string_view path, std::string_view cwd, int fla
   return opened;
 }
 
+int FileSystem::change_attributes(std::string_view path, std::string_view cwd, Follow follow,
+                                  const AttributeChange& change) {
+  const Lookup found = resolve_for_write(path, cwd, follow);
+  return found.error != 0 ? found.error : found.inode->change_attributes(change);
+}
+
 OpenResult FileSystem::reopen(std::shared_ptr<OpenFile> file, int flags) {
   // A file with an inode opens afresh (its own offset); a pipe gives a new end of the same
   // pipe; a terminal or stream is the same open file again.

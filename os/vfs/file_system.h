@@ -66,6 +66,9 @@ class FileSystem {
              std::string_view to_cwd);
   int symlink(std::string_view target, std::string_view link_path, std::string_view cwd);
 
+  // chmod/chown/utimensat on `path`: a host file is copied up first.
+  int change_attributes(std::string_view path, std::string_view cwd, Follow follow,
+                        const AttributeChange& change);
   // Opening a magic link (/proc/PID/fd/N) to `file`, as open(2) with `flags` does.
   OpenResult reopen(std::shared_ptr<OpenFile> file, int flags);
   // A pipe with a fresh inode number (pipe2 flags: O_NONBLOCK).

@@ -51,4 +51,13 @@ int Inode::readlink(std::string&) const {
   return -EINVAL;
 }
 
+void apply_attributes(FileStat& st, const AttributeChange& change, Timespec now) {
+  if (change.mode) st.mode = (st.mode & S_IFMT) | (*change.mode & 07777);
+  if (change.uid) st.uid = *change.uid;
+  if (change.gid) st.gid = *change.gid;
+  if (change.atime) st.atime = *change.atime;
+  if (change.mtime) st.mtime = *change.mtime;
+  st.ctime = now;
+}
+
 }  // namespace vmlab::os::vfs

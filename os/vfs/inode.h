@@ -5,8 +5,10 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -38,6 +40,17 @@ struct FileStat {
   Timespec mtime;
   Timespec ctime;
 };
+
+// What chmod, chown and utimensat change; the fields left empty stay as they are.
+struct AttributeChange {
+  std::optional<uint32_t> mode;  // permission bits (07777)
+  std::optional<uint32_t> uid;
+  std::optional<uint32_t> gid;
+  std::optional<Timespec> atime;
+  std::optional<Timespec> mtime;
+};
+// Applies `change` to `st`; any change also sets the ctime to `now`, as Linux does.
+void apply_attributes(FileStat& st, const AttributeChange& change, Timespec now);
 
 // One name in a directory listing.
 struct DirEntry {
@@ -78,6 +91,10 @@ class Inode {
   virtual int readlink(std::string& target) const;
   // True when the inode lives in the read-only host root, so writing needs a copy-up.
   virtual bool needs_copy_up() const { return false; }
+  // chmod/chown/utimensat: 0 or -errno. Only the overlay's own inodes (files, symlinks,
+  // directories) change; host files are copied up first (FileSystem::change_attributes), and
+  // devices and generated files answer -EPERM.
+  virtual int change_attributes(const AttributeChange&) { return -EPERM; }
   // /proc/PID/fd/N: a "magic" symlink. Opening it opens what the descriptor refers to (a
   // pipe, a terminal, a deleted file), whatever its name; null for every other inode.
   virtual std::shared_ptr<OpenFile> magic_target() const { return nullptr; }

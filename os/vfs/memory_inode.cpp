@@ -70,6 +70,11 @@ int MemoryFile::truncate(uint64_t size) {
   return 0;
 }
 
+int MemoryFile::change_attributes(const AttributeChange& change) {
+  apply_attributes(stat_, change, state_->now());
+  return 0;
+}
+
 void MemoryFile::touch() {
   stat_.mtime = stat_.ctime = state_->now();
 }
@@ -77,9 +82,17 @@ void MemoryFile::touch() {
 MemorySymlink::MemorySymlink(std::shared_ptr<OverlayState> state, std::string target,
                              std::string path)
     : Inode(S_IFLNK, kNoCacheId, std::move(path)),
+      state_(state),
       stat_(new_overlay_stat(*state, kSymlinkMode)),
       target_(std::move(target)) {
   stat_.size = static_cast<int64_t>(target_.size());
+}
+
+int MemorySymlink::change_attributes(const AttributeChange& change) {
+  AttributeChange without_mode = change;
+  without_mode.mode.reset();  // a symlink's permission bits never change (always 0777)
+  apply_attributes(stat_, without_mode, state_->now());
+  return 0;
 }
 
 int MemorySymlink::readlink(std::string& target) const {

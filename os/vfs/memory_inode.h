@@ -26,6 +26,7 @@ class MemoryFile final : public Inode {
   int64_t read(uint64_t offset, std::span<uint8_t> out) override;
   int64_t write(uint64_t offset, std::span<const uint8_t> data) override;
   int truncate(uint64_t size) override;
+  int change_attributes(const AttributeChange& change) override;
 
  private:
   void touch();  // a content change: new mtime and ctime
@@ -41,8 +42,10 @@ class MemorySymlink final : public Inode {
 
   FileStat stat() const override { return stat_; }
   int readlink(std::string& target) const override;
+  int change_attributes(const AttributeChange& change) override;
 
  private:
+  std::shared_ptr<OverlayState> state_;
   FileStat stat_;
   std::string target_;
 };

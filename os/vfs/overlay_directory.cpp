@@ -91,12 +91,31 @@ void OverlayDirectory::touch() {
 
 FileStat OverlayDirectory::stat() const {
   struct stat st {};
-  if (lower_ && ::lstat(lower_->c_str(), &st) == 0) return from_host_stat(st);
+  if (lower_ && ::lstat(lower_->c_str(), &st) == 0) {
+    FileStat host = from_host_stat(st);
+    if (changed_) apply_attributes(host, *changed_, changed_at_);
+    return host;
+  }
   FileStat out = stat_;
   out.nlink = kDirectoryLinks;
   for (const auto& [name, child] : children_)
     out.nlink += child->is_directory() ? 1 : 0;
   return out;
+}
+
+int OverlayDirectory::change_attributes(const AttributeChange& change) {
+  changed_at_ = state_->now();
+  if (!lower_) {
+    apply_attributes(stat_, change, changed_at_);
+    return 0;
+  }
+  if (!changed_) changed_ = AttributeChange{};
+  if (change.mode) changed_->mode = change.mode;
+  if (change.uid) changed_->uid = change.uid;
+  if (change.gid) changed_->gid = change.gid;
+  if (change.atime) changed_->atime = change.atime;
+  if (change.mtime) changed_->mtime = change.mtime;
+  return 0;
 }
 
 std::vector<DirEntry> OverlayDirectory::list() const {

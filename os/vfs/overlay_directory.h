@@ -53,6 +53,7 @@ class OverlayDirectory final : public Inode, public std::enable_shared_from_this
   // "." and ".." first, then the merged entries sorted by name. Linux returns entries in
   // hash or creation order; we sort so that listings are deterministic across hosts.
   std::vector<DirEntry> list() const override;
+  int change_attributes(const AttributeChange& change) override;
 
   static constexpr size_t kDotEntries = 2;
 
@@ -63,7 +64,10 @@ class OverlayDirectory final : public Inode, public std::enable_shared_from_this
   void touch();
 
   std::shared_ptr<OverlayState> state_;
-  FileStat stat_;                     // used when there is no lower layer
+  FileStat stat_;  // used when there is no lower layer
+  // chmod/chown/utimensat of a directory the host also has: these cover the host's values.
+  std::optional<AttributeChange> changed_;
+  Timespec changed_at_;
   std::optional<std::string> lower_;  // host path of the lower layer
   std::map<std::string, std::shared_ptr<Inode>> children_;
   std::set<std::string> whiteouts_;
