@@ -215,6 +215,8 @@ RunEnd Kernel::run(uint64_t budget_instructions) {
       continue;
     }
     if (!deliver_signals(*p)) continue;  // the signal ended the process
+    // Its signals were discarded (ignored): the call it waits in goes on waiting.
+    if (p->state() == ProcessState::kBlocked) continue;
     // Loads CR3 also without a switch: after execve the same process has a new address space.
     tlb_.switch_to(p->space());
     if (p->pid() != last_pid_) {

@@ -145,9 +145,17 @@ class Kernel {
                   std::string* error, int depth);
   int exec_at_depth(Process& process, const std::string& path, const std::vector<std::string>& argv,
                     const std::vector<std::string>& envp, std::string* error, int depth);
+  // Delivers every deliverable signal: default actions, or one frame per handler. False when
+  // a signal ended the process. A handler interrupts a waiting call (interrupt_blocked_call);
+  // a call whose signals were all discarded stays blocked.
   bool deliver_signals(Process& process);
   bool setup_frame(Process& process, const SigInfo& info, const SigAction& action);
+  // Retries a waiting call: true when the process can run (the call completed, or a signal
+  // waits for delivery).
   bool retry_blocked(Process& process);
+  // A handler for `action` interrupts the call the process waits in: it restarts (SA_RESTART,
+  // for calls Linux restarts) or returns what its table entry says (EINTR).
+  void interrupt_blocked_call(Process& process, const SigAction& action);
   void finish_blocked(Process& process, int64_t result);
   int64_t dispatch(Process& process, const BlockedCall& call, bool retry, bool* block,
                    bool* no_return);

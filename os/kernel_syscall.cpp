@@ -6,10 +6,21 @@
 
 namespace vmlab::os {
 
+namespace {
+
+constexpr uint64_t kSyscallInstructionBytes = 2;  // 0f 05
+
+SyscallContext context_for(Kernel& kernel, Process& process, const BlockedCall& call, bool retry) {
+  SyscallContext ctx{kernel, process, call.number, {}, retry, false, false, 0};
+  std::copy(std::begin(call.args), std::end(call.args), std::begin(ctx.args));
+  return ctx;
+}
+
+}  // namespace
+
 int64_t Kernel::dispatch(Process& process, const BlockedCall& call, bool retry, bool* block,
                          bool* no_return) {
-  SyscallContext ctx{*this, process, call.number, {}, false, false, 0};
-  std::copy(std::begin(call.args), std::end(call.args), std::begin(ctx.args));
+  SyscallContext ctx = context_for(*this, process, call, retry);
   if (!retry && !events_.syscall.empty()) {
     SyscallEvent event{process, call.number, {}, 0, true};
     std::copy(std::begin(call.args), std::end(call.args), std::begin(event.args));
@@ -63,17 +74,41 @@ void Kernel::syscall(Process& process) {
 }
 
 bool Kernel::retry_blocked(Process& process) {
-  const SignalState& s = process.signals();
-  if ((s.pending & ~s.blocked) != 0) return true;  // delivery will interrupt the call
+  // The call first, as Linux looks at the condition it waits for before at signals: a pipe
+  // that has data, a child that exited or an expired timeout complete the call, and a pending
+  // signal is delivered on the way back to user mode.
   const BlockedCall call = process.blocked_call();
-  if (call.wake_at_ns != 0 && now_ns() < call.wake_at_ns) return false;
   current_ = &process;
   bool block = false, no_return = false;
   const int64_t result = dispatch(process, call, /*retry=*/true, &block, &no_return);
-  if (block) return false;
   if (process.state() == ProcessState::kZombie) return false;
+  if (block) {
+    const SignalState& s = process.signals();
+    return (s.pending & ~s.blocked) != 0;  // delivery interrupts the call
+  }
   finish_blocked(process, result);
   return process.state() == ProcessState::kRunnable;
+}
+
+void Kernel::interrupt_blocked_call(Process& process, const SigAction& action) {
+  BlockedCall& call = process.blocked_call();
+  const SyscallEntry* entry = syscalls_.find(call.number);
+  const bool restart = entry != nullptr && entry->on_signal == OnSignal::kRestartIfSaRestart &&
+                       (action.flags & kSaRestart) != 0;
+  CpuPort& cpu = process.cpu();
+  if (restart) {
+    cpu.set_reg(Reg::kRip, cpu.reg(Reg::kRip) - kSyscallInstructionBytes);  // run it again
+    cpu.set_reg(Reg::kRax, static_cast<uint64_t>(call.number));
+  } else {
+    int64_t result = -EINTR;
+    if (entry != nullptr && entry->interrupted != nullptr) {
+      SyscallContext ctx = context_for(*this, process, call, /*retry=*/true);
+      result = entry->interrupted(ctx);
+    }
+    cpu.set_reg(Reg::kRax, static_cast<uint64_t>(result));
+  }
+  call.wake_at_ns = 0;
+  process.set_state(ProcessState::kRunnable);
 }
 
 void Kernel::finish_blocked(Process& process, int64_t result) {

@@ -161,9 +161,7 @@ class Process {
   bool exiting = false;
   int exit_signal = 17;       // SIGCHLD: what the parent gets when this process ends
   uint64_t random_draws = 0;  // getrandom calls so far (each draws a fresh stream)
-  int vfork_child = 0;
-  uint64_t saved_sigmask = 0;    // rt_sigsuspend: the mask to restore after the handler
-  bool restore_sigmask = false;  // waiting (not schedulable) until this vfork child execs or exits
+  int vfork_child = 0;        // waiting (not schedulable) until this vfork child execs or exits
   uint64_t instructions_at_exit = 0;
   uint64_t peak_resident = 0;
   std::vector<int> children;

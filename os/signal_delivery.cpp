@@ -69,8 +69,6 @@ constexpr uint16_t kUserCs = 0x33, kUserSs = 0x2b;
 // RFLAGS bits a user may change through sigreturn (FIX_EFLAGS in Linux).
 constexpr uint64_t kUserFlags = 0x0000'0000'0025'4dd5ull;
 constexpr uint64_t kFlagsClearedForHandler = (1u << 10) | (1u << 8) | (1u << 16);  // DF TF RF
-constexpr uint64_t kUnblockable =
-    (uint64_t{1} << (sig::kKill - 1)) | (uint64_t{1} << (sig::kStop - 1));
 
 bool on_altstack(const SignalState& s, uint64_t sp) {
   return !s.altstack_disabled && sp > s.altstack_sp && sp - s.altstack_sp <= s.altstack_size;
@@ -116,7 +114,7 @@ void Kernel::report_fatal_signal(const Process& process, const SigInfo& info) {
 bool Kernel::deliver_signals(Process& process) {
   SignalState& s = process.signals();
   while (true) {
-    const uint64_t deliverable = s.pending & ~(s.blocked & ~kUnblockable);
+    const uint64_t deliverable = s.pending & ~(s.blocked & ~kUnblockableSignals);
     if (deliverable == 0) return true;
     // Synchronous faults first (Linux SYNCHRONOUS_MASK), then the lowest number.
     constexpr uint64_t kSynchronous =
@@ -148,17 +146,7 @@ bool Kernel::deliver_signals(Process& process) {
       return false;
     }
     // A user handler. A call that was waiting is interrupted (or restarted).
-    if (process.state() == ProcessState::kBlocked) {
-      process.set_state(ProcessState::kRunnable);
-      process.blocked_call().wake_at_ns = 0;
-      CpuPort& cpu = process.cpu();
-      if ((action.flags & kSaRestart) != 0) {
-        cpu.set_reg(Reg::kRip, cpu.reg(Reg::kRip) - 2);  // re-execute `syscall`
-        cpu.set_reg(Reg::kRax, static_cast<uint64_t>(process.blocked_call().number));
-      } else {
-        cpu.set_reg(Reg::kRax, static_cast<uint64_t>(-EINTR));
-      }
-    }
+    if (process.state() == ProcessState::kBlocked) interrupt_blocked_call(process, action);
     if (!setup_frame(process, info, action)) {
       // No room for the frame: Linux forces SIGSEGV with the default action.
       std::fprintf(stderr, "vmlab: pid %d (%s): cannot build the frame for %s: stack unusable\n",
@@ -166,7 +154,8 @@ bool Kernel::deliver_signals(Process& process) {
       exit_process(process, signaled_status(sig::kSegv, true));
       return false;
     }
-    return true;
+    // Like Linux on its way back to user mode, the next deliverable signal (the handler's mask
+    // is in force now) gets a frame on top of this one, and its handler runs first.
   }
 }
 
@@ -199,8 +188,7 @@ bool Kernel::setup_frame(Process& process, const SigInfo& info, const SigAction&
   m.cs = kUserCs, m.ss = kUserSs;
   m.err = info.error_code;
   m.trapno = info.trapno;
-  const uint64_t mask_to_restore = process.restore_sigmask ? process.saved_sigmask : s.blocked;
-  process.restore_sigmask = false;
+  const uint64_t mask_to_restore = s.take_mask_to_save();
   m.oldmask = mask_to_restore;
   m.cr2 = info.address;
   m.fpstate = fpstate;
@@ -234,7 +222,7 @@ bool Kernel::setup_frame(Process& process, const SigInfo& info, const SigAction&
 
   s.blocked |= action.mask;
   if ((action.flags & kSaNodefer) == 0) s.blocked |= sig_bit(info.signo);
-  s.blocked &= ~kUnblockable;
+  s.blocked &= ~kUnblockableSignals;
   if ((action.flags & kSaResethand) != 0) s.actions[info.signo] = SigAction{};
   return true;
 }
@@ -260,7 +248,7 @@ bool Kernel::sigreturn(Process& process) {
     cpu.set_fpu_state(fpu);
   }
   cpu.set_regs(regs);
-  process.signals().blocked = frame.uc.sigmask & ~kUnblockable;
+  process.signals().blocked = frame.uc.sigmask & ~kUnblockableSignals;
   return true;
 }
 

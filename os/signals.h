@@ -46,9 +46,12 @@ DefaultAction default_action(int signo);
 std::string signal_name(int signo);         // "SIGSEGV"
 std::string signal_description(int signo);  // "Segmentation fault" (as strsignal)
 
-inline uint64_t sig_bit(int signo) {
+constexpr uint64_t sig_bit(int signo) {
   return uint64_t{1} << (signo - 1);
 }
+
+// SIGKILL and SIGSTOP: no mask ever holds them.
+inline constexpr uint64_t kUnblockableSignals = sig_bit(sig::kKill) | sig_bit(sig::kStop);
 
 struct SigAction {
   uint64_t handler = kSigDfl;
@@ -79,6 +82,28 @@ struct SignalState {
   uint64_t altstack_sp = 0;
   uint64_t altstack_size = 0;
   bool altstack_disabled = true;
+  // rt_sigsuspend, ppoll, pselect6 wait with a temporary mask. The mask it replaced comes back
+  // when the call returns, or, when a handler interrupts the call, when that handler returns
+  // (its frame saves this mask instead of the temporary one), as Linux's saved_sigmask.
+  uint64_t saved_mask = 0;
+  bool has_saved_mask = false;
+
+  void set_temporary_mask(uint64_t mask) {
+    saved_mask = blocked;
+    has_saved_mask = true;
+    blocked = mask & ~kUnblockableSignals;
+  }
+  // The call returns normally: the old mask is back at once.
+  void restore_saved_mask() {
+    if (has_saved_mask) blocked = saved_mask;
+    has_saved_mask = false;
+  }
+  // A handler's frame is being built: the mask its sigreturn restores.
+  uint64_t take_mask_to_save() {
+    const uint64_t mask = has_saved_mask ? saved_mask : blocked;
+    has_saved_mask = false;
+    return mask;
+  }
 };
 
 // Wait-status encoding (as wait(2) returns it).

@@ -13,8 +13,6 @@ namespace vmlab::os {
 namespace {
 
 constexpr uint64_t kSigsetBytes = 8;  // the kernel's sigset_t on x86-64
-constexpr uint64_t kUnblockable =
-    (uint64_t{1} << (sig::kKill - 1)) | (uint64_t{1} << (sig::kStop - 1));
 constexpr int32_t kSsDisable = 2, kSsOnStack = 1;
 constexpr uint64_t kMinSigStack = 2048;  // MINSIGSTKSZ
 
@@ -39,7 +37,8 @@ int64_t sys_rt_sigaction(SyscallContext& c) {
     if (signo == sig::kKill || signo == sig::kStop) return -EINVAL;
     KernelSigaction act{};
     if (!c.user().read_value(c.arg(1), act)) return -EFAULT;
-    s.actions[signo] = SigAction{act.handler, act.flags, act.restorer, act.mask & ~kUnblockable};
+    s.actions[signo] =
+        SigAction{act.handler, act.flags, act.restorer, act.mask & ~kUnblockableSignals};
     // Setting SIG_IGN discards a pending instance (POSIX).
     if (act.handler == kSigIgn) s.pending &= ~sig_bit(signo);
   }
@@ -67,7 +66,7 @@ int64_t sys_rt_sigprocmask(SyscallContext& c) {
       default:
         return -EINVAL;
     }
-    s.blocked &= ~kUnblockable;
+    s.blocked &= ~kUnblockableSignals;
   }
   if (c.arg(2) != 0 && !c.user().write_value(c.arg(2), old)) return -EFAULT;
   if ((s.pending & ~s.blocked) != 0) c.process.cpu().request_stop();  // deliver now
@@ -117,24 +116,24 @@ int64_t sys_rt_sigpending(SyscallContext& c) {
 }
 
 int64_t sys_pause(SyscallContext& c) {
-  // Sleeps until a signal is delivered; delivery turns the result into -EINTR.
+  // Sleeps until a handler runs; delivery ends the call with -EINTR.
   c.block = true;
   return -EINTR;
 }
 
 int64_t sys_rt_sigsuspend(SyscallContext& c) {
-  SignalState& s = c.process.signals();
-  if (c.process.restore_sigmask) {  // retried while suspended
+  // Sleeps with the temporary mask until a handler runs, even when the signal is pending
+  // already: the scheduler delivers it before the process runs again, the handler's frame
+  // saves the old mask, and the call ends with -EINTR. A signal nobody handles is discarded
+  // and the call sleeps on.
+  if (c.retry) {
     c.block = true;
     return -EINTR;
   }
+  if (c.arg(1) != kSigsetBytes) return -EINVAL;
   uint64_t mask = 0;
   if (!c.user().read_value(c.arg(0), mask)) return -EFAULT;
-  if ((s.pending & ~(mask & ~kUnblockable)) != 0) return -EINTR;
-  // Block with the temporary mask; the retry sees the signal and delivery interrupts it.
-  c.process.saved_sigmask = s.blocked;
-  c.process.restore_sigmask = true;
-  s.blocked = mask & ~kUnblockable;
+  c.process.signals().set_temporary_mask(mask);
   c.block = true;
   return -EINTR;
 }
@@ -147,8 +146,8 @@ void register_signal_syscalls(SyscallTable& table) {
   table.add(SYS_rt_sigreturn, sys_rt_sigreturn);
   table.add(SYS_sigaltstack, sys_sigaltstack);
   table.add(SYS_rt_sigpending, sys_rt_sigpending);
-  table.add(SYS_pause, sys_pause);
-  table.add(SYS_rt_sigsuspend, sys_rt_sigsuspend);
+  table.add(SYS_pause, sys_pause, OnSignal::kInterrupt);
+  table.add(SYS_rt_sigsuspend, sys_rt_sigsuspend, OnSignal::kInterrupt);
 }
 
 }  // namespace vmlab::os

@@ -18,9 +18,10 @@ struct SyscallContext {
   Process& process;
   int number;
   uint64_t args[6];
+  bool retry = false;       // the call blocked before and is tried again
   bool block = false;       // the call cannot complete yet: the process sleeps and retries it
   bool no_return = false;   // registers were replaced (execve, rt_sigreturn, exit): no RAX
-  uint64_t wake_at_ns = 0;  // with block: a timed sleep ends at this virtual time
+  uint64_t wake_at_ns = 0;  // with block: a timed sleep or a timeout ends at this virtual time
 
   UserMemory user() { return UserMemory(kernel, process); }
   uint64_t arg(int i) const { return args[i]; }
@@ -29,8 +30,18 @@ struct SyscallContext {
 
 using SyscallHandler = int64_t (*)(SyscallContext&);
 
+// What a signal handler does to a call that waits (Linux's -ERESTART* codes).
+enum class OnSignal : uint8_t {
+  kRestartIfSaRestart,  // -ERESTARTSYS: restarted after a SA_RESTART handler, else EINTR
+  kInterrupt,           // -ERESTARTNOHAND, -ERESTART_RESTARTBLOCK: EINTR after any handler
+};
+
 struct SyscallEntry {
   SyscallHandler handler = nullptr;
+  OnSignal on_signal = OnSignal::kRestartIfSaRestart;
+  // Called (with retry set) when a handler interrupts the waiting call; returns its result
+  // instead of -EINTR, or writes what the call reports then (select's remaining time).
+  SyscallHandler interrupted = nullptr;
 };
 
 class SyscallTable {
@@ -41,7 +52,10 @@ class SyscallTable {
     if (number < 0 || number >= kCount || entries_[number].handler == nullptr) return nullptr;
     return &entries_[number];
   }
-  void add(int number, SyscallHandler handler) { entries_[number].handler = handler; }
+  void add(int number, SyscallHandler handler, OnSignal on_signal = OnSignal::kRestartIfSaRestart,
+           SyscallHandler interrupted = nullptr) {
+    entries_[number] = SyscallEntry{handler, on_signal, interrupted};
+  }
 
  private:
   std::array<SyscallEntry, kCount> entries_{};
