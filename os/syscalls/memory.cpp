@@ -31,6 +31,38 @@ void forget_code(Process& process, uint64_t start, uint64_t end) {
   }
 }
 
+// Linux's brk refuses to grow the heap closer than one page to the next mapping (and than the
+// guard gap to a stack).
+bool heap_can_grow(const AddressSpace& space, uint64_t old_end, uint64_t new_end) {
+  if (!space.range_is_usable(old_end, new_end)) return false;
+  const Vma* next = space.vma_above(old_end);
+  if (next == nullptr) return true;
+  const uint64_t gap = next->grows_down ? layout::kStackGuardGap : 0;
+  const uint64_t next_start = next->start > gap ? next->start - gap : 0;
+  return new_end + mmu::kPageBytes <= next_start;
+}
+
+// Like do_brk_flags: the pages past the old break are fresh read-write anonymous memory. They
+// extend the heap VMA that ends at the old break when it still is plain heap, else they are a
+// VMA of their own: pages at or below the old break may belong to a MAP_FIXED mapping with
+// other rights (musl's malloc puts a PROT_NONE guard page at the start of the heap).
+void grow_heap(AddressSpace& space, uint64_t old_end, uint64_t new_end) {
+  constexpr uint32_t kHeapProt = prot::kRead | prot::kWrite;
+  const Vma* below = space.find_vma(old_end - 1);
+  if (below != nullptr && below->is_heap && below->end == old_end && below->prot == kHeapProt &&
+      !below->huge_advised) {
+    space.resize_vma(below->start, new_end);
+    return;
+  }
+  Vma v;
+  v.start = old_end;
+  v.end = new_end;
+  v.prot = kHeapProt;
+  v.is_heap = true;
+  v.name = "[heap]";
+  space.insert_vma(std::move(v));
+}
+
 int64_t sys_brk(SyscallContext& c) {
   Process& p = c.process;
   AddressSpace& space = p.space();
@@ -38,20 +70,15 @@ int64_t sys_brk(SyscallContext& c) {
   if (requested < p.brk_start) return static_cast<int64_t>(p.brk);
   const uint64_t old_end = page_up(p.brk);
   const uint64_t new_end = page_up(requested);
-  if (new_end > old_end &&
-      !(space.range_is_usable(old_end, new_end) && space.range_is_free(old_end, new_end)))
-    return static_cast<int64_t>(p.brk);  // cannot grow: Linux returns the old break
-  const Vma* heap = space.find_vma(p.brk_start);
-  if (heap == nullptr && new_end > p.brk_start) {
-    Vma v;
-    v.start = p.brk_start;
-    v.end = new_end;
-    v.prot = prot::kRead | prot::kWrite;
-    v.is_heap = true;
-    v.name = "[heap]";
-    space.insert_vma(std::move(v));
-  } else if (heap != nullptr && heap->is_heap) {
-    space.resize_vma(p.brk_start, std::max(new_end, p.brk_start));
+  if (new_end > old_end) {
+    if (!heap_can_grow(space, old_end, new_end)) return static_cast<int64_t>(p.brk);
+    grow_heap(space, old_end, new_end);
+  } else if (new_end < old_end) {
+    // Shrinking unmaps whatever lies between the two breaks; with nothing there, Linux
+    // refuses.
+    if (space.range_is_free(new_end, old_end)) return static_cast<int64_t>(p.brk);
+    forget_code(p, new_end, old_end);
+    space.unmap_range(new_end, old_end);
   }
   p.brk = requested;
   return static_cast<int64_t>(p.brk);
