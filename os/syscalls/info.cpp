@@ -9,31 +9,20 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <optional>
 
 #include "os/kernel.h"
 #include "os/random.h"
 #include "os/syscalls/syscall_table.h"
+#include "os/syscalls/time_values.h"
 
 namespace vmlab::os {
 
 namespace {
 
-constexpr uint64_t kNsPerSecond = 1'000'000'000;
-constexpr uint64_t kNsPerMicro = 1'000;
 constexpr uint64_t kClockTicksPerSecond = 100;
 constexpr uint64_t kMaxGetrandom = 33'554'431;    // getrandom(2): at most 32 MiB - 1 per call
 constexpr unsigned kGrndFlags = 0x1 | 0x2 | 0x4;  // GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE
-
-struct Timespec {
-  int64_t sec, nsec;
-};
-struct Timeval {
-  int64_t sec, usec;
-};
-
-Timespec to_timespec(uint64_t ns) {
-  return {static_cast<int64_t>(ns / kNsPerSecond), static_cast<int64_t>(ns % kNsPerSecond)};
-}
 
 int64_t sys_uname(SyscallContext& c) {
   struct utsname u {};
@@ -113,15 +102,13 @@ int64_t sys_clock_gettime(SyscallContext& c) {
 int64_t sys_clock_getres(SyscallContext& c) {
   if (!known_clock(c.int_arg(0))) return -EINVAL;
   if (c.arg(1) == 0) return 0;
-  return c.user().write_value(c.arg(1), Timespec{0, 1}) ? 0 : -EFAULT;
+  return c.user().write_value(c.arg(1), UserTimespec{0, 1}) ? 0 : -EFAULT;
 }
 
 int64_t sys_gettimeofday(SyscallContext& c) {
   if (c.arg(0) != 0) {
     const uint64_t ns = c.kernel.now_ns();
-    const Timeval tv{static_cast<int64_t>(ns / kNsPerSecond),
-                     static_cast<int64_t>((ns % kNsPerSecond) / kNsPerMicro)};
-    if (!c.user().write_value(c.arg(0), tv)) return -EFAULT;
+    if (!c.user().write_value(c.arg(0), to_timeval(ns))) return -EFAULT;
   }
   if (c.arg(1) != 0 && !c.user().write_value(c.arg(1), uint64_t{0})) return -EFAULT;
   return 0;
@@ -145,10 +132,11 @@ int64_t sleep_until(SyscallContext& c, uint64_t wake_ns) {
 int64_t sys_nanosleep(SyscallContext& c) {
   BlockedCall& call = c.process.blocked_call();
   if (call.wake_at_ns != 0) return sleep_until(c, call.wake_at_ns);  // a retry
-  Timespec req{};
+  UserTimespec req{};
   if (!c.user().read_value(c.arg(0), req)) return -EFAULT;
-  if (req.sec < 0 || req.nsec < 0 || req.nsec >= static_cast<int64_t>(kNsPerSecond)) return -EINVAL;
-  return sleep_until(c, c.kernel.now_ns() + req.sec * kNsPerSecond + req.nsec);
+  const std::optional<uint64_t> amount = duration_ns(req);
+  if (!amount) return -EINVAL;
+  return sleep_until(c, time_after(c.kernel.now_ns(), *amount));
 }
 
 int64_t sys_clock_nanosleep(SyscallContext& c) {
@@ -156,16 +144,15 @@ int64_t sys_clock_nanosleep(SyscallContext& c) {
   if (!known_clock(clock)) return -EINVAL;
   BlockedCall& call = c.process.blocked_call();
   if (call.wake_at_ns != 0) return sleep_until(c, call.wake_at_ns);
-  Timespec req{};
+  UserTimespec req{};
   if (!c.user().read_value(c.arg(2), req)) return -EFAULT;
-  if (req.sec < 0 || req.nsec < 0 || req.nsec >= static_cast<int64_t>(kNsPerSecond)) return -EINVAL;
-  const uint64_t amount = req.sec * kNsPerSecond + req.nsec;
+  const std::optional<uint64_t> amount = duration_ns(req);
+  if (!amount) return -EINVAL;
   const bool absolute = (c.int_arg(1) & TIMER_ABSTIME) != 0;
   const uint64_t now = c.kernel.now_ns();
-  const uint64_t wake =
-      absolute ? now + (amount > clock_ns(c.kernel, clock) ? amount - clock_ns(c.kernel, clock) : 0)
-               : now + amount;
-  return sleep_until(c, wake);
+  const uint64_t clock_now = clock_ns(c.kernel, clock);
+  const uint64_t wait = !absolute ? *amount : *amount > clock_now ? *amount - clock_now : 0;
+  return sleep_until(c, time_after(now, wait));
 }
 
 int64_t sys_times(SyscallContext& c) {

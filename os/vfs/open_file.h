@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "os/vfs/inode.h"
+#include "os/vfs/poll_bits.h"
 
 namespace vmlab::os::vfs {
 
@@ -36,6 +37,8 @@ class OpenFile {
   // bytes written, 0 at the end, -EINVAL if one record does not fit, -ENOTDIR for non-dirs.
   virtual int64_t getdents64(std::span<uint8_t> buffer);
   virtual bool is_tty() const { return false; }
+  // What poll(2) reports now (poll_bits): ready for everything unless the file says otherwise.
+  virtual uint32_t poll() const { return poll_bits::kAlwaysReady; }
   // The inode behind a regular file or directory (for mmap); null for pipes, devices, streams.
   virtual std::shared_ptr<Inode> inode() const { return nullptr; }
   // The name Linux shows in /proc/self/fd: a path, or e.g. "pipe:[3]".

@@ -100,6 +100,19 @@ std::string PipeEnd::describe() const {
   return "pipe:[" + std::to_string(buffer_->ino()) + "]";
 }
 
+uint32_t PipeEnd::poll() const {
+  using namespace poll_bits;
+  uint32_t mask = 0;
+  if (side_ == Side::kRead) {
+    if (buffer_->size() > 0) mask |= kIn | kRdNorm;
+    if (buffer_->writers == 0) mask |= kHup;
+  } else {
+    if (buffer_->space() >= kPipeAtomicWrite) mask |= kOut | kWrNorm;
+    if (buffer_->readers == 0) mask |= kErr;
+  }
+  return mask;
+}
+
 bool PipeEnd::readable_now() const {
   return buffer_->size() > 0 || buffer_->writers == 0;
 }

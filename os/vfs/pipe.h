@@ -38,6 +38,10 @@ class PipeEnd final : public OpenFile {
   int64_t write(std::span<const uint8_t> data) override;
   FileStat stat() const override;
   std::string describe() const override;
+  // Linux's pipe_poll: the read end has POLLIN with data and POLLHUP once every write end is
+  // closed; the write end has POLLOUT while a page is free (a PIPE_BUF write fits) and
+  // POLLERR once every read end is closed.
+  uint32_t poll() const override;
 
   Side side() const { return side_; }
   // Another open file on the same pipe (opening /proc/PID/fd/N): `side`, with `flags`.

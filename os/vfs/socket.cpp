@@ -42,6 +42,14 @@ FileStat Socket::stat() const {
   return st;
 }
 
+uint32_t Socket::poll() const {
+  using namespace poll_bits;
+  uint32_t mask = kOut | kWrNorm;
+  if (domain_ == AF_UNIX || !connection_oriented()) mask |= kWrBand;
+  if (connection_oriented()) mask |= kHup;
+  return mask;
+}
+
 std::string Socket::describe() const {
   return "socket:[" + std::to_string(ino_) + "]";
 }

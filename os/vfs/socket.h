@@ -26,6 +26,9 @@ class Socket final : public OpenFile {
   int64_t write(std::span<const uint8_t> data) override;
   FileStat stat() const override;
   std::string describe() const override;
+  // Never connected: writable and nothing to read, hung up when connection-oriented (unix_poll,
+  // tcp_poll, datagram_poll).
+  uint32_t poll() const override;
 
  private:
   int domain_;

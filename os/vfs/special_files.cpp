@@ -98,6 +98,16 @@ bool HostStream::is_tty() const {
   return ::isatty(host_fd_) == 1;
 }
 
+uint32_t HostStream::poll() const {
+  using namespace poll_bits;
+  struct stat st {};
+  const bool plain_file =
+      ::fstat(host_fd_, &st) == 0 &&
+      (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) || (S_ISCHR(st.st_mode) && !is_tty()));
+  if (plain_file) return kAlwaysReady;
+  return (can_read() ? kIn | kRdNorm : 0) | (can_write() ? kOut | kWrNorm : 0);
+}
+
 std::shared_ptr<OpenFile> make_host_stream(int host_fd) {
   static constexpr const char* kNames[] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
   const bool standard = host_fd >= STDIN_FILENO && host_fd <= STDERR_FILENO;

@@ -40,6 +40,10 @@ class HostStream final : public OpenFile {
   int64_t seek(int64_t offset, int whence) override;
   FileStat stat() const override;
   bool is_tty() const override;
+  // Never waits, as a read never waits for the guest's scheduler: a regular file or device is
+  // ready for everything (Linux's default), a terminal, pipe or socket ready for what its
+  // access mode allows; a read may then block the whole emulator until the host has data.
+  uint32_t poll() const override;
   std::string describe() const override { return name_; }
   int host_fd() const { return host_fd_; }
 

@@ -1,5 +1,6 @@
 // Pipes: blocking is reported (kWouldBlock), never done; EOF when writers are gone, EPIPE when
-// readers are gone; a full pipe takes a partial write; writes up to PIPE_BUF are atomic.
+// readers are gone; a full pipe takes a partial write; writes up to PIPE_BUF are atomic; poll
+// reports what a read or write would do.
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -82,6 +83,28 @@ TEST(Pipe, DataSurvivesWrappingAroundTheRing) {
   std::vector<uint8_t> out(16);
   EXPECT_EQ(p.read->read(out), 10);
   EXPECT_EQ(std::string(out.begin(), out.begin() + 10), "0123456789");
+}
+
+TEST(Pipe, PollReportsWhatReadAndWriteWouldDo) {
+  using namespace poll_bits;
+  PipeEnds p = make_pipe(kIno);
+  EXPECT_EQ(p.read->poll(), 0u);  // empty, a writer open: a read would block
+  EXPECT_EQ(p.write->poll(), kOut | kWrNorm);
+  EXPECT_EQ(p.write->write(bytes("x")), 1);
+  EXPECT_EQ(p.read->poll(), kIn | kRdNorm);
+  // Full but for less than a page: a PIPE_BUF write would block.
+  const std::vector<uint8_t> fill(kPipeCapacity - kPipeAtomicWrite, 'y');
+  EXPECT_EQ(p.write->write(fill), static_cast<int64_t>(fill.size()));
+  EXPECT_EQ(p.write->poll(), 0u);
+  p.write.reset();
+  EXPECT_EQ(p.read->poll(), kIn | kRdNorm | kHup);  // data, and nobody writes any more
+  std::vector<uint8_t> out(kPipeCapacity);
+  EXPECT_GT(p.read->read(out), 0);
+  EXPECT_EQ(p.read->poll(), kHup);
+
+  PipeEnds q = make_pipe(kIno + 1);
+  q.read.reset();
+  EXPECT_EQ(q.write->poll(), kOut | kWrNorm | kErr);  // writing would raise SIGPIPE
 }
 
 TEST(Pipe, WrongEndsSeeksAndNames) {
