@@ -159,6 +159,9 @@ class Kernel {
   void finish_blocked(Process& process, int64_t result);
   int64_t dispatch(Process& process, const BlockedCall& call, bool retry, bool* block,
                    bool* no_return);
+  // A system call's entry, or its end with `result`, for the tracers and scripts.
+  void raise_syscall_event(const Process& process, const BlockedCall& call, int64_t result,
+                           bool entry);
   void account_fault(Process& process, const FaultRequest& request, uint32_t error_code,
                      uint64_t rip, const FaultResult& result);
   void out_of_memory(Process& process, FaultResolution why);

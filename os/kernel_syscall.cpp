@@ -18,14 +18,18 @@ SyscallContext context_for(Kernel& kernel, Process& process, const BlockedCall& 
 
 }  // namespace
 
+void Kernel::raise_syscall_event(const Process& process, const BlockedCall& call, int64_t result,
+                                 bool entry) {
+  if (events_.syscall.empty()) return;
+  SyscallEvent event{process, call.number, {}, result, entry};
+  std::copy(std::begin(call.args), std::end(call.args), std::begin(event.args));
+  KernelEvents::raise(events_.syscall, event);
+}
+
 int64_t Kernel::dispatch(Process& process, const BlockedCall& call, bool retry, bool* block,
                          bool* no_return) {
   SyscallContext ctx = context_for(*this, process, call, retry);
-  if (!retry && !events_.syscall.empty()) {
-    SyscallEvent event{process, call.number, {}, 0, true};
-    std::copy(std::begin(call.args), std::end(call.args), std::begin(event.args));
-    KernelEvents::raise(events_.syscall, event);
-  }
+  if (!retry) raise_syscall_event(process, call, 0, /*entry=*/true);
   const SyscallEntry* entry = syscalls_.find(call.number);
   int64_t result;
   if (entry == nullptr) {
@@ -41,11 +45,7 @@ int64_t Kernel::dispatch(Process& process, const BlockedCall& call, bool retry, 
   *block = ctx.block;
   *no_return = ctx.no_return;
   if (ctx.block) process.blocked_call().wake_at_ns = ctx.wake_at_ns;
-  if (!ctx.block && !events_.syscall.empty()) {
-    SyscallEvent event{process, call.number, {}, result, false};
-    std::copy(std::begin(call.args), std::end(call.args), std::begin(event.args));
-    KernelEvents::raise(events_.syscall, event);
-  }
+  if (!ctx.block) raise_syscall_event(process, call, result, /*entry=*/false);
   return result;
 }
 
@@ -106,6 +106,7 @@ void Kernel::interrupt_blocked_call(Process& process, const SigAction& action) {
       result = entry->interrupted(ctx);
     }
     cpu.set_reg(Reg::kRax, static_cast<uint64_t>(result));
+    raise_syscall_event(process, call, result, /*entry=*/false);  // it ends here
   }
   call.wake_at_ns = 0;
   process.set_state(ProcessState::kRunnable);

@@ -67,7 +67,8 @@ void Strace::on_syscall(const os::SyscallEvent& e) {
   std::string args = it != entered_.end() ? it->second : "";
   if (it != entered_.end()) entered_.erase(it);
   if (has_output_arguments(e.number)) args = formatter_.arguments(e.number, e.args, e.result);
-  emit(e.process.pid(), line(call + "(" + args + ")", formatter_.result(e.number, e.result)));
+  emit(e.process.pid(),
+       line(call + "(" + args + ")", formatter_.result(e.number, e.args, e.result)));
 }
 
 void Strace::on_process(const os::ProcessEvent& e) {

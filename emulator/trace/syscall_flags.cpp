@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <linux/prctl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -272,6 +273,34 @@ std::string file_mode(uint64_t mode) {
   char perms[16];
   std::snprintf(perms, sizeof perms, "%04llo", static_cast<unsigned long long>(mode & 07777));
   return std::string(type) + "|" + perms;
+}
+
+std::string poll_events(uint64_t events) {
+  return bits(events, {{POLLIN, "POLLIN"},
+                       {POLLPRI, "POLLPRI"},
+                       {POLLOUT, "POLLOUT"},
+                       {POLLERR, "POLLERR"},
+                       {POLLHUP, "POLLHUP"},
+                       {POLLNVAL, "POLLNVAL"},
+                       {POLLRDNORM, "POLLRDNORM"},
+                       {POLLRDBAND, "POLLRDBAND"},
+                       {POLLWRNORM, "POLLWRNORM"},
+                       {POLLWRBAND, "POLLWRBAND"},
+                       {POLLMSG, "POLLMSG"},
+                       {POLLRDHUP, "POLLRDHUP"}});
+}
+
+std::string signal_set(uint64_t mask) {
+  // strace lists the signals left out when more than half are in.
+  const bool complement = __builtin_popcountll(mask) > os::sig::kMax / 2;
+  if (complement) mask = ~mask;
+  std::string out = complement ? "~[" : "[";
+  for (int signo = 1; signo <= os::sig::kMax; ++signo) {
+    if ((mask & os::sig_bit(signo)) == 0) continue;
+    const std::string name = os::signal_name(signo);
+    out += (out.back() == '[' ? "" : " ") + name.substr(name.rfind("SIG", 0) == 0 ? 3 : 0);
+  }
+  return out + "]";
 }
 
 }  // namespace vmlab::emulator

@@ -27,6 +27,8 @@ std::string rlimit_resource(uint64_t resource);
 std::string clock_id(uint64_t clock);
 std::string madvice(uint64_t advice);
 std::string futex_op(uint64_t op);
-std::string file_mode(uint64_t mode);  // "S_IFREG|0644"
+std::string file_mode(uint64_t mode);      // "S_IFREG|0644"
+std::string poll_events(uint64_t events);  // "POLLIN|POLLOUT" or "0"
+std::string signal_set(uint64_t mask);     // "[USR1 CHLD]", "~[KILL STOP]" when most are set
 
 }  // namespace vmlab::emulator

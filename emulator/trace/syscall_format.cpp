@@ -10,6 +10,7 @@
 
 #include "emulator/trace/syscall_flags.h"
 #include "emulator/trace/syscall_signatures.h"
+#include "emulator/trace/syscall_wait_format.h"
 #include "os/syscalls/syscall_table.h"
 
 namespace vmlab::emulator {
@@ -86,7 +87,7 @@ std::string errno_name(int error) {
   return "E" + std::to_string(error);
 }
 
-std::string SyscallFormatter::result(int number, int64_t value) {
+std::string SyscallFormatter::result(int number, const uint64_t (&args)[6], int64_t value) {
   const Signature* sig = signature_of(number);
   if (sig != nullptr && sig->returns == Returns::kNever) return "?";
   if (is_error(value)) {
@@ -95,7 +96,21 @@ std::string SyscallFormatter::result(int number, int64_t value) {
   }
   if (sig != nullptr && (sig->returns == Returns::kPointer || sig->returns == Returns::kHex))
     return hex(static_cast<uint64_t>(value));
-  return std::to_string(value);
+  std::string text = std::to_string(value);
+  if (sig == nullptr) return text;
+  switch (sig->detail) {
+    case ResultDetail::kNone:
+      break;
+    case ResultDetail::kPollFds: {
+      const bool has_timeout = sig->args.size() > 2 && sig->args[2] == Arg::kTimespecIn;
+      text += poll_result(peek_, args[0], args[1], value, has_timeout ? args[2] : 0);
+      break;
+    }
+    case ResultDetail::kFdSets:
+      text += select_result(peek_, args, value, sig->args[4] == Arg::kTimespecIn);
+      break;
+  }
+  return text;
 }
 
 std::string SyscallFormatter::arguments(int number, const uint64_t (&args)[6],
@@ -274,14 +289,24 @@ std::string SyscallFormatter::arguments(int number, const uint64_t (&args)[6],
           text = "[" + std::to_string(fds[0]) + ", " + std::to_string(fds[1]) + "]";
         break;
       }
-      case Arg::kTimespecIn: {
-        int64_t ts[2];
-        if (!peek_(v, ts, sizeof ts))
-          text = pointer(v);
-        else
-          text = "{tv_sec=" + std::to_string(ts[0]) + ", tv_nsec=" + std::to_string(ts[1]) + "}";
+      case Arg::kTimespecIn:
+        text = timespec_at(peek_, v);
         break;
-      }
+      case Arg::kTimevalIn:
+        text = timeval_at(peek_, v);
+        break;
+      case Arg::kPollFds:
+        text = pollfd_array(peek_, v, args[i + 1]);
+        break;
+      case Arg::kFdSet:
+        text = fd_set_bits(peek_, v, static_cast<int32_t>(args[0]));
+        break;
+      case Arg::kSigset:
+        text = sigset_at(peek_, v, args[i + 1]);
+        break;
+      case Arg::kSigsetPack:
+        text = sigset_pack_at(peek_, v);
+        break;
       case Arg::kUnameOut: {
         struct utsname u {};
         if (!result || is_error(*result) || !peek_(v, &u, sizeof u))
@@ -302,7 +327,7 @@ std::string SyscallFormatter::format(int number, const uint64_t (&args)[6],
   const char* name = os::syscall_name(number);
   std::string line = (*name ? std::string(name) : "syscall_" + std::to_string(number)) + "(" +
                      arguments(number, args, result_value) + ")";
-  const std::string r = result_value ? result(number, *result_value) : "?";
+  const std::string r = result_value ? result(number, args, *result_value) : "?";
   return line + " = " + r;
 }
 

@@ -32,7 +32,7 @@ class SyscallFormatter {
 
   // The pieces, for the JSONL trace.
   std::string arguments(int number, const uint64_t (&args)[6], std::optional<int64_t> result);
-  std::string result(int number, int64_t value);
+  std::string result(int number, const uint64_t (&args)[6], int64_t value);
 
  private:
   PeekMemory peek_;

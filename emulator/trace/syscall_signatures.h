@@ -44,14 +44,27 @@ enum class Arg : uint8_t {
   kStatOut,      // struct stat filled by the kernel
   kPipeOut,      // int[2] filled by the kernel
   kTimespecIn,
+  kTimevalIn,
   kUnameOut,
+  kPollFds,     // struct pollfd array; its length is the next argument
+  kFdSet,       // fd_set of the first argument's number of descriptors
+  kSigset,      // sigset_t; its size is the next argument
+  kSigsetPack,  // pselect6's {sigset_t *, size}
 };
 
 enum class Returns : uint8_t { kInt, kPointer, kNever, kHex };
 
+// What strace prints after a result.
+enum class ResultDetail : uint8_t {
+  kNone,
+  kPollFds,  // poll, ppoll: "(Timeout)" or the ready entries (and the time left)
+  kFdSets,   // select, pselect6: "(Timeout)" or the ready sets (and the time left)
+};
+
 struct Signature {
   std::vector<Arg> args;
   Returns returns = Returns::kInt;
+  ResultDetail detail = ResultDetail::kNone;
 };
 
 // nullptr for calls without a signature (their arguments are printed in hex).

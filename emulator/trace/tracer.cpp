@@ -67,7 +67,7 @@ Tracer::Tracer(Machine& machine, const TraceOptions& options)
     const char* name = os::syscall_name(e.number);
     const std::string call = std::string(*name ? name : "syscall") + "(" +
                              syscalls_.arguments(e.number, e.args, e.result) + ")";
-    format_->syscall(buffer_, k, call, syscalls_.result(e.number, e.result));
+    format_->syscall(buffer_, k, call, syscalls_.result(e.number, e.args, e.result));
     emitted();
   });
   ev.process.push_back([this](const os::ProcessEvent& e) {

@@ -1,6 +1,7 @@
 // --trace and --strace: what they show matches the page tables, the statistics and the real
 // strace, and tracing never changes the run.
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -223,6 +224,45 @@ TEST(Strace, BusyboxCatMakesTheSameCallsAsNatively) {
     }
   }
 }
+
+// The complete lines of the calls named `names`, as strace prints them, without the pid
+// prefix, the padding before " = " and the time left (which a native run cannot repeat).
+// Interrupted calls (strace: ERESTART*, vmlab: EINTR) and lines with addresses are left out.
+std::vector<std::string> wait_calls(const std::string& strace_output) {
+  static const std::regex kCall(R"(^(\[pid +\d+\] )?((poll|ppoll|select|pselect6)\(.*))");
+  static const std::regex kPadding(R"( += )"), kLeft(R"(, left \{[^}]*\})");
+  std::vector<std::string> out;
+  std::stringstream in(strace_output);
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (!std::regex_match(line, m, kCall)) continue;
+    std::string call = m[2];
+    if (call.find(" = ") == std::string::npos || call.find("ERESTART") != std::string::npos ||
+        call.find("EINTR") != std::string::npos || call.find("0x") != std::string::npos)
+      continue;
+    out.push_back(std::regex_replace(std::regex_replace(call, kPadding, " = "), kLeft, ""));
+  }
+  return out;
+}
+
+class StraceWaits : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(StraceWaits, PollAndSelectDecodedAsStraceDoes) {
+  // Only the parent is traced natively; it is the one process that polls.
+  const std::vector<std::string> argv = {guest("poll_select-musl"), GetParam()};
+  std::vector<std::string> native_argv = {"strace", "-e", "trace=poll,ppoll,select,pselect6"};
+  native_argv.insert(native_argv.end(), argv.begin(), argv.end());
+  const CommandResult native = run_command(native_argv);
+  ASSERT_EQ(native.status, 0) << "strace must be installed (Debian package strace)";
+  const VmlabRun run = run_vmlab({"--strace"}, argv);
+  EXPECT_EQ(run.result.out, native.out);
+  const std::vector<std::string> ours = wait_calls(run.result.err);
+  EXPECT_FALSE(ours.empty());
+  EXPECT_EQ(ours, wait_calls(native.err));
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, StraceWaits,
+                         ::testing::Values("poll", "ppoll", "select", "pselect"));
 
 TEST(Strace, LinesLookLikeStrace) {
   const VmlabRun run = run_vmlab({"--strace"}, {guest("hello_rt-rt")});
