@@ -223,6 +223,7 @@ int Kernel::exec_at_depth(Process& process, const std::string& path,
     if (action.handler != kSigIgn) action = SigAction{};
   }
   process.signals().altstack_disabled = true;
+  process.timers.posix.clear();  // POSIX timers end with the image; interval timers go on
   if (Process* parent = find(process.ppid());
       parent != nullptr && parent->vfork_child == process.pid())
     parent->vfork_child = 0;  // a vfork parent resumes once its child has its own image

@@ -195,6 +195,7 @@ RunEnd Kernel::run(uint64_t budget_instructions) {
       budget_instructions == 0 ? UINT64_MAX : instructions() + budget_instructions;
   while (true) {
     reap_engines();
+    fire_timers();
     if (paused_) return RunEnd::kPaused;
     if (stop_flag_ != nullptr && stop_flag_->load(std::memory_order_relaxed) != 0)
       return RunEnd::kInterrupted;
@@ -209,6 +210,7 @@ RunEnd Kernel::run(uint64_t budget_instructions) {
             q->blocked_call().wake_at_ns != 0)
           wake = std::min(wake, q->blocked_call().wake_at_ns);
       }
+      wake = std::min(wake, next_timer_wake_ns());
       if (wake == UINT64_MAX) return RunEnd::kDeadlock;
       const uint64_t now = now_ns();
       if (wake > now) sleep_advance_ns_ += wake - now;
@@ -238,6 +240,8 @@ RunEnd Kernel::run(uint64_t budget_instructions) {
       budget = left;
       end = CpuPort::SliceEnd::kExact;
     }
+    // A timer due within the slice ends it there (at a block boundary), so it fires on time.
+    budget = std::max<uint64_t>(1, std::min(budget, instructions_until_timer(*p)));
     CpuPort& cpu = p->cpu();
     const StopReason reason = cpu.run(budget, end);
     if (reason == StopReason::kHostError) {
@@ -251,6 +255,39 @@ RunEnd Kernel::run(uint64_t budget_instructions) {
     }
     sample_fault_rate();
   }
+}
+
+uint64_t Kernel::process_cpu_ns(Process& p) const {
+  const uint64_t instructions = p.has_cpu() ? p.cpu().instructions() : p.instructions_at_exit;
+  return instructions * config_.ns_per_instruction;
+}
+
+void Kernel::fire_timers() {
+  const uint64_t now = now_ns();
+  for (int pid : run_queue_) {
+    Process* p = find(pid);
+    if (p == nullptr || p->state() == ProcessState::kZombie || p->exiting) continue;
+    for (const SigInfo& info : p->timers.expire(now, process_cpu_ns(*p), pid))
+      send_signal(*p, info);
+  }
+}
+
+uint64_t Kernel::next_timer_wake_ns() {
+  uint64_t next = UINT64_MAX;
+  for (int pid : run_queue_)
+    if (const Process* p = find(pid); p != nullptr && p->state() != ProcessState::kZombie)
+      next = std::min(next, p->timers.next_machine_expiry());
+  return next;
+}
+
+uint64_t Kernel::instructions_until_timer(Process& running) {
+  auto instructions_to = [&](uint64_t at, uint64_t now) -> uint64_t {
+    if (at == UINT64_MAX) return UINT64_MAX;
+    if (at <= now) return 1;
+    return (at - now + config_.ns_per_instruction - 1) / config_.ns_per_instruction;
+  };
+  return std::min(instructions_to(next_timer_wake_ns(), now_ns()),
+                  instructions_to(running.timers.next_cpu_expiry(), process_cpu_ns(running)));
 }
 
 void Kernel::pause() {

@@ -117,6 +117,8 @@ class Kernel {
   bool sigreturn(Process& process);
   // wait4 found this zombie child: its status has been reported, remove it.
   void reap_child(Process& child) { reap(child); }
+  // The CPU time `p` has used, on the virtual clock (its instructions).
+  uint64_t process_cpu_ns(Process& p) const;
   // Ends a process with a wait status; releases its memory and files, wakes its parent.
   void exit_process(Process& process, int wait_status);
   // Replaces the image of `process` (execve). Returns 0 or -errno with *error set.
@@ -171,6 +173,12 @@ class Kernel {
   void reparent_children(Process& process);
   void reap(Process& process);
   void sample_fault_rate();
+  // Timers (os/timers.h): sends the signals of every timer due now; the instructions until the
+  // next one is due, for `running` or any process's machine-time timer (UINT64_MAX: none).
+  void fire_timers();
+  uint64_t instructions_until_timer(Process& running);
+  uint64_t next_timer_wake_ns();
+
   uint16_t allocate_pcid();
 
   KernelConfig config_;

@@ -9,6 +9,7 @@
 #include "os/address_space.h"
 #include "os/cpu_port.h"
 #include "os/signals.h"
+#include "os/timers.h"
 #include "os/vfs/fd_table.h"
 
 namespace vmlab::os {
@@ -150,6 +151,7 @@ class Process {
   std::string cwd = "/";
   uint32_t umask = 022;
   Credentials credentials;
+  ProcessTimers timers;  // not inherited by fork
 
   // Heap.
   uint64_t brk_start = 0;

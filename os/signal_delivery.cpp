@@ -50,6 +50,11 @@ struct SigInfoBytes {
       int32_t pad2;
       uint64_t utime, stime;
     } child;
+    struct {
+      int32_t tid;
+      int32_t overrun;
+      uint64_t value;
+    } timer;
   } u;
   uint8_t rest[128 - 16 - 32];
 };
@@ -200,6 +205,10 @@ bool Kernel::setup_frame(Process& process, const SigInfo& info, const SigAction&
     frame.info.u.child.pid = info.pid;
     frame.info.u.child.uid = info.uid;
     frame.info.u.child.status = info.status;
+  } else if (info.code == si_code::kTimer) {
+    frame.info.u.timer.tid = info.timer_id;
+    frame.info.u.timer.overrun = static_cast<int32_t>(info.timer_overrun);
+    frame.info.u.timer.value = info.value;
   } else if (info.signo == sig::kSegv || info.signo == sig::kBus || info.signo == sig::kIll ||
              info.signo == sig::kFpe || info.signo == sig::kTrap) {
     frame.info.u.addr = info.address;

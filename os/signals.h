@@ -22,6 +22,7 @@ namespace si_code {
 inline constexpr int kUser = 0;        // SI_USER: kill()
 inline constexpr int kKernel = 0x80;   // SI_KERNEL
 inline constexpr int kTkill = -6;      // SI_TKILL
+inline constexpr int kTimer = -2;      // SI_TIMER: a POSIX timer expired
 inline constexpr int kSegvMapErr = 1;  // address not mapped
 inline constexpr int kSegvAccErr = 2;  // invalid permissions
 inline constexpr int kIllOpc = 2;      // illegal opcode
@@ -71,6 +72,9 @@ struct SigInfo {
   uint64_t rip = 0;         // not part of siginfo_t: where a fault happened, for reports
   uint32_t trapno = 0;      // not part of siginfo_t: the exception vector (sigcontext.trapno)
   uint32_t error_code = 0;  // sigcontext.err
+  int timer_id = 0;         // SI_TIMER: si_timerid
+  uint32_t timer_overrun = 0;  // SI_TIMER: si_overrun
+  uint64_t value = 0;       // SI_TIMER: si_value (sigev_value)
 };
 
 // Signal dispositions are per process (threads are not modelled).

@@ -11,6 +11,7 @@ SyscallTable::SyscallTable() {
   register_credential_syscalls(*this);
   register_file_system_info_syscalls(*this);
   register_socket_syscalls(*this);
+  register_timer_syscalls(*this);
   register_poll_syscalls(*this);
   register_select_syscalls(*this);
 }

@@ -72,6 +72,7 @@ void register_info_syscalls(SyscallTable& table);
 void register_credential_syscalls(SyscallTable& table);
 void register_file_system_info_syscalls(SyscallTable& table);
 void register_socket_syscalls(SyscallTable& table);
+void register_timer_syscalls(SyscallTable& table);
 void register_poll_syscalls(SyscallTable& table);
 void register_select_syscalls(SyscallTable& table);
 
