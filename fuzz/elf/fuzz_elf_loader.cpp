@@ -37,9 +37,11 @@ GuestRoot& guest_root() {
 
 void check_refusal(int error, const std::string& message, os::Kernel& kernel) {
   // What execve may answer for a bad file (execve(2)): not an executable format, not
-  // executable, an I/O error, or no memory for the new image.
-  const bool expected_errno =
-      error == ENOEXEC || error == EACCES || error == EIO || error == ENOMEM || error == E2BIG;
+  // executable, an I/O error, no memory for the new image, or an interpreter (PT_INTERP or
+  // "#!") that is missing, not a usable ELF file, not a file, or nested too deep.
+  const bool expected_errno = error == ENOEXEC || error == EACCES || error == EIO ||
+                              error == ENOMEM || error == E2BIG || error == ENOENT ||
+                              error == ELIBBAD || error == ENOTDIR || error == ELOOP;
   if (!expected_errno || message.empty() || message.find('\n') != std::string::npos ||
       !kernel.processes().empty())
     fail("execve refused the file with errno " + std::to_string(error) + " and message '" +
