@@ -95,6 +95,11 @@ void PageCache::write_back(vfs::Inode& inode, uint64_t offset, uint64_t length) 
   });
 }
 
+void PageCache::write_back_all() {
+  for (const auto& [id, inode] : inodes_)
+    write_back(*inode);
+}
+
 void PageCache::refresh(vfs::Inode& inode, uint64_t offset, uint64_t length) {
   for_each_page(inode, offset, length, [&](uint64_t index, mmu::Pfn frame) {
     const uint64_t page_start = index << mmu::kPageShift;

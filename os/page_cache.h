@@ -38,6 +38,8 @@ class PageCache {
   // Writes the pages of `inode` in [offset, offset + length) that a mapping wrote to (a PTE
   // with D set, or Frame::dirty) back to the file. Bytes past the end of the file stay out.
   void write_back(vfs::Inode& inode, uint64_t offset = 0, uint64_t length = UINT64_MAX);
+  // sync(2): write_back for every cached file.
+  void write_back_all();
   // After a write() of [offset, offset + length) to `inode`: the cached pages read the new bytes.
   void refresh(vfs::Inode& inode, uint64_t offset, uint64_t length);
   // Drops every page that nothing maps (like echo 1 > /proc/sys/vm/drop_caches).

@@ -1,4 +1,5 @@
 // Descriptor management: close, dup*, pipe*, fcntl, ioctl, ftruncate, fsync, fadvise64.
+#include <linux/falloc.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <termios.h>
@@ -154,6 +155,36 @@ int64_t sys_fsync(SyscallContext& c) {
   return 0;
 }
 
+// sync / syncfs: every file's pages written through shared mappings go back to it.
+int64_t sys_sync(SyscallContext& c) {
+  c.kernel.page_cache().write_back_all();
+  return 0;
+}
+int64_t sys_syncfs(SyscallContext& c) {
+  if (!c.process.fds().get(c.int_arg(0))) return -EBADF;
+  return sys_sync(c);
+}
+
+// fallocate(fd, mode, offset, len): mode 0 makes sure the bytes exist (the file grows, with
+// zeros); FALLOC_FL_KEEP_SIZE has nothing to reserve in memory. Other modes (punching holes,
+// collapsing ranges) are not supported by the overlay.
+int64_t sys_fallocate(SyscallContext& c) {
+  auto file = c.process.fds().get(c.int_arg(0));
+  if (!file) return -EBADF;
+  const int mode = c.int_arg(1);
+  const auto offset = static_cast<int64_t>(c.arg(2)), length = static_cast<int64_t>(c.arg(3));
+  if (offset < 0 || length <= 0) return -EINVAL;
+  if (!file->can_write()) return -EBADF;
+  const auto inode = file->inode();
+  if (!inode) return -ESPIPE;
+  if (!inode->is_regular()) return inode->is_directory() ? -EISDIR : -ENODEV;
+  if (mode == FALLOC_FL_KEEP_SIZE) return 0;
+  if (mode != 0) return -EOPNOTSUPP;
+  const uint64_t end = static_cast<uint64_t>(offset) + static_cast<uint64_t>(length);
+  if (end > static_cast<uint64_t>(inode->stat().size)) return inode->truncate(end);
+  return 0;
+}
+
 int64_t sys_fadvise64(SyscallContext& c) {
   return c.process.fds().get(c.int_arg(0)) ? 0 : -EBADF;
 }
@@ -173,6 +204,9 @@ void register_descriptors(SyscallTable& table) {
   table.add(SYS_fsync, sys_fsync);
   table.add(SYS_fdatasync, sys_fsync);
   table.add(SYS_fadvise64, sys_fadvise64);
+  table.add(SYS_sync, sys_sync);
+  table.add(SYS_syncfs, sys_syncfs);
+  table.add(SYS_fallocate, sys_fallocate);
 }
 
 }  // namespace vmlab::os::file_syscalls

@@ -259,6 +259,26 @@ int64_t sys_symlinkat(SyscallContext& c) {
   return symlink_at(c, c.arg(0), c.int_arg(1), c.arg(2));
 }
 
+// link(2) / linkat(2): a second name; linkat follows a final symlink only with
+// AT_SYMLINK_FOLLOW.
+int64_t link_at(SyscallContext& c, int olddirfd, uint64_t oldpath, int newdirfd, uint64_t newpath,
+                int flags) {
+  if ((flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) != 0) return -EINVAL;
+  std::string from, from_dir, to, to_dir;
+  if (const int e = path_arg(c, oldpath, from); e != 0) return e;
+  if (const int e = path_arg(c, newpath, to); e != 0) return e;
+  if (const int e = directory_of(c, olddirfd, from_dir); e != 0 && from.front() != '/') return e;
+  if (const int e = directory_of(c, newdirfd, to_dir); e != 0 && to.front() != '/') return e;
+  const vfs::Follow follow = (flags & AT_SYMLINK_FOLLOW) ? vfs::Follow::kYes : vfs::Follow::kNo;
+  return c.kernel.fs().link(from, from_dir, follow, to, to_dir);
+}
+int64_t sys_link(SyscallContext& c) {
+  return link_at(c, AT_FDCWD, c.arg(0), AT_FDCWD, c.arg(1), 0);
+}
+int64_t sys_linkat(SyscallContext& c) {
+  return link_at(c, c.int_arg(0), c.arg(1), c.int_arg(2), c.arg(3), c.int_arg(4));
+}
+
 int64_t sys_truncate(SyscallContext& c) {
   if (static_cast<int64_t>(c.arg(1)) < 0) return -EINVAL;
   return path_op(c, AT_FDCWD, c.arg(0), [&](const std::string& p, const std::string& d) -> int64_t {
@@ -299,6 +319,8 @@ void register_paths(SyscallTable& table) {
   table.add(SYS_symlink, sys_symlink);
   table.add(SYS_symlinkat, sys_symlinkat);
   table.add(SYS_truncate, sys_truncate);
+  table.add(SYS_link, sys_link);
+  table.add(SYS_linkat, sys_linkat);
 }
 
 }  // namespace vmlab::os::file_syscalls

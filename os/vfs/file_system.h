@@ -65,6 +65,9 @@ class FileSystem {
   int rename(std::string_view from, std::string_view from_cwd, std::string_view to,
              std::string_view to_cwd);
   int symlink(std::string_view target, std::string_view link_path, std::string_view cwd);
+  // link(2): a second name for the file at `from` (copied up first if it is the host's).
+  int link(std::string_view from, std::string_view from_cwd, Follow follow, std::string_view to,
+           std::string_view to_cwd);
 
   // chmod/chown/utimensat on `path`: a host file is copied up first.
   int change_attributes(std::string_view path, std::string_view cwd, Follow follow,

@@ -100,7 +100,28 @@ int FileSystem::unlink(std::string_view path, std::string_view cwd) {
   if (child.error != 0) return child.error;
   if (child.inode->is_directory()) return -EISDIR;
   if (parent.trailing_slash) return -ENOTDIR;
+  child.inode->change_links(-1);
   parent.dir->remove(parent.name);
+  return 0;
+}
+
+int FileSystem::link(std::string_view from, std::string_view from_cwd, Follow follow,
+                     std::string_view to, std::string_view to_cwd) {
+  // A host file is copied up first: both names then refer to the one overlay copy.
+  const Lookup source = resolve_for_write(from, from_cwd, follow);
+  if (source.error != 0) return source.error;
+  if (source.inode->is_directory()) return -EPERM;
+  if (source.inode->needs_copy_up()) return -EXDEV;  // a host special file or symlink
+  const ParentLookup parent = walker_.resolve_parent(to, to_cwd);
+  if (parent.error != 0) return parent.error;
+  if (is_dot_or_empty(parent.name)) return -EEXIST;
+  const auto existing = parent.dir->lookup(parent.name);
+  if (existing.error == 0) return -EEXIST;
+  if (existing.error != -ENOENT) return existing.error;
+  if (parent.trailing_slash) return -ENOENT;
+  if (parent.dir->removed()) return -ENOENT;
+  parent.dir->insert(parent.name, source.inode);
+  source.inode->change_links(1);
   return 0;
 }
 
@@ -129,6 +150,7 @@ int FileSystem::rename(std::string_view from, std::string_view from_cwd, std::st
     const auto old_dir = std::dynamic_pointer_cast<OverlayDirectory>(old);
     if (old_dir && !old_dir->empty()) return -ENOTEMPTY;
     if (old_dir) old_dir->mark_removed();
+    old->change_links(-1);
   }
   src.dir->remove(src.name);
   dst.dir->insert(dst.name, moving.inode);

@@ -95,6 +95,8 @@ class Inode {
   // directories) change; host files are copied up first (FileSystem::change_attributes), and
   // devices and generated files answer -EPERM.
   virtual int change_attributes(const AttributeChange&) { return -EPERM; }
+  // A hard link to this inode was made (+1) or removed (-1): st_nlink follows.
+  virtual void change_links(int /*delta*/) {}
   // /proc/PID/fd/N: a "magic" symlink. Opening it opens what the descriptor refers to (a
   // pipe, a terminal, a deleted file), whatever its name; null for every other inode.
   virtual std::shared_ptr<OpenFile> magic_target() const { return nullptr; }

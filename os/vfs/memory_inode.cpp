@@ -75,6 +75,11 @@ int MemoryFile::change_attributes(const AttributeChange& change) {
   return 0;
 }
 
+void MemoryFile::change_links(int delta) {
+  stat_.nlink = static_cast<uint64_t>(static_cast<int64_t>(stat_.nlink) + delta);
+  stat_.ctime = state_->now();
+}
+
 void MemoryFile::touch() {
   stat_.mtime = stat_.ctime = state_->now();
 }

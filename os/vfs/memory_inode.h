@@ -27,6 +27,7 @@ class MemoryFile final : public Inode {
   int64_t write(uint64_t offset, std::span<const uint8_t> data) override;
   int truncate(uint64_t size) override;
   int change_attributes(const AttributeChange& change) override;
+  void change_links(int delta) override;
 
  private:
   void touch();  // a content change: new mtime and ctime

@@ -112,5 +112,20 @@ TEST(FileMetadata, CopyKeepsContentAndTimes) {
                              to + "; rm " + to});
 }
 
+TEST(FileMetadata, HardLinksShareOneFile) {
+  const std::string a = temp_dir() + "/link-a", b = temp_dir() + "/link-b";
+  expect_same_as_native({"/bin/sh", "-c",
+                         "rm -f " + a + " " + b + "; echo hi > " + a + "; ln " + a + " " + b +
+                             "; stat -c '%h %s' " + a + "; echo more >> " + b + "; cat " + a +
+                             "; rm " + a + "; stat -c %h " + b + "; cat " + b + "; rm " + b});
+}
+
+TEST(FileMetadata, FallocateGrowsAFileAndSyncSucceeds) {
+  const std::string f = temp_dir() + "/allocated";
+  expect_same_as_native(
+      {"/bin/sh", "-c",
+       "rm -f " + f + "; fallocate -l 10000 " + f + " && sync && stat -c %s " + f + "; rm " + f});
+}
+
 }  // namespace
 }  // namespace vmlab::testing
