@@ -1,5 +1,6 @@
 // Descriptor management: close, dup*, pipe*, fcntl, ioctl, ftruncate, fsync, fadvise64.
 #include <linux/falloc.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <termios.h>
@@ -185,6 +186,26 @@ int64_t sys_fallocate(SyscallContext& c) {
   return 0;
 }
 
+// flock(fd, operation): LOCK_SH, LOCK_EX or LOCK_UN, with LOCK_NB not to wait.
+int64_t sys_flock(SyscallContext& c) {
+  auto file = c.process.fds().get(c.int_arg(0));
+  if (!file) return -EBADF;
+  const int operation = c.int_arg(1) & ~LOCK_NB;
+  vfs::FileLocks& locks = c.kernel.fs().locks();
+  if (operation == LOCK_UN) {
+    locks.unlock(file);
+    return 0;
+  }
+  if (operation != LOCK_SH && operation != LOCK_EX) return -EINVAL;
+  const int r = locks.lock(file, operation == LOCK_EX ? vfs::FileLocks::Kind::kExclusive
+                                                      : vfs::FileLocks::Kind::kShared);
+  if (r == -EWOULDBLOCK && (c.int_arg(1) & LOCK_NB) == 0) {
+    c.block = true;  // tried again each time the scheduler comes back to it
+    return 0;
+  }
+  return r;
+}
+
 int64_t sys_fadvise64(SyscallContext& c) {
   return c.process.fds().get(c.int_arg(0)) ? 0 : -EBADF;
 }
@@ -207,6 +228,7 @@ void register_descriptors(SyscallTable& table) {
   table.add(SYS_sync, sys_sync);
   table.add(SYS_syncfs, sys_syncfs);
   table.add(SYS_fallocate, sys_fallocate);
+  table.add(SYS_flock, sys_flock);
 }
 
 }  // namespace vmlab::os::file_syscalls

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "os/vfs/file_locks.h"
 #include "os/vfs/inode.h"
 #include "os/vfs/open_file.h"
 #include "os/vfs/path_walker.h"
@@ -74,6 +75,8 @@ class FileSystem {
                         const AttributeChange& change);
   // Opening a magic link (/proc/PID/fd/N) to `file`, as open(2) with `flags` does.
   OpenResult reopen(std::shared_ptr<OpenFile> file, int flags);
+  // flock(2) locks on the files of this file system.
+  FileLocks& locks() { return locks_; }
   // A pipe with a fresh inode number (pipe2 flags: O_NONBLOCK).
   PipeEnds make_pipe(int flags = 0);
 
@@ -86,6 +89,7 @@ class FileSystem {
   std::shared_ptr<OverlayState> state_;
   std::shared_ptr<OverlayDirectory> root_;
   std::shared_ptr<OverlayDirectory> proc_;
+  FileLocks locks_;
   PathWalker walker_;
 };
 

@@ -3,6 +3,7 @@ set(VMLAB_VFS_SOURCES
   ${PROJECT_SOURCE_DIR}/os/vfs/device.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/dirent.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/fd_table.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/file_locks.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/file_system.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/file_system_overlay.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/generated_inode.cpp

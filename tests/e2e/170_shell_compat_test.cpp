@@ -127,5 +127,19 @@ TEST(FileMetadata, FallocateGrowsAFileAndSyncSucceeds) {
        "rm -f " + f + "; fallocate -l 10000 " + f + " && sync && stat -c %s " + f + "; rm " + f});
 }
 
+TEST(FileMetadata, FlockExcludesAndWaits) {
+  // A holds an exclusive lock for 0.3 s; B's non-blocking try fails, C waits for it.
+  const std::string f = temp_dir() + "/lockfile";
+  expect_same_as_native(
+      {"/bin/bash", "-c",
+       "f=" + f +
+           "; rm -f $f; touch $f\n"
+           "( flock -x 9; echo 'A got it'; sleep 0.3; echo 'A releases' ) 9>$f &\n"
+           "sleep 0.1\n"
+           "flock -n $f -c 'echo B got it' || echo 'B busy'\n"
+           "flock -s $f -c 'echo C waited for a shared lock'\n"
+           "wait; rm -f $f"});
+}
+
 }  // namespace
 }  // namespace vmlab::testing
