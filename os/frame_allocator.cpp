@@ -19,6 +19,7 @@ FrameAllocator::FrameAllocator(mmu::PhysicalMemory& memory, uint64_t reserved_fr
   for (uint64_t i = 0; i < reserved_frames; ++i) {
     buddy_.reserve(table_.pfn_at(i));
     table_[table_.pfn_at(i)].use = FrameUse::kKernel;
+    ++in_use_[static_cast<size_t>(FrameUse::kKernel)];
   }
   auto zero = allocate(FrameUse::kZero);
   zero_ = *zero;
@@ -39,6 +40,7 @@ std::optional<mmu::Pfn> FrameAllocator::allocate(FrameUse use, unsigned order, R
     f = Frame{};
     f.use = use;
     f.refcount = 1;
+    ++in_use_[static_cast<size_t>(use)];
     if (observer_ != nullptr) observer_->on_allocated(mmu::Pfn{block->value + i}, use);
   }
   return block;
@@ -69,6 +71,7 @@ void FrameAllocator::put(mmu::Pfn pfn, unsigned order) {
   for (uint64_t i = 0; i < (uint64_t{1} << order); ++i) {
     const mmu::Pfn each{pfn.value + i};
     const Frame state = table_[each];
+    --in_use_[static_cast<size_t>(state.use)];
     table_[each] = Frame{};
     if (observer_ != nullptr) observer_->on_freed(each, state);
   }

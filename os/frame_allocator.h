@@ -2,6 +2,7 @@
 // pages in use (reference counts, reverse map), and the shared zero page.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -69,6 +70,8 @@ class FrameAllocator {
 
   uint64_t allocations() const { return allocations_; }
   uint64_t releases() const { return releases_; }
+  // Frames allocated for `use` right now (kept as frames come and go, for samplers).
+  uint64_t in_use(FrameUse use) const { return in_use_[static_cast<size_t>(use)]; }
 
  private:
   void zero(mmu::Pfn first, unsigned order);
@@ -83,6 +86,7 @@ class FrameAllocator {
   std::function<void(mmu::Pfn, uint64_t)> contents_listener_;
   uint64_t allocations_ = 0;
   uint64_t releases_ = 0;
+  std::array<uint64_t, kFrameUses> in_use_{};
 };
 
 }  // namespace vmlab::os

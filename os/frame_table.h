@@ -23,6 +23,7 @@ enum class FrameUse : uint8_t {
   kAnonymous,  // private memory of one or more processes (shared after fork until COW)
   kFile,       // a page-cache page of a file
 };
+inline constexpr size_t kFrameUses = static_cast<size_t>(FrameUse::kFile) + 1;
 
 struct Mapping {
   AddressSpace* space;

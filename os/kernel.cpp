@@ -83,8 +83,36 @@ uint64_t Kernel::instructions() const {
   return total;
 }
 
+uint64_t Kernel::uptime_ns() const {
+  return user_cycles() + cycles_.charged() + cycles_.idle;
+}
+
 uint64_t Kernel::now_ns() const {
-  return config_.epoch_ns + instructions() * config_.ns_per_instruction + sleep_advance_ns_;
+  return config_.epoch_ns + uptime_ns();
+}
+
+bool Kernel::others_runnable(const Process& process) const {
+  for (const auto& [pid, p] : processes_)
+    if (p.get() != &process && p->state() == ProcessState::kRunnable && !p->exiting &&
+        p->vfork_child == 0)
+      return true;
+  return false;
+}
+
+void Kernel::charge(Process* process, CycleKind kind, uint64_t cycles) {
+  if (is_memory_stall(kind))
+    pressure_.stall(uptime_ns(), cycles, process == nullptr || !others_runnable(*process));
+  cycles_.add(kind, cycles);
+  if (process == nullptr) return;
+  if (is_kernel_work(kind))
+    process->counters().kernel_cycles += cycles;
+  else
+    process->counters().wait_cycles += cycles;
+}
+
+const MemoryPressure& Kernel::pressure() {
+  pressure_.advance(uptime_ns());
+  return pressure_;
 }
 
 int Kernel::spawn(const SpawnRequest& request, std::string* error, int* pid) {
@@ -199,10 +227,13 @@ RunEnd Kernel::run(uint64_t budget_instructions) {
     if (paused_) return RunEnd::kPaused;
     if (stop_flag_ != nullptr && stop_flag_->load(std::memory_order_relaxed) != 0)
       return RunEnd::kInterrupted;
+    fire_due_tick();
+    if (paused_) return RunEnd::kPaused;
     Process* p = pick_next();
     if (p == nullptr) {
       if (run_queue_.empty()) return RunEnd::kAllExited;
-      // Everyone waits. Sleepers wake when virtual time reaches them: skip ahead.
+      // Everyone waits. Sleepers wake when virtual time reaches them: skip ahead (stopping at
+      // a time tick on the way, so that it samples the machine on time).
       uint64_t wake = UINT64_MAX;
       for (int pid : run_queue_) {
         Process* q = find(pid);
@@ -212,8 +243,10 @@ RunEnd Kernel::run(uint64_t budget_instructions) {
       }
       wake = std::min(wake, next_timer_wake_ns());
       if (wake == UINT64_MAX) return RunEnd::kDeadlock;
+      if (ticker_ && ticker_->time_based())
+        wake = std::min(wake, config_.epoch_ns + ticker_->deadline_ns());
       const uint64_t now = now_ns();
-      if (wake > now) sleep_advance_ns_ += wake - now;
+      if (wake > now) cycles_.idle += wake - now;
       continue;
     }
     if (!deliver_signals(*p)) continue;  // the signal ended the process
@@ -224,28 +257,42 @@ RunEnd Kernel::run(uint64_t budget_instructions) {
     if (p->pid() != last_pid_) {
       ++context_switches_;
       ++p->counters().context_switches;
+      charge(p, CycleKind::kContextSwitch, cycle_cost::kContextSwitch);
       KernelEvents::raise(events_.process, ProcessEvent{*p, ProcessEvent::Kind::kSwitchIn, 0});
       last_pid_ = p->pid();
     }
     current_ = p;
-    uint64_t budget = config_.quantum;
-    CpuPort::SliceEnd end = CpuPort::SliceEnd::kAtBlock;
+    if (const auto end = run_slice(*p, pause_at)) return *end;
+  }
+}
+
+std::optional<RunEnd> Kernel::run_slice(Process& p, uint64_t pause_at) {
+  // The machine's limit ends the run; a caller's budget pauses it; a tick samples it and the
+  // slice goes on. All three stop exactly.
+  const uint64_t limit = config_.max_instructions == 0 ? UINT64_MAX : config_.max_instructions;
+  uint64_t quantum_left = config_.quantum;
+  while (true) {
     const uint64_t done = instructions();
-    // The machine's limit ends the run; a caller's budget pauses it. Both stop exactly.
-    const uint64_t limit = config_.max_instructions == 0 ? UINT64_MAX : config_.max_instructions;
     if (done >= limit) return RunEnd::kInstructionLimit;
     if (done >= pause_at) return RunEnd::kPaused;
-    const uint64_t left = std::min(limit, pause_at) - done;
-    if (left <= budget) {
-      budget = left;
+    const uint64_t tick_at =
+        ticker_ ? done + ticker_->instructions_until(done, uptime_ns(), config_.ns_per_instruction)
+                : UINT64_MAX;
+    const uint64_t stop_at = std::min({limit, pause_at, tick_at});
+    uint64_t budget = quantum_left;
+    CpuPort::SliceEnd end = CpuPort::SliceEnd::kAtBlock;
+    if (stop_at - done <= budget) {
+      budget = stop_at - done;
       end = CpuPort::SliceEnd::kExact;
     }
+    const bool cut_by_tick = end == CpuPort::SliceEnd::kExact && stop_at == tick_at;
     // A timer due within the slice ends it there (at a block boundary), so it fires on time.
-    budget = std::max<uint64_t>(1, std::min(budget, instructions_until_timer(*p)));
-    CpuPort& cpu = p->cpu();
+    budget = std::max<uint64_t>(1, std::min(budget, instructions_until_timer(p)));
+    tick_stop_requested_ = false;
+    CpuPort& cpu = p.cpu();
     const StopReason reason = cpu.run(budget, end);
     if (reason == StopReason::kHostError) {
-      std::fprintf(stderr, "vmlab: internal error in pid %d (%s): %s\n", p->pid(), p->comm.c_str(),
+      std::fprintf(stderr, "vmlab: internal error in pid %d (%s): %s\n", p.pid(), p.comm.c_str(),
                    cpu.error().c_str());
       return RunEnd::kHostError;
     }
@@ -254,7 +301,29 @@ RunEnd Kernel::run(uint64_t budget_instructions) {
       return RunEnd::kInstructionLimit;
     }
     sample_fault_rate();
+    const bool stopped_for_tick = (cut_by_tick && reason == StopReason::kBudgetExhausted) ||
+                                  (tick_stop_requested_ && reason == StopReason::kKernelRequest);
+    tick_stop_requested_ = false;
+    const uint64_t ran = instructions() - done;
+    if (!fire_due_tick()) return std::nullopt;
+    // Sampling does not end the slice: the process runs the rest of its quantum.
+    if (!stopped_for_tick || paused_ || !resumable(p) || ran >= quantum_left) return std::nullopt;
+    quantum_left -= ran;
   }
+}
+
+bool Kernel::resumable(const Process& p) const {
+  const SignalState& s = p.signals();
+  return current_ == &p && p.state() == ProcessState::kRunnable && !p.exiting && p.has_cpu() &&
+         p.vfork_child == 0 && (s.pending & ~s.blocked) == 0;
+}
+
+void Kernel::set_ticker(TickSchedule schedule, std::function<void()> on_tick) {
+  ticker_ = std::make_unique<Ticker>(schedule, std::move(on_tick), instructions(), uptime_ns());
+}
+
+bool Kernel::fire_due_tick() {
+  return ticker_ && ticker_->fire_if_due(instructions(), uptime_ns());
 }
 
 void Kernel::pause() {
@@ -356,8 +425,13 @@ void Kernel::page_fault(Process& process, uint64_t address, uint32_t error_code,
                              (error_code & mmu::pf_error::kPresent) != 0,
                              (error_code & mmu::pf_error::kUser) != 0,
                              (error_code & mmu::pf_error::kReserved) != 0};
-  const FaultResult result = faults_.handle(process, request);
-  account_fault(process, request, error_code, rip, result);
+  const FaultResult result = handle_fault(process, request, error_code, rip);
+  if (ticker_ && ticker_->time_based() && current_ == &process && process.has_cpu() &&
+      ticker_->due(instructions(), uptime_ns())) {
+    // The fault's cost carried the clock past a time tick: sample before the next instruction.
+    tick_stop_requested_ = true;
+    process.cpu().request_stop();
+  }
   if (!is_signal(result.resolution)) return;
   if (result.resolution == FaultResolution::kOutOfMemory ||
       result.resolution == FaultResolution::kLimitExceeded) {
@@ -385,18 +459,42 @@ void Kernel::page_fault(Process& process, uint64_t address, uint32_t error_code,
 }
 
 bool Kernel::kernel_fault(Process& process, const FaultRequest& request) {
-  const FaultResult result = faults_.handle(process, request);
   uint32_t error_code = request.protection ? mmu::pf_error::kPresent : 0;
   if (request.access == mmu::Access::kWrite) error_code |= mmu::pf_error::kWrite;
-  account_fault(process, request, error_code, 0, result);
+  const FaultResult result = handle_fault(process, request, error_code, 0);
   if (result.resolution == FaultResolution::kOutOfMemory ||
       result.resolution == FaultResolution::kLimitExceeded)
     out_of_memory(process, result.resolution);
   return !is_signal(result.resolution);
 }
 
+FaultResult Kernel::handle_fault(Process& process, const FaultRequest& request, uint32_t error_code,
+                                 uint64_t rip) {
+  const uint64_t charged_before = cycles_.charged();
+  const uint64_t huge_before = huge_counters_.huge_faults;
+  const FaultResult result = faults_.handle(process, request);
+  account_fault(process, request, error_code, rip, result,
+                huge_counters_.huge_faults != huge_before);
+  cycles_.in_page_faults += cycles_.charged() - charged_before;
+  return result;
+}
+
+void Kernel::charge_fault(Process& process, const FaultResult& result, bool refault, bool huge) {
+  const uint64_t pages = huge ? mmu::Pte::kEntriesPerTable : 1;
+  uint64_t work = cycle_cost::kPageFault;
+  if (result.resolution == FaultResolution::kZeroFill) work += cycle_cost::kZeroPage * pages;
+  if (result.resolution == FaultResolution::kCowCopy) work += cycle_cost::kCopyPage;
+  charge(&process, CycleKind::kFault, work);
+  // A page read from the device: a swap-in, or a file page, which is a stall on memory when
+  // reclaim dropped it before (a refault) and a program's first read otherwise.
+  if (result.resolution == FaultResolution::kSwapIn)
+    charge(&process, CycleKind::kSwapWait, cycle_cost::kDiskRead);
+  if (result.resolution == FaultResolution::kFileMajor)
+    charge(&process, refault ? CycleKind::kSwapWait : CycleKind::kIoWait, cycle_cost::kDiskRead);
+}
+
 void Kernel::account_fault(Process& process, const FaultRequest& request, uint32_t error_code,
-                           uint64_t rip, const FaultResult& result) {
+                           uint64_t rip, const FaultResult& result, bool huge) {
   ProcessCounters& c = process.counters();
   switch (result.resolution) {
     case FaultResolution::kZeroFill:
@@ -435,13 +533,15 @@ void Kernel::account_fault(Process& process, const FaultRequest& request, uint32
     case FaultResolution::kBusError:
       break;
   }
+  bool refault = false;
   if (!is_signal(result.resolution)) {
     if (is_major(result.resolution))
       ++c.major_faults;
     else
       ++c.minor_faults;
-    reclaim_->note_fault(process, request.address, mmu::Pfn{result.new_pfn});
+    refault = reclaim_->note_fault(process, request.address, mmu::Pfn{result.new_pfn});
   }
+  charge_fault(process, result, refault, huge);
   if (!events_.fault.empty())
     KernelEvents::raise(events_.fault,
                         FaultEvent{process, request.address, error_code, rip, result.resolution,

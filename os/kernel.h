@@ -6,21 +6,25 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "mmu/mmu.h"
+#include "os/cycle_accounting.h"
 #include "os/fault.h"
 #include "os/frame_allocator.h"
 #include "os/kernel_config.h"
 #include "os/kernel_events.h"
 #include "os/page_cache.h"
 #include "os/platform.h"
+#include "os/pressure.h"
 #include "os/process.h"
 #include "os/procfs.h"
 #include "os/reclaim.h"
 #include "os/syscalls/syscall_table.h"
+#include "os/ticker.h"
 #include "os/tlb_control.h"
 #include "os/vfs/file_system.h"
 
@@ -75,6 +79,10 @@ class Kernel {
   // run() returns kInterrupted at the next time slice once *flag is non-zero. The flag is
   // written asynchronously (by a host signal handler), so it is only read between slices.
   void set_stop_flag(const std::atomic<int>* flag) { stop_flag_ = flag; }
+  // Calls on_tick at every point of the schedule (os/ticker.h) while run() runs, between time
+  // slices: the handler may look at the machine and pause() it, not run it. Replaces any
+  // previous ticker.
+  void set_ticker(TickSchedule schedule, std::function<void()> on_tick);
   const std::vector<FaultRateSample>& fault_rate() const { return fault_rate_; }
   const HugePageCounters& huge_pages() const { return huge_counters_; }
   static constexpr uint64_t kSampleInterval = 1'000'000;
@@ -92,11 +100,13 @@ class Kernel {
   const KernelConfig& config() const { return config_; }
   mmu::Mmu& mmu() { return mmu_; }
   FrameAllocator& frames() { return frames_; }
+  const FrameAllocator& frames() const { return frames_; }
   TlbControl& tlb() { return tlb_; }
   vfs::FileSystem& fs() { return fs_; }
   PageCache& page_cache() { return page_cache_; }
   FaultHandler& faults() { return faults_; }
   Reclaimer& reclaim() { return *reclaim_; }
+  const Reclaimer& reclaim() const { return *reclaim_; }
   KernelEvents& events() { return events_; }
   Platform& platform() { return platform_; }
   Process* find(int pid);
@@ -104,9 +114,20 @@ class Kernel {
   bool has_current() const { return current_ != nullptr; }
   const std::map<int, std::unique_ptr<Process>>& processes() const { return processes_; }
 
-  // Virtual time: derived from the instructions retired by every CPU, so runs repeat exactly.
+  // Virtual time: the modelled cycles since boot (os/cycle_accounting.h) after the epoch. They
+  // are derived from the instructions retired by every CPU and the kernel's modelled costs,
+  // so runs repeat exactly.
   uint64_t now_ns() const;
+  uint64_t uptime_ns() const;
   uint64_t instructions() const;
+  uint64_t user_cycles() const { return instructions() * config_.ns_per_instruction; }
+  const CycleCounters& cycles() const { return cycles_; }
+  // Adds modelled time the kernel spent for `process` (null: for nobody in particular).
+  void charge(Process* process, CycleKind kind, uint64_t cycles);
+  // Memory pressure (PSI) as of now.
+  const MemoryPressure& pressure();
+  // Processes other than `process` that could run now.
+  bool others_runnable(const Process& process) const;
 
   // Sends a signal (kill, SIGCHLD, SIGPIPE).
   void send_signal(Process& target, const SigInfo& info);
@@ -164,8 +185,14 @@ class Kernel {
   // A system call's entry, or its end with `result`, for the tracers and scripts.
   void raise_syscall_event(const Process& process, const BlockedCall& call, int64_t result,
                            bool entry);
+  FaultResult handle_fault(Process& process, const FaultRequest& request, uint32_t error_code,
+                           uint64_t rip);
   void account_fault(Process& process, const FaultRequest& request, uint32_t error_code,
-                     uint64_t rip, const FaultResult& result);
+                     uint64_t rip, const FaultResult& result, bool huge);
+  void charge_fault(Process& process, const FaultResult& result, bool refault, bool huge);
+  std::optional<RunEnd> run_slice(Process& process, uint64_t pause_at);
+  bool resumable(const Process& process) const;
+  bool fire_due_tick();
   void out_of_memory(Process& process, FaultResolution why);
   void report_fatal_signal(const Process& process, const SigInfo& info);
   Process* pick_next();
@@ -200,8 +227,11 @@ class Kernel {
   Process* current_ = nullptr;
   int next_pid_ = 1;
   uint16_t next_pcid_ = 1;
-  uint64_t retired_by_exited_ = 0;                      // instructions of CPUs that no longer exist
-  uint64_t sleep_advance_ns_ = 0;                       // time skipped while every process slept
+  uint64_t retired_by_exited_ = 0;  // instructions of CPUs that no longer exist
+  CycleCounters cycles_;            // modelled time besides user time
+  MemoryPressure pressure_;
+  std::unique_ptr<Ticker> ticker_;
+  bool tick_stop_requested_ = false;  // a page fault stopped the CPU because a tick is due
   std::vector<std::unique_ptr<CpuPort>> retired_cpus_;  // destroyed after their run returns
   std::vector<ProcessSummary> finished_;
   std::vector<std::unique_ptr<Process>> zombies_to_free_;  // reaped inside a hook of their own

@@ -52,6 +52,7 @@ int64_t Kernel::dispatch(Process& process, const BlockedCall& call, bool retry, 
 void Kernel::syscall(Process& process) {
   CpuPort& cpu = process.cpu();
   ++process.counters().syscalls;
+  charge(&process, CycleKind::kSyscall, cycle_cost::kSyscall);
   BlockedCall call;
   call.number = static_cast<int>(cpu.reg(Reg::kRax));
   constexpr Reg kArgRegs[] = {Reg::kRdi, Reg::kRsi, Reg::kRdx, Reg::kR10, Reg::kR8, Reg::kR9};

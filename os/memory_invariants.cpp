@@ -1,6 +1,7 @@
 #include "os/memory_invariants.h"
 
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <map>
 #include <optional>
@@ -104,9 +105,11 @@ class Checker {
   void check_frames() {
     const FrameTable& table = frames_.table();
     uint64_t free = 0;
+    std::array<uint64_t, kFrameUses> by_use{};
     for (uint64_t i = 0; i < table.size(); ++i) {
       const Pfn pfn = table.pfn_at(i);
       const Frame& f = frames_.frame(pfn);
+      ++by_use[static_cast<size_t>(f.use)];
       if (f.use == FrameUse::kFree) {
         ++free;
         continue;
@@ -121,6 +124,13 @@ class Checker {
     if (free != frames_.free_frames())
       violations_.push_back("the buddy allocator has " + std::to_string(frames_.free_frames()) +
                             " free frames but the frame table marks " + std::to_string(free));
+    for (size_t use = 1; use < kFrameUses; ++use) {  // every use but free
+      const uint64_t counted = frames_.in_use(static_cast<FrameUse>(use));
+      if (counted != by_use[use])
+        violations_.push_back("the allocator counts " + std::to_string(counted) + " " +
+                              use_name(static_cast<FrameUse>(use)) +
+                              " frames but the frame table marks " + std::to_string(by_use[use]));
+    }
   }
 
   void check_reverse_map(Pfn pfn, const Frame& f) {

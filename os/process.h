@@ -71,6 +71,8 @@ struct ProcessCounters {
   uint64_t spurious = 0;  // the page was already fine (stale TLB)
   uint64_t syscalls = 0;
   uint64_t context_switches = 0;
+  uint64_t kernel_cycles = 0;  // modelled time the kernel worked for it (os/cycle_accounting.h)
+  uint64_t wait_cycles = 0;    // modelled time it waited for page I/O
 };
 
 inline void add_counters(ProcessCounters& sum, const ProcessCounters& c) {
@@ -88,6 +90,8 @@ inline void add_counters(ProcessCounters& sum, const ProcessCounters& c) {
   sum.spurious += c.spurious;
   sum.syscalls += c.syscalls;
   sum.context_switches += c.context_switches;
+  sum.kernel_cycles += c.kernel_cycles;
+  sum.wait_cycles += c.wait_cycles;
 }
 
 // A system call that has to wait: retried each time the scheduler considers the process.
@@ -135,6 +139,7 @@ class Process {
 
   vfs::FdTable& fds() { return fds_; }
   SignalState& signals() { return signals_; }
+  const SignalState& signals() const { return signals_; }
   ProcessCounters& counters() { return counters_; }
   const ProcessCounters& counters() const { return counters_; }
 

@@ -15,6 +15,7 @@
 #include "os/vfs/generated_inode.h"
 #include "os/vfs/memory_inode.h"
 #include "os/vfs/overlay_directory.h"
+#include "os/vmstat.h"
 
 namespace vmlab::os {
 
@@ -162,8 +163,8 @@ std::string stat_line(Kernel& k, Process& p) {
       p.has_cpu() ? p.cpu().instructions() * k.config().ns_per_instruction / kNsPerTick : 0;
   std::string out = format("%d (%s) %c %d %d %d 0 -1 0 ", p.pid(), p.comm.c_str(),
                            state_of(p).letter, p.ppid(), p.pgid(), p.sid());
-  out += format("%" PRIu64 " 0 %" PRIu64 " 0 %" PRIu64 " 0 0 0 20 0 1 0 0 ", c.minor_faults,
-                c.major_faults, ticks);
+  out += format("%" PRIu64 " 0 %" PRIu64 " 0 %" PRIu64 " %" PRIu64 " 0 0 20 0 1 0 0 ",
+                c.minor_faults, c.major_faults, ticks, c.kernel_cycles / kNsPerTick);
   out += format("%" PRIu64 " %" PRIu64 " ", use.size * mmu::kPageBytes, use.anonymous + use.file);
   out += "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 ";
   out += format("%d 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n", p.exit_signal);
@@ -286,6 +287,14 @@ ProcFs::ProcFs(Kernel& kernel) : kernel_(kernel), proc_(kernel.fs().proc()) {
   file("meminfo", [&k = kernel_] { return meminfo(k); });
   file("buddyinfo", [&k = kernel_] { return k.frames().buddy().buddyinfo() + "\n"; });
   file("uptime", [&k = kernel_] { return uptime(k); });
+  file("vmstat", [&k = kernel_] { return vmstat_text(k); });
+  auto pressure = std::make_shared<vfs::OverlayDirectory>(kernel.fs().state(), kDirectoryMode,
+                                                          "/proc/pressure", vfs::kProcfsDevice);
+  pressure->insert("memory",
+                   std::make_shared<vfs::GeneratedFile>(
+                       vfs::new_overlay_stat(state, kFileMode, vfs::kProcfsDevice),
+                       [&k = kernel_] { return k.pressure().text(); }, "/proc/pressure/memory"));
+  proc_->insert("pressure", pressure);
   // The reader's own directory; the kernel itself (no current process) has none.
   proc_->insert("self", std::make_shared<vfs::GeneratedSymlink>(
                             vfs::new_overlay_stat(state, kLinkMode, vfs::kProcfsDevice),

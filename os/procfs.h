@@ -1,6 +1,7 @@
 // The guest's /proc, generated from the kernel's state whenever a file is read, so a guest
 // program can look at its own virtual memory the way it would on Linux:
-//   /proc/meminfo, /proc/buddyinfo, /proc/uptime, /proc/self (a link to the reader's pid),
+//   /proc/meminfo, /proc/buddyinfo, /proc/uptime, /proc/vmstat, /proc/pressure/memory,
+//   /proc/self (a link to the reader's pid),
 //   /proc/PID/{maps,status,stat,statm,cmdline,comm,exe,fd/N}.
 // The host's /proc is never visible (it would show vmlab's own memory and descriptors).
 #pragma once

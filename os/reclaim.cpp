@@ -74,13 +74,24 @@ bool Reclaimer::evictable(Pfn frame) const {
   return f.swap_slot >= 0 || swap_->used() < swap_->slots();
 }
 
+bool Reclaimer::scan(Pfn frame) {
+  ++stats_.scanned;
+  kernel_.charge(beneficiary(), CycleKind::kReclaim, cycle_cost::kScanPage);
+  return evictable(frame);
+}
+
+Process* Reclaimer::beneficiary() {
+  if (reclaiming_for_ != nullptr) return reclaiming_for_;
+  return kernel_.has_current() ? &kernel_.current() : nullptr;
+}
+
 uint64_t Reclaimer::reclaim(uint64_t wanted) {
   Process* scope = reclaiming_for_;
   if (scope == nullptr && local_ && kernel_.has_current()) scope = &kernel_.current();
   uint64_t freed = 0;
   while (freed < wanted) {
     const auto victim = policy_->choose(*this, [&](Pfn f) {
-      if (!evictable(f)) return false;
+      if (!scan(f)) return false;
       if (scope == nullptr) return true;
       for (const auto& [pid, va] : mappings(f))
         if (pid == scope->pid()) return true;
@@ -99,6 +110,7 @@ bool Reclaimer::evict(Pfn frame) {
     shadows_[{m.space->owner(), m.va >> mmu::kPageShift}] = eviction;
   const bool ok = f.use == FrameUse::kFile ? evict_file(frame) : evict_anonymous(frame);
   if (!ok) --stats_.evictions;
+  if (ok) kernel_.charge(beneficiary(), CycleKind::kReclaim, cycle_cost::kEvictPage);
   return ok;
 }
 
@@ -113,7 +125,9 @@ bool Reclaimer::evict_file(Pfn frame) {
                       ReclaimEvent{owner, rmap.empty() ? 0 : rmap.front().va, frame.value,
                                    ReclaimEvent::Kind::kDropCache, 0});
   ++stats_.file_drops;
-  ++(frames.frame(frame).dirty ? stats_.file_writebacks : stats_.evict_clean);
+  const bool write_back = frames.frame(frame).dirty;
+  ++(write_back ? stats_.file_writebacks : stats_.evict_clean);
+  if (write_back) kernel_.charge(beneficiary(), CycleKind::kSwapWait, cycle_cost::kDiskWrite);
   return kernel_.page_cache().drop(frame);
 }
 
@@ -150,10 +164,12 @@ bool Reclaimer::evict_anonymous(Pfn frame) {
     swap_->duplicate(slot);
     m.space->set_swap_entry(m.va, slot);
   }
-  if (dirty_page)
+  if (dirty_page) {
     ++stats_.swap_outs;
-  else
+    kernel_.charge(beneficiary(), CycleKind::kSwapWait, cycle_cost::kDiskWrite);
+  } else {
     ++stats_.evict_clean;
+  }
   KernelEvents::raise(
       kernel_.events().reclaim,
       ReclaimEvent{owner, rmap.empty() ? 0 : rmap.front().va, frame.value,
@@ -182,7 +198,7 @@ bool Reclaimer::make_room(Process& process, uint64_t va) {
     if (va < range.start || va >= range.end) continue;
     while (resident_in(process, range) >= range.pages) {
       const auto victim = policy_->choose(*this, [&](Pfn f) {
-        if (!evictable(f)) return false;
+        if (!scan(f)) return false;
         for (const Mapping& m : kernel_.frames().frame(f).rmap)
           if (m.space == &process.space() && m.va >= range.start && m.va < range.end) return true;
         return false;
@@ -204,14 +220,18 @@ bool Reclaimer::make_room(Process& process, uint64_t va) {
   return ok;
 }
 
-void Reclaimer::note_fault(Process& process, uint64_t va, Pfn new_frame) {
+bool Reclaimer::note_fault(Process& process, uint64_t va, Pfn new_frame) {
   for (const RangeLimit& range : ranges_)
     if (va >= range.start && va < range.end) ++stats_.range_faults;
   auto it = shadows_.find({process.pid(), va >> mmu::kPageShift});
-  if (it == shadows_.end()) return;
+  if (it == shadows_.end()) return false;
   ++stats_.refaults;
-  if (new_frame.value != 0) policy_->on_refault(new_frame, stats_.evictions - it->second);
+  if (new_frame.value != 0) {
+    if (kernel_.frames().frame(new_frame).use == FrameUse::kFile) ++stats_.refaults_file;
+    policy_->on_refault(new_frame, stats_.evictions - it->second);
+  }
   shadows_.erase(it);
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -43,6 +43,8 @@ struct ReclaimStats {
   uint64_t swap_ins = 0;         // pages read back from swap (major faults)
   uint64_t swap_cache_hits = 0;  // swap entries resolved by a frame another process read in
   uint64_t refaults = 0;         // faults on pages evicted earlier
+  uint64_t refaults_file = 0;    // ... of them, file pages read again (the rest are anonymous)
+  uint64_t scanned = 0;          // pages the replacement policy examined as candidates
   uint64_t oom_kills = 0;
   uint64_t limit_reclaims = 0;  // evictions forced by --mem-limit or --limit-range
   uint64_t range_faults = 0;    // faults inside --limit-range ranges
@@ -71,8 +73,9 @@ class Reclaimer final : public MemoryPressureHandler, public PageInspector, publ
   // Before `process` gains a resident page at `va`: enforce its limits by evicting its own
   // pages. False when the limit leaves nothing to evict (the caller kills the process).
   bool make_room(Process& process, uint64_t va);
-  // Counts faults inside the limited ranges and reports refaults to the policy.
-  void note_fault(Process& process, uint64_t va, mmu::Pfn new_frame);
+  // Counts faults inside the limited ranges and reports refaults to the policy. True when the
+  // fault brought back a page evicted earlier.
+  bool note_fault(Process& process, uint64_t va, mmu::Pfn new_frame);
   // The way back from swap for the PTE of `process` at `page` holding `slot`.
   FaultResult swap_in(Process& process, const Vma& vma, uint64_t page, uint64_t slot);
   // A write fault on a swapped-in page: its swap copy is about to become stale.
@@ -99,6 +102,9 @@ class Reclaimer final : public MemoryPressureHandler, public PageInspector, publ
 
  private:
   bool evictable(mmu::Pfn frame) const;
+  // evictable(), counted and charged as one page scanned.
+  bool scan(mmu::Pfn frame);
+  Process* beneficiary();  // the process reclaim works for (charged its modelled time)
   bool evict(mmu::Pfn frame);
   bool evict_file(mmu::Pfn frame);
   bool evict_anonymous(mmu::Pfn frame);
