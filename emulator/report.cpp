@@ -3,12 +3,17 @@
 #include <cstdio>
 
 #include "emulator/json_writer.h"
+#include "emulator/stat_flattener.h"
+#include "os/vmstat.h"
 
 namespace vmlab::emulator {
 
 namespace {
 
-void tlb_section(JsonWriter& json, Machine& machine) {
+// The statistics tree is written once, as a template over its writer: JsonWriter for
+// --stats-json, StatFlattener for the timeline's list of counters.
+template <typename Writer>
+void tlb_section(Writer& json, Machine& machine) {
   if (machine.config().cpu.model == ModelMode::kFast) {
     json.value("tlb", "unavailable (--model fast)");
     return;
@@ -24,17 +29,59 @@ void tlb_section(JsonWriter& json, Machine& machine) {
   json.end_object();
 }
 
-}  // namespace
+template <typename Writer>
+void cycles_section(Writer& json, os::Kernel& kernel) {
+  const os::CycleCounters& c = kernel.cycles();
+  json.begin_object("cycles");  // modelled time, 1 cycle = 1 ns (os/cycle_accounting.h)
+  json.value("total", kernel.uptime_ns());
+  json.value("user", kernel.user_cycles());
+  json.value("kernel", c.kernel());
+  json.value("syscalls", c.syscalls);
+  json.value("faults", c.faults);
+  json.value("reclaim", c.reclaim);
+  json.value("context_switches", c.context_switches);
+  json.value("swap_wait", c.swap_wait);
+  json.value("io_wait", c.io_wait);
+  json.value("idle", c.idle);
+  json.value("in_page_faults", c.in_page_faults);
+  json.end_object();
+}
 
-std::string stats_json(Machine& machine, const RunFacts& facts) {
+template <typename Writer>
+void pressure_section(Writer& json, os::Kernel& kernel) {
+  constexpr double kHundred = 100.0;
+  const os::MemoryPressure& psi = kernel.pressure();
+  json.begin_object("pressure");
+  json.begin_object("memory");
+  for (const auto& [name, line] :
+       {std::pair{"some", &psi.some()}, std::pair{"full", &psi.full()}}) {
+    json.begin_object(name);
+    const char* const windows[] = {"avg10", "avg60", "avg300"};
+    for (size_t w = 0; w < line->avg.size(); ++w)
+      json.value(windows[w],
+                 static_cast<double>(os::PressureLine::hundredths(line->avg[w])) / kHundred);
+    json.value("total_us", line->total_ns / 1000);
+    json.end_object();
+  }
+  json.end_object();
+  json.end_object();
+}
+
+template <typename Writer>
+void vmstat_section(Writer& json, const os::Kernel& kernel) {
+  json.begin_object("vmstat");  // the guest's /proc/vmstat
+  for (const os::VmstatEntry& e : os::vmstat(kernel))
+    json.value(e.name, e.value);
+  json.end_object();
+}
+
+// Everything after "end" and "exit_status".
+template <typename Writer>
+void write_statistics(Writer& json, Machine& machine, const RunFacts& facts) {
   os::Kernel& kernel = machine.kernel();
   mmu::Mmu& mmu = machine.mmu();
   const os::ProcessCounters totals = kernel.totals();
   const bool full = machine.config().cpu.model == ModelMode::kFull;
-  JsonWriter json;
-  json.begin_object();
-  json.value("end", facts.end);
-  json.value("exit_status", facts.exit_status);
   json.value("instructions", kernel.instructions());
   json.value("model", full ? "full" : "fast");
   json.begin_object("memory_accesses");
@@ -76,6 +123,8 @@ std::string stats_json(Machine& machine, const RunFacts& facts) {
   json.value("file_drops", rs.file_drops);
   json.value("file_writebacks", rs.file_writebacks);
   json.value("refaults", rs.refaults);
+  json.value("refaults_file", rs.refaults_file);
+  json.value("scanned", rs.scanned);
   json.value("oom_kills", rs.oom_kills);
   json.value("limit_reclaims", rs.limit_reclaims);
   json.value("range_faults", rs.range_faults);
@@ -107,6 +156,9 @@ std::string stats_json(Machine& machine, const RunFacts& facts) {
   json.end_array();
   json.value("syscalls", totals.syscalls);
   json.value("context_switches", kernel.context_switches());
+  cycles_section(json, kernel);
+  pressure_section(json, kernel);
+  vmstat_section(json, kernel);
   json.begin_array("processes");
   for (const auto& p : kernel.finished()) {
     json.begin_object();
@@ -130,8 +182,29 @@ std::string stats_json(Machine& machine, const RunFacts& facts) {
   for (const auto& s : mmu.stats().all())
     json.value(s.name, *s.value);
   json.end_object();
+}
+
+}  // namespace
+
+std::string stats_json(Machine& machine, const RunFacts& facts) {
+  JsonWriter json;
+  json.begin_object();
+  json.value("end", facts.end);
+  json.value("exit_status", facts.exit_status);
+  write_statistics(json, machine, facts);
   json.end_object();
   return json.str() + "\n";
+}
+
+std::vector<StatValue> stats_counters(Machine& machine) {
+  os::Kernel& kernel = machine.kernel();
+  RunFacts facts;
+  facts.frames_free_at_start = kernel.frames_free_at_start();
+  facts.frames_free_at_exit = kernel.frames().free_frames();
+  facts.page_cache_at_exit = kernel.page_cache().pages();
+  StatFlattener flat;
+  write_statistics(flat, machine, facts);
+  return flat.take();
 }
 
 std::string stats_summary(Machine& machine, const RunFacts& facts) {

@@ -1,0 +1,47 @@
+// The statistics tree as a flat list of named numbers: a writer with JsonWriter's interface
+// that keeps the numbers of objects under their dotted path ("reclaim.swap_outs") and drops
+// text and whole arrays (lists of processes or samples are not counters).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vmlab::emulator {
+
+struct StatValue {
+  std::string name;
+  bool integer = true;
+  uint64_t count = 0;  // when integer
+  double number = 0;   // otherwise
+  double as_double() const { return integer ? static_cast<double>(count) : number; }
+};
+
+class StatFlattener {
+ public:
+  StatFlattener& begin_object(std::string_view key = {});
+  StatFlattener& end_object();
+  StatFlattener& begin_array(std::string_view key = {});
+  StatFlattener& end_array();
+  StatFlattener& value(std::string_view key, uint64_t v);
+  StatFlattener& value(std::string_view key, int64_t v);
+  StatFlattener& value(std::string_view key, int v) { return value(key, static_cast<int64_t>(v)); }
+  StatFlattener& value(std::string_view key, double v);
+  StatFlattener& value(std::string_view, bool) { return *this; }
+  StatFlattener& value(std::string_view, std::string_view) { return *this; }
+  StatFlattener& value(std::string_view, const char*) { return *this; }
+
+  std::vector<StatValue> take() { return std::move(values_); }
+
+ private:
+  std::string path(std::string_view key) const;
+  bool keeping() const { return arrays_ == 0; }
+
+  std::vector<std::string> objects_;  // names of the open objects below the root
+  int depth_ = 0;                     // open objects, the root included
+  int arrays_ = 0;                    // open arrays and objects inside them
+  std::vector<StatValue> values_;
+};
+
+}  // namespace vmlab::emulator
