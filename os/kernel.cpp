@@ -267,8 +267,10 @@ RunEnd Kernel::run(uint64_t budget_instructions) {
 }
 
 std::optional<RunEnd> Kernel::run_slice(Process& p, uint64_t pause_at) {
-  // The machine's limit ends the run; a caller's budget pauses it; a tick samples it and the
-  // slice goes on. All three stop exactly.
+  // The machine's limit ends the run and a caller's budget pauses it, both exactly. A tick
+  // ends a piece of the slice at the first block boundary at or after its point (stopping
+  // inside a block would cost Unicorn a flush of all its translated code), samples, and the
+  // process runs the rest of its quantum: the slice ends where it would have without ticks.
   const uint64_t limit = config_.max_instructions == 0 ? UINT64_MAX : config_.max_instructions;
   uint64_t quantum_left = config_.quantum;
   while (true) {
@@ -278,16 +280,23 @@ std::optional<RunEnd> Kernel::run_slice(Process& p, uint64_t pause_at) {
     const uint64_t tick_at =
         ticker_ ? done + ticker_->instructions_until(done, uptime_ns(), config_.ns_per_instruction)
                 : UINT64_MAX;
-    const uint64_t stop_at = std::min({limit, pause_at, tick_at});
+    const uint64_t exact_at = std::min(limit, pause_at);
     uint64_t budget = quantum_left;
     CpuPort::SliceEnd end = CpuPort::SliceEnd::kAtBlock;
-    if (stop_at - done <= budget) {
-      budget = stop_at - done;
+    bool cut_by_tick = false;
+    if (exact_at - done <= budget) {
+      budget = exact_at - done;  // a tick on the way is taken when the slice ends
       end = CpuPort::SliceEnd::kExact;
+    } else if (tick_at - done < budget) {
+      budget = tick_at - done;
+      cut_by_tick = true;
     }
-    const bool cut_by_tick = end == CpuPort::SliceEnd::kExact && stop_at == tick_at;
     // A timer due within the slice ends it there (at a block boundary), so it fires on time.
-    budget = std::max<uint64_t>(1, std::min(budget, instructions_until_timer(p)));
+    const uint64_t timer_budget = std::max<uint64_t>(1, instructions_until_timer(p));
+    if (timer_budget < budget) {
+      budget = timer_budget;
+      cut_by_tick = false;
+    }
     tick_stop_requested_ = false;
     CpuPort& cpu = p.cpu();
     const StopReason reason = cpu.run(budget, end);
@@ -306,7 +315,6 @@ std::optional<RunEnd> Kernel::run_slice(Process& p, uint64_t pause_at) {
     tick_stop_requested_ = false;
     const uint64_t ran = instructions() - done;
     if (!fire_due_tick()) return std::nullopt;
-    // Sampling does not end the slice: the process runs the rest of its quantum.
     if (!stopped_for_tick || paused_ || !resumable(p) || ran >= quantum_left) return std::nullopt;
     quantum_left -= ran;
   }

@@ -2,10 +2,13 @@
 // nanoseconds of the modelled clock. Ticks lie on a grid (multiples of N since boot), never on
 // host time, so the same command ticks at the same points.
 //
-// The scheduler cuts time slices so that an instruction tick falls exactly between two
-// instructions, and a time tick at the first instruction boundary where the clock has reached
-// it: slices are cut where user time alone would reach the deadline, and a page fault whose
-// cost carries the clock past it stops the CPU there. The process then continues its slice.
+// The scheduler ends a piece of the time slice at the first boundary between translation blocks
+// at or after an instruction tick (a few instructions late at most; stopping inside a block
+// would cost Unicorn a flush of all the code it translated), and at a time tick where user time
+// alone reaches it; a page fault whose cost carries the clock past a time tick stops the CPU
+// right there. The sample is taken at that exact instruction count, and the process continues
+// its slice, which ends where it would have without ticks: sampling changes nothing the guest
+// or the statistics see.
 #pragma once
 
 #include <cstdint>
