@@ -36,14 +36,17 @@ std::string JsonWriter::quote(std::string_view s) {
   return out + "\"";
 }
 
+void JsonWriter::newline() {
+  if (layout_ == Layout::kOneLine) return;
+  out_ += "\n";
+  out_.append(static_cast<size_t>(depth_) * 2, ' ');
+}
+
 void JsonWriter::key(std::string_view k) {
   if (!first_.back()) out_ += ",";
   first_.back() = false;
-  if (depth_ > 0) {
-    out_ += "\n";
-    out_.append(static_cast<size_t>(depth_) * 2, ' ');
-  }
-  if (!k.empty()) out_ += quote(k) + ": ";
+  if (depth_ > 0) newline();
+  if (!k.empty()) out_ += quote(k) + (layout_ == Layout::kOneLine ? ":" : ": ");
 }
 
 JsonWriter& JsonWriter::begin_object(std::string_view k) {
@@ -58,10 +61,7 @@ JsonWriter& JsonWriter::end_object() {
   --depth_;
   const bool empty = first_.back();
   first_.pop_back();
-  if (!empty) {
-    out_ += "\n";
-    out_.append(static_cast<size_t>(depth_) * 2, ' ');
-  }
+  if (!empty) newline();
   out_ += "}";
   return *this;
 }
@@ -78,10 +78,7 @@ JsonWriter& JsonWriter::end_array() {
   --depth_;
   const bool empty = first_.back();
   first_.pop_back();
-  if (!empty) {
-    out_ += "\n";
-    out_.append(static_cast<size_t>(depth_) * 2, ' ');
-  }
+  if (!empty) newline();
   out_ += "]";
   return *this;
 }

@@ -10,6 +10,10 @@ namespace vmlab::emulator {
 
 class JsonWriter {
  public:
+  // Pretty: a member per line, indented (--stats-json); one line: no spaces (JSONL).
+  enum class Layout : uint8_t { kPretty, kOneLine };
+  explicit JsonWriter(Layout layout = Layout::kPretty) : layout_(layout) {}
+
   JsonWriter& begin_object(std::string_view key = {});
   JsonWriter& end_object();
   JsonWriter& begin_array(std::string_view key = {});
@@ -28,6 +32,8 @@ class JsonWriter {
 
  private:
   void key(std::string_view k);
+  void newline();
+  Layout layout_;
   std::string out_;
   std::vector<bool> first_{true};
   int depth_ = 0;

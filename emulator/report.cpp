@@ -203,7 +203,9 @@ std::vector<StatValue> stats_counters(Machine& machine) {
   facts.frames_free_at_exit = kernel.frames().free_frames();
   facts.page_cache_at_exit = kernel.page_cache().pages();
   StatFlattener flat;
+  flat.begin_object();
   write_statistics(flat, machine, facts);
+  flat.end_object();
   return flat.take();
 }
 

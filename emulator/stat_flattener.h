@@ -13,9 +13,14 @@ namespace vmlab::emulator {
 struct StatValue {
   std::string name;
   bool integer = true;
-  uint64_t count = 0;  // when integer
-  double number = 0;   // otherwise
+  uint64_t count = 0;    // when integer
+  double number = 0;     // otherwise
+  bool missing = false;  // no value (a rate over nothing, a TLB statistic of --model fast)
   double as_double() const { return integer ? static_cast<double>(count) : number; }
+
+  static StatValue of(std::string name, uint64_t v) { return {std::move(name), true, v, 0}; }
+  static StatValue of(std::string name, double v) { return {std::move(name), false, 0, v}; }
+  static StatValue none(std::string name) { return {std::move(name), false, 0, 0, true}; }
 };
 
 class StatFlattener {

@@ -83,6 +83,7 @@ class Kernel {
   // slices: the handler may look at the machine and pause() it, not run it. Replaces any
   // previous ticker.
   void set_ticker(TickSchedule schedule, std::function<void()> on_tick);
+  void clear_ticker() { ticker_.reset(); }
   const std::vector<FaultRateSample>& fault_rate() const { return fault_rate_; }
   const HugePageCounters& huge_pages() const { return huge_counters_; }
   static constexpr uint64_t kSampleInterval = 1'000'000;

@@ -1,5 +1,6 @@
 #include "emulator/cli/options.h"
 
+#include "emulator/timeline/interval.h"
 #include "os/replacement/policy.h"
 
 #include <algorithm>
@@ -123,6 +124,32 @@ const std::vector<Option>& options() {
        "user and system seconds (these vary from run to run, unlike --stats-json)",
        [](const RunOptions&) { return std::string("none"); },
        [](RunOptions& o, const std::string& v) { o.host_stats = v; }},
+      {"--interval", "N|TIME",
+       "sample the machine every N guest instructions, or every TIME of the modelled clock "
+       "(500us, 10ms, 2s, 100000c cycles), for --vmstat, --timeline and Lua's tick event",
+       [](const RunOptions&) { return emulator::describe_interval(emulator::kDefaultInterval); },
+       [](RunOptions& o, const std::string& v) {
+         try {
+           o.timeline.interval = emulator::parse_interval(v);
+         } catch (const std::invalid_argument& e) {
+           throw UsageError(e.what());
+         }
+       }},
+      {"--vmstat", "",
+       "print a line in vmstat's columns on stderr every interval (r b swpd free buff cache si so "
+       "bi bo in cs us sy id wa; scripts/README.md has vmlab's meaning of each)",
+       [](const RunOptions& o) { return on_off(o.timeline.vmstat); },
+       [](RunOptions& o, const std::string&) { o.timeline.vmstat = true; }},
+      {"--timeline", "FILE",
+       "write a record per interval to FILE.csv or FILE.jsonl: cycles by kind, faults, swap "
+       "traffic, memory, per-process RSS, TLB miss rates, PSI and every statistic",
+       [](const RunOptions&) { return std::string("none"); },
+       [](RunOptions& o, const std::string& v) { o.timeline.file = v; }},
+      {"--progress", "on|off",
+       "on a terminal, show a status line on stderr (instructions, MIPS, faults, RSS) once a run "
+       "takes longer than a few seconds",
+       [](const RunOptions& o) { return on_off(o.progress); },
+       [](RunOptions& o, const std::string& v) { o.progress = parse_on_off("--progress", v); }},
       {"--max-insns", "N", "stop the machine after exactly N guest instructions (exit 124)",
        [](const RunOptions&) { return std::string("unlimited"); },
        [](RunOptions& o, const std::string& v) {

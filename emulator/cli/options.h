@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "emulator/machine.h"
+#include "emulator/timeline/timeline.h"
 #include "emulator/trace/trace_options.h"
 
 namespace vmlab::cli {
@@ -22,8 +23,10 @@ struct RunOptions {
   emulator::MachineConfig machine;
   bool stats = false;
   std::string stats_json;
-  std::string host_stats;      // --host-stats FILE
-  double timeout_seconds = 0;  // --timeout: wall-clock limit, 0 for none
+  std::string host_stats;              // --host-stats FILE
+  emulator::TimelineOptions timeline;  // --interval, --vmstat, --timeline
+  bool progress = true;                // --progress: a status line on a terminal's stderr
+  double timeout_seconds = 0;          // --timeout: wall-clock limit, 0 for none
   std::vector<std::string> argv;
   std::vector<std::string> env;
   std::string script;      // --script FILE.lua

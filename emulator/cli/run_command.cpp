@@ -111,10 +111,14 @@ int run_command(const std::vector<std::string>& args) {
       machine.set_cpu_observer(tracer.get());
       machine.mmu().set_observer(tracer.get());
     }
+    std::unique_ptr<emulator::Timeline> timeline;
+    if (options.timeline.enabled())
+      timeline = std::make_unique<emulator::Timeline>(machine, options.timeline);
     // --script attaches a Lua script's event handlers to this run; --policy lua:FILE a policy.
     std::unique_ptr<lua::AttachedScript> script;
     if (!options.script.empty() || !options.lua_policy.empty()) {
-      script = std::make_unique<lua::AttachedScript>(machine, options, tracer.get());
+      script =
+          std::make_unique<lua::AttachedScript>(machine, options, tracer.get(), timeline.get());
       if (script->early_exit()) return *script->early_exit();
     }
     emulator::RunFacts facts;
@@ -161,6 +165,7 @@ int run_command(const std::vector<std::string>& args) {
         status = kExitVmlabError;
         break;
     }
+    if (timeline) timeline->finish();                        // the last, partial interval
     if (script) status = script->finish(facts.end, status);  // Lua: the "end" event, errors
     if (tracer) tracer->flush();
     const bool check = options.machine.cpu.check;

@@ -30,6 +30,7 @@ int machine_on(lua_State* L) {
   // hook costs every instruction, so it is only installed when wanted).
   if (*kind == EventKind::kInstruction && m.cpus_created())
     return luaL_error(L, "m:on: subscribe to 'instruction' before the first m:spawn");
+  if (*kind == EventKind::kTick) m.ensure_timeline();
   const int handle = m.events().subscribe(*kind);
   push_handlers(L, 1);
   lua_pushvalue(L, 3);

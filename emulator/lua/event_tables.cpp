@@ -214,6 +214,41 @@ void push_instruction_table(lua_State* L, const void* event, emulator::Machine&)
   set_u64(L, "index", e.index);
 }
 
+namespace {
+
+void set_value(lua_State* L, const emulator::StatValue& v) {
+  if (v.missing) return;  // nil
+  if (v.integer)
+    set_u64(L, v.name.c_str(), v.count);
+  else
+    set_number(L, v.name.c_str(), v.number);
+}
+
+}  // namespace
+
+void push_tick_table(lua_State* L, const void* event, emulator::Machine&) {
+  const auto& r = *static_cast<const emulator::TimelineRecord*>(event);
+  constexpr uint64_t kKibPerPage = mmu::kPageBytes / 1024;
+  lua_newtable(L);
+  for (const emulator::StatValue& v : r.fields)
+    set_value(L, v);
+  lua_createtable(L, static_cast<int>(r.processes.size()), 0);
+  for (size_t i = 0; i < r.processes.size(); ++i) {
+    const emulator::ProcessSample& p = r.processes[i];
+    lua_createtable(L, 0, 4);
+    set_integer(L, "pid", p.pid);
+    set_string(L, "command", p.command);
+    set_u64(L, "rss_kib", p.rss_pages * kKibPerPage);
+    set_u64(L, "swap_kib", p.swap_pages * kKibPerPage);
+    lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
+  }
+  lua_setfield(L, -2, "processes");
+  lua_createtable(L, 0, static_cast<int>(r.totals.size()));
+  for (const emulator::StatValue& v : r.totals)
+    set_value(L, v);
+  lua_setfield(L, -2, emulator::kTotals);
+}
+
 void push_end_table(lua_State* L, const void* event, emulator::Machine& machine) {
   const auto& e = *static_cast<const EndEvent*>(event);
   lua_newtable(L);

@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::array<const char*, kEventKinds> kEventNames = {
     "fault",   "cow",     "eviction", "swap_out", "swap_in",     "tlb_miss", "invalidation",
-    "syscall", "process", "exit",     "switch",   "instruction", "end"};
+    "syscall", "process", "exit",     "switch",   "instruction", "tick",     "end"};
 
 constexpr const char* kStop = "stop";
 
@@ -129,6 +129,12 @@ void EventDispatcher::deliver_end(const std::string& reason, int exit_status) {
   if (!wants(EventKind::kEnd)) return;
   const EndEvent event{reason, exit_status};
   deliver(EventKind::kEnd, &event, push_end_table);
+}
+
+emulator::Timeline::Listener EventDispatcher::tick_listener() {
+  return [this, alive = alive_](const emulator::TimelineRecord& record) {
+    if (*alive && wants(EventKind::kTick)) deliver(EventKind::kTick, &record, push_tick_table);
+  };
 }
 
 void EventDispatcher::on_instruction(const os::Process& process, uint64_t address,

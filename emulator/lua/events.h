@@ -18,6 +18,7 @@
 #include "emulator/cpu_observer.h"
 #include "emulator/lua/script_link.h"
 #include "emulator/machine.h"
+#include "emulator/timeline/timeline.h"
 #include "mmu/mmu.h"
 
 namespace vmlab::lua {
@@ -35,6 +36,7 @@ enum class EventKind : uint8_t {
   kExit,          // a process exited
   kSwitch,        // the scheduler switched to a process
   kInstruction,   // an instruction is about to execute (slow)
+  kTick,          // the timeline sampled the machine (every interval)
   kEnd,           // m:run ended because the machine finished (not for a pause)
 };
 inline constexpr size_t kEventKinds = static_cast<size_t>(EventKind::kEnd) + 1;
@@ -58,6 +60,8 @@ class EventDispatcher final : public emulator::CpuObserver, public mmu::MmuObser
 
   // The machine finished: "exited", "instruction-limit", "deadlock" or "error".
   void deliver_end(const std::string& reason, int exit_status);
+  // What a timeline calls with each record: the `tick` event (nothing once this is gone).
+  emulator::Timeline::Listener tick_listener();
 
   // emulator::CpuObserver
   bool wants_instructions() const override { return wants(EventKind::kInstruction); }
@@ -112,6 +116,9 @@ struct InstructionEvent {
   uint64_t index;
 };
 void push_instruction_table(lua_State* L, const void* event, emulator::Machine& machine);
+
+// The timeline's record (emulator/timeline/record.h): its fields, processes and counters.
+void push_tick_table(lua_State* L, const void* event, emulator::Machine& machine);
 
 struct EndEvent {
   const std::string& reason;

@@ -22,8 +22,8 @@ constexpr const char* kNoProgram = "(spawned by the script)";
 
 // Options of `vmlab run` that describe a run, not a machine: the environment is given per
 // spawn, statistics are read with m:stats().
-const std::set<std::string> kRunOnlyOptions = {"--stats",     "--stats-json", "--env",
-                                               "--unset-env", "--script",     "--unsafe-lua"};
+const std::set<std::string> kRunOnlyOptions = {
+    "--stats", "--stats-json", "--env", "--unset-env", "--script", "--unsafe-lua", "--progress"};
 
 std::string option_of(const std::string& key) {
   std::string option = "--" + key;

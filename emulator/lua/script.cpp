@@ -25,10 +25,10 @@ int run_script_file(const std::string& path, const std::vector<std::string>& arg
 }
 
 AttachedScript::AttachedScript(emulator::Machine& machine, const cli::RunOptions& options,
-                               emulator::Tracer* tracer)
+                               emulator::Tracer* tracer, emulator::Timeline* timeline)
     : runtime_(RuntimeOptions{options.unsafe_lua}) {
   lua_State* L = runtime_.state();
-  machine_ = new ScriptMachine(L, machine, options, tracer);
+  machine_ = new ScriptMachine(L, machine, options, tracer, timeline);
   push_machine(L, machine_);
   lua_pushvalue(L, -1);
   luaL_ref(L, LUA_REGISTRYINDEX);  // alive even if the script drops the global
@@ -75,6 +75,7 @@ bool AttachedScript::stopped() const {
 
 int AttachedScript::finish(const std::string& end, int status) {
   ScriptLink& link = machine_->link();
+  machine_->finish_timeline();  // a timeline of the script's own (tick without --interval)
   if (!link.failed()) machine_->events().deliver_end(end, status);
   // The script is done: the shutdown that follows is not its business.
   link.disable();

@@ -27,7 +27,7 @@ int run_script_file(const std::string& path, const std::vector<std::string>& arg
 class AttachedScript {
  public:
   AttachedScript(emulator::Machine& machine, const cli::RunOptions& options,
-                 emulator::Tracer* tracer);
+                 emulator::Tracer* tracer, emulator::Timeline* timeline);
   ~AttachedScript();
   AttachedScript(const AttachedScript&) = delete;
   AttachedScript& operator=(const AttachedScript&) = delete;

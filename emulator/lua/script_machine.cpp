@@ -33,15 +33,40 @@ ScriptMachine::ScriptMachine(lua_State* L, MachineSpec spec)
   tracer_ = own_tracer_.get();
   if (spec.options.trace.strace) strace_ = std::make_unique<emulator::Strace>(kernel(), stderr);
   attach();
+  if (spec.options.timeline.enabled()) {
+    try {
+      own_timeline_ = std::make_unique<emulator::Timeline>(*machine_, spec.options.timeline);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(std::string("vmlab.machine: ") + e.what());
+    }
+    use_timeline(own_timeline_.get());
+  }
 }
 
 ScriptMachine::ScriptMachine(lua_State* L, emulator::Machine& machine,
-                             const cli::RunOptions& options, emulator::Tracer* tracer)
+                             const cli::RunOptions& options, emulator::Tracer* tracer,
+                             emulator::Timeline* timeline)
     : link_(std::make_shared<ScriptLink>(L)),
       machine_(&machine),
       tracer_(tracer),
       default_env_(options.env) {
   attach();
+  if (timeline != nullptr) use_timeline(timeline);
+}
+
+void ScriptMachine::use_timeline(emulator::Timeline* timeline) {
+  timeline_ = timeline;
+  timeline_->add_listener(events_->tick_listener());
+}
+
+void ScriptMachine::ensure_timeline() {
+  if (timeline_ != nullptr) return;
+  own_timeline_ = std::make_unique<emulator::Timeline>(*machine_, emulator::TimelineOptions{});
+  use_timeline(own_timeline_.get());
+}
+
+void ScriptMachine::finish_timeline() {
+  if (timeline_ != nullptr) timeline_->finish();
 }
 
 void ScriptMachine::attach() {
@@ -58,6 +83,7 @@ void ScriptMachine::attach() {
 
 ScriptMachine::~ScriptMachine() {
   link_->disable();
+  own_timeline_.reset();  // completes its file while the machine still exists
   if (owned_ != nullptr) {
     // Processes end while everything that observes them still exists.
     owned_->kernel().shutdown();
@@ -125,6 +151,7 @@ std::string ScriptMachine::run(uint64_t budget) {
       return link_->take_stop_request() ? "stopped" : "paused";
   }
   last_end_ = reason;
+  finish_timeline();
   events_->deliver_end(reason, exit_status().value_or(0));
   return reason;
 }

@@ -36,9 +36,10 @@ class ScriptMachine {
  public:
   // A machine of the script's own. Throws std::exception when the machine cannot be built.
   ScriptMachine(lua_State* L, MachineSpec spec);
-  // The machine of `vmlab run --script`, which the command owns and runs.
+  // The machine of `vmlab run --script`, which the command owns and runs (with its timeline,
+  // if it keeps one).
   ScriptMachine(lua_State* L, emulator::Machine& machine, const cli::RunOptions& options,
-                emulator::Tracer* tracer);
+                emulator::Tracer* tracer, emulator::Timeline* timeline);
   ~ScriptMachine();
   ScriptMachine(const ScriptMachine&) = delete;
   ScriptMachine& operator=(const ScriptMachine&) = delete;
@@ -66,11 +67,17 @@ class ScriptMachine {
 
   // After subscribing or unsubscribing: observe the machine only as much as handlers need.
   void update_observers();
+  // The timeline `tick` handlers need: the machine's own (interval, vmstat, timeline
+  // settings), or one sampling every emulator::kDefaultInterval from now.
+  void ensure_timeline();
+  // The machine finished: the timeline's last, partial interval, and its file.
+  void finish_timeline();
   // The statistics of --stats-json, as of now.
   std::string stats_json();
 
  private:
   void attach();
+  void use_timeline(emulator::Timeline* timeline);
 
   std::shared_ptr<ScriptLink> link_;
   std::unique_ptr<emulator::Machine> owned_;
@@ -80,6 +87,8 @@ class ScriptMachine {
   std::unique_ptr<emulator::Tracer> own_tracer_;
   std::unique_ptr<emulator::Strace> strace_;
   emulator::Tracer* tracer_ = nullptr;
+  std::unique_ptr<emulator::Timeline> own_timeline_;
+  emulator::Timeline* timeline_ = nullptr;
   std::vector<std::string> default_env_;
   std::map<int, std::shared_ptr<StringOutput>> captures_;
   bool cpus_created_ = false;

@@ -31,7 +31,8 @@ TEST(MachineTable, EveryKeyIsTheOptionOfTheSameName) {
       "{ram = '8M', tlb = 'l1d.4k=32x4', model = 'full', check = true, max_insns = 1000000, "
       "quantum = 5000, pcid = false, max_procs = 8, zero_page = 'off', swap = '1M', "
       "policy = 'lru', ['local'] = true, mem_limit = 100, seed = 3, thp = 'always', "
-      "limit_range = {'0x10000000-0x10005000=3', '0x20000000-0x20001000=1'}, root = '/'}");
+      "limit_range = {'0x10000000-0x10005000=3', '0x20000000-0x20001000=1'}, root = '/', "
+      "interval = '2ms', vmstat = true, timeline = 'out.jsonl'}");
   const emulator::MachineConfig& m = spec.options.machine;
   EXPECT_EQ(m.ram_bytes, 8 * kMiB);
   EXPECT_EQ(m.mmu.level(mmu::TlbLevel::kL1d).size(), 1u);
@@ -51,6 +52,10 @@ TEST(MachineTable, EveryKeyIsTheOptionOfTheSameName) {
   ASSERT_EQ(m.kernel.range_limits.size(), 2u);
   EXPECT_EQ(m.kernel.range_limits[1].pages, 1u);
   EXPECT_FALSE(spec.page_policy.has_value());
+  ASSERT_TRUE(spec.options.timeline.interval.has_value());
+  EXPECT_EQ(spec.options.timeline.interval->every, 2'000'000u);
+  EXPECT_TRUE(spec.options.timeline.vmstat);
+  EXPECT_EQ(spec.options.timeline.file, "out.jsonl");
 }
 
 TEST(MachineTable, DefaultsAreTheCommandLineDefaults) {
@@ -89,6 +94,15 @@ TEST(MachineTable, ErrorsAreExact) {
             "test:1: vmlab.machine: ram: 128K is outside 256K..64G");
   EXPECT_EQ(error_of("vmlab.machine{check = 'yes'}"),
             "test:1: vmlab.machine: 'check' must be a boolean, got string");
+  EXPECT_EQ(error_of("vmlab.machine{interval = '5 parsecs'}"),
+            "test:1: vmlab.machine: interval: expected a number of instructions (1000000) or of "
+            "modelled time (500us, 10ms, 2s, 100000c), got '5 parsecs'");
+  EXPECT_EQ(error_of("vmlab.machine{timeline = '/nonexistent/t.csv'}"),
+            "test:1: vmlab.machine: cannot write --timeline file '/nonexistent/t.csv': No such "
+            "file or directory");
+  EXPECT_EQ(error_of("vmlab.machine{progress = 'on'}")
+                .rfind("test:1: vmlab.machine: unknown setting 'progress' (", 0),
+            0u);
   EXPECT_EQ(error_of("vmlab.machine{pcid = 3}"),
             "test:1: vmlab.machine: pcid: expected on or off, got '3'");
   EXPECT_EQ(error_of("vmlab.machine{policy = 'belady'}"),

@@ -89,6 +89,41 @@ TEST(Events, TheEndOfTheRun) {
             "exited 0");
 }
 
+TEST(Events, TicksCarryTheTimelineRecord) {
+  // interval = 5000 instructions: one record per interval, the last one partial; the amounts
+  // of the intervals add up to the statistics, and each record names the live processes.
+  EXPECT_EQ(observe("{ram = '1M', swap = '8M', interval = 5000}", "{'tick'}",
+                    "{vmlab.guest('page_toucher-rt'), '400', '1', 'wr', '4'}",
+                    "(function()\n"
+                    "  local faults, swap_ins = 0, 0\n"
+                    "  for i, e in ipairs(seen.tick) do\n"
+                    "    assert(e.interval == i)\n"
+                    "    faults = faults + e.faults\n"
+                    "    swap_ins = swap_ins + e.swap_ins\n"
+                    "  end\n"
+                    "  local s, first, last = m:stats(), seen.tick[1], seen.tick[#seen.tick]\n"
+                    "  return table.concat({tostring(faults == s.faults.minor + s.faults.major),\n"
+                    "    tostring(swap_ins == s.reclaim.swap_ins and swap_ins > 0),\n"
+                    "    tostring(last.totals['cycles.total'] == s.cycles.total),\n"
+                    "    tostring(first.instructions >= 5000 and first.instructions < 5512),\n"
+                    "    first.processes[1].pid, first.processes[1].command,\n"
+                    "    tostring(first.rss_kib == first.processes[1].rss_kib),\n"
+                    "    tostring(first.tlb_l1d_miss_pct ~= nil), #last.processes}, ' ')\n"
+                    "end)()"),
+            "true true true true 1 page_toucher-rt true true 0");
+}
+
+TEST(Events, TicksWithoutAnIntervalSampleEveryTenModelledMilliseconds) {
+  // No interval setting: subscribing starts a timeline of 10 ms of modelled time; under
+  // --model fast the TLB miss rates are absent (nil).
+  EXPECT_EQ(observe("{ram = '1M', swap = '8M', model = 'fast'}", "{'tick'}",
+                    "{vmlab.guest('page_toucher-rt'), '400', '1', 'wr', '20'}",
+                    "#seen.tick > 3 and string.format('%.0f %s %s', seen.tick[2].time_ms - "
+                    "seen.tick[1].time_ms, tostring(seen.tick[1].tlb_l1d_miss_pct), "
+                    "tostring(seen.tick[2].wait_pct > 80))"),
+            "10 nil true");
+}
+
 TEST(Events, UnsubscribedHandlersAreNotCalled) {
   EXPECT_EQ(eval("local m = vmlab.machine{}\n"
                  "local n = 0\n"
@@ -116,12 +151,12 @@ TEST(Events, HandlersDoNotKeepTheirMachineAlive) {
 TEST(Events, SubscriptionErrorsAreExact) {
   EXPECT_EQ(error_of("vmlab.machine{}:on('faults', print)"),
             "test:1: m:on: unknown event 'faults' (fault, cow, eviction, swap_out, swap_in, "
-            "tlb_miss, invalidation, syscall, process, exit, switch, instruction, end)");
+            "tlb_miss, invalidation, syscall, process, exit, switch, instruction, tick, end)");
   EXPECT_EQ(error_of("vmlab.machine{}:on('fault', 42)"),
             "test:1: bad argument #2 to 'on' (function expected, got number)");
   EXPECT_EQ(error_of("vmlab.machine{}:on(1, print)"),
             "test:1: m:on: unknown event '1' (fault, cow, eviction, swap_out, swap_in, "
-            "tlb_miss, invalidation, syscall, process, exit, switch, instruction, end)");
+            "tlb_miss, invalidation, syscall, process, exit, switch, instruction, tick, end)");
 }
 
 TEST(Events, AHandlerErrorStopsTheMachineAndNamesItsLine) {

@@ -46,6 +46,29 @@ TEST(RunScript, WorksAlongsideATrace) {
   EXPECT_TRUE(in.good());
 }
 
+TEST(RunScript, TicksFollowTheCommandsInterval) {
+  // The script sees the records the command's --timeline writes, the last one before "end".
+  const std::string script =
+      write_script("ticks.lua",
+                   "local n, swap_ins, last = 0, 0, 0\n"
+                   "machine:on('tick', function(e) n = n + 1; swap_ins = swap_ins + e.swap_ins;"
+                   " last = e.interval end)\n"
+                   "machine:on('end', function() io.stderr:write(n, ' ', last, ' ', swap_ins, "
+                   "'\\n') end)\n");
+  const std::string csv = temp_dir() + "/ticks.csv";
+  const VmlabRun run = run_vmlab(
+      {"--script", script, "--interval", "4000", "--timeline", csv, "--ram", "1M", "--swap", "8M"},
+      {guest("page_toucher-rt"), "400", "1", "wr", "4"});
+  ASSERT_EQ(run.result.status, 0) << run.result.err;
+  std::ifstream in(csv);
+  size_t rows = 0;
+  for (std::string line; std::getline(in, line);)
+    ++rows;
+  const std::string n = std::to_string(rows - 1);  // the header
+  EXPECT_EQ(run.result.err,
+            n + " " + n + " " + std::to_string(run.stats["reclaim"]["swap_ins"].u64()) + "\n");
+}
+
 TEST(RunScript, AHandlerErrorEndsTheRunWith125) {
   const std::string script = write_script(
       "fail.lua", "machine:on('syscall', function(e)\n  error('no ' .. e.name)\nend)\n");

@@ -1,0 +1,181 @@
+#include "emulator/timeline/sinks.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "emulator/json_writer.h"
+#include "mmu/address.h"
+
+namespace vmlab::emulator {
+
+namespace {
+
+constexpr uint64_t kKibPerPage = mmu::kPageBytes / 1024;
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void value_to_json(JsonWriter& json, const StatValue& v) {
+  if (v.missing)
+    json.null(v.name);
+  else if (v.integer)
+    json.value(v.name, v.count);
+  else
+    json.value(v.name, v.as_double());
+}
+
+}  // namespace
+
+std::string format_value(const StatValue& value) {
+  if (value.missing) return {};
+  if (value.integer) return std::to_string(value.count);
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.3f", value.number);
+  std::string text = buffer;
+  while (text.back() == '0')
+    text.pop_back();
+  if (text.back() == '.') text.pop_back();
+  return text == "-0" ? "0" : text;
+}
+
+std::unique_ptr<TimelineSink> open_timeline_file(const std::string& path) {
+  const bool csv = ends_with(path, ".csv");
+  const bool jsonl =
+      ends_with(path, ".jsonl") || ends_with(path, ".ndjson") || ends_with(path, ".json");
+  if (!csv && !jsonl)
+    throw std::runtime_error("--timeline: '" + path +
+                             "' must end in .csv or .jsonl (the format is chosen by extension)");
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out)
+    throw std::runtime_error("cannot write --timeline file '" + path +
+                             "': " + std::strerror(errno));
+  if (csv) return std::make_unique<CsvTimeline>(std::move(out), path);
+  return std::make_unique<JsonlTimeline>(std::move(out));
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV
+
+CsvTimeline::CsvTimeline(std::ofstream out, std::string path)
+    : out_(std::move(out)), path_(std::move(path)) {}
+
+void CsvTimeline::add(const TimelineRecord& record) {
+  if (rows_.empty()) {
+    for (const StatValue& v : record.fields)
+      field_names_.push_back(v.name);
+    for (const StatValue& v : record.totals)
+      total_names_.push_back(std::string(kTotals) + "." + v.name);
+  }
+  Row row;
+  for (const StatValue& v : record.fields)
+    row.fields.push_back(format_value(v));
+  for (const StatValue& v : record.totals)
+    row.totals.push_back(format_value(v));
+  for (const ProcessSample& p : record.processes)
+    row.rss_kib[p.pid] = p.rss_pages * kKibPerPage;
+  rows_.push_back(std::move(row));
+}
+
+void CsvTimeline::finish() {
+  if (finished_) return;
+  finished_ = true;
+  std::map<int, bool> pids;
+  for (const Row& row : rows_)
+    for (const auto& [pid, kib] : row.rss_kib)
+      pids[pid] = true;
+  std::string header;
+  auto column = [&](const std::string& name) { header += (header.empty() ? "" : ",") + name; };
+  for (const std::string& name : field_names_)
+    column(name);
+  for (const auto& [pid, seen] : pids)
+    column("rss_kib." + std::to_string(pid));
+  for (const std::string& name : total_names_)
+    column(name);
+  out_ << header << "\n";
+  for (const Row& row : rows_) {
+    std::string line;
+    bool first = true;
+    auto cell = [&](const std::string& text) {
+      if (!first) line += ',';
+      line += text;
+      first = false;
+    };
+    for (const std::string& text : row.fields)
+      cell(text);
+    for (const auto& [pid, seen] : pids) {
+      const auto it = row.rss_kib.find(pid);
+      cell(it == row.rss_kib.end() ? std::string() : std::to_string(it->second));
+    }
+    for (const std::string& text : row.totals)
+      cell(text);
+    out_ << line << "\n";
+  }
+  out_.flush();
+  if (!out_) std::fprintf(stderr, "vmlab: cannot write --timeline file '%s'\n", path_.c_str());
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSONL
+
+void JsonlTimeline::add(const TimelineRecord& record) {
+  JsonWriter json(JsonWriter::Layout::kOneLine);
+  json.begin_object();
+  for (const StatValue& v : record.fields)
+    value_to_json(json, v);
+  json.begin_array("processes");
+  for (const ProcessSample& p : record.processes) {
+    json.begin_object();
+    json.value("pid", p.pid);
+    json.value("command", p.command);
+    json.value("rss_kib", p.rss_pages * kKibPerPage);
+    json.value("swap_kib", p.swap_pages * kKibPerPage);
+    json.end_object();
+  }
+  json.end_array();
+  json.begin_object(kTotals);
+  for (const StatValue& v : record.totals)
+    value_to_json(json, v);
+  json.end_object();
+  json.end_object();
+  out_ << json.str() << "\n";
+  out_.flush();  // a line at a time: `tail -f` follows a long run
+}
+
+// ---------------------------------------------------------------------------------------------
+// vmstat
+
+std::string VmstatPrinter::header() {
+  return "procs -----------memory---------- ---swap-- -----io---- -system-- ----cpu----\n"
+         " r  b   swpd   free   buff  cache   si   so    bi    bo   in   cs us sy id wa\n";
+}
+
+std::string VmstatPrinter::line(const TimelineRecord& r) {
+  auto pct = [&](const char* name) {
+    const StatValue* v = r.field(name);
+    return v == nullptr || v->missing ? 0LL : std::llround(v->number);
+  };
+  auto n = [&](const char* name) { return static_cast<unsigned long long>(r.count(name)); };
+  constexpr unsigned long long kBuffers = 0;  // vmlab has no buffer cache
+  char buffer[256];
+  std::snprintf(buffer, sizeof buffer,
+                "%2llu %2llu %6llu %6llu %6llu %6llu %4llu %4llu %5llu %5llu %4llu %4llu %2lld "
+                "%2lld %2lld %2lld\n",
+                n("runnable"), n("waiting"), n("swap_used_kib"), n("free_kib"), kBuffers,
+                n("cache_kib"), n("swap_ins") * kKibPerPage, n("swap_outs") * kKibPerPage,
+                n("pgpgin_kib"), n("pgpgout_kib"), n("faults"), n("context_switches"),
+                pct("user_pct"), pct("kernel_pct"), pct("idle_pct"), pct("wait_pct"));
+  return buffer;
+}
+
+void VmstatPrinter::add(const TimelineRecord& record) {
+  if (!header_done_) std::fputs(header().c_str(), stream_);
+  header_done_ = true;
+  std::fputs(line(record).c_str(), stream_);
+  std::fflush(stream_);
+}
+
+}  // namespace vmlab::emulator
