@@ -9,6 +9,8 @@ namespace vmlab::cli {
 int run_command(const std::vector<std::string>& args);
 int script_command(const std::vector<std::string>& args);  // script_command.cpp
 std::string script_help();
+int plot_command(const std::vector<std::string>& args);  // plot_command.cpp
+std::string plot_help();
 int help(const std::string& command);
 
 // Exit statuses of vmlab itself (besides the guest's own).

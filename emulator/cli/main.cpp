@@ -17,6 +17,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  run [options] [--] PROGRAM [ARGS...]   run an x86-64 Linux program\n"
     "  script [--unsafe-lua] FILE.lua [ARGS]  run a Lua experiment script (scripts/README.md)\n"
+    "  plot TIMELINE.csv [OUTPUT.png]         draw a timeline of vmlab run --timeline\n"
     "  help [COMMAND]                         show help (also: vmlab COMMAND --help)\n"
     "  --version                              vmlab's version and the libraries it runs on\n\n"
     "vmlab run --help lists every option with its default.\n";
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "run") return vmlab::cli::run_command(args);
   if (command == "script") return vmlab::cli::script_command(args);
+  if (command == "plot") return vmlab::cli::plot_command(args);
   std::fprintf(stderr, "vmlab: unknown command '%s'\n%s", command.c_str(), kUsage);
   return 125;
 }

@@ -58,6 +58,10 @@ int help(const std::string& command) {
     std::fputs(script_help().c_str(), stdout);
     return 0;
   }
+  if (command == "plot") {
+    std::fputs(plot_help().c_str(), stdout);
+    return 0;
+  }
   std::fprintf(stderr, "vmlab: no help for '%s'\n", command.c_str());
   return kExitVmlabError;
 }

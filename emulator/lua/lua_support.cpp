@@ -71,6 +71,13 @@ std::optional<int64_t> integer_field(lua_State* L, int index, const char* who, c
   return value;
 }
 
+std::optional<double> number_field(lua_State* L, int index, const char* who, const char* name) {
+  if (!field_of_type(L, index, who, name, LUA_TNUMBER)) return std::nullopt;
+  const double value = lua_tonumber(L, -1);
+  lua_pop(L, 1);
+  return value;
+}
+
 std::optional<bool> boolean_field(lua_State* L, int index, const char* who, const char* name) {
   if (!field_of_type(L, index, who, name, LUA_TBOOLEAN)) return std::nullopt;
   const bool value = lua_toboolean(L, -1);

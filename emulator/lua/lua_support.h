@@ -45,6 +45,7 @@ void check_fields(lua_State* L, int index, const char* who,
 // "<who>: field 'name' must be a <type>, got <actual type>".
 std::optional<std::string> string_field(lua_State* L, int index, const char* who, const char* name);
 std::optional<int64_t> integer_field(lua_State* L, int index, const char* who, const char* name);
+std::optional<double> number_field(lua_State* L, int index, const char* who, const char* name);
 std::optional<bool> boolean_field(lua_State* L, int index, const char* who, const char* name);
 // True when the field is a function (nil gives false; another type raises).
 bool function_field(lua_State* L, int index, const char* who, const char* name);

@@ -209,28 +209,23 @@ int output_mkdir(lua_State* L) {
 }
 
 int output_has_gnuplot(lua_State* L) {
-  lua_pushboolean(L, find_gnuplot().has_value());
+  lua_pushboolean(L, emulator::plot::find_gnuplot().has_value());
   return 1;
 }
 
 int output_plot(lua_State* L) {
   luaL_checktype(L, 1, LUA_TTABLE);
-  const PlotSpec spec = read_plot_spec(L, 1);
-  std::string script;
+  const emulator::plot::Figure figure = read_plot_spec(L, 1);
+  emulator::plot::Drawing drawing;
   std::string error;
   try {
-    script = gnuplot_script(spec);
+    drawing = emulator::plot::draw(figure);
   } catch (const std::exception& e) {
     error = e.what();
   }
   if (!error.empty()) return luaL_error(L, "vmlab.plot: %s", error.c_str());
-  const std::string script_path = spec.output + ".gp";
-  std::ofstream file(script_path, std::ios::trunc);
-  file << script;
-  if (!file.flush()) return luaL_error(L, "vmlab.plot: cannot write '%s'", script_path.c_str());
-  file.close();
-  lua_pushboolean(L, run_gnuplot(script_path));
-  lua_pushstring(L, script_path.c_str());
+  lua_pushboolean(L, drawing.drawn);
+  lua_pushstring(L, drawing.script.c_str());
   return 2;
 }
 

@@ -1,31 +1,14 @@
-// vmlab.plot: a gnuplot script from a checked description of a line plot of CSV columns.
+// vmlab.plot's table argument, read into a figure (emulator/plot/figure.h): one panel from the
+// table's own fields, or several from `panels`.
 #pragma once
 
 #include <lua.hpp>
 
-#include <optional>
-#include <string>
-#include <vector>
+#include "emulator/plot/figure.h"
 
 namespace vmlab::lua {
 
-struct PlotSpec {
-  std::string csv;             // data, with a header line naming the columns
-  std::string output;          // FILE.png or FILE.svg; the script is FILE.png.gp
-  std::string x;               // column of the x axis
-  std::vector<std::string> y;  // one line per column
-  std::string title, xlabel, ylabel;
-  std::string style = "linespoints";
-  bool logx = false, logy = false;
-};
-
-// Reads vmlab.plot's table argument (raises on unknown fields and wrong types).
-PlotSpec read_plot_spec(lua_State* L, int index);
-// Throws std::runtime_error when the CSV cannot be read or lacks a column.
-std::string gnuplot_script(const PlotSpec& spec);
-// The gnuplot executable on PATH, if any.
-std::optional<std::string> find_gnuplot();
-// Runs gnuplot on the script; false when gnuplot is missing or fails.
-bool run_gnuplot(const std::string& script_path);
+// Raises on unknown fields, wrong types and missing columns names (scripts/README.md).
+emulator::plot::Figure read_plot_spec(lua_State* L, int index);
 
 }  // namespace vmlab::lua

@@ -17,6 +17,7 @@
 local experiment = require("experiment")
 local tables = require("tables")
 local csv = require("csv")
+local plot = require("plot")
 local replacement = require("replacement")  -- scripts/lib/replacement.lua: the policies
 
 local ex = experiment.new("lua_policy", ...)
@@ -51,6 +52,18 @@ end
 local columns = {"workload", "policy", "major_faults", "evictions", "swap_writes"}
 tables.print("Page replacement policies written in Lua", rows, columns)
 csv.write(ex:path("page_policies.csv"), rows, columns)
+-- One point per policy and workload (x: the policy's number in the table).
+local plot_rows, names = {}, {}
+for i, c in ipairs(candidates) do
+  plot_rows[i] = {index = i, hot = results["hot loop + scan"][c[1]].major_faults,
+                  random = results["random access"][c[1]].major_faults}
+  names[i] = i .. " " .. c[1]
+end
+csv.write(ex:path("page_policies-plot.csv"), plot_rows, {"index", "hot", "random"})
+plot.lines{csv = ex:path("page_policies-plot.csv"), x = "index", style = "points",
+           lines = {{y = "hot", title = "hot loop + scan"}, {y = "random", title = "random access"}}, output = ex:path("page_policies.png"), ylabel = "major faults",
+           xlabel = "policy (" .. table.concat(names, ", ") .. ")",
+           title = "Policies written in Lua fault like the built-in ones"}
 
 -- TLB: LRU written in Lua on a small L1 DTLB, against the built-in LRU.
 local TLB = "l1d.4k=16x4/lru"

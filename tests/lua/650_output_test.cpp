@@ -72,12 +72,51 @@ TEST(Plot, DescriptionErrorsAreExact) {
             "test:1: vmlab.plot: field 'x' is required");
   EXPECT_EQ(error_of("vmlab.plot{csv = 'a.csv', x = 'n', y = 'y', output = 'p.png', colour = 1}"),
             "test:1: vmlab.plot: unknown field 'colour' (csv, output, x, y, title, xlabel, "
-            "ylabel, style, logx, logy)");
+            "ylabel, style, logx, logy, lines, stacked, xscale, ymin, ymax, panels)");
   const std::string csv = vmlab::testing::temp_dir() + "/cols.csv";
   std::ofstream(csv) << "n,y\n1,2\n";
   EXPECT_EQ(
       error_of("vmlab.plot{csv = " + quote(csv) + ", x = 'n', y = {'y', 'z'}, output = 'p.png'}"),
       "test:1: vmlab.plot: column 'z' is not in " + csv + " (n, y)");
+}
+
+TEST(Plot, PanelsOfLinesFromSeveralFiles) {
+  // One figure, two panels; the second panel's lines come from two files (two runs side by
+  // side) and its areas are stacked.
+  const std::string dir = vmlab::testing::temp_dir() + "/panels";
+  const std::string a = dir + "/a.csv", b = dir + "/b.csv";
+  const std::string code = "vmlab.mkdir(" + quote(dir) + ")\n" + "vmlab.write_csv(" + quote(a) +
+                           ", {{t = 1, u = 2, k = 3}, {t = 2, u = 4, k = 1}}, {'t', 'u', 'k'})\n" +
+                           "vmlab.write_csv(" + quote(b) +
+                           ", {{t = 1, u = 5}, {t = 3, u = 6}}, {'t', 'u'})\n" +
+                           "local drawn, script = vmlab.plot{output = " + quote(dir + "/f.svg") +
+                           ", title = 'Two runs', x = 't', panels = {\n"
+                           "  {csv = " +
+                           quote(a) +
+                           ", y = {'u', 'k'}, stacked = true, title = 'Areas', ymax = 100},\n"
+                           "  {title = 'Side by side', xscale = 0.001, lines = {{csv = " +
+                           quote(a) + ", y = 'u', title = 'first'}, {csv = " + quote(b) +
+                           ", y = 'u', title = 'second', scale = 2}}},\n"
+                           "}}\n"
+                           "return script";
+  EXPECT_EQ(eval(code), dir + "/f.svg.gp");
+  const std::string script = read_file(dir + "/f.svg.gp");
+  EXPECT_NE(script.find("set terminal svg size 1000,600\n"), std::string::npos) << script;
+  EXPECT_NE(script.find("set multiplot layout 2,1 title 'Two runs'\n"), std::string::npos);
+  EXPECT_NE(script.find("'" + a + "' using 1:(($2+$3)*1) skip 1 with filledcurves x1 title 'k'"),
+            std::string::npos)
+      << script;
+  EXPECT_NE(script.find("'" + b +
+                        "' using ($1*0.001):($2*2) skip 1 with linespoints title "
+                        "'second'"),
+            std::string::npos)
+      << script;
+  EXPECT_NE(script.find("unset multiplot\n"), std::string::npos);
+  EXPECT_EQ(error_of("vmlab.plot{output = 'p.png', panels = {{y = 'u'}}}"),
+            "test:1: vmlab.plot: field 'csv' is required");
+  EXPECT_EQ(error_of("vmlab.plot{output = 'p.png', panels = {{csv = 'a.csv', x = 't', "
+                     "lines = {{y = 'u', colour = 'red'}}}}}"),
+            "test:1: vmlab.plot: unknown field 'colour' (csv, x, y, title, scale)");
 }
 
 TEST(Mkdir, ReportsWhatItCannotCreate) {
