@@ -229,6 +229,7 @@ RunEnd Kernel::run(uint64_t budget_instructions) {
       return RunEnd::kInterrupted;
     fire_due_tick();
     if (paused_) return RunEnd::kPaused;
+    if (between_slices_) between_slices_();
     Process* p = pick_next();
     if (p == nullptr) {
       if (run_queue_.empty()) return RunEnd::kAllExited;

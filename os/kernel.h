@@ -84,6 +84,8 @@ class Kernel {
   // previous ticker.
   void set_ticker(TickSchedule schedule, std::function<void()> on_tick);
   void clear_ticker() { ticker_.reset(); }
+  // Called between time slices (a host-side status display); must not run the machine.
+  void set_between_slices(std::function<void()> hook) { between_slices_ = std::move(hook); }
   const std::vector<FaultRateSample>& fault_rate() const { return fault_rate_; }
   const HugePageCounters& huge_pages() const { return huge_counters_; }
   static constexpr uint64_t kSampleInterval = 1'000'000;
@@ -232,6 +234,7 @@ class Kernel {
   CycleCounters cycles_;            // modelled time besides user time
   MemoryPressure pressure_;
   std::unique_ptr<Ticker> ticker_;
+  std::function<void()> between_slices_;
   bool tick_stop_requested_ = false;  // a page fault stopped the CPU because a tick is due
   std::vector<std::unique_ptr<CpuPort>> retired_cpus_;  // destroyed after their run returns
   std::vector<ProcessSummary> finished_;

@@ -7,10 +7,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
 #include "emulator/cli/commands.h"
 #include "emulator/cli/host_interrupts.h"
 #include "emulator/cli/options.h"
+#include "emulator/cli/progress.h"
 #include "emulator/host_usage.h"
 #include "emulator/lua/script.h"
 #include "emulator/machine.h"
@@ -45,6 +47,12 @@ bool write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   return static_cast<bool>(out.flush());
+}
+
+// The status line would mix with lines vmlab itself writes on stderr while the run goes on.
+bool shows_progress(const RunOptions& options) {
+  return options.progress && !options.timeline.vmstat && !options.trace.strace &&
+         options.trace.file != "-";
 }
 
 }  // namespace
@@ -140,9 +148,12 @@ int run_command(const std::vector<std::string>& args) {
     }
     kernel.set_stop_flag(&host_stop_flag());
     arm_timeout(options.timeout_seconds);
+    std::optional<ProgressLine> progress;
+    if (shows_progress(options)) progress.emplace(kernel, stderr);
     os::RunEnd end = kernel.run();
     while (end == os::RunEnd::kPaused && !(script && script->stopped()))
       end = kernel.run();  // a script looked, and goes on
+    progress.reset();      // erased before vmlab's own messages
     int status = 0;
     switch (end) {
       case os::RunEnd::kAllExited:
