@@ -60,13 +60,14 @@ void read_lines(lua_State* L, int index, const Defaults& d, std::vector<Line>& l
     if (lua_rawgeti(L, list, i) != LUA_TTABLE)
       luaL_error(L, "%s: lines must be tables, got %s", kWho, luaL_typename(L, -1));
     const int line = lua_gettop(L);
-    check_fields(L, line, kWho, {"csv", "x", "y", "title", "scale"});
+    check_fields(L, line, kWho, {"csv", "x", "y", "title", "scale", "width"});
     Line l;
     l.csv = required_text(L, line, "csv", d.csv);
     l.x = required_text(L, line, "x", d.x);
     l.y = required_text(L, line, "y", "");
     l.title = text_or(L, line, "title", "");
     l.scale = number_field(L, line, kWho, "scale").value_or(1);
+    l.width = number_field(L, line, kWho, "width").value_or(1);
     lines.push_back(l);
     lua_pop(L, 1);
   }
@@ -96,6 +97,8 @@ Panel read_panel(lua_State* L, int index, const Defaults& outer) {
   p.logy = boolean_field(L, index, kWho, "logy").value_or(false);
   p.stacked = boolean_field(L, index, kWho, "stacked").value_or(false);
   p.xscale = number_field(L, index, kWho, "xscale").value_or(1);
+  p.xmin = number_field(L, index, kWho, "xmin");
+  p.xmax = number_field(L, index, kWho, "xmax");
   p.ymin = number_field(L, index, kWho, "ymin");
   p.ymax = number_field(L, index, kWho, "ymax");
   return p;
@@ -107,7 +110,7 @@ Figure read_plot_spec(lua_State* L, int index) {
   index = lua_absindex(L, index);
   check_fields(L, index, kWho,
                {"csv", "output", "x", "y", "title", "xlabel", "ylabel", "style", "logx", "logy",
-                "lines", "stacked", "xscale", "ymin", "ymax", "panels"});
+                "lines", "stacked", "xscale", "xmin", "xmax", "ymin", "ymax", "panels"});
   Figure figure;
   const bool panels = lua_getfield(L, index, "panels") != LUA_TNIL;
   lua_pop(L, 1);
@@ -131,7 +134,7 @@ Figure read_plot_spec(lua_State* L, int index) {
       luaL_error(L, "%s: panels must be tables, got %s", kWho, luaL_typename(L, -1));
     check_fields(L, lua_gettop(L), kWho,
                  {"csv", "x", "y", "lines", "title", "xlabel", "ylabel", "style", "logx", "logy",
-                  "stacked", "xscale", "ymin", "ymax"});
+                  "stacked", "xscale", "xmin", "xmax", "ymin", "ymax"});
     figure.panels.push_back(read_panel(L, lua_gettop(L), defaults));
     lua_pop(L, 1);
   }

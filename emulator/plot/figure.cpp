@@ -17,10 +17,10 @@ namespace vmlab::emulator::plot {
 namespace {
 
 constexpr int kWidth = 800, kHeight = 500;              // one panel: pixels (PNG) or points (SVG)
-constexpr int kFigureWidth = 1000, kPanelHeight = 300;  // a figure of several panels
+constexpr int kFigureWidth = 1400, kPanelHeight = 300;  // a figure of several panels
 // The panels of a figure share their left and right edges (the keys go right of them), so
 // their time axes line up.
-constexpr const char* kPanelMargins = "set lmargin at screen 0.09\nset rmargin at screen 0.72\n";
+constexpr const char* kPanelMargins = "set lmargin at screen 0.07\nset rmargin at screen 0.64\n";
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
@@ -74,14 +74,32 @@ std::string scaled(int column, double scale) {
   return out.str();
 }
 
+// "set yrange [0:*]": a bound of the axis, or gnuplot's choice.
+std::string range(const char* axis, const std::optional<double>& lo,
+                  const std::optional<double>& hi) {
+  std::ostringstream out;
+  out << "set " << axis << "range [";
+  if (lo) out << *lo;
+  out << (lo ? "" : "*") << ":";
+  if (hi) out << *hi;
+  out << (hi ? "" : "*") << "]\n";
+  return out.str();
+}
+
+std::string width(const Line& line) {
+  if (line.width == 1) return "";
+  std::ostringstream out;
+  out << " lw " << line.width;
+  return out.str();
+}
+
 void panel_settings(std::ostringstream& gp, const Panel& panel) {
   gp << "set title " << quoted(panel.title) << "\n"
      << "set xlabel " << quoted(panel.xlabel) << "\n"
      << "set ylabel " << quoted(panel.ylabel) << "\n";
   gp << (panel.logx ? "set logscale x 2\n" : "unset logscale x\n");
   gp << (panel.logy ? "set logscale y\n" : "unset logscale y\n");
-  gp << "set yrange [" << (panel.ymin ? std::to_string(*panel.ymin) : "*") << ":"
-     << (panel.ymax ? std::to_string(*panel.ymax) : "*") << "]\n";
+  gp << range("x", panel.xmin, panel.xmax) << range("y", panel.ymin, panel.ymax);
 }
 
 void panel_plot(std::ostringstream& gp, const Panel& panel) {
@@ -91,7 +109,8 @@ void panel_plot(std::ostringstream& gp, const Panel& panel) {
       const Line& l = panel.lines[i];
       gp << (i ? ", \\\n     " : "") << quoted(l.csv) << " using "
          << scaled(column(l.csv, l.x), panel.xscale) << ":" << scaled(column(l.csv, l.y), l.scale)
-         << " skip 1 with " << panel.style << " title " << quoted(l.title.empty() ? l.y : l.title);
+         << " skip 1 with " << panel.style << width(l) << " title "
+         << quoted(l.title.empty() ? l.y : l.title);
     }
     gp << "\n";
     return;
@@ -141,14 +160,14 @@ std::string gnuplot_script(const Figure& figure) {
        << "set grid\nset key outside right\n";
     if (panel.logx) gp << "set logscale x 2\n";
     if (panel.logy) gp << "set logscale y\n";
-    if (panel.ymin || panel.ymax)
-      gp << "set yrange [" << (panel.ymin ? std::to_string(*panel.ymin) : "*") << ":"
-         << (panel.ymax ? std::to_string(*panel.ymax) : "*") << "]\n";
+    if (panel.xmin || panel.xmax) gp << range("x", panel.xmin, panel.xmax);
+    if (panel.ymin || panel.ymax) gp << range("y", panel.ymin, panel.ymax);
     if (panel.stacked) gp << "set style fill solid 0.8 noborder\n";
     panel_plot(gp, panel);
     return gp.str();
   }
-  gp << "set grid\nset key outside right\nset style fill solid 0.8 noborder\n"
+  // Keys read left to right (sample, then text) in the right margin, clear of the plots.
+  gp << "set grid\nset key outside right top Left reverse\nset style fill solid 0.8 noborder\n"
      << kPanelMargins << "set multiplot layout " << figure.panels.size() << ",1 title "
      << quoted(figure.title) << "\n";
   for (const Panel& panel : figure.panels) {

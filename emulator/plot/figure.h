@@ -15,6 +15,7 @@ struct Line {
   std::string x, y;   // columns
   std::string title;  // in the key (default: y)
   double scale = 1;   // y is multiplied by it (1/1024: KiB to MiB)
+  double width = 1;   // line width (2: the line the figure is about)
 };
 
 struct Panel {
@@ -24,7 +25,7 @@ struct Panel {
   bool logx = false, logy = false;
   bool stacked = false;  // filled areas, each line on top of the ones before it
   double xscale = 1;     // x is multiplied by it (1/1000: ms to s)
-  std::optional<double> ymin, ymax;
+  std::optional<double> xmin, xmax, ymin, ymax;
 };
 
 struct Figure {

@@ -72,7 +72,7 @@ TEST(Plot, DescriptionErrorsAreExact) {
             "test:1: vmlab.plot: field 'x' is required");
   EXPECT_EQ(error_of("vmlab.plot{csv = 'a.csv', x = 'n', y = 'y', output = 'p.png', colour = 1}"),
             "test:1: vmlab.plot: unknown field 'colour' (csv, output, x, y, title, xlabel, "
-            "ylabel, style, logx, logy, lines, stacked, xscale, ymin, ymax, panels)");
+            "ylabel, style, logx, logy, lines, stacked, xscale, xmin, xmax, ymin, ymax, panels)");
   const std::string csv = vmlab::testing::temp_dir() + "/cols.csv";
   std::ofstream(csv) << "n,y\n1,2\n";
   EXPECT_EQ(
@@ -101,7 +101,7 @@ TEST(Plot, PanelsOfLinesFromSeveralFiles) {
                            "return script";
   EXPECT_EQ(eval(code), dir + "/f.svg.gp");
   const std::string script = read_file(dir + "/f.svg.gp");
-  EXPECT_NE(script.find("set terminal svg size 1000,600\n"), std::string::npos) << script;
+  EXPECT_NE(script.find("set terminal svg size 1400,600\n"), std::string::npos) << script;
   EXPECT_NE(script.find("set multiplot layout 2,1 title 'Two runs'\n"), std::string::npos);
   EXPECT_NE(script.find("'" + a + "' using 1:(($2+$3)*1) skip 1 with filledcurves x1 title 'k'"),
             std::string::npos)
@@ -116,7 +116,7 @@ TEST(Plot, PanelsOfLinesFromSeveralFiles) {
             "test:1: vmlab.plot: field 'csv' is required");
   EXPECT_EQ(error_of("vmlab.plot{output = 'p.png', panels = {{csv = 'a.csv', x = 't', "
                      "lines = {{y = 'u', colour = 'red'}}}}}"),
-            "test:1: vmlab.plot: unknown field 'colour' (csv, x, y, title, scale)");
+            "test:1: vmlab.plot: unknown field 'colour' (csv, x, y, title, scale, width)");
 }
 
 TEST(Mkdir, ReportsWhatItCannotCreate) {
