@@ -28,3 +28,21 @@ $vmlab run --ram 32M -- /bin/busybox sh -c 'cat /proc/self/maps; free'
 
 say "Belady's anomaly on a real guest, from a Lua experiment: FIFO faults more with 4 frames than with 3"
 $vmlab script scripts/experiments/belady.lua --out build/experiments/belady
+
+say "Memory over time: 400 pages read round after round in 1 MiB of RAM, a line every 2 ms of modelled time"
+mkdir -p build/demo
+$vmlab run --ram 1M --swap 8M --interval 2ms --vmstat --timeline build/demo/thrashing.csv \
+  $guests/page_toucher-rt 400 1 wr 8
+$vmlab plot build/demo/thrashing.csv build/demo/thrashing.png || true
+
+say "The incident, reproduced: a cache outgrows RAM on a machine with swap; three remedies beside it"
+$vmlab script scripts/experiments/incident.lua --out build/experiments/incident
+
+say "Pictures"
+pictures=(build/experiments/belady/belady.png build/demo/thrashing.png
+          build/experiments/incident/incident.png)
+if command -v gnuplot >/dev/null; then
+  for picture in "${pictures[@]}"; do echo "  $picture"; done
+else
+  echo "  gnuplot is not installed: 'sudo apt-get install gnuplot-nox' (or ./scripts/setup.sh) draws them"
+fi

@@ -137,7 +137,7 @@ const std::vector<Option>& options() {
        }},
       {"--vmstat", "",
        "print a line in vmstat's columns on stderr every interval (r b swpd free buff cache si so "
-       "bi bo in cs us sy id wa; scripts/README.md has vmlab's meaning of each)",
+       "bi bo in cs us sy id wa; README.md, Memory over time, has vmlab's meaning of each)",
        [](const RunOptions& o) { return on_off(o.timeline.vmstat); },
        [](RunOptions& o, const std::string&) { o.timeline.vmstat = true; }},
       {"--timeline", "FILE",
