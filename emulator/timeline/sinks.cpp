@@ -1,8 +1,10 @@
 #include "emulator/timeline/sinks.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <set>
 #include <stdexcept>
 
 #include "emulator/json_writer.h"
@@ -13,6 +15,7 @@ namespace vmlab::emulator {
 namespace {
 
 constexpr uint64_t kKibPerPage = mmu::kPageBytes / 1024;
+constexpr char kPartSeparator = '\t';  // between a row's fields and its totals (no value has one)
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
@@ -61,58 +64,64 @@ std::unique_ptr<TimelineSink> open_timeline_file(const std::string& path) {
 // CSV
 
 CsvTimeline::CsvTimeline(std::ofstream out, std::string path)
-    : out_(std::move(out)), path_(std::move(path)) {}
+    : out_(std::move(out)), path_(std::move(path)), rows_(std::tmpfile(), &std::fclose) {
+  if (rows_ == nullptr)
+    throw std::runtime_error("cannot write --timeline file '" + path_ +
+                             "': no temporary file: " + std::strerror(errno));
+}
 
 void CsvTimeline::add(const TimelineRecord& record) {
-  if (rows_.empty()) {
+  if (rss_kib_.empty()) {
     for (const StatValue& v : record.fields)
       field_names_.push_back(v.name);
     for (const StatValue& v : record.totals)
       total_names_.push_back(std::string(kTotals) + "." + v.name);
   }
-  Row row;
+  // The fields and totals of the row wait in a temporary file, split by a tab, until the
+  // processes of the whole run (the rss_kib.PID columns between them) are known.
+  std::string text;
   for (const StatValue& v : record.fields)
-    row.fields.push_back(format_value(v));
-  for (const StatValue& v : record.totals)
-    row.totals.push_back(format_value(v));
+    text += (text.empty() ? "" : ",") + format_value(v);
+  text += kPartSeparator;
+  for (size_t i = 0; i < record.totals.size(); ++i)
+    text += (i == 0 ? "" : ",") + format_value(record.totals[i]);
+  text += '\n';
+  std::fputs(text.c_str(), rows_.get());
+  auto& rss = rss_kib_.emplace_back();
   for (const ProcessSample& p : record.processes)
-    row.rss_kib[p.pid] = p.rss_pages * kKibPerPage;
-  rows_.push_back(std::move(row));
+    rss.emplace_back(p.pid, p.rss_pages * kKibPerPage);
 }
 
 void CsvTimeline::finish() {
   if (finished_) return;
   finished_ = true;
-  std::map<int, bool> pids;
-  for (const Row& row : rows_)
-    for (const auto& [pid, kib] : row.rss_kib)
-      pids[pid] = true;
+  std::set<int> pids;
+  for (const auto& row : rss_kib_)
+    for (const auto& [pid, kib] : row)
+      pids.insert(pid);
   std::string header;
   auto column = [&](const std::string& name) { header += (header.empty() ? "" : ",") + name; };
   for (const std::string& name : field_names_)
     column(name);
-  for (const auto& [pid, seen] : pids)
+  for (int pid : pids)
     column("rss_kib." + std::to_string(pid));
   for (const std::string& name : total_names_)
     column(name);
   out_ << header << "\n";
-  for (const Row& row : rows_) {
-    std::string line;
-    bool first = true;
-    auto cell = [&](const std::string& text) {
-      if (!first) line += ',';
-      line += text;
-      first = false;
-    };
-    for (const std::string& text : row.fields)
-      cell(text);
-    for (const auto& [pid, seen] : pids) {
-      const auto it = row.rss_kib.find(pid);
-      cell(it == row.rss_kib.end() ? std::string() : std::to_string(it->second));
+  std::rewind(rows_.get());
+  std::string text;
+  for (const auto& rss : rss_kib_) {
+    text.clear();
+    for (int c; (c = std::fgetc(rows_.get())) != EOF && c != '\n';)
+      text += static_cast<char>(c);
+    const size_t split = text.find(kPartSeparator);
+    std::string line = text.substr(0, split);
+    for (int pid : pids) {
+      const auto it =
+          std::find_if(rss.begin(), rss.end(), [&](const auto& e) { return e.first == pid; });
+      line += "," + (it == rss.end() ? std::string() : std::to_string(it->second));
     }
-    for (const std::string& text : row.totals)
-      cell(text);
-    out_ << line << "\n";
+    out_ << line << "," << text.substr(split + 1) << "\n";
   }
   out_.flush();
   if (!out_) std::fprintf(stderr, "vmlab: cannot write --timeline file '%s'\n", path_.c_str());

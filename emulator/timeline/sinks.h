@@ -4,9 +4,9 @@
 
 #include <cstdio>
 #include <fstream>
-#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "emulator/timeline/record.h"
@@ -38,14 +38,11 @@ class CsvTimeline final : public TimelineSink {
   void finish() override;
 
  private:
-  struct Row {
-    std::vector<std::string> fields, totals;
-    std::map<int, uint64_t> rss_kib;
-  };
   std::ofstream out_;
   std::string path_;
   std::vector<std::string> field_names_, total_names_;
-  std::vector<Row> rows_;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> rows_;        // the rows so far, as text
+  std::vector<std::vector<std::pair<int, uint64_t>>> rss_kib_;  // each row's (pid, RSS KiB)
   bool finished_ = false;
 };
 
