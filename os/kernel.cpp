@@ -83,38 +83,6 @@ uint64_t Kernel::instructions() const {
   return total;
 }
 
-uint64_t Kernel::uptime_ns() const {
-  return user_cycles() + cycles_.charged() + cycles_.idle;
-}
-
-uint64_t Kernel::now_ns() const {
-  return config_.epoch_ns + uptime_ns();
-}
-
-bool Kernel::others_runnable(const Process& process) const {
-  for (const auto& [pid, p] : processes_)
-    if (p.get() != &process && p->state() == ProcessState::kRunnable && !p->exiting &&
-        p->vfork_child == 0)
-      return true;
-  return false;
-}
-
-void Kernel::charge(Process* process, CycleKind kind, uint64_t cycles) {
-  if (is_memory_stall(kind))
-    pressure_.stall(uptime_ns(), cycles, process == nullptr || !others_runnable(*process));
-  cycles_.add(kind, cycles);
-  if (process == nullptr) return;
-  if (is_kernel_work(kind))
-    process->counters().kernel_cycles += cycles;
-  else
-    process->counters().wait_cycles += cycles;
-}
-
-const MemoryPressure& Kernel::pressure() {
-  pressure_.advance(uptime_ns());
-  return pressure_;
-}
-
 int Kernel::spawn(const SpawnRequest& request, std::string* error, int* pid) {
   const std::vector<std::string>& argv = request.argv;
   const std::vector<std::string>& envp = request.envp;
@@ -265,74 +233,6 @@ RunEnd Kernel::run(uint64_t budget_instructions) {
     current_ = p;
     if (const auto end = run_slice(*p, pause_at)) return *end;
   }
-}
-
-std::optional<RunEnd> Kernel::run_slice(Process& p, uint64_t pause_at) {
-  // The machine's limit ends the run and a caller's budget pauses it, both exactly. A tick
-  // ends a piece of the slice at the first block boundary at or after its point (stopping
-  // inside a block would cost Unicorn a flush of all its translated code), samples, and the
-  // process runs the rest of its quantum: the slice ends where it would have without ticks.
-  const uint64_t limit = config_.max_instructions == 0 ? UINT64_MAX : config_.max_instructions;
-  uint64_t quantum_left = config_.quantum;
-  while (true) {
-    const uint64_t done = instructions();
-    if (done >= limit) return RunEnd::kInstructionLimit;
-    if (done >= pause_at) return RunEnd::kPaused;
-    const uint64_t tick_at =
-        ticker_ ? done + ticker_->instructions_until(done, uptime_ns(), config_.ns_per_instruction)
-                : UINT64_MAX;
-    const uint64_t exact_at = std::min(limit, pause_at);
-    uint64_t budget = quantum_left;
-    CpuPort::SliceEnd end = CpuPort::SliceEnd::kAtBlock;
-    bool cut_by_tick = false;
-    if (exact_at - done <= budget) {
-      budget = exact_at - done;  // a tick on the way is taken when the slice ends
-      end = CpuPort::SliceEnd::kExact;
-    } else if (tick_at - done < budget) {
-      budget = tick_at - done;
-      cut_by_tick = true;
-    }
-    // A timer due within the slice ends it there (at a block boundary), so it fires on time.
-    const uint64_t timer_budget = std::max<uint64_t>(1, instructions_until_timer(p));
-    if (timer_budget < budget) {
-      budget = timer_budget;
-      cut_by_tick = false;
-    }
-    tick_stop_requested_ = false;
-    CpuPort& cpu = p.cpu();
-    const StopReason reason = cpu.run(budget, end);
-    if (reason == StopReason::kHostError) {
-      std::fprintf(stderr, "vmlab: internal error in pid %d (%s): %s\n", p.pid(), p.comm.c_str(),
-                   cpu.error().c_str());
-      return RunEnd::kHostError;
-    }
-    if (config_.max_instructions != 0 && instructions() >= config_.max_instructions) {
-      reap_engines();
-      return RunEnd::kInstructionLimit;
-    }
-    sample_fault_rate();
-    const bool stopped_for_tick = (cut_by_tick && reason == StopReason::kBudgetExhausted) ||
-                                  (tick_stop_requested_ && reason == StopReason::kKernelRequest);
-    tick_stop_requested_ = false;
-    const uint64_t ran = instructions() - done;
-    if (!fire_due_tick()) return std::nullopt;
-    if (!stopped_for_tick || paused_ || !resumable(p) || ran >= quantum_left) return std::nullopt;
-    quantum_left -= ran;
-  }
-}
-
-bool Kernel::resumable(const Process& p) const {
-  const SignalState& s = p.signals();
-  return current_ == &p && p.state() == ProcessState::kRunnable && !p.exiting && p.has_cpu() &&
-         p.vfork_child == 0 && (s.pending & ~s.blocked) == 0;
-}
-
-void Kernel::set_ticker(TickSchedule schedule, std::function<void()> on_tick) {
-  ticker_ = std::make_unique<Ticker>(schedule, std::move(on_tick), instructions(), uptime_ns());
-}
-
-bool Kernel::fire_due_tick() {
-  return ticker_ && ticker_->fire_if_due(instructions(), uptime_ns());
 }
 
 void Kernel::pause() {
@@ -486,20 +386,6 @@ FaultResult Kernel::handle_fault(Process& process, const FaultRequest& request, 
                 huge_counters_.huge_faults != huge_before);
   cycles_.in_page_faults += cycles_.charged() - charged_before;
   return result;
-}
-
-void Kernel::charge_fault(Process& process, const FaultResult& result, bool refault, bool huge) {
-  const uint64_t pages = huge ? mmu::Pte::kEntriesPerTable : 1;
-  uint64_t work = cycle_cost::kPageFault;
-  if (result.resolution == FaultResolution::kZeroFill) work += cycle_cost::kZeroPage * pages;
-  if (result.resolution == FaultResolution::kCowCopy) work += cycle_cost::kCopyPage;
-  charge(&process, CycleKind::kFault, work);
-  // A page read from the device: a swap-in, or a file page, which is a stall on memory when
-  // reclaim dropped it before (a refault) and a program's first read otherwise.
-  if (result.resolution == FaultResolution::kSwapIn)
-    charge(&process, CycleKind::kSwapWait, cycle_cost::kDiskRead);
-  if (result.resolution == FaultResolution::kFileMajor)
-    charge(&process, refault ? CycleKind::kSwapWait : CycleKind::kIoWait, cycle_cost::kDiskRead);
 }
 
 void Kernel::account_fault(Process& process, const FaultRequest& request, uint32_t error_code,

@@ -1,0 +1,78 @@
+// One time slice of the scheduler, in pieces when the timeline samples the machine inside it
+// (os/ticker.h), and the ticker itself.
+#include <algorithm>
+#include <cstdio>
+
+#include "os/kernel.h"
+
+namespace vmlab::os {
+
+std::optional<RunEnd> Kernel::run_slice(Process& p, uint64_t pause_at) {
+  // The machine's limit ends the run and a caller's budget pauses it, both exactly. A tick
+  // ends a piece of the slice at the first block boundary at or after its point (stopping
+  // inside a block would cost Unicorn a flush of all its translated code), samples, and the
+  // process runs the rest of its quantum: the slice ends where it would have without ticks.
+  const uint64_t limit = config_.max_instructions == 0 ? UINT64_MAX : config_.max_instructions;
+  uint64_t quantum_left = config_.quantum;
+  while (true) {
+    const uint64_t done = instructions();
+    if (done >= limit) return RunEnd::kInstructionLimit;
+    if (done >= pause_at) return RunEnd::kPaused;
+    const uint64_t tick_at =
+        ticker_ ? done + ticker_->instructions_until(done, uptime_ns(), config_.ns_per_instruction)
+                : UINT64_MAX;
+    const uint64_t exact_at = std::min(limit, pause_at);
+    uint64_t budget = quantum_left;
+    CpuPort::SliceEnd end = CpuPort::SliceEnd::kAtBlock;
+    bool cut_by_tick = false;
+    if (exact_at - done <= budget) {
+      budget = exact_at - done;  // a tick on the way is taken when the slice ends
+      end = CpuPort::SliceEnd::kExact;
+    } else if (tick_at - done < budget) {
+      budget = tick_at - done;
+      cut_by_tick = true;
+    }
+    // A timer due within the slice ends it there (at a block boundary), so it fires on time.
+    const uint64_t timer_budget = std::max<uint64_t>(1, instructions_until_timer(p));
+    if (timer_budget < budget) {
+      budget = timer_budget;
+      cut_by_tick = false;
+    }
+    tick_stop_requested_ = false;
+    CpuPort& cpu = p.cpu();
+    const StopReason reason = cpu.run(budget, end);
+    if (reason == StopReason::kHostError) {
+      std::fprintf(stderr, "vmlab: internal error in pid %d (%s): %s\n", p.pid(), p.comm.c_str(),
+                   cpu.error().c_str());
+      return RunEnd::kHostError;
+    }
+    if (config_.max_instructions != 0 && instructions() >= config_.max_instructions) {
+      reap_engines();
+      return RunEnd::kInstructionLimit;
+    }
+    sample_fault_rate();
+    const bool stopped_for_tick = (cut_by_tick && reason == StopReason::kBudgetExhausted) ||
+                                  (tick_stop_requested_ && reason == StopReason::kKernelRequest);
+    tick_stop_requested_ = false;
+    const uint64_t ran = instructions() - done;
+    if (!fire_due_tick()) return std::nullopt;
+    if (!stopped_for_tick || paused_ || !resumable(p) || ran >= quantum_left) return std::nullopt;
+    quantum_left -= ran;
+  }
+}
+
+bool Kernel::resumable(const Process& p) const {
+  const SignalState& s = p.signals();
+  return current_ == &p && p.state() == ProcessState::kRunnable && !p.exiting && p.has_cpu() &&
+         p.vfork_child == 0 && (s.pending & ~s.blocked) == 0;
+}
+
+void Kernel::set_ticker(TickSchedule schedule, std::function<void()> on_tick) {
+  ticker_ = std::make_unique<Ticker>(schedule, std::move(on_tick), instructions(), uptime_ns());
+}
+
+bool Kernel::fire_due_tick() {
+  return ticker_ && ticker_->fire_if_due(instructions(), uptime_ns());
+}
+
+}  // namespace vmlab::os
