@@ -359,6 +359,11 @@ Pte AddressSpace::make_leaf(Pfn frame, LeafRights rights) const {
   return Pte{bits}.with_address(frame.address());
 }
 
+bool mapped_dirty(const Frame& frame) {
+  return std::any_of(frame.rmap.begin(), frame.rmap.end(),
+                     [](const Mapping& m) { return m.space->read_pte(m.va).dirty(); });
+}
+
 void AddressSpace::write_leaf(uint64_t va, PhysAddr slot, Pte before, Pte after) {
   frames_.memory().write_u64(slot, after.raw());
   // The shared zero page costs no memory: it does not count as resident.

@@ -59,6 +59,10 @@ struct AddressSpaceStats {
   uint64_t huge = 0;     // 2 MiB leaves
 };
 
+// Whether an entry mapping `frame` has its Dirty bit set. The reverse map lists only entries
+// that hold the frame (present, or PROT_NONE, which keeps the bit).
+bool mapped_dirty(const Frame& frame);
+
 class AddressSpace {
  public:
   // A space with an empty PML4 (the user half only: no kernel mappings are linked in).

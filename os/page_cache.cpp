@@ -72,11 +72,7 @@ void PageCache::for_each_page(const vfs::Inode& inode, uint64_t offset, uint64_t
 }
 
 bool PageCache::written_through_mapping(const Frame& frame) const {
-  if (frame.dirty) return true;
-  return std::any_of(frame.rmap.begin(), frame.rmap.end(), [](const Mapping& m) {
-    const mmu::Pte pte = m.space->read_pte(m.va);
-    return pte.present() && pte.dirty();
-  });
+  return frame.dirty || mapped_dirty(frame);
 }
 
 void PageCache::write_page_back(vfs::Inode& inode, uint64_t index, mmu::Pfn frame) {

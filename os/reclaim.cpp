@@ -339,9 +339,7 @@ bool Reclaimer::referenced(Pfn frame) const {
 }
 
 bool Reclaimer::dirty(Pfn frame) const {
-  for (const Mapping& m : kernel_.frames().frame(frame).rmap)
-    if (m.space->read_pte(m.va).dirty()) return true;
-  return false;
+  return mapped_dirty(kernel_.frames().frame(frame));
 }
 
 uint64_t Reclaimer::now() const {
