@@ -37,17 +37,18 @@ Cpu::Cpu(os::Kernel& kernel, os::Process& process, mmu::Mmu& mmu, Engine& engine
       observer_(observer),
       context_(engine.new_context()),
       counter_([this](uint64_t va, std::span<uint8_t> out) { return read_code(va, out); }),
-      check_(options.check) {
+      check_(options.check),
+      space_(process.shared_space()) {
   engine_.attach();
-  process_.space().set_observer(this);
+  process_.space().add_observer(this);
   track_accesses_ = options_.model == ModelMode::kFull && kernel_.reclaim().wants_accesses();
   plain_accesses_ = options_.model == ModelMode::kFull && observer_ == nullptr &&
                     !track_accesses_ && !options_.check;
 }
 
 Cpu::~Cpu() {
-  if (process_.has_space() && process_.space().observer() == this)
-    process_.space().set_observer(nullptr);
+  // The space outlives this context while other threads run in it.
+  if (const auto space = space_.lock()) space->remove_observer(this);
   engine_.unbind(*this);
   engine_.detach();
   uc_context_free(context_);

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <string>
 
 #include "emulator/access_check.h"
@@ -146,6 +147,9 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   void translate_access(uint64_t va, mmu::Access access, int size);
   void translate_fetch(uint64_t address, uint32_t size);
   void resolve_pending_fault(uint64_t rip);
+  // RDTSC/RDTSCP at `rip` trapped (CR4.TSD): loads the modelled clock and steps over it.
+  // False when the #GP came from another instruction.
+  bool emulate_time_stamp(uint64_t rip);
   void stop(StopCause cause);
   // Applies a pending softmmu flush. From inside a run, the engine must also leave the chain of
   // translated blocks it is in (chained blocks jump to each other without the TLB), so it
@@ -169,6 +173,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   InstructionCounter counter_;
   SoftmmuShadow shadow_;
   AccessCheck check_;
+  std::weak_ptr<os::AddressSpace> space_;  // the space whose entry changes this context hears
 
   bool running_ = false;
   bool in_syscall_ = false;

@@ -50,7 +50,10 @@ Engine::~Engine() {
 void Engine::set_up_cpu_state() {
   // Long mode as Linux runs it: CR0.PG|WP|NE|MP|PE, CR4.PAE|OSFXSR|OSXMMEXCPT, EFER.LME.
   // (Translation itself is the model's: these bits only put QEMU's decoder in 64-bit mode.)
-  uint64_t v = x86::cr4::kPae | x86::cr4::kOsfxsr | x86::cr4::kOsxmmexcpt;
+  // CR4.TSD makes RDTSC trap, so that the time stamp the guest reads is the modelled clock,
+  // not the host's (Unicorn 2.1.1 has no RDTSC hook): see Cpu::emulate_time_stamp.
+  uint64_t v = x86::cr4::kPae | x86::cr4::kOsfxsr | x86::cr4::kOsxmmexcpt |
+               x86::cr4::kTimeStampDisable;
   check(uc_reg_write(uc_, UC_X86_REG_CR4, &v), "CR4");
   uc_x86_msr efer{x86::efer::kMsr, x86::efer::kLongModeEnable | x86::efer::kLongModeActive};
   check(uc_reg_write(uc_, UC_X86_REG_MSR, &efer), "EFER");

@@ -82,6 +82,8 @@ class InstructionCounter {
 
   // The current block stopped at `rip`: only the instructions before it retired.
   void retire_partial(uint64_t rip);
+  // An instruction the CPU did not run retired anyway (the kernel emulated it).
+  void retire_emulated() { ++retired_; }
   // Index (instructions retired before it) of the next instruction inside the current block.
   uint64_t next_instruction_index() {
     return retired_ - shapes_.find(current_)->count + in_block_++;

@@ -2,6 +2,9 @@
 // CPL 3. (Page faults take the fill path: fill_path.cpp.)
 #include <unicorn/unicorn.h>
 
+#include <algorithm>
+#include <iterator>
+
 #include "emulator/cpu.h"
 #include "emulator/engine.h"
 #include "emulator/registers.h"
@@ -47,9 +50,37 @@ void Cpu::interrupt(uint32_t intno) {
     const uint64_t rip = live_rip();
     counter_.retire_partial(rip);
     exception_taken_ = true;
+    if (intno == mmu::x86::vector::kGeneralProtection && emulate_time_stamp(rip)) {
+      stop(StopCause::kResync);  // leave the block and go on after the instruction
+      return;
+    }
     kernel_.cpu_exception(process_, exception_for(intno), rip);
     stop(StopCause::kKernel);
   });
+}
+
+bool Cpu::emulate_time_stamp(uint64_t rip) {
+  // The time-stamp counter runs at one tick per modelled nanosecond (the guest's clock), so a
+  // program that reads it (Go's runtime does) repeats exactly; TSC_AUX is the CPU number.
+  constexpr uint8_t kRdtsc[] = {0x0f, 0x31}, kRdtscp[] = {0x0f, 0x01, 0xf9};
+  uint8_t code[sizeof kRdtscp] = {};
+  if (!read_code(rip, code)) read_code(rip, {code, sizeof kRdtsc});
+  const bool rdtsc = std::equal(std::begin(kRdtsc), std::end(kRdtsc), code);
+  const bool rdtscp = std::equal(std::begin(kRdtscp), std::end(kRdtscp), code);
+  if (!rdtsc && !rdtscp) return false;
+  const uint64_t tsc = kernel_.uptime_ns();
+  const uint64_t low = tsc & 0xffff'ffff, high = tsc >> 32;
+  const uint64_t next = rip + (rdtsc ? sizeof kRdtsc : sizeof kRdtscp);
+  const RegisterFile live{engine_.uc(), nullptr};
+  live.write(UC_X86_REG_RAX, &low);
+  live.write(UC_X86_REG_RDX, &high);
+  if (rdtscp) {
+    const uint64_t cpu_number = 0;
+    live.write(UC_X86_REG_RCX, &cpu_number);
+  }
+  live.write(UC_X86_REG_RIP, &next);
+  counter_.retire_emulated();
+  return true;
 }
 
 void Cpu::syscall() {

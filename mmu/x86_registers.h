@@ -16,6 +16,7 @@ inline constexpr uint64_t kPaging = 1u << 31;             // PG
 }  // namespace cr0
 
 namespace cr4 {
+inline constexpr uint64_t kTimeStampDisable = 1u << 2;  // TSD: RDTSC at CPL 3 raises #GP
 inline constexpr uint64_t kPae = 1u << 5;
 inline constexpr uint64_t kOsfxsr = 1u << 9;
 inline constexpr uint64_t kOsxmmexcpt = 1u << 10;

@@ -41,7 +41,7 @@ AddressSpace::AddressSpace(FrameAllocator& frames, TlbControl& tlb, uint16_t pci
 AddressSpace::~AddressSpace() {
   // Drop every leaf, then the tables themselves. The CPU running this space is gone or about
   // to be, so nobody is told about the individual entries.
-  observer_ = nullptr;
+  observers_.clear();
   for_each_leaf([this](uint64_t va, Pte entry) { drop_entry(va, entry); });
   for_each_table([this](PhysAddr table) { frames_.put(Pfn{table}); });
   tlb_.forget(*this);
@@ -327,7 +327,8 @@ bool AddressSpace::split_huge(uint64_t va) {
     rmap_add(Pfn{head.value + i}, base + i * mmu::kPageBytes);
   frames_.put(head);
   // Nothing moved, but the CPUs must forget the 2 MiB translation.
-  if (observer_ != nullptr) observer_->invalidate(base);
+  for (PageTableObserver* o : observers_)
+    o->invalidate(base);
   tlb_.invalidate_page(*this, mmu::VirtAddr{base});
   --stats_.huge;
   if (counters_ != nullptr) ++counters_->huge_splits;
@@ -391,8 +392,8 @@ void AddressSpace::write_leaf(uint64_t va, PhysAddr slot, Pte before, Pte after)
   }
   if (non_present_kind(before) == NonPresentKind::kSwap) --stats_.swapped;
   if (non_present_kind(after) == NonPresentKind::kSwap) ++stats_.swapped;
-  if (observer_ != nullptr)
-    observer_->pte_changed(va, huge ? mmu::PageSize::k2M : mmu::PageSize::k4K, before, after);
+  for (PageTableObserver* o : observers_)
+    o->pte_changed(va, huge ? mmu::PageSize::k2M : mmu::PageSize::k4K, before, after);
   if (is_downgrade(before, after)) tlb_.invalidate_page(*this, mmu::VirtAddr{va});
 }
 
@@ -476,7 +477,8 @@ bool AddressSpace::test_and_clear_accessed(uint64_t va) {
   const Pte after = before.without(Pte::kAccessed);
   frames_.memory().write_u64(*s, after.raw());
   // The TLB would otherwise keep serving the page without setting A again.
-  if (observer_ != nullptr) observer_->pte_changed(va, mmu::PageSize::k4K, before, after);
+  for (PageTableObserver* o : observers_)
+    o->pte_changed(va, mmu::PageSize::k4K, before, after);
   tlb_.invalidate_page(*this, mmu::VirtAddr{va});
   return true;
 }
@@ -488,7 +490,8 @@ bool AddressSpace::test_and_clear_dirty(uint64_t va) {
   if (!before.present() || !before.dirty()) return false;
   const Pte after = before.without(Pte::kDirty);
   frames_.memory().write_u64(*s, after.raw());
-  if (observer_ != nullptr) observer_->pte_changed(va, mmu::PageSize::k4K, before, after);
+  for (PageTableObserver* o : observers_)
+    o->pte_changed(va, mmu::PageSize::k4K, before, after);
   tlb_.invalidate_page(*this, mmu::VirtAddr{va});
   return true;
 }

@@ -76,8 +76,9 @@ class AddressSpace {
   // The pid of the process this space belongs to (for reports and the reverse map's users).
   int owner() const { return owner_; }
   void set_owner(int pid) { owner_ = pid; }
-  void set_observer(PageTableObserver* observer) { observer_ = observer; }
-  PageTableObserver* observer() const { return observer_; }
+  // The CPU contexts running this space (one per thread) hear of every entry change.
+  void add_observer(PageTableObserver* observer) { observers_.push_back(observer); }
+  void remove_observer(PageTableObserver* observer) { std::erase(observers_, observer); }
   const AddressSpaceStats& stats() const { return stats_; }
 
   // ---- VMAs ----
@@ -186,7 +187,7 @@ class AddressSpace {
   int owner_ = 0;
   mmu::Pte root_;
   std::map<uint64_t, Vma> vmas_;  // keyed by start
-  PageTableObserver* observer_ = nullptr;
+  std::vector<PageTableObserver*> observers_;
   AddressSpaceStats stats_;
   std::function<void(uint64_t)> swap_release_;
   HugePageCounters* counters_ = nullptr;

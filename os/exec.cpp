@@ -211,6 +211,9 @@ int Kernel::exec_at_depth(Process& process, const std::string& path,
     map_segments(*space, *interp, interp_bias, interp_found.inode, interp_found.path, &interp_end);
   }
 
+  // The point of no return: the process's other threads end (Linux's de_thread).
+  for (const int tid : std::vector<int>(process.group().tids))
+    if (Process* other = find(tid); other != nullptr && other != &process) exit_thread(*other, 0);
   if (process.has_cpu()) retired_cpus_.push_back(process.replace_cpu(nullptr));
   process.replace_space(std::move(space));
   process.brk_start = process.brk = brk;
@@ -218,13 +221,15 @@ int Kernel::exec_at_depth(Process& process, const std::string& path,
   process.comm = basename_of(found.path).substr(0, kCommLength);
   process.argv = argv;
   process.fds().close_on_exec();
-  for (auto& action : process.signals().actions) {
+  // Dispositions shared with threads that no longer exist become the process's own.
+  process.signals().actions = std::make_shared<SignalActions>(*process.signals().actions);
+  for (auto& action : *process.signals().actions) {
     // Handlers do not survive exec; ignored signals stay ignored (execve(2)).
     if (action.handler != kSigIgn) action = SigAction{};
   }
   process.signals().altstack_disabled = true;
   process.timers.posix.clear();  // POSIX timers end with the image; interval timers go on
-  if (Process* parent = find(process.ppid());
+  if (Process* parent = find(process.vfork_parent);
       parent != nullptr && parent->vfork_child == process.pid())
     parent->vfork_child = 0;  // a vfork parent resumes once its child has its own image
 

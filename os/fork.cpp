@@ -7,14 +7,12 @@
 namespace vmlab::os {
 
 Process* Kernel::fork(Process& parent, int* err) {
-  size_t live = 0;
-  for (const auto& [pid, p] : processes_)
-    if (p->state() != ProcessState::kZombie) ++live;
-  if (live >= config_.max_processes) {
+  if (task_limit_reached()) {
     *err = EAGAIN;
     return nullptr;
   }
-  auto owned = std::make_unique<Process>(next_pid_++, parent.pid());
+  // A child forked by any thread is the process's child (wait4 from any thread finds it).
+  auto owned = std::make_unique<Process>(next_pid_++, parent.tgid());
   Process& child = *owned;
   child.comm = parent.comm;
   child.exe = parent.exe;
@@ -22,13 +20,14 @@ Process* Kernel::fork(Process& parent, int* err) {
   child.cwd = parent.cwd;
   child.umask = parent.umask;
   child.credentials = parent.credentials;
-  child.brk_start = parent.brk_start;
-  child.brk = parent.brk;
   child.set_pgid(parent.pgid());
   child.set_sid(parent.sid());
   child.fds() = parent.fds();  // descriptors share their open file descriptions
+  const Process& heap_owner = leader_of(parent);
+  child.brk_start = heap_owner.brk_start;
+  child.brk = heap_owner.brk;
   SignalState& s = child.signals();
-  s.actions = parent.signals().actions;
+  *s.actions = *parent.signals().actions;
   s.blocked = parent.signals().blocked;
   s.altstack_sp = parent.signals().altstack_sp;
   s.altstack_size = parent.signals().altstack_size;
@@ -39,7 +38,7 @@ Process* Kernel::fork(Process& parent, int* err) {
   space->set_owner(child.pid());
   child.replace_space(std::move(space));
   child.replace_cpu(platform_.fork_cpu(parent, child));
-  parent.children.push_back(child.pid());
+  leader_of(parent).children.push_back(child.pid());
   processes_.emplace(child.pid(), std::move(owned));
   run_queue_.push_back(child.pid());
   procfs_.add(child.pid());

@@ -154,6 +154,14 @@ void Kernel::warn_once(const std::string& message) {
   if (warnings_.insert(message).second) std::fprintf(stderr, "%s\n", message.c_str());
 }
 
+std::vector<Process*> Kernel::memory_holders() const {
+  std::vector<Process*> holders;
+  std::set<const AddressSpace*> seen;
+  for (const auto& [pid, p] : processes_)
+    if (p->has_space() && seen.insert(&p->space()).second) holders.push_back(p.get());
+  return holders;
+}
+
 ProcessCounters Kernel::totals() const {
   ProcessCounters sum = reaped_totals_;
   for (const auto& [pid, p] : processes_)
@@ -271,31 +279,78 @@ void Kernel::shutdown() {
 // Process lifetime
 
 void Kernel::exit_process(Process& process, int wait_status) {
-  if (process.state() == ProcessState::kZombie || process.exiting) return;
-  process.exiting = true;
-  if (process.has_cpu()) {
-    process.cpu().request_stop();  // it may be the CPU running right now
-    process.instructions_at_exit += process.cpu().instructions();
-    retired_cpus_.push_back(process.replace_cpu(nullptr));
+  // exit_group, or a signal that kills: every thread ends, and the process with `wait_status`.
+  ThreadGroup& group = process.group();
+  if (group.tids.empty()) return;  // over already (the exit path itself may fault)
+  if (!group.exiting) {
+    group.exiting = true;
+    leader_of(process).set_wait_status(wait_status);
   }
-  if (process.clear_child_tid != 0 && process.has_space()) {
-    // CLONE_CHILD_CLEARTID: the kernel zeroes the TID word (and would wake a futex on it).
-    UserMemory(*this, process).write_value<uint32_t>(process.clear_child_tid, 0);
+  const std::vector<int> others = group.tids;
+  for (int tid : others)
+    if (Process* t = find(tid); t != nullptr && t != &process) exit_thread(*t, wait_status);
+  exit_thread(process, wait_status);
+}
+
+void Kernel::exit_thread(Process& task, int wait_status) {
+  if (task.state() == ProcessState::kZombie || task.exiting) return;
+  task.exiting = true;
+  if (task.has_cpu()) {
+    task.cpu().request_stop();  // it may be the CPU running right now
+    task.instructions_at_exit += task.cpu().instructions();
+    retired_cpus_.push_back(task.replace_cpu(nullptr));
   }
-  process.fds().close_all();
-  if (process.has_space()) {
-    process.peak_resident = std::max(process.peak_resident, process.space().stats().peak_resident);
-    process.replace_space(nullptr);
+  futexes_.cancel(task);
+  if (task.has_space()) {
+    release_robust_futexes(task);
+    if (task.clear_child_tid != 0) {
+      // CLONE_CHILD_CLEARTID: zero the TID word and wake a waiter (pthread_join).
+      UserMemory(*this, task).write_value<uint32_t>(task.clear_child_tid, 0);
+      futexes_.wake(FutexKey{reinterpret_cast<uintptr_t>(&task.space()), task.clear_child_tid}, 1,
+                    kFutexBitsetMatchAny);
+    }
   }
+  ThreadGroup& group = task.group();
+  std::erase(group.tids, task.pid());
+  Process& leader = leader_of(task);
+  // Without exit_group, the process ends with its last thread's status.
+  if (!group.exiting && group.tids.empty()) leader.set_wait_status(wait_status);
+  if (task.has_space())
+    leader.peak_resident = std::max(leader.peak_resident, task.space().stats().peak_resident);
+  // The thread lets go of the memory and descriptors it shares; the last one frees them.
+  task.release_fds();
+  task.replace_space(nullptr);
+  if (&task != &leader) {
+    // A thread other than the first is reaped at once (its exit signal is none); what it
+    // counted becomes the process's.
+    add_counters(leader.counters(), task.counters());
+    leader.instructions_at_exit += task.instructions_at_exit;
+    task.set_state(ProcessState::kZombie);
+    KernelEvents::raise(events_.process,
+                        ProcessEvent{task, ProcessEvent::Kind::kThreadExit, wait_status});
+    if (current_ == &task) current_ = nullptr;
+    zombies_to_free_.push_back(std::move(processes_.at(task.pid())));
+    processes_.erase(task.pid());
+  } else if (!group.tids.empty()) {
+    // The first thread ended before the others: the process lives on in them.
+    leader.set_state(ProcessState::kZombie);
+  }
+  if (group.tids.empty()) finish_process(leader);
+}
+
+void Kernel::finish_process(Process& process) {
+  // The last thread has exited: the process's files and memory go, its parent learns of it.
+  const int wait_status = process.wait_status();
   process.set_state(ProcessState::kZombie);
-  process.set_wait_status(wait_status);
   reparent_children(process);
   KernelEvents::raise(events_.process,
                       ProcessEvent{process, ProcessEvent::Kind::kExit, wait_status});
 
+  if (Process* waiting = find(process.vfork_parent);
+      waiting != nullptr && waiting->vfork_child == process.pid())
+    waiting->vfork_child = 0;
   Process* parent = find(process.ppid());
-  if (parent != nullptr && parent->state() != ProcessState::kZombie) {
-    if (parent->vfork_child == process.pid()) parent->vfork_child = 0;
+  if (parent != nullptr && !parent->group().tids.empty()) {
     SigInfo info;
     info.signo = process.exit_signal;
     info.pid = process.pid();
@@ -315,11 +370,10 @@ void Kernel::reparent_children(Process& process) {
   for (auto& [pid, child] : processes_)
     if (child->ppid() == process.pid()) orphans.push_back(child.get());
   Process* init = find(1);
-  const bool init_alive =
-      init != nullptr && init->state() != ProcessState::kZombie && init != &process;
+  const bool init_alive = init != nullptr && !init->group().tids.empty() && init != &process;
   for (Process* child : orphans) {
     child->set_ppid(init_alive ? 1 : 0);
-    if (child->state() == ProcessState::kZombie && !init_alive) reap(*child);
+    if (child->is_leader() && child->group().tids.empty() && !init_alive) reap(*child);
   }
 }
 

@@ -15,6 +15,7 @@
 #include "os/cycle_accounting.h"
 #include "os/fault.h"
 #include "os/frame_allocator.h"
+#include "os/futex.h"
 #include "os/kernel_config.h"
 #include "os/kernel_events.h"
 #include "os/page_cache.h"
@@ -34,7 +35,7 @@ namespace vmlab::os {
 enum class RunEnd : uint8_t {
   kAllExited,         // every process exited; init's status is the machine's
   kInstructionLimit,  // --max-insns reached
-  kDeadlock,          // every live process is blocked and nothing can wake them
+  kDeadlock,          // every live thread is blocked and nothing can wake them
   kHostError,         // the emulator failed (reported on stderr)
   kPaused,            // the caller's budget ran out, or pause() was called (run() continues)
   kInterrupted,       // the host's stop flag was raised (a signal to vmlab, --timeout)
@@ -112,10 +113,19 @@ class Kernel {
   const Reclaimer& reclaim() const { return *reclaim_; }
   KernelEvents& events() { return events_; }
   Platform& platform() { return platform_; }
+  FutexTable& futexes() { return futexes_; }
+  // The task with this ID (a process's first thread has the process's ID), or null.
   Process* find(int pid);
+  // The first thread of `task`'s process: it keeps what belongs to the process (its ID, wait
+  // status, children, heap and timers) until the last thread has exited.
+  Process& leader_of(Process& task) { return *find(task.tgid()); }
   Process& current() { return *current_; }
   bool has_current() const { return current_ != nullptr; }
+  // Every task (threads included), by ID.
   const std::map<int, std::unique_ptr<Process>>& processes() const { return processes_; }
+  // One task per address space (threads share one), the lowest ID first: for sums over
+  // memory that must count a process's pages once.
+  std::vector<Process*> memory_holders() const;
 
   // Virtual time: the modelled cycles since boot (os/cycle_accounting.h) after the epoch. They
   // are derived from the instructions retired by every CPU and the kernel's modelled costs,
@@ -132,8 +142,11 @@ class Kernel {
   // Processes other than `process` that could run now.
   bool others_runnable(const Process& process) const;
 
-  // Sends a signal (kill, SIGCHLD, SIGPIPE).
+  // Sends a signal to `target`'s process (kill, SIGCHLD, timers): any thread of it that does
+  // not block the signal takes it.
   void send_signal(Process& target, const SigInfo& info);
+  // Sends a signal to one thread (tgkill, SIGPIPE).
+  void send_thread_signal(Process& thread, const SigInfo& info);
   // A signal caused by the process's own instruction (fault, exception): it cannot be blocked
   // or ignored, like Linux's force_sig_fault.
   void force_signal(Process& target, const SigInfo& info);
@@ -143,14 +156,20 @@ class Kernel {
   void reap_child(Process& child) { reap(child); }
   // The CPU time `p` has used, on the virtual clock (its instructions).
   uint64_t process_cpu_ns(Process& p) const;
-  // Ends a process with a wait status; releases its memory and files, wakes its parent.
+  // Ends every thread of `process` (exit_group, a fatal signal): the process's wait status is
+  // `wait_status`; its memory and files go, its parent is told.
   void exit_process(Process& process, int wait_status);
+  // Ends one thread (exit): the process ends with it when it was the last one.
+  void exit_thread(Process& task, int wait_status);
   // Replaces the image of `process` (execve). Returns 0 or -errno with *error set.
   int exec(Process& process, const std::string& path, const std::vector<std::string>& argv,
            const std::vector<std::string>& envp, std::string* error);
   // Duplicates `parent` (fork/vfork/clone without CLONE_VM). Returns the child or nullptr
   // (errno in *err).
   Process* fork(Process& parent, int* err);
+  // A new thread in `parent`'s process (clone with CLONE_THREAD): same memory, descriptors
+  // and dispositions, the CPU state of the parent's system call. Null with *err (EAGAIN).
+  Process* clone_thread(Process& parent, int* err);
   std::unique_ptr<AddressSpace> new_address_space();
 
   // Prints `message` on stderr the first time this machine sees it.
@@ -175,6 +194,13 @@ class Kernel {
   // a signal ended the process. A handler interrupts a waiting call (interrupt_blocked_call);
   // a call whose signals were all discarded stays blocked.
   bool deliver_signals(Process& process);
+  bool signal_ignored(const Process& target, const SigInfo& info) const;
+  // The last thread has exited: files, memory, the parent's SIGCHLD.
+  void finish_process(Process& process);
+  // A thread ends: the robust futexes it holds are marked FUTEX_OWNER_DIED and a waiter woken
+  // (set_robust_list(2)).
+  void release_robust_futexes(Process& task);
+  bool task_limit_reached() const;
   bool setup_frame(Process& process, const SigInfo& info, const SigAction& action);
   // Retries a waiting call: true when the process can run (the call completed, or a signal
   // waits for delivery).
@@ -224,6 +250,7 @@ class Kernel {
   KernelEvents events_;
   SyscallTable syscalls_;
   ProcFs procfs_;
+  FutexTable futexes_;
 
   std::map<int, std::unique_ptr<Process>> processes_;
   std::vector<int> run_queue_;

@@ -61,7 +61,7 @@ struct SyscallEvent {
 
 struct ProcessEvent {
   const Process& process;
-  enum class Kind : uint8_t { kCreated, kExec, kExit, kSwitchIn } kind;
+  enum class Kind : uint8_t { kCreated, kExec, kExit, kSwitchIn, kThreadExit } kind;
   int wait_status;                                 // kExit
   const std::vector<std::string>* argv = nullptr;  // kExec
   const std::string* path = nullptr;               // kExec: the path as given to execve

@@ -62,9 +62,8 @@ std::optional<RunEnd> Kernel::run_slice(Process& p, uint64_t pause_at) {
 }
 
 bool Kernel::resumable(const Process& p) const {
-  const SignalState& s = p.signals();
   return current_ == &p && p.state() == ProcessState::kRunnable && !p.exiting && p.has_cpu() &&
-         p.vfork_child == 0 && (s.pending & ~s.blocked) == 0;
+         p.vfork_child == 0 && !p.has_deliverable_signal();
 }
 
 void Kernel::set_ticker(TickSchedule schedule, std::function<void()> on_tick) {

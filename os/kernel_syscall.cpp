@@ -69,8 +69,7 @@ void Kernel::syscall(Process& process) {
   if (!no_return) cpu.set_reg(Reg::kRax, static_cast<uint64_t>(result));
   // Leave user mode if the scheduler has something to do: the process died or exec'd, or a
   // signal waits for delivery.
-  const SignalState& s = process.signals();
-  if (no_return || process.state() != ProcessState::kRunnable || (s.pending & ~s.blocked) != 0)
+  if (no_return || process.state() != ProcessState::kRunnable || process.has_deliverable_signal())
     cpu.request_stop();
 }
 
@@ -84,8 +83,7 @@ bool Kernel::retry_blocked(Process& process) {
   const int64_t result = dispatch(process, call, /*retry=*/true, &block, &no_return);
   if (process.state() == ProcessState::kZombie) return false;
   if (block) {
-    const SignalState& s = process.signals();
-    return (s.pending & ~s.blocked) != 0;  // delivery interrupts the call
+    return process.has_deliverable_signal();  // delivery interrupts the call
   }
   finish_blocked(process, result);
   return process.state() == ProcessState::kRunnable;

@@ -7,15 +7,24 @@
 namespace vmlab::os {
 
 uint64_t Kernel::process_cpu_ns(Process& p) const {
-  const uint64_t instructions = p.has_cpu() ? p.cpu().instructions() : p.instructions_at_exit;
+  // Every thread's instructions: the ones that ended are in the first thread's total.
+  const auto leader = processes_.find(p.tgid());
+  uint64_t instructions = leader == processes_.end() ? 0 : leader->second->instructions_at_exit;
+  for (int tid : p.group().tids)
+    if (const auto t = processes_.find(tid); t != processes_.end() && t->second->has_cpu())
+      instructions += t->second->cpu().instructions();
   return instructions * config_.ns_per_instruction;
+}
+
+// Timers belong to processes: their first thread keeps them while any thread lives.
+static bool has_live_timers(const Process& p) {
+  return p.is_leader() && !p.group().tids.empty() && !p.group().exiting;
 }
 
 void Kernel::fire_timers() {
   const uint64_t now = now_ns();
-  for (int pid : run_queue_) {
-    Process* p = find(pid);
-    if (p == nullptr || p->state() == ProcessState::kZombie || p->exiting) continue;
+  for (const auto& [pid, p] : processes_) {
+    if (!has_live_timers(*p)) continue;
     for (const SigInfo& info : p->timers.expire(now, process_cpu_ns(*p), pid))
       send_signal(*p, info);
   }
@@ -23,9 +32,8 @@ void Kernel::fire_timers() {
 
 uint64_t Kernel::next_timer_wake_ns() {
   uint64_t next = UINT64_MAX;
-  for (int pid : run_queue_)
-    if (const Process* p = find(pid); p != nullptr && p->state() != ProcessState::kZombie)
-      next = std::min(next, p->timers.next_machine_expiry());
+  for (const auto& [pid, p] : processes_)
+    if (has_live_timers(*p)) next = std::min(next, p->timers.next_machine_expiry());
   return next;
 }
 
@@ -35,8 +43,9 @@ uint64_t Kernel::instructions_until_timer(Process& running) {
     if (at <= now) return 1;
     return (at - now + config_.ns_per_instruction - 1) / config_.ns_per_instruction;
   };
-  return std::min(instructions_to(next_timer_wake_ns(), now_ns()),
-                  instructions_to(running.timers.next_cpu_expiry(), process_cpu_ns(running)));
+  return std::min(
+      instructions_to(next_timer_wake_ns(), now_ns()),
+      instructions_to(leader_of(running).timers.next_cpu_expiry(), process_cpu_ns(running)));
 }
 
 }  // namespace vmlab::os

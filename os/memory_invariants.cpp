@@ -52,8 +52,8 @@ class Checker {
   }
 
   std::vector<std::string> run() {
-    for (const auto& [pid, process] : kernel_.processes())
-      if (process->has_space()) observe_space(pid, process->space());
+    for (Process* process : kernel_.memory_holders())
+      observe_space(process->tgid(), process->space());
     kernel_.page_cache().for_each_frame(
         [&](Pfn pfn) { reach(pfn, FrameUse::kFile, "page cache"); });
     if (SwapDevice* swap = kernel_.reclaim().swap()) {

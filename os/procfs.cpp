@@ -63,8 +63,8 @@ std::string meminfo(Kernel& k) {
   const uint64_t free = k.frames().free_frames();
   const uint64_t cached = k.page_cache().pages();
   uint64_t huge = 0;
-  for (const auto& [pid, p] : k.processes())
-    if (p->has_space()) huge += p->space().stats().huge;
+  for (const Process* p : k.memory_holders())
+    huge += p->space().stats().huge;
   return meminfo_line("MemTotal", k.frames().total_frames()) + meminfo_line("MemFree", free) +
          meminfo_line("MemAvailable", free + cached) + meminfo_line("Buffers", 0) +
          meminfo_line("Cached", cached) + meminfo_line("SwapCached", swap_cached) +

@@ -301,19 +301,19 @@ void Reclaimer::duplicate_slot(uint64_t slot) {
 Process* Reclaimer::oom_kill(const char* context) {
   Process* victim = nullptr;
   uint64_t largest = 0;
-  for (const auto& [pid, p] : kernel_.processes()) {
-    if (p->state() == ProcessState::kZombie || p->exiting || !p->has_space()) continue;
+  for (Process* p : kernel_.memory_holders()) {
+    if (p->state() == ProcessState::kZombie || p->exiting || p->group().exiting) continue;
     const auto& s = p->space().stats();
     const uint64_t footprint = s.resident + s.swapped;
     if (victim == nullptr || footprint >= largest) {
-      victim = p.get();
+      victim = p;
       largest = footprint;
     }
   }
   if (victim == nullptr) return nullptr;
   const auto& s = victim->space().stats();
   std::fprintf(stderr, "vmlab: %s: Killed process %d (%s) anon-rss:%llukB, swap:%llukB\n", context,
-               victim->pid(), victim->comm.c_str(),
+               victim->tgid(), victim->comm.c_str(),
                static_cast<unsigned long long>(s.resident * mmu::kPageBytes / 1024),
                static_cast<unsigned long long>(s.swapped * mmu::kPageBytes / 1024));
   ++stats_.oom_kills;

@@ -81,45 +81,61 @@ bool on_altstack(const SignalState& s, uint64_t sp) {
 
 }  // namespace
 
-void Kernel::send_signal(Process& target, const SigInfo& info) {
-  if (target.state() == ProcessState::kZombie || info.signo <= 0 || info.signo > sig::kMax) return;
-  SignalState& s = target.signals();
-  const SigAction& action = s.actions[info.signo];
-  const bool blocked = (s.blocked & sig_bit(info.signo)) != 0;
+bool Kernel::signal_ignored(const Process& target, const SigInfo& info) const {
+  const SigAction& action = target.signals().action(info.signo);
+  const bool blocked = (target.signals().blocked & sig_bit(info.signo)) != 0;
   const bool ignored =
       action.handler == kSigIgn ||
       (action.handler == kSigDfl && (default_action(info.signo) == DefaultAction::kIgnore ||
                                      default_action(info.signo) == DefaultAction::kContinue));
-  if (ignored && !blocked && info.signo != sig::kKill) return;
-  if ((s.pending & sig_bit(info.signo)) == 0) s.queue.push_back(info);  // standard: no queueing
-  s.pending |= sig_bit(info.signo);
-  if (!blocked && current_ == &target && target.has_cpu()) target.cpu().request_stop();
+  return ignored && !blocked && info.signo != sig::kKill;
+}
+
+void Kernel::send_signal(Process& target, const SigInfo& info) {
+  // To the process: any of its threads that does not block the signal takes it.
+  if (target.group().tids.empty() || info.signo <= 0 || info.signo > sig::kMax) return;
+  if (signal_ignored(target, info)) return;
+  target.group().pending.add(info);
+  if (current_ != nullptr && current_->tgid() == target.tgid() && current_->has_cpu() &&
+      (current_->signals().blocked & sig_bit(info.signo)) == 0)
+    current_->cpu().request_stop();
+}
+
+void Kernel::send_thread_signal(Process& thread, const SigInfo& info) {
+  if (thread.state() == ProcessState::kZombie || info.signo <= 0 || info.signo > sig::kMax) return;
+  if (signal_ignored(thread, info)) return;
+  thread.signals().pending.add(info);
+  const bool blocked = (thread.signals().blocked & sig_bit(info.signo)) != 0;
+  if (!blocked && current_ == &thread && thread.has_cpu()) thread.cpu().request_stop();
 }
 
 void Kernel::force_signal(Process& target, const SigInfo& info) {
   SignalState& s = target.signals();
-  SigAction& action = s.actions[info.signo];
+  SigAction& action = s.action(info.signo);
   if (action.handler == kSigIgn || (s.blocked & sig_bit(info.signo)) != 0) {
     action.handler = kSigDfl;
     s.blocked &= ~sig_bit(info.signo);
   }
-  send_signal(target, info);
+  send_thread_signal(target, info);
 }
 
 void Kernel::report_fatal_signal(const Process& process, const SigInfo& info) {
   // Like the kernel's "segfault at ..." line: only for signals the program's own instruction
   // caused (the others are the sender's business and shells report them).
   if (info.rip == 0) return;
-  std::fprintf(stderr, "vmlab: pid %d (%s) killed by %s (%s) at address %s, rip %s\n",
-               process.pid(), process.comm.c_str(), signal_name(info.signo).c_str(),
-               signal_description(info.signo).c_str(), mmu::hex(info.address).c_str(),
-               mmu::hex(info.rip).c_str());
+  const std::string thread = process.is_leader() ? "" : " thread " + std::to_string(process.pid());
+  std::fprintf(stderr, "vmlab: pid %d (%s)%s killed by %s (%s) at address %s, rip %s\n",
+               process.tgid(), process.comm.c_str(), thread.c_str(),
+               signal_name(info.signo).c_str(), signal_description(info.signo).c_str(),
+               mmu::hex(info.address).c_str(), mmu::hex(info.rip).c_str());
 }
 
 bool Kernel::deliver_signals(Process& process) {
   SignalState& s = process.signals();
   while (true) {
-    const uint64_t deliverable = s.pending & ~(s.blocked & ~kUnblockableSignals);
+    PendingSignals& shared = process.group().pending;
+    const uint64_t deliverable =
+        (s.pending.mask | shared.mask) & ~(s.blocked & ~kUnblockableSignals);
     if (deliverable == 0) return true;
     // Synchronous faults first (Linux SYNCHRONOUS_MASK), then the lowest number.
     constexpr uint64_t kSynchronous =
@@ -129,17 +145,10 @@ bool Kernel::deliver_signals(Process& process) {
     const uint64_t pick =
         (deliverable & kSynchronous) != 0 ? deliverable & kSynchronous : deliverable;
     const int signo = __builtin_ctzll(pick) + 1;
-    s.pending &= ~sig_bit(signo);
-    SigInfo info;
-    info.signo = signo;
-    for (auto it = s.queue.begin(); it != s.queue.end(); ++it) {
-      if (it->signo == signo) {
-        info = *it;
-        s.queue.erase(it);
-        break;
-      }
-    }
-    const SigAction action = s.actions[signo];
+    // The thread's own signals before the process's, as Linux's dequeue_signal.
+    const SigInfo info =
+        (s.pending.mask & sig_bit(signo)) != 0 ? s.pending.take(signo) : shared.take(signo);
+    const SigAction action = s.action(signo);
     if (action.handler == kSigIgn && signo != sig::kKill) continue;
     if (action.handler == kSigDfl || signo == sig::kKill) {
       const DefaultAction what = default_action(signo);
@@ -232,7 +241,7 @@ bool Kernel::setup_frame(Process& process, const SigInfo& info, const SigAction&
   s.blocked |= action.mask;
   if ((action.flags & kSaNodefer) == 0) s.blocked |= sig_bit(info.signo);
   s.blocked &= ~kUnblockableSignals;
-  if ((action.flags & kSaResethand) != 0) s.actions[info.signo] = SigAction{};
+  if ((action.flags & kSaResethand) != 0) s.action(info.signo) = SigAction{};
   return true;
 }
 

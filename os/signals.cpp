@@ -60,4 +60,28 @@ std::string signal_description(int signo) {
   return "Real-time signal " + std::to_string(signo - 32);
 }
 
+void PendingSignals::add(const SigInfo& info) {
+  if ((mask & sig_bit(info.signo)) == 0) queue.push_back(info);  // standard: no queueing
+  mask |= sig_bit(info.signo);
+}
+
+SigInfo PendingSignals::take(int signo) {
+  mask &= ~sig_bit(signo);
+  SigInfo info;
+  info.signo = signo;
+  for (auto it = queue.begin(); it != queue.end(); ++it) {
+    if (it->signo == signo) {
+      info = *it;
+      queue.erase(it);
+      break;
+    }
+  }
+  return info;
+}
+
+void PendingSignals::discard(int signo) {
+  mask &= ~sig_bit(signo);
+  std::erase_if(queue, [signo](const SigInfo& i) { return i.signo == signo; });
+}
+
 }  // namespace vmlab::os

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 
 namespace vmlab::os {
@@ -68,21 +69,38 @@ struct SigInfo {
   uint64_t address = 0;  // SIGSEGV/SIGBUS/SIGILL/SIGFPE: the faulting address
   int pid = 0;           // sender, or the child for SIGCHLD
   uint32_t uid = 0;
-  int status = 0;           // SIGCHLD: exit code or signal
-  uint64_t rip = 0;         // not part of siginfo_t: where a fault happened, for reports
-  uint32_t trapno = 0;      // not part of siginfo_t: the exception vector (sigcontext.trapno)
-  uint32_t error_code = 0;  // sigcontext.err
-  int timer_id = 0;         // SI_TIMER: si_timerid
+  int status = 0;              // SIGCHLD: exit code or signal
+  uint64_t rip = 0;            // not part of siginfo_t: where a fault happened, for reports
+  uint32_t trapno = 0;         // not part of siginfo_t: the exception vector (sigcontext.trapno)
+  uint32_t error_code = 0;     // sigcontext.err
+  int timer_id = 0;            // SI_TIMER: si_timerid
   uint32_t timer_overrun = 0;  // SI_TIMER: si_overrun
-  uint64_t value = 0;       // SI_TIMER: si_value (sigev_value)
+  uint64_t value = 0;          // SI_TIMER: si_value (sigev_value)
 };
 
-// Signal dispositions are per process (threads are not modelled).
+using SignalActions = std::array<SigAction, sig::kMax + 1>;
+
+// Signals sent but not delivered yet: a set, and the siginfo of each in arrival order (standard
+// signals do not queue: one entry per number).
+struct PendingSignals {
+  uint64_t mask = 0;
+  std::deque<SigInfo> queue;
+
+  void add(const SigInfo& info);
+  // Removes `signo` and returns its siginfo (a bare one when none was queued).
+  SigInfo take(int signo);
+  void discard(int signo);
+};
+
+// A task's signal state. The dispositions are shared by the tasks created with CLONE_SIGHAND
+// (every thread of a process); the mask, the signals sent to this thread and the alternate
+// stack are its own. Signals sent to the whole process wait in its ThreadGroup (process.h).
 struct SignalState {
-  std::array<SigAction, sig::kMax + 1> actions{};
+  std::shared_ptr<SignalActions> actions = std::make_shared<SignalActions>();
+  SigAction& action(int signo) { return (*actions)[signo]; }
+  const SigAction& action(int signo) const { return (*actions)[signo]; }
   uint64_t blocked = 0;
-  uint64_t pending = 0;
-  std::deque<SigInfo> queue;  // siginfo of pending signals, in arrival order
+  PendingSignals pending;  // sent to this thread (tgkill, a fault of its own)
   uint64_t altstack_sp = 0;
   uint64_t altstack_size = 0;
   bool altstack_disabled = true;

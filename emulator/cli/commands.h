@@ -14,6 +14,7 @@ std::string plot_help();
 int help(const std::string& command);
 
 // Exit statuses of vmlab itself (besides the guest's own).
+inline constexpr int kExitDeadlock = 123;  // every thread waits and nothing can wake one
 inline constexpr int kExitInstructionLimit = 124;
 inline constexpr int kExitVmlabError = 125;
 inline constexpr int kExitCannotExecute = 126;

@@ -55,8 +55,8 @@ std::string ProgressLine::text() const {
   const uint64_t instructions = kernel_.instructions();
   const os::ProcessCounters c = kernel_.totals();
   uint64_t resident = 0;
-  for (const auto& [pid, p] : kernel_.processes())
-    if (p->has_space()) resident += p->space().stats().resident;
+  for (const os::Process* p : kernel_.memory_holders())
+    resident += p->space().stats().resident;
   char rss[32];
   const uint64_t bytes = resident * mmu::kPageBytes;
   if (bytes >= kBytesPerMib)

@@ -20,6 +20,7 @@
 #include "emulator/trace/strace.h"
 #include "emulator/trace/tracer.h"
 #include "os/memory_invariants.h"
+#include "os/syscalls/syscall_table.h"
 
 namespace vmlab::cli {
 
@@ -76,6 +77,20 @@ int help(const std::string& command) {
 
 // A run stopped from the host: --timeout ends like --max-insns (124, as timeout(1) does); a
 // signal to vmlab ends like the signal would (128 + N), after the results are written.
+// "pid 1 (prog) in futex, pid 3 (prog) thread 4 in wait4": who waits, in which call.
+std::string blocked_threads(os::Kernel& kernel) {
+  std::string out;
+  for (const auto& [tid, task] : kernel.processes()) {
+    if (task->state() != os::ProcessState::kBlocked) continue;
+    if (!out.empty()) out += ", ";
+    out += "pid " + std::to_string(task->tgid()) + " (" + task->comm + ")";
+    if (!task->is_leader()) out += " thread " + std::to_string(tid);
+    const char* call = os::syscall_name(task->blocked_call().number);
+    out += std::string(" in ") + (*call != '\0' ? call : "a system call");
+  }
+  return out;
+}
+
 int report_interruption(int sig, uint64_t instructions, emulator::RunFacts* facts) {
   const auto n = static_cast<unsigned long long>(instructions);
   if (sig == SIGALRM) {
@@ -171,8 +186,9 @@ int run_command(const std::vector<std::string>& args) {
         break;
       case os::RunEnd::kDeadlock:
         facts.end = "deadlock";
-        std::fprintf(stderr, "vmlab: every process is blocked and nothing can wake them\n");
-        status = kExitVmlabError;
+        std::fprintf(stderr, "vmlab: deadlock: every thread waits and nothing can wake one (%s)\n",
+                     blocked_threads(kernel).c_str());
+        status = kExitDeadlock;
         break;
       case os::RunEnd::kPaused:
       case os::RunEnd::kHostError:

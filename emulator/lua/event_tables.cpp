@@ -79,6 +79,8 @@ const char* process_kind_name(os::ProcessEvent::Kind k) {
       return "exit";
     case K::kSwitchIn:
       return "switch";
+    case K::kThreadExit:
+      return "thread_exit";
   }
   return "unknown";
 }

@@ -21,10 +21,10 @@ Sample take_sample(Machine& machine) {
   s.anon_pages = frames.in_use(os::FrameUse::kAnonymous);
   s.page_table_pages = frames.in_use(os::FrameUse::kPageTable);
   if (const os::SwapDevice* swap = kernel.reclaim().swap()) s.swap_used_pages = swap->used();
-  for (const auto& [pid, p] : kernel.processes()) {
-    if (p->state() == os::ProcessState::kZombie || !p->has_space()) continue;
+  for (os::Process* p : kernel.memory_holders()) {
+    if (p->state() == os::ProcessState::kZombie) continue;
     const os::AddressSpaceStats stats = p->space().stats();
-    s.processes.push_back(ProcessSample{pid, p->comm, stats.resident, stats.swapped,
+    s.processes.push_back(ProcessSample{p->tgid(), p->comm, stats.resident, stats.swapped,
                                         p->counters().wait_cycles,
                                         p->state() == os::ProcessState::kRunnable && !p->exiting});
   }

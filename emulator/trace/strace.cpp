@@ -86,6 +86,7 @@ void Strace::on_process(const os::ProcessEvent& e) {
         emit(1, line("execve(\"" + path + "\", [" + argv + "], ...)", "0"));
       }
       return;
+    case os::ProcessEvent::Kind::kThreadExit:  // strace -f reports each thread's end too
     case os::ProcessEvent::Kind::kExit: {
       const int status = e.wait_status;
       const int signo = status & 0x7f;

@@ -43,6 +43,8 @@ const char* process_event_name(os::ProcessEvent::Kind kind) {
       return "exit";
     case os::ProcessEvent::Kind::kSwitchIn:
       return "switch";
+    case os::ProcessEvent::Kind::kThreadExit:
+      return "thread-exit";
   }
   return "?";
 }

@@ -64,8 +64,8 @@ void grow_heap(AddressSpace& space, uint64_t old_end, uint64_t new_end) {
 }
 
 int64_t sys_brk(SyscallContext& c) {
-  Process& p = c.process;
-  AddressSpace& space = p.space();
+  Process& p = c.kernel.leader_of(c.process);  // the heap is the process's
+  AddressSpace& space = c.process.space();
   const uint64_t requested = c.arg(0);
   if (requested < p.brk_start) return static_cast<int64_t>(p.brk);
   const uint64_t old_end = page_up(p.brk);
@@ -77,7 +77,7 @@ int64_t sys_brk(SyscallContext& c) {
     // Shrinking unmaps whatever lies between the two breaks; with nothing there, Linux
     // refuses.
     if (space.range_is_free(new_end, old_end)) return static_cast<int64_t>(p.brk);
-    forget_code(p, new_end, old_end);
+    forget_code(c.process, new_end, old_end);
     space.unmap_range(new_end, old_end);
   }
   p.brk = requested;

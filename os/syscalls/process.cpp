@@ -6,7 +6,6 @@
 #include <sys/wait.h>
 
 #include <asm/prctl.h>
-#include <linux/futex.h>
 
 #include <cerrno>
 #include <cstring>
@@ -19,11 +18,14 @@ namespace vmlab::os {
 namespace {
 
 constexpr size_t kCommBytes = 16;  // TASK_COMM_LEN
-constexpr uint64_t kUnsupportedCloneFlags =
-    CLONE_THREAD | CLONE_SIGHAND | CLONE_FS | CLONE_FILES | CLONE_NEWNS | CLONE_NEWPID;
+constexpr uint64_t kNamespaceFlags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+                                     CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWCGROUP;
 constexpr uint64_t kExitSignalMask = 0xff;
 
 int64_t sys_getpid(SyscallContext& c) {
+  return c.process.tgid();
+}
+int64_t sys_gettid(SyscallContext& c) {
   return c.process.pid();
 }
 int64_t sys_getppid(SyscallContext& c) {
@@ -54,35 +56,61 @@ int64_t sys_arch_prctl(SyscallContext& c) {
 }
 
 int64_t sys_exit(SyscallContext& c) {
+  c.kernel.exit_thread(c.process, exited_status(c.int_arg(0)));
+  c.no_return = true;
+  return 0;
+}
+int64_t sys_exit_group(SyscallContext& c) {
   c.kernel.exit_process(c.process, exited_status(c.int_arg(0)));
   c.no_return = true;
   return 0;
 }
 
-int64_t clone_common(SyscallContext& c, uint64_t flags, uint64_t stack, uint64_t parent_tid,
-                     uint64_t child_tid, uint64_t tls) {
-  if ((flags & kUnsupportedCloneFlags) != 0) {
-    if ((flags & CLONE_THREAD) != 0)
-      c.kernel.warn_once("vmlab: pid " + std::to_string(c.process.pid()) + " (" + c.process.comm +
-                         ") creates a thread: threads are not supported, clone returns EINVAL");
+struct CloneRequest {
+  uint64_t flags = 0;
+  uint64_t stack = 0;  // the new stack pointer (0: the parent's)
+  uint64_t parent_tid = 0, child_tid = 0, tls = 0;
+  int exit_signal = 0;
+};
+
+// Checks the flag combinations Linux's copy_process refuses; 0 or -errno.
+int64_t check_clone_flags(SyscallContext& c, uint64_t flags) {
+  if ((flags & kNamespaceFlags) != 0) return -EINVAL;  // namespaces are not modelled
+  if ((flags & CLONE_THREAD) != 0 && (flags & CLONE_SIGHAND) == 0) return -EINVAL;
+  if ((flags & CLONE_SIGHAND) != 0 && (flags & CLONE_VM) == 0) return -EINVAL;
+  if ((flags & CLONE_SIGHAND) != 0 && (flags & CLONE_THREAD) == 0) {
+    // Sharing dispositions needs shared memory, which vmlab gives threads only.
+    c.kernel.warn_once("vmlab: pid " + std::to_string(c.process.pid()) + " (" + c.process.comm +
+                       ") clones with CLONE_SIGHAND but not CLONE_THREAD: not supported, EINVAL");
     return -EINVAL;
   }
+  return 0;
+}
+
+int64_t clone_common(SyscallContext& c, const CloneRequest& r) {
+  if (const int64_t bad = check_clone_flags(c, r.flags); bad != 0) return bad;
+  const bool thread = (r.flags & CLONE_THREAD) != 0;
   int err = 0;
-  Process* child = c.kernel.fork(c.process, &err);
+  // Without CLONE_THREAD the child gets a copy of the memory, even with CLONE_VM (vfork and
+  // posix_spawn run in it until exec: see os/README.md).
+  Process* child = thread ? c.kernel.clone_thread(c.process, &err) : c.kernel.fork(c.process, &err);
   if (child == nullptr) return -err;
+  if (!thread && (r.flags & CLONE_FILES) != 0) child->share_fds(c.process);
   CpuPort& cpu = child->cpu();
   cpu.set_reg(Reg::kRax, 0);
-  if (stack != 0) cpu.set_reg(Reg::kRsp, stack);
-  if ((flags & CLONE_SETTLS) != 0) cpu.set_reg(Reg::kFsBase, tls);
-  if ((flags & CLONE_PARENT_SETTID) != 0) c.user().write_value<int32_t>(parent_tid, child->pid());
-  if ((flags & CLONE_CHILD_SETTID) != 0)
-    UserMemory(c.kernel, *child).write_value<int32_t>(child_tid, child->pid());
-  if ((flags & CLONE_CHILD_CLEARTID) != 0) child->clear_child_tid = child_tid;
-  child->exit_signal = static_cast<int>(flags & kExitSignalMask);
-  if ((flags & CLONE_VFORK) != 0) {
+  if (r.stack != 0) cpu.set_reg(Reg::kRsp, r.stack);
+  if ((r.flags & CLONE_SETTLS) != 0) cpu.set_reg(Reg::kFsBase, r.tls);
+  if ((r.flags & CLONE_PARENT_SETTID) != 0)
+    c.user().write_value<int32_t>(r.parent_tid, child->pid());
+  if ((r.flags & CLONE_CHILD_SETTID) != 0)
+    UserMemory(c.kernel, *child).write_value<int32_t>(r.child_tid, child->pid());
+  if ((r.flags & CLONE_CHILD_CLEARTID) != 0) child->clear_child_tid = r.child_tid;
+  child->exit_signal = thread ? 0 : r.exit_signal;
+  if ((r.flags & CLONE_VFORK) != 0) {
     // The parent is not scheduled until the child execs or exits (the child's memory is a
     // copy, not shared: see README).
     c.process.vfork_child = child->pid();
+    child->vfork_parent = c.process.pid();
     c.process.cpu().request_stop();
   }
   return child->pid();
@@ -90,18 +118,44 @@ int64_t clone_common(SyscallContext& c, uint64_t flags, uint64_t stack, uint64_t
 
 int64_t sys_clone(SyscallContext& c) {
   // x86-64 argument order: flags, newsp, parent_tid, child_tid, tls.
-  return clone_common(c, c.arg(0), c.arg(1), c.arg(2), c.arg(3), c.arg(4));
+  return clone_common(c, CloneRequest{c.arg(0) & ~kExitSignalMask, c.arg(1), c.arg(2), c.arg(3),
+                                      c.arg(4), static_cast<int>(c.arg(0) & kExitSignalMask)});
 }
 int64_t sys_fork(SyscallContext& c) {
-  return clone_common(c, SIGCHLD, 0, 0, 0, 0);
+  return clone_common(c, CloneRequest{0, 0, 0, 0, 0, SIGCHLD});
 }
 int64_t sys_vfork(SyscallContext& c) {
-  return clone_common(c, CLONE_VFORK | CLONE_VM | SIGCHLD, 0, 0, 0, 0);
+  return clone_common(c, CloneRequest{CLONE_VFORK | CLONE_VM, 0, 0, 0, 0, SIGCHLD});
 }
 
-int64_t sys_clone3(SyscallContext&) {
-  return -ENOSYS;
-}  // libcs fall back to clone
+// struct clone_args (include/uapi/linux/sched.h), as far as CLONE_ARGS_SIZE_VER0.
+struct CloneArgs {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+constexpr uint64_t kCloneArgsSizeVer0 = 64;
+constexpr uint64_t kCloneArgsMaxSize = 4096;  // PAGE_SIZE: larger structs are E2BIG
+
+int64_t sys_clone3(SyscallContext& c) {
+  const uint64_t size = c.arg(1);
+  if (size < kCloneArgsSizeVer0) return -EINVAL;
+  if (size > kCloneArgsMaxSize) return -E2BIG;
+  CloneArgs a{};
+  if (!c.user().read_value(c.arg(0), a)) return -EFAULT;
+  // Fields past the ones known here must be zero (set_tid, cgroup: not modelled).
+  for (uint64_t at = sizeof a; at + sizeof(uint64_t) <= size; at += sizeof(uint64_t)) {
+    uint64_t extra = 0;
+    if (!c.user().read_value(c.arg(0) + at, extra)) return -EFAULT;
+    if (extra != 0) return -EINVAL;
+  }
+  if ((a.flags & (CLONE_PIDFD | CLONE_DETACHED)) != 0 || a.exit_signal > kExitSignalMask ||
+      (a.stack == 0) != (a.stack_size == 0))
+    return -EINVAL;
+  if ((a.flags & CLONE_THREAD) != 0 && a.exit_signal != 0) return -EINVAL;
+  // clone3 names the stack by its lowest address and size; the CPU starts at the top.
+  return clone_common(
+      c, CloneRequest{a.flags, a.stack == 0 ? 0 : a.stack + a.stack_size, a.parent_tid, a.child_tid,
+                      a.tls, static_cast<int>(a.exit_signal)});
+}
 
 int64_t sys_execve(SyscallContext& c) {
   int err = 0;
@@ -134,9 +188,12 @@ int64_t sys_wait4(SyscallContext& c) {
   if ((options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE)) != 0) return -EINVAL;
   bool any = false;
   for (const auto& [cpid, child] : c.kernel.processes()) {
-    if (child->ppid() != c.process.pid() || !matches(*child, pid, c.process)) continue;
+    // Children of any thread of the process; a process is done when its last thread is.
+    if (!child->is_leader() || child->ppid() != c.process.tgid() ||
+        !matches(*child, pid, c.process))
+      continue;
     any = true;
-    if (child->state() != ProcessState::kZombie) continue;
+    if (child->state() != ProcessState::kZombie || !child->group().tids.empty()) continue;
     const int found = child->pid();
     const int status = child->wait_status();
     if (status_ptr != 0 && !c.user().write_value<int32_t>(status_ptr, status)) return -EFAULT;
@@ -157,10 +214,14 @@ int64_t signal_targets(SyscallContext& c, int pid, int signo, int code) {
   if (signo < 0 || signo > sig::kMax) return -EINVAL;
   std::vector<Process*> targets;
   for (const auto& [tpid, p] : c.kernel.processes()) {
-    if (p->state() == ProcessState::kZombie && pid != p->pid()) continue;
+    // A process is signalled once, through any of its thread IDs; it exists while it has
+    // threads (or is a zombie named by its own ID).
+    const bool over = p->group().tids.empty();
+    if (over && pid != p->pid()) continue;
+    if (pid <= 0 && !p->is_leader()) continue;
     const bool hit = pid > 0     ? p->pid() == pid
                      : pid == 0  ? p->pgid() == c.process.pgid()
-                     : pid == -1 ? (p->pid() != 1 && p->pid() != c.process.pid())
+                     : pid == -1 ? (p->pid() != 1 && p->tgid() != c.process.tgid())
                                  : p->pgid() == -pid;
     if (hit) targets.push_back(p.get());
   }
@@ -170,7 +231,7 @@ int64_t signal_targets(SyscallContext& c, int pid, int signo, int code) {
     SigInfo info;
     info.signo = signo;
     info.code = code;
-    info.pid = c.process.pid();
+    info.pid = c.process.tgid();
     c.kernel.send_signal(*p, info);
   }
   return 0;
@@ -179,14 +240,27 @@ int64_t signal_targets(SyscallContext& c, int pid, int signo, int code) {
 int64_t sys_kill(SyscallContext& c) {
   return signal_targets(c, c.int_arg(0), c.int_arg(1), si_code::kUser);
 }
+// tkill and tgkill: a signal for one thread. tgid -1 (tkill) accepts any process.
+int64_t signal_thread(SyscallContext& c, int tgid, int tid, int signo) {
+  if (tid <= 0 || signo < 0 || signo > sig::kMax) return -EINVAL;
+  Process* t = c.kernel.find(tid);
+  if (t == nullptr || t->state() == ProcessState::kZombie || (tgid != -1 && t->tgid() != tgid))
+    return -ESRCH;
+  if (signo == 0) return 0;
+  SigInfo info;
+  info.signo = signo;
+  info.code = si_code::kTkill;
+  info.pid = c.process.tgid();
+  c.kernel.send_thread_signal(*t, info);
+  return 0;
+}
+
 int64_t sys_tkill(SyscallContext& c) {
-  if (c.int_arg(0) <= 0) return -EINVAL;
-  return signal_targets(c, c.int_arg(0), c.int_arg(1), si_code::kTkill);
+  return signal_thread(c, -1, c.int_arg(0), c.int_arg(1));
 }
 int64_t sys_tgkill(SyscallContext& c) {
-  if (c.int_arg(0) <= 0 || c.int_arg(1) <= 0) return -EINVAL;
-  if (c.int_arg(0) != c.int_arg(1)) return -ESRCH;  // one thread per process
-  return signal_targets(c, c.int_arg(1), c.int_arg(2), si_code::kTkill);
+  if (c.int_arg(0) <= 0) return -EINVAL;
+  return signal_thread(c, c.int_arg(0), c.int_arg(1), c.int_arg(2));
 }
 
 struct Rlimit64 {
@@ -306,44 +380,38 @@ int64_t sys_sched_yield(SyscallContext& c) {
   return 0;
 }
 
-int64_t sys_set_robust_list(SyscallContext&) {
+// struct robust_list_head: three words.
+constexpr uint64_t kRobustListHeadBytes = 24;
+
+int64_t sys_set_robust_list(SyscallContext& c) {
+  if (c.arg(1) != kRobustListHeadBytes) return -EINVAL;
+  c.process.robust_list = c.arg(0);
+  return 0;
+}
+
+int64_t sys_get_robust_list(SyscallContext& c) {
+  const int tid = c.int_arg(0);
+  const Process* t = tid == 0 ? &c.process : c.kernel.find(tid);
+  if (t == nullptr) return -ESRCH;
+  if (!c.user().write_value(c.arg(1), t->robust_list) ||
+      !c.user().write_value(c.arg(2), kRobustListHeadBytes))
+    return -EFAULT;
   return 0;
 }
 int64_t sys_rseq(SyscallContext&) {
   return -ENOSYS;
 }
 
-int64_t sys_futex(SyscallContext& c) {
-  // One thread per process: a wake finds nobody; a wait on a matching value never ends
-  // unless it has a timeout.
-  const int op = c.int_arg(1) & FUTEX_CMD_MASK;
-  switch (op) {
-    case FUTEX_WAKE:
-    case FUTEX_WAKE_BITSET:
-      return 0;
-    case FUTEX_WAIT:
-    case FUTEX_WAIT_BITSET: {
-      uint32_t value = 0;
-      if (!c.user().read_value(c.arg(0), value)) return -EFAULT;
-      if (value != static_cast<uint32_t>(c.arg(2))) return -EAGAIN;
-      c.block = true;
-      return 0;
-    }
-    default:
-      return -ENOSYS;
-  }
-}
-
 }  // namespace
 
 void register_process_syscalls(SyscallTable& table) {
   table.add(SYS_getpid, sys_getpid);
-  table.add(SYS_gettid, sys_getpid);
+  table.add(SYS_gettid, sys_gettid);
   table.add(SYS_getppid, sys_getppid);
   table.add(SYS_set_tid_address, sys_set_tid_address);
   table.add(SYS_arch_prctl, sys_arch_prctl);
   table.add(SYS_exit, sys_exit);
-  table.add(SYS_exit_group, sys_exit);
+  table.add(SYS_exit_group, sys_exit_group);
   table.add(SYS_clone, sys_clone);
   table.add(SYS_clone3, sys_clone3);
   table.add(SYS_fork, sys_fork);
@@ -366,8 +434,8 @@ void register_process_syscalls(SyscallTable& table) {
   table.add(SYS_sched_getaffinity, sys_sched_getaffinity);
   table.add(SYS_sched_yield, sys_sched_yield);
   table.add(SYS_set_robust_list, sys_set_robust_list);
+  table.add(SYS_get_robust_list, sys_get_robust_list);
   table.add(SYS_rseq, sys_rseq);
-  table.add(SYS_futex, sys_futex);
 }
 
 }  // namespace vmlab::os

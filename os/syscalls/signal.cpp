@@ -31,16 +31,20 @@ int64_t sys_rt_sigaction(SyscallContext& c) {
   const int signo = c.int_arg(0);
   if (signo < 1 || signo > sig::kMax || c.arg(3) != kSigsetBytes) return -EINVAL;
   SignalState& s = c.process.signals();
-  KernelSigaction old{s.actions[signo].handler, s.actions[signo].flags, s.actions[signo].restorer,
-                      s.actions[signo].mask};
+  const SigAction& current = s.action(signo);
+  KernelSigaction old{current.handler, current.flags, current.restorer, current.mask};
   if (c.arg(1) != 0) {
     if (signo == sig::kKill || signo == sig::kStop) return -EINVAL;
     KernelSigaction act{};
     if (!c.user().read_value(c.arg(1), act)) return -EFAULT;
-    s.actions[signo] =
+    s.action(signo) =
         SigAction{act.handler, act.flags, act.restorer, act.mask & ~kUnblockableSignals};
-    // Setting SIG_IGN discards a pending instance (POSIX).
-    if (act.handler == kSigIgn) s.pending &= ~sig_bit(signo);
+    // Setting SIG_IGN discards a pending instance (POSIX), in every thread.
+    if (act.handler == kSigIgn) {
+      c.process.group().pending.discard(signo);
+      for (int tid : c.process.group().tids)
+        if (Process* t = c.kernel.find(tid)) t->signals().pending.discard(signo);
+    }
   }
   if (c.arg(2) != 0 && !c.user().write_value(c.arg(2), old)) return -EFAULT;
   return 0;
@@ -69,7 +73,7 @@ int64_t sys_rt_sigprocmask(SyscallContext& c) {
     s.blocked &= ~kUnblockableSignals;
   }
   if (c.arg(2) != 0 && !c.user().write_value(c.arg(2), old)) return -EFAULT;
-  if ((s.pending & ~s.blocked) != 0) c.process.cpu().request_stop();  // deliver now
+  if (c.process.has_deliverable_signal()) c.process.cpu().request_stop();  // deliver now
   return 0;
 }
 
@@ -111,7 +115,8 @@ int64_t sys_sigaltstack(SyscallContext& c) {
 }
 
 int64_t sys_rt_sigpending(SyscallContext& c) {
-  const uint64_t pending = c.process.signals().pending & c.process.signals().blocked;
+  const uint64_t pending = (c.process.signals().pending.mask | c.process.group().pending.mask) &
+                           c.process.signals().blocked;
   return c.user().write_value(c.arg(0), pending) ? 0 : -EFAULT;
 }
 

@@ -68,13 +68,13 @@ uint64_t clock_of(SyscallContext& c, int which) {
 }
 
 UserItimerval current(SyscallContext& c, int which) {
-  const Timer& t = c.process.timers.interval[which];
+  const Timer& t = c.kernel.leader_of(c.process).timers.interval[which];
   return {to_timeval(t.interval), to_timeval(t.left(clock_of(c, which)))};
 }
 
 // Arms (or, with a zero value, disarms) interval timer `which` `value` ns from now.
 void arm(SyscallContext& c, int which, uint64_t value, uint64_t interval) {
-  Timer& t = c.process.timers.interval[which];
+  Timer& t = c.kernel.leader_of(c.process).timers.interval[which];
   t.expiry = value == 0 ? 0 : clock_of(c, which) + value;
   t.interval = value == 0 ? 0 : interval;
 }
@@ -101,7 +101,7 @@ int64_t sys_setitimer(SyscallContext& c) {
 // alarm(seconds): the seconds left on the previous alarm, rounded to the nearest (at least 1).
 int64_t sys_alarm(SyscallContext& c) {
   const int real = static_cast<int>(IntervalTimer::kReal);
-  const uint64_t left = c.process.timers.interval[real].left(c.kernel.now_ns());
+  const uint64_t left = c.kernel.leader_of(c.process).timers.interval[real].left(c.kernel.now_ns());
   uint64_t previous = (left + kHalfSecondNs) / kNsPerSecond;
   if (left != 0 && previous == 0) previous = 1;
   arm(c, real, static_cast<uint64_t>(static_cast<uint32_t>(c.arg(0))) * kNsPerSecond, 0);
@@ -109,8 +109,8 @@ int64_t sys_alarm(SyscallContext& c) {
 }
 
 PosixTimer* posix_timer(SyscallContext& c, int id) {
-  auto it = c.process.timers.posix.find(id);
-  return it == c.process.timers.posix.end() ? nullptr : &it->second;
+  auto it = c.kernel.leader_of(c.process).timers.posix.find(id);
+  return it == c.kernel.leader_of(c.process).timers.posix.end() ? nullptr : &it->second;
 }
 
 uint64_t posix_now(SyscallContext& c, const PosixTimer& t) {
@@ -128,7 +128,7 @@ int64_t sys_timer_create(SyscallContext& c) {
   } else {
     return -EINVAL;
   }
-  ProcessTimers& timers = c.process.timers;
+  ProcessTimers& timers = c.kernel.leader_of(c.process).timers;
   if (timers.posix.size() >= kMaxPosixTimers) return -EAGAIN;
   const int id = timers.next_id;
   if (c.arg(1) == 0) {
@@ -188,7 +188,7 @@ int64_t sys_timer_getoverrun(SyscallContext& c) {
 }
 
 int64_t sys_timer_delete(SyscallContext& c) {
-  return c.process.timers.posix.erase(c.int_arg(0)) == 1 ? 0 : -EINVAL;
+  return c.kernel.leader_of(c.process).timers.posix.erase(c.int_arg(0)) == 1 ? 0 : -EINVAL;
 }
 
 }  // namespace

@@ -9,7 +9,9 @@ TEST(Determinism, TwoRunsAreIdentical) {
   for (const auto& argv :
        std::vector<std::vector<std::string>>{{guest("random_access-musl"), "8", "50000", "7"},
                                              {"/bin/busybox", "sha256sum", "/bin/busybox"},
-                                             {guest("hello-glibc")}}) {
+                                             {guest("hello-glibc")},
+                                             {guest("threads-glibc"), "sync"},
+                                             {guest("go_workers")}}) {
     std::string outputs[2], stats[2];
     for (int i = 0; i < 2; ++i) {
       const std::string file = temp_dir() + "/det-" + std::to_string(i) + ".json";

@@ -181,20 +181,5 @@ TEST(ChangingCode, CodeTheKernelWritesRunsTheNewInstructions) {
   EXPECT_EQ(run.result.out, "jit-read: 20 21 22\n");
 }
 
-// ---- what vmlab does not model ----
-
-TEST(Threads, ARefusedThreadIsOneWarningAndAnErrorTheProgramSees) {
-  // Natively the thread runs; vmlab has one CPU context per process, so clone(CLONE_THREAD)
-  // fails with EINVAL (musl's pthread_create reports EAGAIN) after one clear warning.
-  EXPECT_EQ(run_command({hostile(), "thread"}).out, "thread ran\n");
-  const VmlabRun run = run_vmlab({}, {hostile(), "thread"});
-  EXPECT_EQ(run.result.status, 1);
-  EXPECT_EQ(run.result.out, "pthread_create: Resource temporarily unavailable\n");
-  EXPECT_EQ(run.result.err,
-            "vmlab: pid 1 (hostile-musl) creates a thread: threads are not supported, clone "
-            "returns EINVAL\n");
-  expect_clean_machine(run.stats);
-}
-
 }  // namespace
 }  // namespace vmlab::testing

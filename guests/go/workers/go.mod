@@ -1,0 +1,3 @@
+module vmlab/guests/workers
+
+go 1.19
