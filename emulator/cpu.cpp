@@ -31,7 +31,7 @@ Cpu::Cpu(os::Kernel& kernel, os::Process& process, mmu::Mmu& mmu, Engine& engine
          const CpuOptions& options, CpuObserver* observer)
     : kernel_(kernel),
       process_(process),
-      mmu_(mmu),
+      mmu_(&mmu),
       engine_(engine),
       options_(options),
       observer_(observer),
@@ -244,11 +244,15 @@ os::StopReason Cpu::run(uint64_t budget, SliceEnd end) {
   }
 }
 
+void Cpu::set_processor(size_t cpu) {
+  mmu_ = &kernel_.tlb().mmu_of(cpu);
+}
+
 void Cpu::code_changed(uint64_t start, uint64_t end) {
   // Code at these virtual addresses may change: forget what was translated from the frames
   // behind them (translations are keyed by physical address).
   for (uint64_t page = start & ~mmu::kPageOffsetMask; page < end; page += mmu::kPageBytes) {
-    const mmu::WalkResult w = mmu_.probe(mmu::VirtAddr{page}, mmu::Access::kRead, mmu::Mode::kUser);
+    const mmu::WalkResult w = mmu_->probe(mmu::VirtAddr{page}, mmu::Access::kRead, mmu::Mode::kUser);
     if (!w.faulted) engine_.forget_code(w.translate(mmu::VirtAddr{page}));
   }
 }
@@ -335,11 +339,11 @@ bool Cpu::read_code(uint64_t va, std::span<uint8_t> out) const {
   size_t done = 0;
   while (done < out.size()) {
     const uint64_t at = va + done;
-    const mmu::WalkResult w = mmu_.probe(mmu::VirtAddr{at}, mmu::Access::kFetch, mmu::Mode::kUser);
+    const mmu::WalkResult w = mmu_->probe(mmu::VirtAddr{at}, mmu::Access::kFetch, mmu::Mode::kUser);
     if (w.faulted) return false;
     const size_t chunk =
         std::min<size_t>(out.size() - done, mmu::kPageBytes - (at & mmu::kPageOffsetMask));
-    mmu_.memory().read(w.translate(mmu::VirtAddr{at}), out.subspan(done, chunk));
+    mmu_->memory().read(w.translate(mmu::VirtAddr{at}), out.subspan(done, chunk));
     done += chunk;
   }
   return true;

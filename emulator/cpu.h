@@ -81,6 +81,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   std::string error() const override { return error_; }
   uint64_t instructions() const override { return counter_.retired(); }
   void code_changed(uint64_t start, uint64_t end) override;
+  void set_processor(size_t cpu) override;
 
   // os::PageTableObserver
   void pte_changed(uint64_t va, mmu::PageSize size, mmu::Pte before, mmu::Pte after) override;
@@ -102,7 +103,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
       return;
     }
     if (plain_accesses_ && (address & mmu::kPageOffsetMask) + size <= mmu::kPageBytes) [[likely]] {
-      mmu_.translate(mmu::VirtAddr{address}, mmu::Access::kFetch, mmu::Mode::kUser);
+      mmu_->translate(mmu::VirtAddr{address}, mmu::Access::kFetch, mmu::Mode::kUser);
       return;
     }
     translate_fetch_guarded(address, size);
@@ -115,7 +116,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
       const uint64_t va = shadow_.virtual_address(pa);
       if (va != SoftmmuShadow::kUnknown &&
           (va & mmu::kPageOffsetMask) + static_cast<uint64_t>(size) <= mmu::kPageBytes) [[likely]] {
-        mmu_.translate(mmu::VirtAddr{va}, access, mmu::Mode::kUser);
+        mmu_->translate(mmu::VirtAddr{va}, access, mmu::Mode::kUser);
         return;
       }
     }
@@ -165,7 +166,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
 
   os::Kernel& kernel_;
   os::Process& process_;
-  mmu::Mmu& mmu_;
+  mmu::Mmu* mmu_;  // the modelled CPU this context runs on now (set_processor)
   Engine& engine_;
   CpuOptions options_;
   CpuObserver* observer_;

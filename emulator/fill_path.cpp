@@ -34,15 +34,15 @@ bool Cpu::fill_entry(uint64_t va, mmu::Access access, void* entry) {
   // Full model: the data and block hooks account each access; the fill needs the answer only.
   // Fast model: this walk is the hardware's own (it sets Accessed and Dirty).
   mmu::WalkResult walk = options_.model == ModelMode::kFull
-                             ? mmu_.probe(address, access, mmu::Mode::kUser)
-                             : mmu_.walk_untracked(address, access, mmu::Mode::kUser);
+                             ? mmu_->probe(address, access, mmu::Mode::kUser)
+                             : mmu_->walk_untracked(address, access, mmu::Mode::kUser);
   // A write to a clean page sets D here, in both models: locked read-modify-write instructions
   // reach memory without the data hook (Unicorn's atomic path has none), so the full model
   // cannot rely on seeing every write to keep D exact.
   if (!walk.faulted && access == mmu::Access::kWrite && !walk.dirty)
-    walk = mmu_.walk_untracked(address, access, mmu::Mode::kUser);
+    walk = mmu_->walk_untracked(address, access, mmu::Mode::kUser);
   if (check_.enabled()) {
-    const std::string disagreement = check_.judge(mmu_, va, access, walk);
+    const std::string disagreement = check_.judge(*mmu_, va, access, walk);
     if (!disagreement.empty()) {
       fail("--check: " + disagreement);
       return false;
@@ -53,7 +53,7 @@ bool Cpu::fill_entry(uint64_t va, mmu::Access access, void* entry) {
   // engine does not tell the fill how wide the access is). A faulting fetch is counted by the
   // block hook once the block can run.
   if (options_.model == ModelMode::kFull && access != mmu::Access::kFetch) {
-    const mmu::Translation t = mmu_.translate(address, access, mmu::Mode::kUser);
+    const mmu::Translation t = mmu_->translate(address, access, mmu::Mode::kUser);
     if (observer_ != nullptr) observer_->on_access(process_, va, access, 0, t);
   }
   // The kernel handles the fault once the engine has stopped at the faulting instruction: RIP
@@ -119,7 +119,7 @@ void Cpu::translate_access(uint64_t va, mmu::Access access, int size) {
   // An access that straddles a page boundary is translated once per page, like hardware.
   const uint64_t last = va + static_cast<uint64_t>(size > 0 ? size - 1 : 0);
   for (uint64_t at = va;; at = (at & ~mmu::kPageOffsetMask) + mmu::kPageBytes) {
-    const mmu::Translation t = mmu_.translate(mmu::VirtAddr{at}, access, mmu::Mode::kUser);
+    const mmu::Translation t = mmu_->translate(mmu::VirtAddr{at}, access, mmu::Mode::kUser);
     if (observer_ != nullptr) observer_->on_access(process_, at, access, size, t);
     if (t.faulted) {
       // The engine holds a translation for the first page: the model must agree. The second
@@ -140,7 +140,7 @@ void Cpu::translate_fetch(uint64_t address, uint32_t size) {
   const uint64_t last = address + (size == 0 ? 0 : size - 1);
   for (uint64_t page = address & ~mmu::kPageOffsetMask; page <= last; page += mmu::kPageBytes) {
     const mmu::VirtAddr va{page < address ? address : page};
-    const mmu::Translation t = mmu_.translate(va, mmu::Access::kFetch, mmu::Mode::kUser);
+    const mmu::Translation t = mmu_->translate(va, mmu::Access::kFetch, mmu::Mode::kUser);
     if (!t.faulted && track_accesses_)
       kernel_.reclaim().on_access(mmu::Pfn{t.pa}, process_.pid(), va.value);
     if (t.faulted && options_.check)

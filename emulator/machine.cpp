@@ -1,5 +1,7 @@
 #include "emulator/machine.h"
 
+#include <algorithm>
+
 #include "emulator/cpu_observer.h"
 
 namespace vmlab::emulator {
@@ -7,16 +9,53 @@ namespace vmlab::emulator {
 Machine::Machine(const MachineConfig& config)
     : config_(config),
       ram_(mmu::PhysAddr{kRamBase}, config.ram_bytes),
-      image_(ram_),
-      mmu_(ram_, config.mmu) {
+      image_(ram_) {
+  std::vector<mmu::Mmu*> cpus;
+  for (uint32_t i = 0; i < std::max<uint32_t>(1, config.kernel.cpus); ++i) {
+    mmus_.push_back(std::make_unique<mmu::Mmu>(ram_, config.mmu));
+    cpus.push_back(mmus_.back().get());
+  }
   os::BootInfo boot;
   boot.reserved_frames = KernelImage::kFrames;
-  kernel_ = std::make_unique<os::Kernel>(config_.kernel, mmu_, *this, boot);
+  kernel_ = std::make_unique<os::Kernel>(config_.kernel, cpus, *this, boot);
   kernel_->frames().set_contents_listener([this](mmu::Pfn first, uint64_t frames) {
     for (auto& engine : engines_)
       for (uint64_t i = 0; i < frames; ++i)
         engine->forget_code(mmu::Pfn{first.value + i}.address());
   });
+}
+
+uint64_t Machine::translations(mmu::Access access) const {
+  uint64_t sum = 0;
+  for (const auto& m : mmus_)
+    sum += m->translations(access);
+  return sum;
+}
+
+uint64_t Machine::level_hits(mmu::TlbLevel level) const {
+  uint64_t sum = 0;
+  for (const auto& m : mmus_)
+    sum += m->level_hits(level);
+  return sum;
+}
+
+uint64_t Machine::level_misses(mmu::TlbLevel level) const {
+  uint64_t sum = 0;
+  for (const auto& m : mmus_)
+    sum += m->level_misses(level);
+  return sum;
+}
+
+uint64_t Machine::mmu_stat(const std::string& name) const {
+  uint64_t sum = 0;
+  for (const auto& m : mmus_)
+    sum += m->stats().value(name);
+  return sum;
+}
+
+void Machine::set_mmu_observer(mmu::MmuObserver* observer) {
+  for (const auto& m : mmus_)
+    m->set_observer(observer);
 }
 
 Machine::~Machine() {
@@ -45,14 +84,14 @@ Engine& Machine::engine_for_new_context() {
 }
 
 std::unique_ptr<os::CpuPort> Machine::new_cpu(os::Process& process, const os::UserRegs& entry) {
-  auto cpu = std::make_unique<Cpu>(*kernel_, process, mmu_, engine_for_new_context(), config_.cpu,
+  auto cpu = std::make_unique<Cpu>(*kernel_, process, *mmus_.front(), engine_for_new_context(), config_.cpu,
                                    observer_);
   cpu->start_user(entry);
   return cpu;
 }
 
 std::unique_ptr<os::CpuPort> Machine::fork_cpu(os::Process& parent, os::Process& child) {
-  auto cpu = std::make_unique<Cpu>(*kernel_, child, mmu_, engine_for_new_context(), config_.cpu,
+  auto cpu = std::make_unique<Cpu>(*kernel_, child, *mmus_.front(), engine_for_new_context(), config_.cpu,
                                    observer_);
   cpu->copy_context_from(static_cast<Cpu&>(parent.cpu()));
   return cpu;

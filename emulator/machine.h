@@ -38,7 +38,16 @@ class Machine final : public os::Platform {
 
   const MachineConfig& config() const { return config_; }
   mmu::PhysicalMemory& ram() { return ram_; }
-  mmu::Mmu& mmu() { return mmu_; }
+  // The hardware model of CPU `cpu` (its TLBs, paging-structure caches, statistics).
+  mmu::Mmu& mmu(size_t cpu = 0) { return *mmus_.at(cpu); }
+  size_t cpu_count() const { return mmus_.size(); }
+  // Machine-wide sums over the CPUs' models.
+  uint64_t translations(mmu::Access access) const;
+  uint64_t level_hits(mmu::TlbLevel level) const;
+  uint64_t level_misses(mmu::TlbLevel level) const;
+  uint64_t mmu_stat(const std::string& name) const;
+  // Every CPU's model reports to `observer` (null: none).
+  void set_mmu_observer(mmu::MmuObserver* observer);
   os::Kernel& kernel() { return *kernel_; }
   // Must be set before the first process starts (the engine's hooks depend on it).
   void set_cpu_observer(CpuObserver* observer) { observer_ = observer; }
@@ -57,7 +66,7 @@ class Machine final : public os::Platform {
   MachineConfig config_;
   mmu::PhysicalMemory ram_;
   KernelImage image_;
-  mmu::Mmu mmu_;
+  std::vector<std::unique_ptr<mmu::Mmu>> mmus_;  // one per modelled CPU
   std::vector<std::unique_ptr<Engine>> engines_;
   std::unique_ptr<os::Kernel> kernel_;
   CpuObserver* observer_ = nullptr;

@@ -22,8 +22,8 @@ void tlb_section(Writer& json, Machine& machine) {
   for (auto level : {mmu::TlbLevel::kL1i, mmu::TlbLevel::kL1d, mmu::TlbLevel::kL2}) {
     if (machine.mmu().arrays(level).empty()) continue;
     json.begin_object(mmu::tlb_level_name(level));
-    json.value("hits", machine.mmu().level_hits(level));
-    json.value("misses", machine.mmu().level_misses(level));
+    json.value("hits", machine.level_hits(level));
+    json.value("misses", machine.level_misses(level));
     json.end_object();
   }
   json.end_object();
@@ -40,10 +40,42 @@ void cycles_section(Writer& json, os::Kernel& kernel) {
   json.value("faults", c.faults);
   json.value("reclaim", c.reclaim);
   json.value("context_switches", c.context_switches);
+  json.value("tlb_shootdowns", c.tlb_shootdowns);
   json.value("swap_wait", c.swap_wait);
   json.value("io_wait", c.io_wait);
   json.value("idle", c.idle);
   json.value("in_page_faults", c.in_page_faults);
+  json.end_object();
+}
+
+// Each modelled CPU's work and TLB misses, and the shootdowns between them.
+template <typename Writer>
+void cpus_section(Writer& json, Machine& machine) {
+  os::Kernel& kernel = machine.kernel();
+  const os::TlbControl& tlb = kernel.tlb();
+  json.begin_array("cpus");
+  for (size_t cpu = 0; cpu < machine.cpu_count(); ++cpu) {
+    const os::Kernel::CpuCounters& c = kernel.cpu_counters()[cpu];
+    const mmu::Mmu& m = machine.mmu(cpu);
+    json.begin_object();
+    json.value("cpu", static_cast<uint64_t>(cpu));
+    json.value("instructions", c.instructions);
+    json.value("context_switches", c.context_switches);
+    json.value("tlb_l1_misses",
+               m.level_misses(mmu::TlbLevel::kL1i) + m.level_misses(mmu::TlbLevel::kL1d));
+    json.value("tlb_l2_misses", m.level_misses(mmu::TlbLevel::kL2));
+    json.value("walks", m.stats().value("walks"));
+    json.value("shootdown_ipis_received", tlb.shootdowns_received(cpu).ipis);
+    json.value("deferred_flushes", tlb.shootdowns_received(cpu).deferred_flushes);
+    json.end_object();
+  }
+  json.end_array();
+  const os::ShootdownCounters& s = tlb.shootdowns();
+  json.begin_object("tlb_shootdowns");
+  json.value("ipis", s.ipis);
+  json.value("pages", s.pages);
+  json.value("full_flushes", s.full_flushes);
+  json.value("deferred_flushes", s.deferred_flushes);
   json.end_object();
 }
 
@@ -79,19 +111,18 @@ void vmstat_section(Writer& json, const os::Kernel& kernel) {
 template <typename Writer>
 void write_statistics(Writer& json, Machine& machine, const RunFacts& facts) {
   os::Kernel& kernel = machine.kernel();
-  mmu::Mmu& mmu = machine.mmu();
   const os::ProcessCounters totals = kernel.totals();
   const bool full = machine.config().cpu.model == ModelMode::kFull;
   json.value("instructions", kernel.instructions());
   json.value("model", full ? "full" : "fast");
   json.begin_object("memory_accesses");
-  json.value("read", mmu.translations(mmu::Access::kRead));
-  json.value("write", mmu.translations(mmu::Access::kWrite));
-  json.value("fetch", mmu.translations(mmu::Access::kFetch));
+  json.value("read", machine.translations(mmu::Access::kRead));
+  json.value("write", machine.translations(mmu::Access::kWrite));
+  json.value("fetch", machine.translations(mmu::Access::kFetch));
   json.end_object();
   tlb_section(json, machine);
-  json.value("walks", mmu.stats().value("walks"));
-  json.value("walk_memory_refs", mmu.stats().value("walk_memory_refs"));
+  json.value("walks", machine.mmu_stat("walks"));
+  json.value("walk_memory_refs", machine.mmu_stat("walk_memory_refs"));
   json.begin_object("faults");
   json.value("minor", totals.minor_faults);
   json.value("major", totals.major_faults);
@@ -156,6 +187,7 @@ void write_statistics(Writer& json, Machine& machine, const RunFacts& facts) {
   json.end_array();
   json.value("syscalls", totals.syscalls);
   json.value("context_switches", kernel.context_switches());
+  cpus_section(json, machine);
   cycles_section(json, kernel);
   pressure_section(json, kernel);
   vmstat_section(json, kernel);
@@ -179,8 +211,8 @@ void write_statistics(Writer& json, Machine& machine, const RunFacts& facts) {
   }
   json.end_array();
   json.begin_object("mmu");
-  for (const auto& s : mmu.stats().all())
-    json.value(s.name, *s.value);
+  for (const auto& s : machine.mmu().stats().all())
+    json.value(s.name, machine.mmu_stat(s.name));
   json.end_object();
 }
 
@@ -211,7 +243,7 @@ std::vector<StatValue> stats_counters(Machine& machine) {
 
 std::string stats_summary(Machine& machine, const RunFacts& facts) {
   os::Kernel& kernel = machine.kernel();
-  mmu::Mmu& mmu = machine.mmu();
+  const mmu::Mmu& mmu = machine.mmu();
   const os::ProcessCounters t = kernel.totals();
   std::string out;
   char line[256];
@@ -223,19 +255,19 @@ std::string stats_summary(Machine& machine, const RunFacts& facts) {
   add("instructions        %llu\n", static_cast<unsigned long long>(kernel.instructions()));
   if (machine.config().cpu.model == ModelMode::kFull) {
     add("memory accesses     %llu reads, %llu writes, %llu fetch translations\n",
-        static_cast<unsigned long long>(mmu.translations(mmu::Access::kRead)),
-        static_cast<unsigned long long>(mmu.translations(mmu::Access::kWrite)),
-        static_cast<unsigned long long>(mmu.translations(mmu::Access::kFetch)));
+        static_cast<unsigned long long>(machine.translations(mmu::Access::kRead)),
+        static_cast<unsigned long long>(machine.translations(mmu::Access::kWrite)),
+        static_cast<unsigned long long>(machine.translations(mmu::Access::kFetch)));
     for (auto level : {mmu::TlbLevel::kL1i, mmu::TlbLevel::kL1d, mmu::TlbLevel::kL2}) {
       if (mmu.arrays(level).empty()) continue;
-      const uint64_t h = mmu.level_hits(level), m = mmu.level_misses(level);
+      const uint64_t h = machine.level_hits(level), m = machine.level_misses(level);
       add("tlb %-4s            %llu hits, %llu misses (%.2f%% hit rate)\n",
           std::string(mmu::tlb_level_name(level)).c_str(), static_cast<unsigned long long>(h),
           static_cast<unsigned long long>(m), h + m == 0 ? 0.0 : 100.0 * h / (h + m));
     }
     add("page walks          %llu (%llu entry reads)\n",
-        static_cast<unsigned long long>(mmu.stats().value("walks")),
-        static_cast<unsigned long long>(mmu.stats().value("walk_memory_refs")));
+        static_cast<unsigned long long>(machine.mmu_stat("walks")),
+        static_cast<unsigned long long>(machine.mmu_stat("walk_memory_refs")));
   } else {
     add("tlb                 unavailable (--model fast)\n");
   }
@@ -253,6 +285,25 @@ std::string stats_summary(Machine& machine, const RunFacts& facts) {
   add("processes           %zu, %llu context switches, %llu system calls\n",
       kernel.finished().size(), static_cast<unsigned long long>(kernel.context_switches()),
       static_cast<unsigned long long>(t.syscalls));
+  if (machine.cpu_count() > 1) {
+    const os::TlbControl& tlb = kernel.tlb();
+    for (size_t cpu = 0; cpu < machine.cpu_count(); ++cpu) {
+      const os::Kernel::CpuCounters& c = kernel.cpu_counters()[cpu];
+      const mmu::Mmu& m = machine.mmu(cpu);
+      add("cpu%-2zu               %llu instructions, %llu context switches, %llu L1 TLB misses, "
+          "%llu IPIs received\n",
+          cpu, static_cast<unsigned long long>(c.instructions),
+          static_cast<unsigned long long>(c.context_switches),
+          static_cast<unsigned long long>(m.level_misses(mmu::TlbLevel::kL1i) +
+                                          m.level_misses(mmu::TlbLevel::kL1d)),
+          static_cast<unsigned long long>(tlb.shootdowns_received(cpu).ipis));
+    }
+    const os::ShootdownCounters& s = tlb.shootdowns();
+    add("tlb shootdowns      %llu IPIs (%llu pages, %llu full flushes), %llu deferred flushes\n",
+        static_cast<unsigned long long>(s.ipis), static_cast<unsigned long long>(s.pages),
+        static_cast<unsigned long long>(s.full_flushes),
+        static_cast<unsigned long long>(s.deferred_flushes));
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -70,6 +71,9 @@ class CpuPort {
   virtual uint64_t instructions() const = 0;
   // Code at [start, end) may have changed behind the CPU's back: drop translated code.
   virtual void code_changed(uint64_t start, uint64_t end) = 0;
+  // The scheduler runs this context on modelled CPU `cpu` from now on (its TLBs see the
+  // accesses). Contexts without a model of their own ignore it.
+  virtual void set_processor(size_t cpu) { (void)cpu; }
 };
 
 }  // namespace vmlab::os

@@ -16,6 +16,9 @@ void CycleCounters::add(CycleKind kind, uint64_t cycles) {
     case CycleKind::kContextSwitch:
       context_switches += cycles;
       return;
+    case CycleKind::kTlbShootdown:
+      tlb_shootdowns += cycles;
+      return;
     case CycleKind::kSwapWait:
       swap_wait += cycles;
       return;

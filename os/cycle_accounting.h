@@ -23,6 +23,9 @@ inline constexpr uint64_t kCopyPage = 500;        // copying a 4 KiB frame (copy
 inline constexpr uint64_t kScanPage = 20;         // the replacement policy examining one page
 inline constexpr uint64_t kEvictPage = 400;       // unmapping a page from its mappers, TLB flush
 inline constexpr uint64_t kContextSwitch = 1000;  // saving and loading a context, CR3 load
+inline constexpr uint64_t kShootdownIpi = 2000;   // a TLB shootdown IPI: sending it, the other
+                                                  // CPU's interrupt and flush, waiting for its
+                                                  // acknowledgement (~2 us on real machines)
 inline constexpr uint64_t kDiskRead = 10'000;     // reading 4 KiB from the SSD (~10 us)
 inline constexpr uint64_t kDiskWrite = 10'000;    // writing 4 KiB to it, waited for: reclaim
                                                   // frees the frame only once it is written
@@ -33,6 +36,7 @@ enum class CycleKind : uint8_t {
   kFault,          // kernel: page-fault handling, zeroing and copying pages included
   kReclaim,        // kernel: choosing and evicting pages (direct reclaim)
   kContextSwitch,  // kernel: switching between processes
+  kTlbShootdown,   // kernel: IPIs that invalidate other CPUs' TLBs
   kSwapWait,       // waiting for page I/O caused by memory pressure: swap-ins, swap-outs,
                    // re-reads of file pages reclaim dropped, write-back of dropped pages
   kIoWait,         // waiting for first reads of file pages (a program's code and data)
@@ -52,6 +56,7 @@ struct CycleCounters {
   uint64_t faults = 0;
   uint64_t reclaim = 0;
   uint64_t context_switches = 0;
+  uint64_t tlb_shootdowns = 0;
   uint64_t swap_wait = 0;
   uint64_t io_wait = 0;
   uint64_t idle = 0;            // every process slept: the clock skipped ahead
@@ -59,7 +64,9 @@ struct CycleCounters {
                                 // handler, the reclaim it caused and the I/O it waited for
 
   void add(CycleKind kind, uint64_t cycles);
-  uint64_t kernel() const { return syscalls + faults + reclaim + context_switches; }
+  uint64_t kernel() const {
+    return syscalls + faults + reclaim + context_switches + tlb_shootdowns;
+  }
   uint64_t waiting() const { return swap_wait + io_wait; }
   // Everything but user time and idle time: what the kernel added to the clock.
   uint64_t charged() const { return kernel() + waiting(); }

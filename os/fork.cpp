@@ -38,6 +38,8 @@ Process* Kernel::fork(Process& parent, int* err) {
   space->set_owner(child.pid());
   child.replace_space(std::move(space));
   child.replace_cpu(platform_.fork_cpu(parent, child));
+  child.processor = least_loaded_cpu(parent.affinity);
+  child.affinity = parent.affinity;
   leader_of(parent).children.push_back(child.pid());
   processes_.emplace(child.pid(), std::move(owned));
   run_queue_.push_back(child.pid());

@@ -10,23 +10,31 @@
 
 namespace vmlab::os {
 
-Kernel::Kernel(const KernelConfig& config, mmu::Mmu& mmu, Platform& platform, const BootInfo& boot)
+Kernel::Kernel(const KernelConfig& config, std::vector<mmu::Mmu*> cpus, Platform& platform,
+               const BootInfo& boot)
     : config_(config),
-      mmu_(mmu),
+      mmu_(*cpus.at(0)),
       platform_(platform),
       boot_(boot),
-      frames_(mmu.memory(), boot.reserved_frames),
-      tlb_(mmu, config.pcid),
+      frames_(mmu_.memory(), boot.reserved_frames),
+      tlb_(cpus, config.pcid),
       fs_(config.root, config.seed),
       page_cache_(frames_),
       faults_(*this),
       procfs_(*this) {
-  mmu::PagingControl control = mmu_.control();
-  control.pcid_enabled = config.pcid == PcidMode::kOn;
-  control.no_execute = true;
-  control.write_protect = true;
-  control.large_1g_pages = true;  // the model is the CPU's MMU: 1 GiB pages as on any x86-64
-  mmu_.set_control(control);
+  config_.cpus = static_cast<uint32_t>(cpus.size());
+  for (mmu::Mmu* cpu : cpus) {
+    mmu::PagingControl control = cpu->control();
+    control.pcid_enabled = config.pcid == PcidMode::kOn;
+    control.no_execute = true;
+    control.write_protect = true;
+    control.large_1g_pages = true;  // the model is the CPU's MMU: 1 GiB pages as on any x86-64
+    cpu->set_control(control);
+  }
+  tlb_.set_ipi_listener([this](size_t) {
+    charge(has_current() ? &current() : nullptr, CycleKind::kTlbShootdown,
+           cycle_cost::kShootdownIpi);
+  });
   PolicyOptions policy_options;
   policy_options.seed = config.seed;
   policy_options.opt_references = config.opt_references;
@@ -47,6 +55,7 @@ Kernel::Kernel(const KernelConfig& config, mmu::Mmu& mmu, Platform& platform, co
                          static_cast<int64_t>(ns % 1'000'000'000)};
   });
   frames_free_at_start_ = frames_.free_frames();
+  cpus_.resize(cpus.size());
 }
 
 Kernel::~Kernel() {
@@ -89,6 +98,7 @@ int Kernel::spawn(const SpawnRequest& request, std::string* error, int* pid) {
   const std::string& cwd = request.cwd;
   auto process = std::make_unique<Process>(next_pid_++, 0);
   Process& p = *process;
+  p.processor = least_loaded_cpu();
   processes_.emplace(p.pid(), std::move(process));
   p.cwd = cwd;
   // The guest's standard streams are the host's unless the caller gives others.
@@ -169,19 +179,31 @@ ProcessCounters Kernel::totals() const {
   return sum;
 }
 
-Process* Kernel::pick_next() {
-  // Round robin over the run queue; blocked processes get their call retried when their turn
-  // comes, so a wake-up is noticed within one round.
-  for (size_t tries = 0; tries < run_queue_.size(); ++tries) {
-    const int pid = run_queue_.front();
-    run_queue_.erase(run_queue_.begin());
-    Process* p = find(pid);
-    if (p == nullptr || p->state() == ProcessState::kZombie) {
-      --tries;
-      if (run_queue_.empty()) return nullptr;
-      continue;
-    }
+size_t Kernel::least_loaded_cpu(uint64_t affinity) const {
+  std::vector<size_t> load(cpus_.size(), 0);
+  for (const auto& [pid, p] : processes_)
+    if (p->state() != ProcessState::kZombie && p->processor < load.size()) ++load[p->processor];
+  size_t best = cpus_.size();
+  for (size_t cpu = 0; cpu < load.size() && cpu < 64; ++cpu)
+    if ((affinity >> cpu & 1) != 0 && (best == cpus_.size() || load[cpu] < load[best])) best = cpu;
+  return best == cpus_.size() ? 0 : best;
+}
+
+Process* Kernel::pick_next(size_t cpu) {
+  // Round robin over the tasks of this CPU in the run queue; blocked ones get their call
+  // retried when their turn comes, so a wake-up is noticed within one round.
+  std::erase_if(run_queue_, [this](int pid) {
+    const Process* p = find(pid);
+    return p == nullptr || p->state() == ProcessState::kZombie;
+  });
+  std::vector<int> turn;
+  for (int pid : run_queue_)
+    if (find(pid)->processor == cpu) turn.push_back(pid);
+  for (const int pid : turn) {
+    run_queue_.erase(std::find(run_queue_.begin(), run_queue_.end(), pid));
     run_queue_.push_back(pid);
+    Process* p = find(pid);
+    if (p == nullptr || p->state() == ProcessState::kZombie) continue;  // ended meanwhile
     if (p->vfork_child != 0) {
       const Process* child = find(p->vfork_child);
       if (child != nullptr && child->state() != ProcessState::kZombie) continue;
@@ -206,7 +228,14 @@ RunEnd Kernel::run(uint64_t budget_instructions) {
     fire_due_tick();
     if (paused_) return RunEnd::kPaused;
     if (between_slices_) between_slices_();
-    Process* p = pick_next();
+    // The CPUs take turns, each running the next task of its own; one without a runnable
+    // task stays idle this round.
+    Process* p = nullptr;
+    for (size_t tried = 0; tried < cpus_.size() && p == nullptr; ++tried) {
+      tlb_.set_cpu(next_cpu_);
+      p = pick_next(next_cpu_);
+      next_cpu_ = (next_cpu_ + 1) % cpus_.size();
+    }
     if (p == nullptr) {
       if (run_queue_.empty()) return RunEnd::kAllExited;
       // Everyone waits. Sleepers wake when virtual time reaches them: skip ahead (stopping at
@@ -230,13 +259,18 @@ RunEnd Kernel::run(uint64_t budget_instructions) {
     // Its signals were discarded (ignored): the call it waits in goes on waiting.
     if (p->state() == ProcessState::kBlocked) continue;
     // Loads CR3 also without a switch: after execve the same process has a new address space.
+    // Between threads of one process CR3 stays as it is: their switch keeps the TLB.
+    CpuCounters& here = cpus_[tlb_.cpu()];
     tlb_.switch_to(p->space());
-    if (p->pid() != last_pid_) {
+    p->cpu().set_processor(tlb_.cpu());
+    ++here.slices;
+    if (p->pid() != here.last_task) {
       ++context_switches_;
+      ++here.context_switches;
       ++p->counters().context_switches;
       charge(p, CycleKind::kContextSwitch, cycle_cost::kContextSwitch);
       KernelEvents::raise(events_.process, ProcessEvent{*p, ProcessEvent::Kind::kSwitchIn, 0});
-      last_pid_ = p->pid();
+      here.last_task = p->pid();
     }
     current_ = p;
     if (const auto end = run_slice(*p, pause_at)) return *end;

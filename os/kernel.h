@@ -63,7 +63,12 @@ struct BootInfo {
 
 class Kernel {
  public:
-  Kernel(const KernelConfig& config, mmu::Mmu& mmu, Platform& platform, const BootInfo& boot);
+  // One MMU per modelled CPU (config.cpus of them).
+  Kernel(const KernelConfig& config, std::vector<mmu::Mmu*> cpus, Platform& platform,
+         const BootInfo& boot);
+  // A machine with one CPU.
+  Kernel(const KernelConfig& config, mmu::Mmu& mmu, Platform& platform, const BootInfo& boot)
+      : Kernel(config, std::vector<mmu::Mmu*>{&mmu}, platform, boot) {}
   ~Kernel();
   Kernel(const Kernel&) = delete;
   Kernel& operator=(const Kernel&) = delete;
@@ -102,7 +107,8 @@ class Kernel {
 
   // ---- Services for system calls and the fault path ----
   const KernelConfig& config() const { return config_; }
-  mmu::Mmu& mmu() { return mmu_; }
+  // The MMU of the CPU the kernel works on now.
+  mmu::Mmu& mmu() { return tlb_.mmu(); }
   FrameAllocator& frames() { return frames_; }
   const FrameAllocator& frames() const { return frames_; }
   TlbControl& tlb() { return tlb_; }
@@ -178,6 +184,14 @@ class Kernel {
   // Counters summed over every process that ever ran.
   ProcessCounters totals() const;
   uint64_t context_switches() const { return context_switches_; }
+  // What each modelled CPU did.
+  struct CpuCounters {
+    uint64_t instructions = 0;
+    uint64_t context_switches = 0;
+    uint64_t slices = 0;
+    int last_task = 0;  // the task that ran here last (its address space may still be loaded)
+  };
+  const std::vector<CpuCounters>& cpu_counters() const { return cpus_; }
   const std::vector<ProcessSummary>& finished() const { return finished_; }
   int init_status() const { return init_status_; }
   uint64_t frames_free_at_start() const { return frames_free_at_start_; }
@@ -224,7 +238,10 @@ class Kernel {
   bool fire_due_tick();
   void out_of_memory(Process& process, FaultResolution why);
   void report_fatal_signal(const Process& process, const SigInfo& info);
-  Process* pick_next();
+  // The next task of `cpu`'s share of the run queue that can run, or null.
+  Process* pick_next(size_t cpu);
+  // The CPU a new task runs on: the one with the fewest live tasks (the first such).
+  size_t least_loaded_cpu(uint64_t affinity = ~uint64_t{0}) const;
   void reap_engines();
   void reparent_children(Process& process);
   void reap(Process& process);
@@ -271,7 +288,8 @@ class Kernel {
   int init_status_ = 0;
   uint64_t frames_free_at_start_ = 0;
   uint64_t context_switches_ = 0;
-  int last_pid_ = 0;  // the process whose address space is loaded
+  std::vector<CpuCounters> cpus_;
+  size_t next_cpu_ = 0;  // the CPU whose turn comes next (round robin)
   bool paused_ = false;
   const std::atomic<int>* stop_flag_ = nullptr;
   std::vector<FaultRateSample> fault_rate_;

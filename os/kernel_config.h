@@ -19,7 +19,8 @@ struct KernelConfig {
   uint64_t seed = 1;              // AT_RANDOM, getrandom, /dev/urandom, random policies
   uint64_t quantum = 100'000;     // instructions per time slice
   uint64_t max_instructions = 0;  // 0: unlimited
-  uint32_t max_processes = 64;    // fork fails with EAGAIN beyond this
+  uint32_t max_processes = 64;    // fork and clone fail with EAGAIN beyond this many tasks
+  uint32_t cpus = 1;              // modelled CPUs, each with its own MMU (TLBs, PSCs)
   PcidMode pcid = PcidMode::kOn;
   bool zero_page = true;  // read faults on anonymous memory map the shared zero page
   uint64_t epoch_ns = 1'700'000'000ull * 1'000'000'000ull;  // CLOCK_REALTIME at instruction 0

@@ -41,6 +41,7 @@ std::optional<RunEnd> Kernel::run_slice(Process& p, uint64_t pause_at) {
     tick_stop_requested_ = false;
     CpuPort& cpu = p.cpu();
     const StopReason reason = cpu.run(budget, end);
+    cpus_[tlb_.cpu()].instructions += instructions() - done;
     if (reason == StopReason::kHostError) {
       std::fprintf(stderr, "vmlab: internal error in pid %d (%s): %s\n", p.pid(), p.comm.c_str(),
                    cpu.error().c_str());

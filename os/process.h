@@ -229,6 +229,8 @@ class Process {
   uint64_t random_draws = 0;  // getrandom calls so far (each draws a fresh stream)
   int vfork_child = 0;        // waiting (not schedulable) until this vfork child execs or exits
   int vfork_parent = 0;       // the task that waits for this vfork child
+  size_t processor = 0;       // the modelled CPU it runs on
+  uint64_t affinity = ~uint64_t{0};  // sched_setaffinity: the CPUs it may run on
   uint64_t instructions_at_exit = 0;
   uint64_t peak_resident = 0;
   std::vector<int> children;

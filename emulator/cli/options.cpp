@@ -17,6 +17,7 @@ namespace {
 
 constexpr uint64_t kMinRam = 256ull << 10;
 constexpr uint64_t kMaxRam = 64ull << 30;
+constexpr uint64_t kMaxCpus = 64;  // CPU masks (sched_getaffinity) are one 64-bit word
 constexpr uint64_t kNanosecondsPerSecond = 1'000'000'000;
 constexpr uint64_t kMaxEpochSeconds = UINT64_MAX / kNanosecondsPerSecond / 2;  // room to run
 
@@ -173,7 +174,16 @@ const std::vector<Option>& options() {
        [](RunOptions& o, const std::string& v) {
          o.machine.kernel.pcid = parse_on_off("--pcid", v) ? os::PcidMode::kOn : os::PcidMode::kOff;
        }},
-      {"--max-procs", "N", "fork fails with EAGAIN beyond N live processes",
+      {"--cpus", "N", "modelled CPUs, 1 to 64, each with its own TLBs (default 1)",
+       [](const RunOptions& o) { return std::to_string(o.machine.kernel.cpus); },
+       [](RunOptions& o, const std::string& v) {
+         const uint64_t n = parse_count("--cpus", v);
+         if (n < 1 || n > kMaxCpus)
+           throw UsageError("--cpus: expected 1 to " + std::to_string(kMaxCpus) + " CPUs, got '" +
+                            v + "'");
+         o.machine.kernel.cpus = static_cast<uint32_t>(n);
+       }},
+      {"--max-procs", "N", "fork and clone fail with EAGAIN beyond N live tasks (threads count)",
        [](const RunOptions& o) { return std::to_string(o.machine.kernel.max_processes); },
        [](RunOptions& o, const std::string& v) {
          o.machine.kernel.max_processes = static_cast<uint32_t>(parse_count("--max-procs", v));

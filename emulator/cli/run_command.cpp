@@ -136,7 +136,7 @@ int run_command(const std::vector<std::string>& args) {
     if (!options.trace.file.empty()) {
       tracer = std::make_unique<emulator::Tracer>(machine, options.trace);
       machine.set_cpu_observer(tracer.get());
-      machine.mmu().set_observer(tracer.get());
+      machine.set_mmu_observer(tracer.get());
     }
     std::unique_ptr<emulator::Timeline> timeline;
     if (options.timeline.enabled())

@@ -88,13 +88,13 @@ ScriptMachine::~ScriptMachine() {
     // Processes end while everything that observes them still exists.
     owned_->kernel().shutdown();
     owned_->set_cpu_observer(nullptr);
-    owned_->mmu().set_observer(nullptr);
+    owned_->set_mmu_observer(nullptr);
     strace_.reset();
     own_tracer_.reset();
     owned_.reset();
   } else {
     machine_->set_cpu_observer(tracer_);
-    machine_->mmu().set_observer(tracer_);
+    machine_->set_mmu_observer(tracer_);
   }
   events_.reset();
 }
@@ -114,7 +114,7 @@ void ScriptMachine::update_observers() {
     mmu = events_->wants_mmu() ? static_cast<mmu::MmuObserver*>(&fanout_) : tracer_;
   else if (events_->wants_mmu())
     mmu = events_.get();
-  machine_->mmu().set_observer(mmu);
+  machine_->set_mmu_observer(mmu);
 }
 
 int ScriptMachine::spawn(os::SpawnRequest request, std::shared_ptr<StringOutput> capture) {

@@ -96,6 +96,9 @@ static int run_ending(void* (*fn)(void*)) {
 
 static void* detached_worker(void* arg) {
   (void)arg;
+  pthread_mutex_lock(&lock);
+  while (!turn) pthread_cond_wait(&cond, &lock);  // main has printed
+  pthread_mutex_unlock(&lock);
   for (int i = 0; i < 3; ++i) {
     printf("detached: %d\n", i);
     sched_yield();
@@ -111,6 +114,10 @@ static int run_main_exit(void) {
   pthread_create(&t, &attr, detached_worker, NULL);
   puts("main: pthread_exit");
   fflush(stdout);
+  pthread_mutex_lock(&lock);
+  turn = 1;
+  pthread_cond_signal(&cond);
+  pthread_mutex_unlock(&lock);
   pthread_exit(NULL);
 }
 

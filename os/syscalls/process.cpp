@@ -370,10 +370,41 @@ int64_t sys_setsid(SyscallContext& c) {
   return c.process.pid();
 }
 
+// CPU masks as the kernel copies them: one 64-bit word (vmlab models at most 64 CPUs).
+constexpr uint64_t kCpuMaskBytes = sizeof(uint64_t);
+
+uint64_t machine_cpus_mask(const Kernel& k) {
+  const uint32_t n = k.config().cpus;
+  return n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
+}
+
+Process* affinity_target(SyscallContext& c) {
+  return c.int_arg(0) == 0 ? &c.process : c.kernel.find(c.int_arg(0));
+}
+
 int64_t sys_sched_getaffinity(SyscallContext& c) {
-  constexpr uint64_t kOneCpu = 1;
-  if (c.arg(1) < sizeof kOneCpu) return -EINVAL;
-  return c.user().write_value(c.arg(2), kOneCpu) ? static_cast<int64_t>(sizeof kOneCpu) : -EFAULT;
+  if (c.arg(1) < kCpuMaskBytes || c.arg(1) % sizeof(uint64_t) != 0) return -EINVAL;
+  const Process* t = affinity_target(c);
+  if (t == nullptr) return -ESRCH;
+  const uint64_t mask = t->affinity & machine_cpus_mask(c.kernel);
+  return c.user().write_value(c.arg(2), mask) ? static_cast<int64_t>(kCpuMaskBytes) : -EFAULT;
+}
+
+int64_t sys_sched_setaffinity(SyscallContext& c) {
+  Process* t = affinity_target(c);
+  if (t == nullptr) return -ESRCH;
+  uint64_t mask = 0;
+  const uint64_t bytes = std::min<uint64_t>(c.arg(1), kCpuMaskBytes);
+  if (!c.user().read(c.arg(2), {reinterpret_cast<uint8_t*>(&mask), bytes})) return -EFAULT;
+  mask &= machine_cpus_mask(c.kernel);
+  if (mask == 0) return -EINVAL;
+  t->affinity = mask;
+  if ((mask >> t->processor & 1) == 0) {
+    // It moves to an allowed CPU at its next time slice.
+    t->processor = static_cast<size_t>(__builtin_ctzll(mask));
+    if (t == &c.process) c.process.cpu().request_stop();
+  }
+  return 0;
 }
 int64_t sys_sched_yield(SyscallContext& c) {
   c.process.cpu().request_stop();  // give the rest of the slice away
@@ -432,6 +463,7 @@ void register_process_syscalls(SyscallTable& table) {
   table.add(SYS_getsid, sys_getsid);
   table.add(SYS_setsid, sys_setsid);
   table.add(SYS_sched_getaffinity, sys_sched_getaffinity);
+  table.add(SYS_sched_setaffinity, sys_sched_setaffinity);
   table.add(SYS_sched_yield, sys_sched_yield);
   table.add(SYS_set_robust_list, sys_set_robust_list);
   table.add(SYS_get_robust_list, sys_get_robust_list);
