@@ -210,6 +210,20 @@ void write_statistics(Writer& json, Machine& machine, const RunFacts& facts) {
     json.end_object();
   }
   json.end_array();
+  json.begin_array("threads");  // of processes that had several
+  for (const os::ThreadSummary& t : kernel.finished_threads()) {
+    json.begin_object();
+    json.value("pid", t.pid);
+    json.value("tid", t.tid);
+    json.value("cpu", static_cast<uint64_t>(t.processor));
+    json.value("instructions", t.instructions);
+    json.value("minor_faults", t.minor_faults);
+    json.value("major_faults", t.major_faults);
+    json.value("syscalls", t.syscalls);
+    json.value("context_switches", t.context_switches);
+    json.end_object();
+  }
+  json.end_array();
   json.begin_object("mmu");
   for (const auto& s : machine.mmu().stats().all())
     json.value(s.name, machine.mmu_stat(s.name));

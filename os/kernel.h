@@ -193,6 +193,7 @@ class Kernel {
   };
   const std::vector<CpuCounters>& cpu_counters() const { return cpus_; }
   const std::vector<ProcessSummary>& finished() const { return finished_; }
+  const std::vector<ThreadSummary>& finished_threads() const { return finished_threads_; }
   int init_status() const { return init_status_; }
   uint64_t frames_free_at_start() const { return frames_free_at_start_; }
 
@@ -282,6 +283,7 @@ class Kernel {
   bool tick_stop_requested_ = false;  // a page fault stopped the CPU because a tick is due
   std::vector<std::unique_ptr<CpuPort>> retired_cpus_;  // destroyed after their run returns
   std::vector<ProcessSummary> finished_;
+  std::vector<ThreadSummary> finished_threads_;
   std::vector<std::unique_ptr<Process>> zombies_to_free_;  // reaped inside a hook of their own
   ProcessCounters reaped_totals_;
   std::set<std::string> warnings_;  // warn_once: each line once per machine

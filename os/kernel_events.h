@@ -105,4 +105,17 @@ struct ProcessSummary {
   uint64_t syscalls;
 };
 
+// A thread of a process that had several, when it ended (its counters are then the
+// process's too).
+struct ThreadSummary {
+  int pid;  // its process
+  int tid;
+  uint64_t instructions;
+  uint64_t minor_faults;
+  uint64_t major_faults;
+  uint64_t syscalls;
+  uint64_t context_switches;
+  size_t processor;  // the CPU it ran on last
+};
+
 }  // namespace vmlab::os

@@ -106,6 +106,7 @@ struct ThreadGroup {
   std::vector<int> tids;  // threads that have not exited, in creation order
   PendingSignals pending;
   bool exiting = false;  // exit_group or a fatal signal is ending every thread
+  size_t created = 1;    // threads it ever had
 };
 
 // A task waiting in futex(2): its key and which wake-ups it accepts.

@@ -138,14 +138,14 @@ std::string status(Kernel& k, const Process& p) {
   const StateName state = state_of(p);
   std::string out = format("Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\n", p.comm.c_str(), p.umask,
                            state.letter, state.word);
-  out += format("Tgid:\t%d\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p.pid(), p.pid(), p.ppid());
+  out += format("Tgid:\t%d\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p.tgid(), p.pid(), p.ppid());
   out += "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n";
   out += kb_line("VmSize", use.size) + kb_line("VmHWM", stats.peak_resident) +
          kb_line("VmRSS", use.anonymous + use.file) + kb_line("RssAnon", use.anonymous) +
          kb_line("RssFile", use.file) + kb_line("VmData", use.data) + kb_line("VmStk", use.stack) +
          kb_line("VmExe", use.text) + kb_line("VmPTE", use.page_tables) +
          kb_line("VmSwap", stats.swapped);
-  out += "Threads:\t1\n";
+  out += format("Threads:\t%zu\n", p.group().tids.size());
   return out;
 }
 
@@ -306,8 +306,25 @@ ProcFs::ProcFs(Kernel& kernel) : kernel_(kernel), proc_(kernel.fs().proc()) {
 }
 
 void ProcFs::add(int pid) {
-  vfs::OverlayState& state = *kernel_.fs().state();
   const std::string path = "/proc/" + std::to_string(pid);
+  std::shared_ptr<vfs::OverlayDirectory> dir = task_directory(pid, path);
+  // task/TID: the same files for each thread of the process.
+  auto tasks = std::make_shared<vfs::OverlayDirectory>(kernel_.fs().state(), kDirectoryMode,
+                                                       path + "/task", vfs::kProcfsDevice);
+  tasks->set_generator([this, pid, path] {
+    std::map<std::string, std::shared_ptr<vfs::Inode>> entries;
+    const Process* p = kernel_.find(pid);
+    if (p == nullptr) return entries;
+    for (const int tid : p->group().tids)
+      entries[std::to_string(tid)] = task_directory(tid, path + "/task/" + std::to_string(tid));
+    return entries;
+  });
+  dir->insert("task", tasks);
+  proc_->insert(std::to_string(pid), dir);
+}
+
+std::shared_ptr<vfs::OverlayDirectory> ProcFs::task_directory(int pid, const std::string& path) {
+  vfs::OverlayState& state = *kernel_.fs().state();
   auto dir = std::make_shared<vfs::OverlayDirectory>(kernel_.fs().state(), kDirectoryMode, path,
                                                      vfs::kProcfsDevice);
   // Each generator finds the process again: it may be gone by the time the file is read.
@@ -354,7 +371,7 @@ void ProcFs::add(int pid) {
     return links;
   });
   dir->insert("fd", fds);
-  proc_->insert(std::to_string(pid), dir);
+  return dir;
 }
 
 void ProcFs::remove(int pid) {

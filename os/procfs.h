@@ -2,12 +2,14 @@
 // program can look at its own virtual memory the way it would on Linux:
 //   /proc/meminfo, /proc/buddyinfo, /proc/uptime, /proc/vmstat, /proc/pressure/memory,
 //   /proc/self (a link to the reader's pid),
-//   /proc/PID/{maps,status,stat,statm,cmdline,comm,exe,fd/N}.
+//   /proc/PID/{maps,status,stat,statm,cmdline,comm,exe,fd/N}, and the same for each thread in
+//   /proc/PID/task/TID/.
 // The host's /proc is never visible (it would show vmlab's own memory and descriptors).
 #pragma once
 
 #include <map>
 #include <memory>
+#include <string>
 
 namespace vmlab::os {
 
@@ -27,6 +29,9 @@ class ProcFs {
   void remove(int pid);
 
  private:
+  // The files of one task (a process's, or one thread's in task/).
+  std::shared_ptr<vfs::OverlayDirectory> task_directory(int pid, const std::string& path);
+
   Kernel& kernel_;
   std::shared_ptr<vfs::OverlayDirectory> proc_;
 };

@@ -37,6 +37,7 @@ Process* Kernel::clone_thread(Process& parent, int* err) {
   }
   auto owned = std::make_unique<Process>(next_pid_++, parent);
   Process& thread = *owned;
+  ++thread.group().created;
   thread.comm = parent.comm;
   thread.exe = parent.exe;
   thread.argv = parent.argv;

@@ -10,7 +10,9 @@
 //   exec        a thread execs while another runs: the process becomes the new program
 //   bomb        threads are created until pthread_create fails (its error is printed)
 //   deadlock    two threads lock two mutexes in opposite orders
+//   proc        /proc/self/task and the Threads: line of /proc/self/status with 4 threads
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -40,7 +42,8 @@ static void* sync_worker(void* arg) {
   }
   pthread_barrier_wait(&barrier);
   pthread_mutex_lock(&lock);
-  while (turn != id) pthread_cond_wait(&cond, &lock);
+  while (turn != id)
+    pthread_cond_wait(&cond, &lock);
   printf("thread %d: tls %d, counter %ld\n", id, tls_value, counter);
   ++turn;
   pthread_cond_broadcast(&cond);
@@ -52,7 +55,8 @@ static int run_sync(void) {
   pthread_t t[kThreads];
   pthread_barrier_init(&barrier, NULL, kThreads);
   tls_value = -1;
-  for (long i = 0; i < kThreads; ++i) pthread_create(&t[i], NULL, sync_worker, (void*)i);
+  for (long i = 0; i < kThreads; ++i)
+    pthread_create(&t[i], NULL, sync_worker, (void*)i);
   long sum = 0;
   for (int i = 0; i < kThreads; ++i) {
     void* r;
@@ -81,7 +85,8 @@ static void* exit_worker(void* arg) {
 static void* waiting_worker(void* arg) {
   (void)arg;
   pthread_mutex_lock(&lock);
-  for (;;) pthread_cond_wait(&cond, &lock);
+  for (;;)
+    pthread_cond_wait(&cond, &lock);
   return NULL;
 }
 
@@ -97,7 +102,8 @@ static int run_ending(void* (*fn)(void*)) {
 static void* detached_worker(void* arg) {
   (void)arg;
   pthread_mutex_lock(&lock);
-  while (!turn) pthread_cond_wait(&cond, &lock);  // main has printed
+  while (!turn)
+    pthread_cond_wait(&cond, &lock);  // main has printed
   pthread_mutex_unlock(&lock);
   for (int i = 0; i < 3; ++i) {
     printf("detached: %d\n", i);
@@ -155,7 +161,8 @@ static int run_signal(void) {
   pthread_create(&t, NULL, signal_worker, NULL);
   pthread_sigmask(SIG_BLOCK, &usr1, NULL);
   pthread_mutex_lock(&lock);
-  while (turn != 1) pthread_cond_wait(&cond, &lock);
+  while (turn != 1)
+    pthread_cond_wait(&cond, &lock);
   pthread_mutex_unlock(&lock);
   kill(getpid(), SIGUSR1);
   pthread_join(t, NULL);
@@ -205,7 +212,8 @@ static int run_exec(void) {
 static void* idle_worker(void* arg) {
   (void)arg;
   pthread_mutex_lock(&lock);
-  while (!turn) pthread_cond_wait(&cond, &lock);
+  while (!turn)
+    pthread_cond_wait(&cond, &lock);
   pthread_mutex_unlock(&lock);
   return NULL;
 }
@@ -217,12 +225,14 @@ static int run_bomb(void) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, 64 * 1024);
-  while (n < kMax && (err = pthread_create(&t[n], &attr, idle_worker, NULL)) == 0) ++n;
+  while (n < kMax && (err = pthread_create(&t[n], &attr, idle_worker, NULL)) == 0)
+    ++n;
   pthread_mutex_lock(&lock);
   turn = 1;
   pthread_cond_broadcast(&cond);
   pthread_mutex_unlock(&lock);
-  for (int i = 0; i < n; ++i) pthread_join(t[i], NULL);
+  for (int i = 0; i < n; ++i)
+    pthread_join(t[i], NULL);
   printf("created %d threads, then: %s\n", n, err ? strerror(err) : "no error");
   return 0;
 }
@@ -249,6 +259,39 @@ static int run_deadlock(void) {
   return 0;
 }
 
+static void* parked_worker(void* arg) {
+  (void)arg;
+  pthread_barrier_wait(&barrier);  // started
+  pthread_barrier_wait(&barrier);  // main has looked
+  return NULL;
+}
+
+static int run_proc(void) {
+  pthread_t t[kThreads - 1];
+  pthread_barrier_init(&barrier, NULL, kThreads);
+  for (int i = 0; i < kThreads - 1; ++i)
+    pthread_create(&t[i], NULL, parked_worker, NULL);
+  pthread_barrier_wait(&barrier);
+  int tasks = 0, self_listed = 0;
+  DIR* d = opendir("/proc/self/task");
+  for (struct dirent* e; d != NULL && (e = readdir(d)) != NULL;) {
+    if (e->d_name[0] == '.') continue;
+    ++tasks;
+    if (atoi(e->d_name) == getpid()) ++self_listed;
+  }
+  if (d != NULL) closedir(d);
+  char line[256];
+  FILE* status = fopen("/proc/self/status", "r");
+  while (status != NULL && fgets(line, sizeof line, status) != NULL)
+    if (strncmp(line, "Threads:", 8) == 0) fputs(line, stdout);
+  if (status != NULL) fclose(status);
+  printf("task entries: %d, the main thread among them: %d\n", tasks, self_listed);
+  pthread_barrier_wait(&barrier);
+  for (int i = 0; i < kThreads - 1; ++i)
+    pthread_join(t[i], NULL);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "";
   if (strcmp(mode, "sync") == 0) return run_sync();
@@ -260,8 +303,9 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "exec") == 0) return run_exec();
   if (strcmp(mode, "bomb") == 0) return run_bomb();
   if (strcmp(mode, "deadlock") == 0) return run_deadlock();
+  if (strcmp(mode, "proc") == 0) return run_proc();
   fprintf(stderr,
           "usage: threads sync | segv | exit-group | main-exit | signal | fork | exec | bomb | "
-          "deadlock\n");
+          "deadlock | proc\n");
   return 2;
 }

@@ -20,7 +20,7 @@ TEST_P(Threads, BehaveAsOnLinux) {
 std::vector<ThreadCase> thread_cases() {
   std::vector<ThreadCase> cases;
   for (const char* flavor : {"musl", "glibc", "dynamic"})
-    for (const char* mode : {"sync", "exit-group", "main-exit", "signal", "fork", "exec"})
+    for (const char* mode : {"sync", "exit-group", "main-exit", "signal", "fork", "exec", "proc"})
       cases.push_back({flavor, mode});
   return cases;
 }
