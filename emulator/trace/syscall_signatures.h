@@ -48,9 +48,22 @@ enum class Arg : uint8_t {
   kUnameOut,
   kPollFds,     // struct pollfd array; its length is the next argument
   kFdSet,       // fd_set of the first argument's number of descriptors
-  kSigset,      // sigset_t; its size is the next argument
+  kSigset,      // sigset_t; its size is the call's last argument
   kSigsetPack,  // pselect6's {sigset_t *, size}
+  kSigsetOut,   // a sigset_t the kernel fills (the old mask); size as kSigset
+  kSigaction,   // the kernel's struct sigaction
+  kSigactionOut,
+  kRlimit,  // struct rlimit (prlimit64's rlimit64 has the same layout)
+  kRlimitOut,
+  kIovec,     // struct iovec array the kernel reads, with the data; its length is the next
+  kIovecOut,  // an iovec array the kernel fills: the data up to the result's length
+  kWaitStatusOut,
+  kTimespecOut,
+  kSleepRemainder,  // nanosleep's time left: a timespec when interrupted, else the pointer
 };
+
+// Arguments the kernel fills in: strace prints them (and every argument after them) at exit.
+bool is_output(Arg arg);
 
 enum class Returns : uint8_t { kInt, kPointer, kNever, kHex };
 
