@@ -3,6 +3,7 @@
 #include <sys/syscall.h>
 
 #include "emulator/trace/siginfo_format.h"
+#include "emulator/trace/strace_text.h"
 #include "emulator/trace/syscall_flags.h"
 #include "emulator/trace/syscall_struct_format.h"
 #include "os/user_memory.h"
@@ -170,9 +171,11 @@ void Strace::on_process(const os::ProcessEvent& e) {
         // The first program is not started by a system call; strace shows its execve anyway.
         std::string argv;
         for (size_t i = 0; i < e.argv->size(); ++i)
-          argv += (i ? ", \"" : "\"") + (*e.argv)[i] + "\"";
+          argv += (i ? ", " : "") + quote((*e.argv)[i], kStraceStringLimit);
         const std::string& path = e.path != nullptr ? *e.path : e.process.exe;
-        emit(1, with_result(prefix(1) + "execve(\"" + path + "\", [" + argv + "], ...)", "0"));
+        emit(1,
+             with_result(
+                 prefix(1) + "execve(" + quote(path, path.size()) + ", [" + argv + "], ...)", "0"));
       }
       return;
     case os::ProcessEvent::Kind::kThreadExit:  // strace -f reports each thread's end too
