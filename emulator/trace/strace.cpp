@@ -110,8 +110,13 @@ void Strace::leave(const os::SyscallEvent& e, const std::string& name) {
     // The call "returns" the interrupted code's RAX, which it has just restored.
     value = static_cast<int64_t>(const_cast<os::Process&>(e.process).cpu().reg(os::Reg::kRax));
   }
-  const std::string rest = formatter_.exit_arguments(e.number, e.args, value) + ")";
-  const std::string result = formatter_.result(e.number, e.args, value);
+  finish(pid, name, formatter_.exit_arguments(e.number, e.args, value) + ")",
+         formatter_.result(e.number, e.args, value));
+  print_ignored_signals(pid);
+}
+
+void Strace::finish(int pid, const std::string& name, const std::string& rest,
+                    const std::string& result) {
   auto it = open_calls_.find(pid);
   if (held_pid_ == pid && it != open_calls_.end()) {
     held_pid_.reset();
@@ -120,29 +125,24 @@ void Strace::leave(const os::SyscallEvent& e, const std::string& name) {
     emit(pid, with_result(prefix(pid) + "<... " + name + " resumed>" + rest, result));
   }
   if (it != open_calls_.end()) open_calls_.erase(it);
-  print_ignored_signals(pid);
 }
 
 void Strace::restarted(int pid) {
   auto it = open_calls_.find(pid);
   if (it == open_calls_.end()) return;
-  const OpenCall call = it->second;
-  open_calls_.erase(it);
-  if (held_pid_ == pid) held_pid_.reset();
   // Linux ends the first run with ERESTARTSYS: the arguments it would fill stay pointers.
   constexpr int64_t kErestartsys = -512;
-  emit(pid, with_result(call.entry_text +
-                            formatter_.exit_arguments(call.number, call.args, kErestartsys) + ")",
-                        kRestarted));
+  const OpenCall& call = it->second;
+  finish(pid, call.name, formatter_.exit_arguments(call.number, call.args, kErestartsys) + ")",
+         kRestarted);
 }
 
 void Strace::died_in_call(int pid) {
   auto it = open_calls_.find(pid);
   if (it == open_calls_.end()) return;
-  const std::string text = it->second.entry_text;
-  open_calls_.erase(it);
-  if (held_pid_ == pid) held_pid_.reset();
-  emit(pid, with_result(text + " <unfinished ...>)", "?"));
+  // As strace: "read(0,  <unfinished ...>) = ?", or "<... read resumed> <unfinished ...>) = ?"
+  // when the line was cut already.
+  finish(pid, it->second.name, " <unfinished ...>)", "?");
 }
 
 void Strace::on_signal(const os::SignalEvent& e) {

@@ -41,6 +41,9 @@ class Strace {
   // A call still open when its process goes on elsewhere: run again after a handler (SA_RESTART),
   // or ended by the process's death.
   void restarted(int pid);
+  // Ends `pid`'s open call with `rest` (what follows the arguments printed at entry) and the
+  // result: on its held line, or as "<... NAME resumed>" after another process's lines.
+  void finish(int pid, const std::string& name, const std::string& rest, const std::string& result);
   void died_in_call(int pid);
 
   // Writes one line of `pid`; a held line of another process goes out unfinished first.

@@ -2,7 +2,8 @@
    comparing `vmlab --strace` with a native `strace -f`. Every value is deterministic.
    calls    sigaction, sigprocmask, getrlimit/setrlimit/prlimit64, writev/readv, nanosleep,
             and a forked child whose exit raises SIGCHLD in a handler while the parent waits
-   segv     a write to NULL with no handler: the default action kills the process */
+   segv     a write to NULL with no handler: the default action kills the process
+   restart  a SIGUSR1 handler with SA_RESTART interrupts a read of a pipe, which starts again */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,10 @@ static volatile int children_seen;
 static void on_chld(int sig) {
   (void)sig;
   ++children_seen;
+}
+
+static void on_usr1(int sig) {
+  (void)sig;
 }
 
 static void signals(void) {
@@ -71,6 +76,33 @@ static void child_and_sleep(void) {
   printf("child exited with %d, handler ran %d time(s)\n", WEXITSTATUS(status), children_seen);
 }
 
+/* The child signals the parent once it waits in read (200 ms is plenty natively too), then
+   gives it something to read. */
+static int restarted_read(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_usr1;
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGUSR1, &sa, NULL);
+  int fds[2];
+  if (pipe(fds) != 0) return 1;
+  const pid_t child = fork();
+  if (child == 0) {
+    struct timespec pause = {0, 200000000};
+    nanosleep(&pause, NULL);
+    kill(getppid(), SIGUSR1);
+    nanosleep(&pause, NULL);
+    if (write(fds[1], "x", 1) != 1) _exit(1);
+    _exit(0);
+  }
+  char c = 0;
+  const ssize_t n = read(fds[0], &c, 1);
+  int status = 0;
+  waitpid(child, &status, 0);
+  printf("read %zd byte(s): %c\n", n, c);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "calls";
   if (strcmp(mode, "segv") == 0) {
@@ -80,6 +112,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   setvbuf(stdout, NULL, _IONBF, 0);
+  if (strcmp(mode, "restart") == 0) return restarted_read();
   signals();
   limits();
   vectors();

@@ -220,6 +220,29 @@ TEST(StraceDecoding, ADefaultActionShowsTheSignalThenTheDeath) {
                          "+++ killed by SIGSEGV +++"}));
 }
 
+TEST(StraceDecoding, ACallRestartedAfterAHandlerShowsErestartsys) {
+  const Traces t = both({guest("strace_decoding-musl"), "restart"});
+  const std::vector<Lines> ours = per_process(t.ours.result.err);
+  const std::vector<Lines> native = per_process(t.native);
+  ASSERT_EQ(ours.size(), 2u);
+  ASSERT_EQ(native.size(), 2u);
+  // The parent's reads and the signal between them. (SIGCHLD, ignored, reaches the parent at a
+  // point that depends on scheduling: left out.)
+  auto reads = [](const Lines& lines, int child) {
+    Lines out;
+    for (const std::string& line : selected(lines, {"read", "rt_sigreturn"}, child))
+      if (!starts_with(line, "--- SIGCHLD")) out.push_back(line);
+    return out;
+  };
+  const Lines mine = reads(ours[0], 2);
+  EXPECT_EQ(mine, reads(native[0], second_pid(t.native)));
+  EXPECT_EQ(
+      mine,
+      (Lines{"read(3, 0x?, 1) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)",
+             "--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=CHILD, si_uid=0} ---",
+             "rt_sigreturn({mask=[]}) = 0", "read(3, \"x\", 1) = 1", "+++ exited with 0 +++"}));
+}
+
 // Every "<unfinished ...>" of a process is followed, before any other line of that process,
 // by its "<... NAME resumed>", and every resumed line by nothing else of the process first.
 void expect_pairs(const std::string& strace_output) {
