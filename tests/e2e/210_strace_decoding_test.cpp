@@ -243,6 +243,24 @@ TEST(StraceDecoding, ACallRestartedAfterAHandlerShowsErestartsys) {
              "rt_sigreturn({mask=[]}) = 0", "read(3, \"x\", 1) = 1", "+++ exited with 0 +++"}));
 }
 
+TEST(StraceDecoding, TimerSignalsCarryTheSiginfoANativeStraceShows) {
+  // alarm and itimers: SI_KERNEL; a POSIX timer: SI_TIMER with its id, overrun and value.
+  const Traces t = both({guest("timers-musl")});
+  auto signals = [](const std::vector<Lines>& processes) {
+    std::multiset<std::string> out;
+    for (const Lines& lines : processes)
+      for (const std::string& line : lines)
+        if (starts_with(line, "--- ")) out.insert(line);
+    return out;
+  };
+  const std::multiset<std::string> mine = signals(per_process(t.ours.result.err));
+  EXPECT_EQ(mine, signals(per_process(t.native)));
+  EXPECT_EQ(mine.count("--- SIGALRM {si_signo=SIGALRM, si_code=SI_KERNEL} ---"), 6u);
+  EXPECT_EQ(mine.count("--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_TIMER, si_timerid=0, "
+                       "si_overrun=0, si_int=4242, si_ptr=0x?} ---"),
+            4u);
+}
+
 // Every "<unfinished ...>" of a process is followed, before any other line of that process,
 // by its "<... NAME resumed>", and every resumed line by nothing else of the process first.
 void expect_pairs(const std::string& strace_output) {
