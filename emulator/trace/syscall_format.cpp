@@ -287,6 +287,12 @@ std::optional<std::string> SyscallFormatter::argument(const Signature& signature
     case Arg::kTimespecOut:
       text = succeeded ? timespec_at(peek_, v) : pointer(v);
       break;
+    case Arg::kCloneStackAndFlags:
+      text = clone_stack_and_flags(args[0], args[1]);
+      break;
+    case Arg::kCloneIds:
+      text = succeeded ? clone_ids(peek_, args[0], args[2], args[3], args[4]) : "";
+      break;
     case Arg::kSleepRemainder:
       text = result && *result == -EINTR ? timespec_at(peek_, v) : pointer(v);
       break;
@@ -312,10 +318,13 @@ std::string SyscallFormatter::arguments_from(int number, const uint64_t (&args)[
   std::string out;
   for (size_t i = begin; i < end; ++i) {
     const std::optional<std::string> text = argument(*sig, i, args, result);
-    if (text) out += (out.empty() ? "" : ", ") + *text;
+    if (!text) continue;
+    out += (out.empty() || carries_separator(sig->args[i]) ? "" : ", ") + *text;
   }
   // strace ends what it printed at entry with the separator before the first output.
-  if (part == Part::kEntry && first_output < sig->args.size() && !out.empty()) out += ", ";
+  if (part == Part::kEntry && first_output < sig->args.size() && !out.empty() &&
+      !carries_separator(sig->args[first_output]))
+    out += ", ";
   return out;
 }
 

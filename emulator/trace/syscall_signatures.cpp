@@ -92,7 +92,7 @@ const std::unordered_map<int, Signature>& table() {
       {SYS_futex, {{A::kPointer, A::kFutexOp, A::kInt, A::kPointer, A::kPointer, A::kInt}}},
       {SYS_exit, {{A::kInt}, Returns::kNever}},
       {SYS_exit_group, {{A::kInt}, Returns::kNever}},
-      {SYS_clone, {{A::kCloneFlags, A::kPointer, A::kPointer, A::kPointer, A::kPointer}}},
+      {SYS_clone, {{A::kCloneStackAndFlags, A::kCloneIds}}},
       {SYS_clone3, {{A::kPointer, A::kUnsigned}}},
       {SYS_fork, {{}}},
       {SYS_vfork, {{}}},
@@ -156,6 +156,7 @@ bool is_output(Arg arg) {
     case A::kWaitStatusOut:
     case A::kTimespecOut:
     case A::kSleepRemainder:
+    case A::kCloneIds:
       return true;
     default:
       return false;

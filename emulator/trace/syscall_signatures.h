@@ -60,7 +60,18 @@ enum class Arg : uint8_t {
   kWaitStatusOut,
   kTimespecOut,
   kSleepRemainder,  // nanosleep's time left: a timespec when interrupted, else the pointer
+  // clone's arguments, named and in strace's order: "child_stack=NULL, flags=...|SIGCHLD" from
+  // the first two registers (flags, stack) at entry, then at exit from the next three
+  // (parent_tid, child_tid, tls) ", parent_tid=[2], child_tidptr=0x..." for the flags that use
+  // them, with its own leading separator.
+  kCloneStackAndFlags,
+  kCloneIds,
 };
+
+// An argument whose text starts with its own separator (or is empty).
+inline bool carries_separator(Arg arg) {
+  return arg == Arg::kCloneIds;
+}
 
 // Arguments the kernel fills in: strace prints them (and every argument after them) at exit.
 bool is_output(Arg arg);

@@ -1,5 +1,6 @@
 #include "emulator/trace/syscall_struct_format.h"
 
+#include <sched.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -103,6 +104,25 @@ std::string wait_status_at(const PeekMemory& peek, uint64_t address) {
   int32_t status = 0;
   if (address == 0 || !peek(address, &status, sizeof status)) return pointer(address);
   return "[" + wait_status(status) + "]";
+}
+
+std::string clone_stack_and_flags(uint64_t flags, uint64_t stack) {
+  return "child_stack=" + pointer(stack) + ", flags=" + clone_flags(flags);
+}
+
+std::string clone_ids(const PeekMemory& peek, uint64_t flags, uint64_t parent_tid,
+                      uint64_t child_tid, uint64_t tls) {
+  std::string out;
+  if ((flags & CLONE_PARENT_SETTID) != 0) {
+    int32_t tid = 0;
+    out += ", parent_tid=" + (parent_tid != 0 && peek(parent_tid, &tid, sizeof tid)
+                                  ? "[" + std::to_string(tid) + "]"
+                                  : pointer(parent_tid));
+  }
+  if ((flags & CLONE_SETTLS) != 0) out += ", tls=" + pointer(tls);
+  if ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) != 0)
+    out += ", child_tidptr=" + pointer(child_tid);
+  return out;
 }
 
 std::string sigreturn_frame(const PeekMemory& peek, uint64_t stack_pointer) {

@@ -26,6 +26,12 @@ std::string iovec_array(const PeekMemory& peek, uint64_t address, uint64_t count
 // The int a wait call stored: "[{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}]".
 std::string wait_status_at(const PeekMemory& peek, uint64_t address);
 std::string wait_status(int status);  // without the brackets
+// clone's arguments as strace names them (x86-64 order: flags, stack, parent_tid, child_tid,
+// tls): "child_stack=NULL, flags=CLONE_CHILD_SETTID|SIGCHLD" and, after the call, what the flags
+// made it use: ", parent_tid=[2], tls=0x..., child_tidptr=0x..." (or "").
+std::string clone_stack_and_flags(uint64_t flags, uint64_t stack);
+std::string clone_ids(const PeekMemory& peek, uint64_t flags, uint64_t parent_tid,
+                      uint64_t child_tid, uint64_t tls);
 // rt_sigreturn's argument as strace shows it, "{mask=[]}": the mask saved in the signal frame
 // the handler returns through (`stack_pointer` is RSP at the system call).
 std::string sigreturn_frame(const PeekMemory& peek, uint64_t stack_pointer);

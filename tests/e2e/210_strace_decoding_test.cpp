@@ -289,7 +289,9 @@ TEST(StraceDecoding, APipelineShowsUnfinishedAndResumedCalls) {
   expect_pairs(run.result.err);
   // The shell waits while both children run; the first to end completes its wait4.
   for (const char* line :
-       {"[pid     1] wait4(-1,  <unfinished ...>\n",
+       {"clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
+        "child_tidptr=0x",
+        "[pid     1] wait4(-1,  <unfinished ...>\n",
         "[pid     1] <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], "
         "0, NULL) = 2\n",
         "[pid     1] --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=2, "

@@ -2,6 +2,7 @@
 // vmlab decodes too, the split of a call's arguments between its entry and its exit, and the
 // siginfo of the "--- SIG... ---" lines. The expected texts are strace 6.1's on native runs.
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -224,6 +225,22 @@ TEST_F(Calls, TimespecsReadFilledAndLeftAfterAnInterruptedSleep) {
   const uint64_t clock_args[6] = {CLOCK_MONOTONIC, kAt};
   EXPECT_EQ(f.arguments(SYS_clock_gettime, clock_args, 0),
             "CLOCK_MONOTONIC, {tv_sec=1, tv_nsec=0}");
+}
+
+TEST_F(Calls, CloneNamesItsArgumentsInStracesOrder) {
+  const uint64_t flags = CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | SIGCHLD;
+  const uint64_t args[6] = {flags, 0, 0, 0x1c214690, 0};
+  // Cut, strace prints "clone(child_stack=NULL, flags=... <unfinished ...>": no separator.
+  EXPECT_EQ(f.entry_arguments(SYS_clone, args),
+            "child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD");
+  EXPECT_EQ(f.exit_arguments(SYS_clone, args, 2), ", child_tidptr=0x1c214690");
+  m.put<int32_t>(kAt, 7);
+  const uint64_t settid[6] = {CLONE_PARENT_SETTID | CLONE_SETTLS, 0x7f0000, kAt, 0, 0x5000};
+  EXPECT_EQ(f.arguments(SYS_clone, settid, 7),
+            "child_stack=0x7f0000, flags=CLONE_SETTLS|CLONE_PARENT_SETTID, parent_tid=[7], "
+            "tls=0x5000");
+  const uint64_t plain[6] = {SIGCHLD};
+  EXPECT_EQ(f.arguments(SYS_clone, plain, 3), "child_stack=NULL, flags=SIGCHLD");
 }
 
 os::SigInfo info_of(int signo, int code) {
