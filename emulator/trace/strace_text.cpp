@@ -1,6 +1,9 @@
 #include "emulator/trace/strace_text.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
+#include <utility>
 
 namespace vmlab::emulator {
 
@@ -15,33 +18,22 @@ std::string pointer(uint64_t value) {
 }
 
 std::string quote(const std::string& bytes, size_t limit) {
+  static constexpr std::pair<char, const char*> kEscapes[] = {
+      {'\n', "\\n"}, {'\t', "\\t"}, {'\r', "\\r"}, {'"', "\\\""}, {'\\', "\\\\"}};
   std::string out = "\"";
   for (size_t i = 0; i < bytes.size() && i < limit; ++i) {
     const unsigned char c = static_cast<unsigned char>(bytes[i]);
-    switch (c) {
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (c >= 0x20 && c < 0x7f) {
-          out += static_cast<char>(c);
-        } else {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        }
+    const auto* escape = std::find_if(std::begin(kEscapes), std::end(kEscapes), [c](const auto& e) {
+      return e.first == static_cast<char>(c);
+    });
+    if (escape != std::end(kEscapes)) {
+      out += escape->second;
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
     }
   }
   out += "\"";

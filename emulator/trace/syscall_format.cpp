@@ -87,6 +87,11 @@ std::optional<std::string> SyscallFormatter::argument(const Signature& signature
   const bool succeeded = result && !is_error(*result);
   const uint64_t v = args[i];
   const int64_t sv = static_cast<int64_t>(v);
+  // What the kernel fills exists only after a call that succeeded: strace shows the pointer
+  // else. (A sleep's remainder is the opposite: it matters when the sleep was interrupted.)
+  if (is_output(sig->args[i]) && !succeeded && sig->args[i] != Arg::kSleepRemainder &&
+      sig->args[i] != Arg::kCloneIds)
+    return pointer(v);
   std::string text;
   switch (sig->args[i]) {
     case Arg::kInt:
@@ -120,7 +125,7 @@ std::optional<std::string> SyscallFormatter::argument(const Signature& signature
       text = quoted_memory(peek_, v, args[i + 1]);
       break;
     case Arg::kReadBuffer:
-      text = succeeded ? quoted_memory(peek_, v, static_cast<uint64_t>(*result)) : pointer(v);
+      text = quoted_memory(peek_, v, static_cast<uint64_t>(*result));
       break;
     case Arg::kOpenFlags:
       text = open_flags(v);
@@ -216,7 +221,7 @@ std::optional<std::string> SyscallFormatter::argument(const Signature& signature
     }
     case Arg::kStatOut: {
       struct stat st {};
-      if (!succeeded || !peek_(v, &st, sizeof st)) {
+      if (!peek_(v, &st, sizeof st)) {
         text = pointer(v);
       } else {
         text = "{st_mode=" + file_mode(st.st_mode) + ", st_size=" + std::to_string(st.st_size) +
@@ -226,7 +231,7 @@ std::optional<std::string> SyscallFormatter::argument(const Signature& signature
     }
     case Arg::kPipeOut: {
       int32_t fds[2];
-      if (!succeeded || !peek_(v, fds, sizeof fds))
+      if (!peek_(v, fds, sizeof fds))
         text = pointer(v);
       else
         text = "[" + std::to_string(fds[0]) + ", " + std::to_string(fds[1]) + "]";
@@ -245,6 +250,7 @@ std::optional<std::string> SyscallFormatter::argument(const Signature& signature
       text = fd_set_bits(peek_, v, static_cast<int32_t>(args[0]));
       break;
     case Arg::kSigset:
+    case Arg::kSigsetOut:
       text = sigset_at(peek_, v, args[sig->args.size() - 1]);
       break;
     case Arg::kSigsetPack:
@@ -252,40 +258,32 @@ std::optional<std::string> SyscallFormatter::argument(const Signature& signature
       break;
     case Arg::kUnameOut: {
       struct utsname u {};
-      if (!succeeded || !peek_(v, &u, sizeof u))
+      if (!peek_(v, &u, sizeof u))
         text = pointer(v);
       else
         text = std::string("{sysname=\"") + u.sysname + "\", nodename=\"" + u.nodename + "\", ...}";
       break;
     }
-    case Arg::kSigsetOut:
-      text = succeeded ? sigset_at(peek_, v, args[sig->args.size() - 1]) : pointer(v);
-      break;
     case Arg::kSigaction:
+    case Arg::kSigactionOut:
       text = sigaction_at(peek_, v);
       break;
-    case Arg::kSigactionOut:
-      text = succeeded ? sigaction_at(peek_, v) : pointer(v);
-      break;
     case Arg::kRlimit:
-      text = rlimit_at(peek_, v);
-      break;
     case Arg::kRlimitOut:
-      text = succeeded ? rlimit_at(peek_, v) : pointer(v);
+      text = rlimit_at(peek_, v);
       break;
     case Arg::kIovec:
       text = iovec_array(peek_, v, args[i + 1], std::nullopt);
       break;
     case Arg::kIovecOut:
-      text = succeeded ? iovec_array(peek_, v, args[i + 1], static_cast<uint64_t>(*result))
-                       : pointer(v);
+      text = iovec_array(peek_, v, args[i + 1], static_cast<uint64_t>(*result));
       break;
     case Arg::kWaitStatusOut:
-      // No child reported (WNOHANG) or an error: the kernel stored nothing.
-      text = succeeded && *result > 0 ? wait_status_at(peek_, v) : pointer(v);
+      // No child reported (WNOHANG): the kernel stored nothing.
+      text = *result > 0 ? wait_status_at(peek_, v) : pointer(v);
       break;
     case Arg::kTimespecOut:
-      text = succeeded ? timespec_at(peek_, v) : pointer(v);
+      text = timespec_at(peek_, v);
       break;
     case Arg::kCloneStackAndFlags:
       text = clone_stack_and_flags(args[0], args[1]);

@@ -144,6 +144,11 @@ int second_pid(const std::string& strace_o_output) {
 struct Traces {
   VmlabRun ours;
   std::string native;  // strace -f -o: every line carries its pid
+  std::vector<Lines> our_processes, native_processes;
+
+  bool have_processes(size_t n) const {
+    return our_processes.size() == n && native_processes.size() == n;
+  }
 };
 
 Traces both(const std::vector<std::string>& argv) {
@@ -152,8 +157,10 @@ Traces both(const std::vector<std::string>& argv) {
   native_argv.insert(native_argv.end(), argv.begin(), argv.end());
   const CommandResult native = run_command(native_argv);
   EXPECT_NE(native.status, 127) << "strace must be installed (Debian package strace)";
-  Traces t{run_vmlab({"--strace"}, argv), read_file(file)};
+  Traces t{run_vmlab({"--strace"}, argv), read_file(file), {}, {}};
   EXPECT_EQ(t.ours.result.out, native.out);
+  t.our_processes = per_process(t.ours.result.err);
+  t.native_processes = per_process(t.native);
   return t;
 }
 
@@ -163,10 +170,9 @@ const std::set<std::string> kDecodedCalls = {
 
 TEST(StraceDecoding, StructuresSignalsAndExitsAsANativeStraceShowsThem) {
   const Traces t = both({guest("strace_decoding-musl"), "calls"});
-  const std::vector<Lines> ours = per_process(t.ours.result.err);
-  const std::vector<Lines> native = per_process(t.native);
-  ASSERT_EQ(ours.size(), 2u) << t.ours.result.err;
-  ASSERT_EQ(native.size(), 2u) << t.native;
+  ASSERT_TRUE(t.have_processes(2)) << t.ours.result.err << "\n----\n" << t.native;
+  const std::vector<Lines>& ours = t.our_processes;
+  const std::vector<Lines>& native = t.native_processes;
   const int native_child = second_pid(t.native);
   for (size_t p = 0; p < 2; ++p) {
     const Lines mine = selected(ours[p], kDecodedCalls, 2);
@@ -203,10 +209,9 @@ TEST(StraceDecoding, StructuresSignalsAndExitsAsANativeStraceShowsThem) {
 
 TEST(StraceDecoding, ADefaultActionShowsTheSignalThenTheDeath) {
   const Traces t = both({guest("strace_decoding-musl"), "segv"});
-  const std::vector<Lines> ours = per_process(t.ours.result.err);
-  const std::vector<Lines> native = per_process(t.native);
-  ASSERT_EQ(ours.size(), 1u);
-  ASSERT_EQ(native.size(), 1u);
+  ASSERT_TRUE(t.have_processes(1)) << t.ours.result.err << "\n----\n" << t.native;
+  const std::vector<Lines>& ours = t.our_processes;
+  const std::vector<Lines>& native = t.native_processes;
   constexpr int kNoChild = -1;
   Lines mine = selected(ours[0], {"prlimit64"}, kNoChild);
   // vmlab does not model RLIMIT_CORE: a core-dumping signal always reports a dump.
@@ -222,10 +227,9 @@ TEST(StraceDecoding, ADefaultActionShowsTheSignalThenTheDeath) {
 
 TEST(StraceDecoding, ACallRestartedAfterAHandlerShowsErestartsys) {
   const Traces t = both({guest("strace_decoding-musl"), "restart"});
-  const std::vector<Lines> ours = per_process(t.ours.result.err);
-  const std::vector<Lines> native = per_process(t.native);
-  ASSERT_EQ(ours.size(), 2u);
-  ASSERT_EQ(native.size(), 2u);
+  ASSERT_TRUE(t.have_processes(2)) << t.ours.result.err << "\n----\n" << t.native;
+  const std::vector<Lines>& ours = t.our_processes;
+  const std::vector<Lines>& native = t.native_processes;
   // The parent's reads and the signal between them. (SIGCHLD, ignored, reaches the parent at a
   // point that depends on scheduling: left out.)
   auto reads = [](const Lines& lines, int child) {
@@ -253,8 +257,8 @@ TEST(StraceDecoding, TimerSignalsCarryTheSiginfoANativeStraceShows) {
         if (starts_with(line, "--- ")) out.insert(line);
     return out;
   };
-  const std::multiset<std::string> mine = signals(per_process(t.ours.result.err));
-  EXPECT_EQ(mine, signals(per_process(t.native)));
+  const std::multiset<std::string> mine = signals(t.our_processes);
+  EXPECT_EQ(mine, signals(t.native_processes));
   EXPECT_EQ(mine.count("--- SIGALRM {si_signo=SIGALRM, si_code=SI_KERNEL} ---"), 6u);
   EXPECT_EQ(mine.count("--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_TIMER, si_timerid=0, "
                        "si_overrun=0, si_int=4242, si_ptr=0x?} ---"),
@@ -304,10 +308,9 @@ TEST(StraceDecoding, ABackgroundJobAndWaitAsANativeStraceShowsThem) {
   const std::vector<std::string> argv = {"/bin/busybox", "sh", "-c", "sleep 0 & wait"};
   const Traces t = both(argv);
   expect_pairs(t.ours.result.err);
-  const std::vector<Lines> ours = per_process(t.ours.result.err);
-  const std::vector<Lines> native = per_process(t.native);
-  ASSERT_EQ(ours.size(), 2u);
-  ASSERT_EQ(native.size(), 2u) << t.native;
+  ASSERT_TRUE(t.have_processes(2)) << t.ours.result.err << "\n----\n" << t.native;
+  const std::vector<Lines>& ours = t.our_processes;
+  const std::vector<Lines>& native = t.native_processes;
   // The shell's last lines: woken by SIGCHLD (vmlab shows EINTR where strace shows
   // ERESTARTNOHAND, see README), it reaps the child.
   const std::set<std::string> calls = {"wait4", "exit_group"};
