@@ -239,6 +239,15 @@ TEST_F(Calls, CloneNamesItsArgumentsInStracesOrder) {
   EXPECT_EQ(f.arguments(SYS_clone, settid, 7),
             "child_stack=0x7f0000, flags=CLONE_SETTLS|CLONE_PARENT_SETTID, parent_tid=[7], "
             "tls=0x5000");
+  // musl's pthread_create; strace 6 has no name for CLONE_DETACHED (0x400000).
+  const uint64_t thread[6] = {CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+                                  CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |
+                                  CLONE_CHILD_CLEARTID | 0x400000,
+                              0x7ffff7ffeee8};
+  EXPECT_EQ(f.entry_arguments(SYS_clone, thread),
+            "child_stack=0x7ffff7ffeee8, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|"
+            "CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID|"
+            "0x400000");
   const uint64_t plain[6] = {SIGCHLD};
   EXPECT_EQ(f.arguments(SYS_clone, plain, 3), "child_stack=NULL, flags=SIGCHLD");
 }
