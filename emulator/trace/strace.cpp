@@ -2,9 +2,12 @@
 
 #include <sys/syscall.h>
 
+#include <cerrno>
+
 #include "emulator/trace/siginfo_format.h"
 #include "emulator/trace/strace_text.h"
 #include "emulator/trace/syscall_flags.h"
+#include "emulator/trace/syscall_restart.h"
 #include "emulator/trace/syscall_struct_format.h"
 #include "os/user_memory.h"
 
@@ -15,9 +18,6 @@ namespace {
 bool never_returns(int number) {
   return number == SYS_exit || number == SYS_exit_group;
 }
-
-// What strace shows for a call a handler interrupted and the kernel runs again.
-constexpr const char* kRestarted = "? ERESTARTSYS (To be restarted if SA_RESTART is set)";
 
 std::string signal_line(const os::SigInfo& info) {
   return "--- " + signal_name_or_number(info.signo) + " " + siginfo_text(info) + " ---";
@@ -110,8 +110,10 @@ void Strace::leave(const os::SyscallEvent& e, const std::string& name) {
     // The call "returns" the interrupted code's RAX, which it has just restored.
     value = static_cast<int64_t>(const_cast<os::Process&>(e.process).cpu().reg(os::Reg::kRax));
   }
-  finish(pid, name, formatter_.exit_arguments(e.number, e.args, value) + ")",
-         formatter_.result(e.number, e.args, value));
+  std::string result = formatter_.result(e.number, e.args, value);
+  if (value == -EINTR && e.number != SYS_rt_sigreturn)
+    result = interrupted_result(e.number, e.args).value_or(result);  // a handler runs next
+  finish(pid, name, formatter_.exit_arguments(e.number, e.args, value) + ")", result);
   print_ignored_signals(pid);
 }
 
@@ -134,7 +136,7 @@ void Strace::restarted(int pid) {
   constexpr int64_t kErestartsys = -512;
   const OpenCall& call = it->second;
   finish(pid, call.name, formatter_.exit_arguments(call.number, call.args, kErestartsys) + ")",
-         kRestarted);
+         kRestartSys);
 }
 
 void Strace::died_in_call(int pid) {

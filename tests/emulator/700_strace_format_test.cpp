@@ -1,7 +1,9 @@
 // --strace's decoders on guest memory laid out by hand: every structure strace 6 decodes that
-// vmlab decodes too, the split of a call's arguments between its entry and its exit, and the
-// siginfo of the "--- SIG... ---" lines. The expected texts are strace 6.1's on native runs.
+// vmlab decodes too, the split of a call's arguments between its entry and its exit, the
+// restart codes of interrupted calls, and the siginfo of the "--- SIG... ---" lines. The expected
+// texts are strace 6.1's on native runs.
 #include <gtest/gtest.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -15,6 +17,7 @@
 #include "emulator/trace/siginfo_format.h"
 #include "emulator/trace/syscall_flags.h"
 #include "emulator/trace/syscall_format.h"
+#include "emulator/trace/syscall_restart.h"
 #include "emulator/trace/syscall_struct_format.h"
 #include "os/signals.h"
 
@@ -250,6 +253,29 @@ TEST_F(Calls, CloneNamesItsArgumentsInStracesOrder) {
             "0x400000");
   const uint64_t plain[6] = {SIGCHLD};
   EXPECT_EQ(f.arguments(SYS_clone, plain, 3), "child_stack=NULL, flags=SIGCHLD");
+}
+
+TEST(StraceRestart, InterruptedCallsShowLinuxsRestartCode) {
+  const uint64_t none[6] = {};
+  EXPECT_EQ(interrupted_result(SYS_read, none),
+            "? ERESTARTSYS (To be restarted if SA_RESTART is set)");
+  EXPECT_EQ(interrupted_result(SYS_rt_sigsuspend, none),
+            "? ERESTARTNOHAND (To be restarted if no handler)");
+  EXPECT_EQ(interrupted_result(SYS_nanosleep, none),
+            "? ERESTART_RESTARTBLOCK (Interrupted by signal)");
+  const uint64_t poll_forever[6] = {0, 1, static_cast<uint64_t>(-1)};
+  const uint64_t poll_a_second[6] = {0, 1, 1000};
+  EXPECT_EQ(interrupted_result(SYS_poll, poll_forever),
+            "? ERESTARTNOHAND (To be restarted if no handler)");
+  EXPECT_EQ(interrupted_result(SYS_poll, poll_a_second),
+            "? ERESTART_RESTARTBLOCK (Interrupted by signal)");
+  const uint64_t futex_timed[6] = {0x1000, FUTEX_WAIT_PRIVATE, 0, 0x2000};
+  const uint64_t futex_untimed[6] = {0x1000, FUTEX_WAIT_PRIVATE, 0, 0};
+  EXPECT_EQ(interrupted_result(SYS_futex, futex_timed),
+            "? ERESTART_RESTARTBLOCK (Interrupted by signal)");
+  EXPECT_EQ(interrupted_result(SYS_futex, futex_untimed),
+            "? ERESTARTSYS (To be restarted if SA_RESTART is set)");
+  EXPECT_EQ(interrupted_result(SYS_rt_sigtimedwait, none), std::nullopt);  // EINTR itself
 }
 
 os::SigInfo info_of(int signo, int code) {
