@@ -227,9 +227,9 @@ TEST(Strace, BusyboxCatMakesTheSameCallsAsNatively) {
 
 // The complete lines of the calls named `names`, as strace prints them (a call cut by another
 // process joined again), without the pid prefix, the padding before " = " and the time left (which
-// a native run cannot repeat). Interrupted calls (strace: ERESTART*, vmlab: EINTR) and lines with
-// addresses are left out. (Plain string handling: GCC 12's <regex> does not compile warning-free
-// under ASan.)
+// a native run cannot repeat). Interrupted calls (ERESTART*, EINTR: when a native run is
+// interrupted varies) and lines with addresses are left out. (Plain string handling: GCC 12's
+// <regex> does not compile warning-free under ASan.)
 std::vector<std::string> wait_calls(const std::string& strace_output) {
   static const char* const kNames[] = {"poll(", "ppoll(", "select(", "pselect6("};
   std::vector<std::string> out;

@@ -151,14 +151,17 @@ struct Traces {
   }
 };
 
-Traces both(const std::vector<std::string>& argv) {
+// `same_output`: the program's output must match the native run's too.
+Traces both(const std::vector<std::string>& argv, bool same_output = true) {
   const std::string file = temp_dir() + "/native-strace.txt";
   std::vector<std::string> native_argv = {"strace", "-f", "-o", file};
   native_argv.insert(native_argv.end(), argv.begin(), argv.end());
   const CommandResult native = run_command(native_argv);
   EXPECT_NE(native.status, 127) << "strace must be installed (Debian package strace)";
   Traces t{run_vmlab({"--strace"}, argv), read_file(file), {}, {}};
-  EXPECT_EQ(t.ours.result.out, native.out);
+  if (same_output) {
+    EXPECT_EQ(t.ours.result.out, native.out);
+  }
   t.our_processes = per_process(t.ours.result.err);
   t.native_processes = per_process(t.native);
   return t;
@@ -249,16 +252,23 @@ TEST(StraceDecoding, ACallRestartedAfterAHandlerShowsErestartsys) {
 
 TEST(StraceDecoding, TimerSignalsCarryTheSiginfoANativeStraceShows) {
   // alarm and itimers: SI_KERNEL; a POSIX timer: SI_TIMER with its id, overrun and value.
-  const Traces t = both({guest("timers-musl")});
-  auto signals = [](const std::vector<Lines>& processes) {
+  // A loaded host may let a native timer overrun (which the program prints): compared without
+  // the count.
+  const Traces t = both({guest("timers-musl")}, /*same_output=*/false);
+  auto signals = [](const std::vector<Lines>& processes, bool any_overrun) {
     std::multiset<std::string> out;
     for (const Lines& lines : processes)
-      for (const std::string& line : lines)
-        if (starts_with(line, "--- ")) out.insert(line);
+      for (std::string line : lines) {
+        if (!starts_with(line, "--- ")) continue;
+        const auto overrun = line.find("si_overrun=");
+        if (any_overrun && overrun != std::string::npos)
+          line.replace(overrun, line.find(',', overrun) - overrun, "si_overrun=?");
+        out.insert(line);
+      }
     return out;
   };
-  const std::multiset<std::string> mine = signals(t.our_processes);
-  EXPECT_EQ(mine, signals(t.native_processes));
+  EXPECT_EQ(signals(t.our_processes, true), signals(t.native_processes, true));
+  const std::multiset<std::string> mine = signals(t.our_processes, false);
   EXPECT_EQ(mine.count("--- SIGALRM {si_signo=SIGALRM, si_code=SI_KERNEL} ---"), 6u);
   EXPECT_EQ(mine.count("--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_TIMER, si_timerid=0, "
                        "si_overrun=0, si_int=4242, si_ptr=0x?} ---"),
@@ -311,18 +321,22 @@ TEST(StraceDecoding, ABackgroundJobAndWaitAsANativeStraceShowsThem) {
   ASSERT_TRUE(t.have_processes(2)) << t.ours.result.err << "\n----\n" << t.native;
   const std::vector<Lines>& ours = t.our_processes;
   const std::vector<Lines>& native = t.native_processes;
-  // The shell's last lines: woken by SIGCHLD (vmlab shows EINTR where strace shows
-  // ERESTARTNOHAND, see README), it reaps the child.
-  const std::set<std::string> calls = {"wait4", "exit_group"};
+  // The shell's last lines: woken by SIGCHLD out of rt_sigsuspend (ERESTARTNOHAND, and EINTR
+  // once the handler returns), it reaps the child.
+  const std::set<std::string> calls = {"rt_sigsuspend", "rt_sigreturn", "rt_sigprocmask", "wait4",
+                                       "exit_group"};
   const Lines mine = selected(ours[0], calls, 2);
   const Lines theirs = selected(native[0], calls, second_pid(t.native));
-  ASSERT_GE(mine.size(), 4u);
-  ASSERT_GE(theirs.size(), 4u) << t.native;
-  EXPECT_EQ(Lines(mine.end() - 4, mine.end()), Lines(theirs.end() - 4, theirs.end()));
-  EXPECT_NE(t.ours.result.err.find("[pid     1] rt_sigsuspend([], 8 <unfinished ...>\n"),
-            std::string::npos)
-      << t.ours.result.err;
-  EXPECT_NE(t.ours.result.err.find("<... rt_sigsuspend resumed>)            = -1 EINTR"),
+  constexpr size_t kLast = 8;
+  ASSERT_GE(mine.size(), kLast);
+  ASSERT_GE(theirs.size(), kLast) << t.native;
+  EXPECT_EQ(Lines(mine.end() - kLast, mine.end()), Lines(theirs.end() - kLast, theirs.end()));
+  EXPECT_EQ(mine.end()[-kLast],
+            "rt_sigsuspend([], 8) = ? ERESTARTNOHAND (To be restarted if no handler)");
+  const std::string& err = t.ours.result.err;
+  EXPECT_NE(err.find("[pid     1] rt_sigsuspend([], 8 <unfinished ...>\n"), std::string::npos)
+      << err;
+  EXPECT_NE(err.find("<... rt_sigsuspend resumed>)            = ? ERESTARTNOHAND"),
             std::string::npos);
 }
 
