@@ -129,14 +129,16 @@ void Strace::finish(int pid, const std::string& name, const std::string& rest,
   if (it != open_calls_.end()) open_calls_.erase(it);
 }
 
-void Strace::restarted(int pid) {
+void Strace::interrupted(int pid) {
   auto it = open_calls_.find(pid);
   if (it == open_calls_.end()) return;
-  // Linux ends the first run with ERESTARTSYS: the arguments it would fill stay pointers.
+  // Linux ends the call with its restart code. vmlab's kernel wrote nothing for it (not even
+  // a sleep's remainder): what the call fills stays a pointer.
   constexpr int64_t kErestartsys = -512;
   const OpenCall& call = it->second;
+  const std::string eintr = formatter_.result(call.number, call.args, -EINTR);
   finish(pid, call.name, formatter_.exit_arguments(call.number, call.args, kErestartsys) + ")",
-         kRestartSys);
+         interrupted_result(call.number, call.args).value_or(eintr));
 }
 
 void Strace::died_in_call(int pid) {
@@ -156,9 +158,10 @@ void Strace::on_signal(const os::SignalEvent& e) {
   }
   calling_ = &e.process;
   print_ignored_signals(pid);
-  // A handler runs while a call is still open only when the call is restarted after it (an
-  // interrupted call has ended with EINTR already).
-  if (e.kind == os::SignalEvent::Kind::kHandler) restarted(pid);
+  // A call still open here is cut by the signal: run again after the handler (SA_RESTART), or
+  // never finished because the signal kills the process. (A call the handler interrupts has
+  // ended already, with the kernel's EINTR.)
+  interrupted(pid);
   emit(pid, prefix(pid) + signal_line(e.info));
 }
 

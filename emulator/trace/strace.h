@@ -38,9 +38,9 @@ class Strace {
   void on_signal(const os::SignalEvent& event);
   void enter(const os::SyscallEvent& event, const std::string& name);
   void leave(const os::SyscallEvent& event, const std::string& name);
-  // A call still open when its process goes on elsewhere: run again after a handler (SA_RESTART),
-  // or ended by the process's death.
-  void restarted(int pid);
+  // A call still open when a signal takes effect (it runs again after the handler, under
+  // SA_RESTART, or the signal kills the process), or when its process dies (SIGKILL).
+  void interrupted(int pid);
   // Ends `pid`'s open call with `rest` (what follows the arguments printed at entry) and the
   // result: on its held line, or as "<... NAME resumed>" after another process's lines.
   void finish(int pid, const std::string& name, const std::string& rest, const std::string& result);

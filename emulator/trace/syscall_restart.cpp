@@ -49,6 +49,7 @@ const std::unordered_map<int, Restart>& table() {
   return restart;
 }
 
+constexpr const char* kRestartSys = "? ERESTARTSYS (To be restarted if SA_RESTART is set)";
 constexpr const char* kNoHand = "? ERESTARTNOHAND (To be restarted if no handler)";
 constexpr const char* kRestartBlock = "? ERESTART_RESTARTBLOCK (Interrupted by signal)";
 

@@ -14,7 +14,4 @@ namespace vmlab::emulator {
 // itself (then "-1 EINTR" is what strace shows too).
 std::optional<std::string> interrupted_result(int number, const uint64_t (&args)[6]);
 
-// A call restarted after its handler (SA_RESTART) ends its first run with this.
-inline constexpr const char* kRestartSys = "? ERESTARTSYS (To be restarted if SA_RESTART is set)";
-
 }  // namespace vmlab::emulator

@@ -275,6 +275,31 @@ TEST(StraceDecoding, TimerSignalsCarryTheSiginfoANativeStraceShows) {
             4u);
 }
 
+TEST(StraceDecoding, AProcessKilledInACallShowsTheCallInterruptedThenTheSignal) {
+  const Traces t = both({"/bin/busybox", "sh", "-c", "sleep 1 & sleep 0.1; kill $!; wait"});
+  // The background sleep's last lines; its remainder, which Linux writes and vmlab's kernel
+  // does not when the process dies, is left out.
+  auto last_three = [](const std::vector<Lines>& processes) {
+    Lines lines;
+    for (const Lines& p : processes)
+      if (p.size() >= 3 && p.back() == "+++ killed by SIGTERM +++") lines = p;
+    if (lines.empty()) return lines;
+    Lines out(lines.end() - 3, lines.end());
+    out[0] = out[0].substr(0, out[0].find('(')) + out[0].substr(out[0].rfind(" = "));
+    out[1] = out[1].substr(0, out[1].find("si_pid="));
+    return out;
+  };
+  const Lines expected = {"clock_nanosleep = ? ERESTART_RESTARTBLOCK (Interrupted by signal)",
+                          "--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, ",
+                          "+++ killed by SIGTERM +++"};
+  EXPECT_EQ(last_three(t.our_processes), expected) << t.ours.result.err;
+  EXPECT_EQ(last_three(t.native_processes), expected) << t.native;
+  EXPECT_NE(
+      t.ours.result.err.find("[pid     2] --- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, "
+                             "si_pid=1, si_uid=0} ---\n[pid     2] +++ killed by SIGTERM +++\n"),
+      std::string::npos);
+}
+
 // Every "<unfinished ...>" of a process is followed, before any other line of that process,
 // by its "<... NAME resumed>", and every resumed line by nothing else of the process first.
 void expect_pairs(const std::string& strace_output) {
