@@ -300,6 +300,36 @@ TEST(StraceDecoding, AProcessKilledInACallShowsTheCallInterruptedThenTheSignal) 
       std::string::npos);
 }
 
+// Every number and string of a --stats-json tree, by path.
+void flatten(const Json& j, const std::string& path, std::map<std::string, std::string>& out) {
+  if (j.type() == Json::Type::kObject) {
+    for (const auto& [key, value] : j.object())
+      flatten(value, path + "." + key, out);
+  } else if (j.type() == Json::Type::kArray) {
+    for (size_t i = 0; i < j.size(); ++i)
+      flatten(j[i], path + "[" + std::to_string(i) + "]", out);
+  } else {
+    out[path] = j.type() == Json::Type::kString ? j.str() : std::to_string(j.number());
+  }
+}
+
+TEST(StraceDecoding, TracingChangesNothingInTheRun) {
+  // Decoding reads guest memory and registers without touching them: same output, same
+  // statistics (instructions, faults, TLBs, A/D bits set, time) as without --strace.
+  for (const std::vector<std::string>& argv :
+       {std::vector<std::string>{guest("strace_decoding-musl"), "calls"},
+        std::vector<std::string>{"/bin/busybox", "sh", "-c", "echo hi | cat; sleep 0 & wait"}}) {
+    const VmlabRun plain = run_vmlab({}, argv);
+    const VmlabRun traced = run_vmlab({"--strace"}, argv);
+    EXPECT_EQ(traced.result.out, plain.result.out);
+    std::map<std::string, std::string> with, without;
+    flatten(traced.stats, "", with);
+    flatten(plain.stats, "", without);
+    EXPECT_GT(with.size(), 20u);
+    EXPECT_EQ(with, without) << argv.back();
+  }
+}
+
 // Every "<unfinished ...>" of a process is followed, before any other line of that process,
 // by its "<... NAME resumed>", and every resumed line by nothing else of the process first.
 void expect_pairs(const std::string& strace_output) {
