@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "os/signals.h"
+
 namespace vmlab::os {
 
 class Process;
@@ -67,6 +69,15 @@ struct ProcessEvent {
   const std::string* path = nullptr;               // kExec: the path as given to execve
 };
 
+// A signal taking effect in a process: its handler is about to run (after a call it
+// interrupted has ended), its default action is taken, or it is discarded as ignored (when sent
+// or when unblocked).
+struct SignalEvent {
+  const Process& process;
+  const SigInfo& info;
+  enum class Kind : uint8_t { kHandler, kDefaultAction, kIgnored } kind;
+};
+
 struct ReclaimEvent {
   const Process* process;  // owner of the evicted page (first mapper), may be null
   uint64_t va;
@@ -80,6 +91,7 @@ class KernelEvents {
   std::vector<std::function<void(const FaultEvent&)>> fault;
   std::vector<std::function<void(const SyscallEvent&)>> syscall;
   std::vector<std::function<void(const ProcessEvent&)>> process;
+  std::vector<std::function<void(const SignalEvent&)>> signal;
   std::vector<std::function<void(const ReclaimEvent&)>> reclaim;
 
   template <typename Event>

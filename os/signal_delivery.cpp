@@ -94,7 +94,11 @@ bool Kernel::signal_ignored(const Process& target, const SigInfo& info) const {
 void Kernel::send_signal(Process& target, const SigInfo& info) {
   // To the process: any of its threads that does not block the signal takes it.
   if (target.group().tids.empty() || info.signo <= 0 || info.signo > sig::kMax) return;
-  if (signal_ignored(target, info)) return;
+  if (signal_ignored(target, info)) {
+    // Dropped, but tracers see it (ptrace reports ignored signals too).
+    KernelEvents::raise(events_.signal, SignalEvent{target, info, SignalEvent::Kind::kIgnored});
+    return;
+  }
   target.group().pending.add(info);
   if (current_ != nullptr && current_->tgid() == target.tgid() && current_->has_cpu() &&
       (current_->signals().blocked & sig_bit(info.signo)) == 0)
@@ -103,7 +107,11 @@ void Kernel::send_signal(Process& target, const SigInfo& info) {
 
 void Kernel::send_thread_signal(Process& thread, const SigInfo& info) {
   if (thread.state() == ProcessState::kZombie || info.signo <= 0 || info.signo > sig::kMax) return;
-  if (signal_ignored(thread, info)) return;
+  if (signal_ignored(thread, info)) {
+    // Dropped, but tracers see it (ptrace reports ignored signals too).
+    KernelEvents::raise(events_.signal, SignalEvent{thread, info, SignalEvent::Kind::kIgnored});
+    return;
+  }
   thread.signals().pending.add(info);
   const bool blocked = (thread.signals().blocked & sig_bit(info.signo)) != 0;
   if (!blocked && current_ == &thread && thread.has_cpu()) thread.cpu().request_stop();
@@ -149,18 +157,29 @@ bool Kernel::deliver_signals(Process& process) {
     const SigInfo info =
         (s.pending.mask & sig_bit(signo)) != 0 ? s.pending.take(signo) : shared.take(signo);
     const SigAction action = s.action(signo);
-    if (action.handler == kSigIgn && signo != sig::kKill) continue;
+    using Taken = SignalEvent::Kind;
+    auto taken = [&](Taken kind) {
+      KernelEvents::raise(events_.signal, SignalEvent{process, info, kind});
+    };
+    if (action.handler == kSigIgn && signo != sig::kKill) {
+      taken(Taken::kIgnored);
+      continue;
+    }
     if (action.handler == kSigDfl || signo == sig::kKill) {
       const DefaultAction what = default_action(signo);
       if (what == DefaultAction::kIgnore || what == DefaultAction::kContinue ||
-          what == DefaultAction::kStop)
+          what == DefaultAction::kStop) {
+        taken(Taken::kIgnored);
         continue;  // job control is not modelled: stop signals are ignored
+      }
+      taken(Taken::kDefaultAction);
       report_fatal_signal(process, info);
       exit_process(process, signaled_status(signo, what == DefaultAction::kCoreDump));
       return false;
     }
     // A user handler. A call that was waiting is interrupted (or restarted).
     if (process.state() == ProcessState::kBlocked) interrupt_blocked_call(process, action);
+    taken(Taken::kHandler);
     if (!setup_frame(process, info, action)) {
       // No room for the frame: Linux forces SIGSEGV with the default action.
       std::fprintf(stderr, "vmlab: pid %d (%s): cannot build the frame for %s: stack unusable\n",

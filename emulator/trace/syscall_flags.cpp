@@ -20,6 +20,7 @@
 #include <initializer_list>
 #include <utility>
 
+#include "emulator/trace/strace_text.h"
 #include "os/signals.h"
 
 namespace vmlab::emulator {
@@ -27,12 +28,6 @@ namespace vmlab::emulator {
 namespace {
 
 using Names = std::initializer_list<std::pair<uint64_t, const char*>>;
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%#llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // Flag bits joined with '|'; leftover bits in hex; `none` when nothing is set.
 std::string bits(uint64_t value, Names names, const char* none = "0") {
@@ -127,9 +122,13 @@ std::string clone_flags(uint64_t flags) {
                           {CLONE_FS, "CLONE_FS"},
                           {CLONE_FILES, "CLONE_FILES"},
                           {CLONE_SIGHAND, "CLONE_SIGHAND"},
+                          {0x1000, "CLONE_PIDFD"},
+                          {CLONE_PTRACE, "CLONE_PTRACE"},
                           {CLONE_VFORK, "CLONE_VFORK"},
                           {CLONE_PARENT, "CLONE_PARENT"},
                           {CLONE_THREAD, "CLONE_THREAD"},
+                          {CLONE_NEWNS, "CLONE_NEWNS"},
+                          {CLONE_SYSVSEM, "CLONE_SYSVSEM"},
                           {CLONE_SETTLS, "CLONE_SETTLS"},
                           {CLONE_PARENT_SETTID, "CLONE_PARENT_SETTID"},
                           {CLONE_CHILD_CLEARTID, "CLONE_CHILD_CLEARTID"},
@@ -158,7 +157,22 @@ std::string getrandom_flags(uint64_t flags) {
 
 std::string signal_name_or_number(int64_t signo) {
   if (signo <= 0 || signo > os::sig::kMax) return std::to_string(signo);
+  constexpr int kRtMin = 32;  // the kernel's SIGRTMIN (libcs reserve the first few)
+  if (signo == kRtMin) return "SIGRTMIN";
+  if (signo > kRtMin) return "SIGRT_" + std::to_string(signo - kRtMin);
   return os::signal_name(static_cast<int>(signo));
+}
+
+std::string sigaction_flags(uint64_t flags) {
+  // strace's order, which is not the order of the bits.
+  return bits(flags, {{os::kSaRestorer, "SA_RESTORER"},
+                      {SA_ONSTACK, "SA_ONSTACK"},
+                      {SA_RESTART, "SA_RESTART"},
+                      {SA_NODEFER, "SA_NODEFER"},
+                      {SA_RESETHAND, "SA_RESETHAND"},
+                      {SA_SIGINFO, "SA_SIGINFO"},
+                      {SA_NOCLDSTOP, "SA_NOCLDSTOP"},
+                      {SA_NOCLDWAIT, "SA_NOCLDWAIT"}});
 }
 
 std::string sighow(uint64_t how) {
@@ -297,8 +311,7 @@ std::string signal_set(uint64_t mask) {
   std::string out = complement ? "~[" : "[";
   for (int signo = 1; signo <= os::sig::kMax; ++signo) {
     if ((mask & os::sig_bit(signo)) == 0) continue;
-    const std::string name = os::signal_name(signo);
-    out += (out.back() == '[' ? "" : " ") + name.substr(name.rfind("SIG", 0) == 0 ? 3 : 0);
+    out += (out.back() == '[' ? "" : " ") + signal_name_or_number(signo).substr(3);
   }
   return out + "]";
 }

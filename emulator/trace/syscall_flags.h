@@ -16,7 +16,8 @@ std::string clone_flags(uint64_t flags);     // "CLONE_CHILD_CLEARTID|...|SIGCHL
 std::string wait_options(uint64_t options);  // "WNOHANG" or "0"
 std::string mremap_flags(uint64_t flags);
 std::string getrandom_flags(uint64_t flags);
-std::string signal_name_or_number(int64_t signo);  // "SIGCHLD", or the number
+std::string signal_name_or_number(int64_t signo);  // "SIGCHLD", "SIGRT_1", or the number
+std::string sigaction_flags(uint64_t flags);       // "SA_RESTORER|SA_RESTART" or "0"
 std::string sighow(uint64_t how);
 std::string whence(uint64_t whence);
 std::string fcntl_command(uint64_t cmd);

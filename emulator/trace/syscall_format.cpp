@@ -8,8 +8,10 @@
 #include <cstdio>
 #include <cstring>
 
+#include "emulator/trace/strace_text.h"
 #include "emulator/trace/syscall_flags.h"
 #include "emulator/trace/syscall_signatures.h"
+#include "emulator/trace/syscall_struct_format.h"
 #include "emulator/trace/syscall_wait_format.h"
 #include "os/syscalls/syscall_table.h"
 
@@ -17,55 +19,10 @@ namespace vmlab::emulator {
 
 namespace {
 
-constexpr size_t kStringLimit = 32;  // strace's default -s 32
+constexpr size_t kStringLimit = kStraceStringLimit;
 constexpr size_t kPathLimit = 4096;  // PATH_MAX
 constexpr size_t kArrayLimit = 32;   // argv entries shown
 constexpr int64_t kMaxErrno = 4095;
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%#llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-std::string pointer(uint64_t v) {
-  return v == 0 ? "NULL" : hex(v);
-}
-
-std::string quote(const std::string& bytes, size_t limit) {
-  std::string out = "\"";
-  for (size_t i = 0; i < bytes.size() && i < limit; ++i) {
-    const unsigned char c = static_cast<unsigned char>(bytes[i]);
-    switch (c) {
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (c >= 0x20 && c < 0x7f) {
-          out += static_cast<char>(c);
-        } else {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        }
-    }
-  }
-  out += "\"";
-  if (bytes.size() > limit) out += "...";
-  return out;
-}
 
 bool is_error(int64_t result) {
   return result < 0 && result >= -kMaxErrno;
@@ -113,15 +70,10 @@ std::string SyscallFormatter::result(int number, const uint64_t (&args)[6], int6
   return text;
 }
 
-std::string SyscallFormatter::arguments(int number, const uint64_t (&args)[6],
-                                        std::optional<int64_t> result) {
-  const Signature* sig = signature_of(number);
-  if (sig == nullptr) {
-    std::string out;
-    for (int i = 0; i < 6; ++i)
-      out += (i ? ", " : "") + hex(args[i]);
-    return out;
-  }
+std::optional<std::string> SyscallFormatter::argument(const Signature& signature, size_t i,
+                                                      const uint64_t (&args)[6],
+                                                      std::optional<int64_t> result) {
+  const Signature* sig = &signature;
   auto peek_string = [&](uint64_t va, size_t max) -> std::optional<std::string> {
     std::string s;
     char c = 0;
@@ -132,194 +84,260 @@ std::string SyscallFormatter::arguments(int number, const uint64_t (&args)[6],
     }
     return s;
   };
-  auto buffer = [&](uint64_t va, uint64_t length) {
-    std::string bytes(std::min<uint64_t>(length, kStringLimit + 1), '\0');
-    if (!peek_(va, bytes.data(), bytes.size())) return pointer(va);
-    return quote(bytes, kStringLimit);
-  };
-  std::string out;
-  for (size_t i = 0; i < sig->args.size(); ++i) {
-    const uint64_t v = args[i];
-    const int64_t sv = static_cast<int64_t>(v);
-    std::string text;
-    switch (sig->args[i]) {
-      case Arg::kInt:
-        text = std::to_string(static_cast<int32_t>(v));
-        break;
-      case Arg::kLong:
-        text = std::to_string(sv);
-        break;
-      case Arg::kUnsigned:
-        text = std::to_string(v);
-        break;
-      case Arg::kHex:
-        text = hex(v);
-        break;
-      case Arg::kPointer:
-        text = pointer(v);
-        break;
-      case Arg::kFd:
-        text = std::to_string(static_cast<int32_t>(v));
-        break;
-      case Arg::kAtFd:
-        text = static_cast<int32_t>(v) == AT_FDCWD ? "AT_FDCWD"
-                                                   : std::to_string(static_cast<int32_t>(v));
-        break;
-      case Arg::kPath: {
-        const auto s = peek_string(v, kPathLimit);
-        text = s ? quote(*s, kPathLimit) : pointer(v);
-        break;
-      }
-      case Arg::kWriteBuffer:
-        text = buffer(v, args[i + 1]);
-        break;
-      case Arg::kReadBuffer:
-        if (!result || is_error(*result))
-          text = pointer(v);
-        else
-          text = buffer(v, static_cast<uint64_t>(*result));
-        break;
-      case Arg::kOpenFlags:
-        text = open_flags(v);
-        break;
-      case Arg::kFdFlags:
-        text = fd_flags(v);
-        break;
-      case Arg::kMode: {
-        // open's mode matters only when a file may be created (strace omits it otherwise).
-        if (i > 0 && sig->args[i - 1] == Arg::kOpenFlags &&
-            (args[i - 1] & (O_CREAT | O_TMPFILE)) == 0)
-          continue;
-        char buf[16];
-        std::snprintf(buf, sizeof buf, "%#llo", static_cast<unsigned long long>(v));
-        text = v == 0 ? "000" : buf;
-        break;
-      }
-      case Arg::kProt:
-        text = prot_flags(v);
-        break;
-      case Arg::kMmapFlags:
-        text = mmap_flags(v);
-        break;
-      case Arg::kAtFlags:
-        text = at_flags(v);
-        break;
-      case Arg::kAccessMode:
-        text = access_mode(v);
-        break;
-      case Arg::kSignal:
-        text = signal_name_or_number(sv);
-        break;
-      case Arg::kSigHow:
-        text = sighow(v);
-        break;
-      case Arg::kWhence:
-        text = whence(v);
-        break;
-      case Arg::kFcntlCommand:
-        text = fcntl_command(v);
-        break;
-      case Arg::kIoctlRequest:
-        text = ioctl_request(v);
-        break;
-      case Arg::kArchPrctlCode:
-        text = arch_prctl_code(v);
-        break;
-      case Arg::kPrctlOption:
-        text = prctl_option(v);
-        break;
-      case Arg::kRlimitResource:
-        text = rlimit_resource(v);
-        break;
-      case Arg::kClockId:
-        text = clock_id(v);
-        break;
-      case Arg::kCloneFlags:
-        text = clone_flags(v);
-        break;
-      case Arg::kWaitOptions:
-        text = wait_options(v);
-        break;
-      case Arg::kMremapFlags:
-        text = mremap_flags(v);
-        break;
-      case Arg::kMadvice:
-        text = madvice(v);
-        break;
-      case Arg::kGetrandomFlags:
-        text = getrandom_flags(v);
-        break;
-      case Arg::kFutexOp:
-        text = futex_op(v);
-        break;
-      case Arg::kStringArray: {
-        text = "[";
-        for (size_t k = 0; k < kArrayLimit; ++k) {
-          uint64_t p = 0;
-          if (!peek_(v + k * 8, &p, sizeof p)) break;
-          if (p == 0) break;
-          const auto s = peek_string(p, kPathLimit);
-          text += (k ? ", " : "") + (s ? quote(*s, kStringLimit) : pointer(p));
-        }
-        text += "]";
-        break;
-      }
-      case Arg::kEnvArray: {
-        size_t n = 0;
-        for (uint64_t p = 1; n < 100000 && peek_(v + n * 8, &p, sizeof p) && p != 0;)
-          ++n;
-        text = pointer(v) + " /* " + std::to_string(n) + " vars */";
-        break;
-      }
-      case Arg::kStatOut: {
-        struct stat st {};
-        if (!result || is_error(*result) || !peek_(v, &st, sizeof st)) {
-          text = pointer(v);
-        } else {
-          text = "{st_mode=" + file_mode(st.st_mode) + ", st_size=" + std::to_string(st.st_size) +
-                 ", ...}";
-        }
-        break;
-      }
-      case Arg::kPipeOut: {
-        int32_t fds[2];
-        if (!result || is_error(*result) || !peek_(v, fds, sizeof fds))
-          text = pointer(v);
-        else
-          text = "[" + std::to_string(fds[0]) + ", " + std::to_string(fds[1]) + "]";
-        break;
-      }
-      case Arg::kTimespecIn:
-        text = timespec_at(peek_, v);
-        break;
-      case Arg::kTimevalIn:
-        text = timeval_at(peek_, v);
-        break;
-      case Arg::kPollFds:
-        text = pollfd_array(peek_, v, args[i + 1]);
-        break;
-      case Arg::kFdSet:
-        text = fd_set_bits(peek_, v, static_cast<int32_t>(args[0]));
-        break;
-      case Arg::kSigset:
-        text = sigset_at(peek_, v, args[i + 1]);
-        break;
-      case Arg::kSigsetPack:
-        text = sigset_pack_at(peek_, v);
-        break;
-      case Arg::kUnameOut: {
-        struct utsname u {};
-        if (!result || is_error(*result) || !peek_(v, &u, sizeof u))
-          text = pointer(v);
-        else
-          text =
-              std::string("{sysname=\"") + u.sysname + "\", nodename=\"" + u.nodename + "\", ...}";
-        break;
-      }
+  const bool succeeded = result && !is_error(*result);
+  const uint64_t v = args[i];
+  const int64_t sv = static_cast<int64_t>(v);
+  // What the kernel fills exists only after a call that succeeded: strace shows the pointer
+  // else. (A sleep's remainder is the opposite: it matters when the sleep was interrupted.)
+  if (is_output(sig->args[i]) && !succeeded && sig->args[i] != Arg::kSleepRemainder &&
+      sig->args[i] != Arg::kCloneIds)
+    return pointer(v);
+  std::string text;
+  switch (sig->args[i]) {
+    case Arg::kInt:
+      text = std::to_string(static_cast<int32_t>(v));
+      break;
+    case Arg::kLong:
+      text = std::to_string(sv);
+      break;
+    case Arg::kUnsigned:
+      text = std::to_string(v);
+      break;
+    case Arg::kHex:
+      text = hex(v);
+      break;
+    case Arg::kPointer:
+      text = pointer(v);
+      break;
+    case Arg::kFd:
+      text = std::to_string(static_cast<int32_t>(v));
+      break;
+    case Arg::kAtFd:
+      text = static_cast<int32_t>(v) == AT_FDCWD ? "AT_FDCWD"
+                                                 : std::to_string(static_cast<int32_t>(v));
+      break;
+    case Arg::kPath: {
+      const auto s = peek_string(v, kPathLimit);
+      text = s ? quote(*s, kPathLimit) : pointer(v);
+      break;
     }
-    out += (i ? ", " : "") + text;
+    case Arg::kWriteBuffer:
+      text = quoted_memory(peek_, v, args[i + 1]);
+      break;
+    case Arg::kReadBuffer:
+      text = quoted_memory(peek_, v, static_cast<uint64_t>(*result));
+      break;
+    case Arg::kOpenFlags:
+      text = open_flags(v);
+      break;
+    case Arg::kFdFlags:
+      text = fd_flags(v);
+      break;
+    case Arg::kMode: {
+      // open's mode matters only when a file may be created (strace omits it otherwise).
+      if (i > 0 && sig->args[i - 1] == Arg::kOpenFlags &&
+          (args[i - 1] & (O_CREAT | O_TMPFILE)) == 0)
+        return std::nullopt;
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%#llo", static_cast<unsigned long long>(v));
+      text = v == 0 ? "000" : buf;
+      break;
+    }
+    case Arg::kProt:
+      text = prot_flags(v);
+      break;
+    case Arg::kMmapFlags:
+      text = mmap_flags(v);
+      break;
+    case Arg::kAtFlags:
+      text = at_flags(v);
+      break;
+    case Arg::kAccessMode:
+      text = access_mode(v);
+      break;
+    case Arg::kSignal:
+      text = signal_name_or_number(sv);
+      break;
+    case Arg::kSigHow:
+      text = sighow(v);
+      break;
+    case Arg::kWhence:
+      text = whence(v);
+      break;
+    case Arg::kFcntlCommand:
+      text = fcntl_command(v);
+      break;
+    case Arg::kIoctlRequest:
+      text = ioctl_request(v);
+      break;
+    case Arg::kArchPrctlCode:
+      text = arch_prctl_code(v);
+      break;
+    case Arg::kPrctlOption:
+      text = prctl_option(v);
+      break;
+    case Arg::kRlimitResource:
+      text = rlimit_resource(v);
+      break;
+    case Arg::kClockId:
+      text = clock_id(v);
+      break;
+    case Arg::kCloneFlags:
+      text = clone_flags(v);
+      break;
+    case Arg::kWaitOptions:
+      text = wait_options(v);
+      break;
+    case Arg::kMremapFlags:
+      text = mremap_flags(v);
+      break;
+    case Arg::kMadvice:
+      text = madvice(v);
+      break;
+    case Arg::kGetrandomFlags:
+      text = getrandom_flags(v);
+      break;
+    case Arg::kFutexOp:
+      text = futex_op(v);
+      break;
+    case Arg::kStringArray: {
+      text = "[";
+      for (size_t k = 0; k < kArrayLimit; ++k) {
+        uint64_t p = 0;
+        if (!peek_(v + k * 8, &p, sizeof p)) break;
+        if (p == 0) break;
+        const auto s = peek_string(p, kPathLimit);
+        text += (k ? ", " : "") + (s ? quote(*s, kStringLimit) : pointer(p));
+      }
+      text += "]";
+      break;
+    }
+    case Arg::kEnvArray: {
+      size_t n = 0;
+      for (uint64_t p = 1; n < 100000 && peek_(v + n * 8, &p, sizeof p) && p != 0;)
+        ++n;
+      text = pointer(v) + " /* " + std::to_string(n) + " vars */";
+      break;
+    }
+    case Arg::kStatOut: {
+      struct stat st {};
+      if (!peek_(v, &st, sizeof st)) {
+        text = pointer(v);
+      } else {
+        text = "{st_mode=" + file_mode(st.st_mode) + ", st_size=" + std::to_string(st.st_size) +
+               ", ...}";
+      }
+      break;
+    }
+    case Arg::kPipeOut: {
+      int32_t fds[2];
+      if (!peek_(v, fds, sizeof fds))
+        text = pointer(v);
+      else
+        text = "[" + std::to_string(fds[0]) + ", " + std::to_string(fds[1]) + "]";
+      break;
+    }
+    case Arg::kTimespecIn:
+      text = timespec_at(peek_, v);
+      break;
+    case Arg::kTimevalIn:
+      text = timeval_at(peek_, v);
+      break;
+    case Arg::kPollFds:
+      text = pollfd_array(peek_, v, args[i + 1]);
+      break;
+    case Arg::kFdSet:
+      text = fd_set_bits(peek_, v, static_cast<int32_t>(args[0]));
+      break;
+    case Arg::kSigset:
+    case Arg::kSigsetOut:
+      text = sigset_at(peek_, v, args[sig->args.size() - 1]);
+      break;
+    case Arg::kSigsetPack:
+      text = sigset_pack_at(peek_, v);
+      break;
+    case Arg::kUnameOut: {
+      struct utsname u {};
+      if (!peek_(v, &u, sizeof u))
+        text = pointer(v);
+      else
+        text = std::string("{sysname=\"") + u.sysname + "\", nodename=\"" + u.nodename + "\", ...}";
+      break;
+    }
+    case Arg::kSigaction:
+    case Arg::kSigactionOut:
+      text = sigaction_at(peek_, v);
+      break;
+    case Arg::kRlimit:
+    case Arg::kRlimitOut:
+      text = rlimit_at(peek_, v);
+      break;
+    case Arg::kIovec:
+      text = iovec_array(peek_, v, args[i + 1], std::nullopt);
+      break;
+    case Arg::kIovecOut:
+      text = iovec_array(peek_, v, args[i + 1], static_cast<uint64_t>(*result));
+      break;
+    case Arg::kWaitStatusOut:
+      // No child reported (WNOHANG): the kernel stored nothing.
+      text = *result > 0 ? wait_status_at(peek_, v) : pointer(v);
+      break;
+    case Arg::kTimespecOut:
+      text = timespec_at(peek_, v);
+      break;
+    case Arg::kCloneStackAndFlags:
+      text = clone_stack_and_flags(args[0], args[1]);
+      break;
+    case Arg::kCloneIds:
+      text = succeeded ? clone_ids(peek_, args[0], args[2], args[3], args[4]) : "";
+      break;
+    case Arg::kSleepRemainder:
+      text = result && *result == -EINTR ? timespec_at(peek_, v) : pointer(v);
+      break;
   }
+  return text;
+}
+
+std::string SyscallFormatter::arguments_from(int number, const uint64_t (&args)[6],
+                                             std::optional<int64_t> result, Part part) {
+  const Signature* sig = signature_of(number);
+  if (sig == nullptr) {
+    if (part == Part::kExit) return "";
+    std::string out;
+    for (int i = 0; i < 6; ++i)
+      out += (i ? ", " : "") + hex(args[i]);
+    return out;
+  }
+  size_t first_output = 0;
+  while (first_output < sig->args.size() && !is_output(sig->args[first_output]))
+    ++first_output;
+  const size_t begin = part == Part::kExit ? first_output : 0;
+  const size_t end = part == Part::kEntry ? first_output : sig->args.size();
+  std::string out;
+  for (size_t i = begin; i < end; ++i) {
+    const std::optional<std::string> text = argument(*sig, i, args, result);
+    if (!text) continue;
+    out += (out.empty() || carries_separator(sig->args[i]) ? "" : ", ") + *text;
+  }
+  // strace ends what it printed at entry with the separator before the first output.
+  if (part == Part::kEntry && first_output < sig->args.size() && !out.empty() &&
+      !carries_separator(sig->args[first_output]))
+    out += ", ";
   return out;
+}
+
+std::string SyscallFormatter::entry_arguments(int number, const uint64_t (&args)[6]) {
+  return arguments_from(number, args, std::nullopt, Part::kEntry);
+}
+
+std::string SyscallFormatter::exit_arguments(int number, const uint64_t (&args)[6],
+                                             int64_t result) {
+  return arguments_from(number, args, result, Part::kExit);
+}
+
+std::string SyscallFormatter::arguments(int number, const uint64_t (&args)[6],
+                                        std::optional<int64_t> result) {
+  return arguments_from(number, args, result, Part::kAll);
 }
 
 std::string SyscallFormatter::format(int number, const uint64_t (&args)[6],

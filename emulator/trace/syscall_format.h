@@ -12,6 +12,8 @@
 
 namespace vmlab::emulator {
 
+struct Signature;
+
 // Reads guest memory without faulting or setting Accessed bits; false when not resident.
 using PeekMemory = std::function<bool(uint64_t va, void* out, size_t size)>;
 
@@ -25,6 +27,7 @@ struct SyscallText {
 class SyscallFormatter {
  public:
   explicit SyscallFormatter(PeekMemory peek) : peek_(std::move(peek)) {}
+  const PeekMemory& peek() const { return peek_; }
 
   // The whole line without the pid prefix: "name(args) = result" or "name(args) = ?" for
   // calls that do not return.
@@ -34,7 +37,20 @@ class SyscallFormatter {
   std::string arguments(int number, const uint64_t (&args)[6], std::optional<int64_t> result);
   std::string result(int number, const uint64_t (&args)[6], int64_t value);
 
+  // The arguments in the two halves strace prints them: at entry, the ones the kernel reads up
+  // to the first one it fills, followed by ", " when there is one ("wait4(-1, "); at exit, the
+  // rest ("[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL"). Together they are arguments().
+  std::string entry_arguments(int number, const uint64_t (&args)[6]);
+  std::string exit_arguments(int number, const uint64_t (&args)[6], int64_t result);
+
  private:
+  enum class Part : uint8_t { kEntry, kExit, kAll };
+  std::string arguments_from(int number, const uint64_t (&args)[6], std::optional<int64_t> result,
+                             Part part);
+  // Argument `i` as text; nullopt for one strace leaves out (open's mode without O_CREAT).
+  std::optional<std::string> argument(const Signature& signature, size_t i,
+                                      const uint64_t (&args)[6], std::optional<int64_t> result);
+
   PeekMemory peek_;
 };
 

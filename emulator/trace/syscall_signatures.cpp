@@ -16,8 +16,8 @@ const std::unordered_map<int, Signature>& table() {
       {SYS_write, {{A::kFd, A::kWriteBuffer, A::kUnsigned}}},
       {SYS_pread64, {{A::kFd, A::kReadBuffer, A::kUnsigned, A::kLong}}},
       {SYS_pwrite64, {{A::kFd, A::kWriteBuffer, A::kUnsigned, A::kLong}}},
-      {SYS_readv, {{A::kFd, A::kPointer, A::kInt}}},
-      {SYS_writev, {{A::kFd, A::kPointer, A::kInt}}},
+      {SYS_readv, {{A::kFd, A::kIovecOut, A::kInt}}},
+      {SYS_writev, {{A::kFd, A::kIovec, A::kInt}}},
       {SYS_open, {{A::kPath, A::kOpenFlags, A::kMode}}},
       {SYS_openat, {{A::kAtFd, A::kPath, A::kOpenFlags, A::kMode}}},
       {SYS_creat, {{A::kPath, A::kMode}}},
@@ -92,12 +92,12 @@ const std::unordered_map<int, Signature>& table() {
       {SYS_futex, {{A::kPointer, A::kFutexOp, A::kInt, A::kPointer, A::kPointer, A::kInt}}},
       {SYS_exit, {{A::kInt}, Returns::kNever}},
       {SYS_exit_group, {{A::kInt}, Returns::kNever}},
-      {SYS_clone, {{A::kCloneFlags, A::kPointer, A::kPointer, A::kPointer, A::kPointer}}},
+      {SYS_clone, {{A::kCloneStackAndFlags, A::kCloneIds}}},
       {SYS_clone3, {{A::kPointer, A::kUnsigned}}},
       {SYS_fork, {{}}},
       {SYS_vfork, {{}}},
       {SYS_execve, {{A::kPath, A::kStringArray, A::kEnvArray}}},
-      {SYS_wait4, {{A::kInt, A::kPointer, A::kWaitOptions, A::kPointer}}},
+      {SYS_wait4, {{A::kInt, A::kWaitStatusOut, A::kWaitOptions, A::kPointer}}},
       {SYS_kill, {{A::kInt, A::kSignal}}},
       {SYS_tkill, {{A::kInt, A::kSignal}}},
       {SYS_tgkill, {{A::kInt, A::kInt, A::kSignal}}},
@@ -113,28 +113,28 @@ const std::unordered_map<int, Signature>& table() {
       {SYS_setpgid, {{A::kInt, A::kInt}}},
       {SYS_getsid, {{A::kInt}}},
       {SYS_setsid, {{}}},
-      {SYS_prlimit64, {{A::kInt, A::kRlimitResource, A::kPointer, A::kPointer}}},
-      {SYS_getrlimit, {{A::kRlimitResource, A::kPointer}}},
-      {SYS_setrlimit, {{A::kRlimitResource, A::kPointer}}},
+      {SYS_prlimit64, {{A::kInt, A::kRlimitResource, A::kRlimit, A::kRlimitOut}}},
+      {SYS_getrlimit, {{A::kRlimitResource, A::kRlimitOut}}},
+      {SYS_setrlimit, {{A::kRlimitResource, A::kRlimit}}},
       {SYS_prctl, {{A::kPrctlOption, A::kHex}}},
       {SYS_sched_getaffinity, {{A::kInt, A::kUnsigned, A::kPointer}}},
       {SYS_sched_yield, {{}}},
-      {SYS_rt_sigaction, {{A::kSignal, A::kPointer, A::kPointer, A::kUnsigned}}},
-      {SYS_rt_sigprocmask, {{A::kSigHow, A::kPointer, A::kPointer, A::kUnsigned}}},
+      {SYS_rt_sigaction, {{A::kSignal, A::kSigaction, A::kSigactionOut, A::kUnsigned}}},
+      {SYS_rt_sigprocmask, {{A::kSigHow, A::kSigset, A::kSigsetOut, A::kUnsigned}}},
       {SYS_rt_sigreturn, {{}}},
-      {SYS_rt_sigpending, {{A::kPointer, A::kUnsigned}}},
-      {SYS_rt_sigsuspend, {{A::kPointer, A::kUnsigned}}},
+      {SYS_rt_sigpending, {{A::kSigsetOut, A::kUnsigned}}},
+      {SYS_rt_sigsuspend, {{A::kSigset, A::kUnsigned}}},
       {SYS_sigaltstack, {{A::kPointer, A::kPointer}}},
       {SYS_pause, {{}}},
       {SYS_uname, {{A::kUnameOut}}},
       {SYS_sysinfo, {{A::kPointer}}},
       {SYS_getrandom, {{A::kReadBuffer, A::kUnsigned, A::kGetrandomFlags}}},
-      {SYS_clock_gettime, {{A::kClockId, A::kPointer}}},
-      {SYS_clock_getres, {{A::kClockId, A::kPointer}}},
+      {SYS_clock_gettime, {{A::kClockId, A::kTimespecOut}}},
+      {SYS_clock_getres, {{A::kClockId, A::kTimespecOut}}},
       {SYS_gettimeofday, {{A::kPointer, A::kPointer}}},
       {SYS_time, {{A::kPointer}}},
-      {SYS_nanosleep, {{A::kTimespecIn, A::kPointer}}},
-      {SYS_clock_nanosleep, {{A::kClockId, A::kHex, A::kTimespecIn, A::kPointer}}},
+      {SYS_nanosleep, {{A::kTimespecIn, A::kSleepRemainder}}},
+      {SYS_clock_nanosleep, {{A::kClockId, A::kHex, A::kTimespecIn, A::kSleepRemainder}}},
       {SYS_times, {{A::kPointer}}},
       {SYS_getrusage, {{A::kInt, A::kPointer}}},
   };
@@ -142,6 +142,26 @@ const std::unordered_map<int, Signature>& table() {
 }
 
 }  // namespace
+
+bool is_output(Arg arg) {
+  switch (arg) {
+    case A::kReadBuffer:
+    case A::kStatOut:
+    case A::kPipeOut:
+    case A::kUnameOut:
+    case A::kSigsetOut:
+    case A::kSigactionOut:
+    case A::kRlimitOut:
+    case A::kIovecOut:
+    case A::kWaitStatusOut:
+    case A::kTimespecOut:
+    case A::kSleepRemainder:
+    case A::kCloneIds:
+      return true;
+    default:
+      return false;
+  }
+}
 
 const Signature* signature_of(int number) {
   const auto& t = table();

@@ -48,9 +48,33 @@ enum class Arg : uint8_t {
   kUnameOut,
   kPollFds,     // struct pollfd array; its length is the next argument
   kFdSet,       // fd_set of the first argument's number of descriptors
-  kSigset,      // sigset_t; its size is the next argument
+  kSigset,      // sigset_t; its size is the call's last argument
   kSigsetPack,  // pselect6's {sigset_t *, size}
+  kSigsetOut,   // a sigset_t the kernel fills (the old mask); size as kSigset
+  kSigaction,   // the kernel's struct sigaction
+  kSigactionOut,
+  kRlimit,  // struct rlimit (prlimit64's rlimit64 has the same layout)
+  kRlimitOut,
+  kIovec,     // struct iovec array the kernel reads, with the data; its length is the next
+  kIovecOut,  // an iovec array the kernel fills: the data up to the result's length
+  kWaitStatusOut,
+  kTimespecOut,
+  kSleepRemainder,  // nanosleep's time left: a timespec when interrupted, else the pointer
+  // clone's arguments, named and in strace's order: "child_stack=NULL, flags=...|SIGCHLD" from
+  // the first two registers (flags, stack) at entry, then at exit from the next three
+  // (parent_tid, child_tid, tls) ", parent_tid=[2], child_tidptr=0x..." for the flags that use
+  // them, with its own leading separator.
+  kCloneStackAndFlags,
+  kCloneIds,
 };
+
+// An argument whose text starts with its own separator (or is empty).
+inline bool carries_separator(Arg arg) {
+  return arg == Arg::kCloneIds;
+}
+
+// Arguments the kernel fills in: strace prints them (and every argument after them) at exit.
+bool is_output(Arg arg);
 
 enum class Returns : uint8_t { kInt, kPointer, kNever, kHex };
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "emulator/trace/strace_text.h"
 #include "emulator/trace/syscall_flags.h"
 #include "os/syscalls/time_values.h"
 
@@ -21,13 +22,6 @@ struct PollFd {
   uint16_t events;
   uint16_t revents;
 };
-
-std::string pointer(uint64_t v) {
-  if (v == 0) return "NULL";
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%#llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // The entries of a pollfd array, each formatted by `entry` (skipped when it returns "").
 template <typename Entry>

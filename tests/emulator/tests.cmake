@@ -1,9 +1,10 @@
-# The emulator layer against the real CPU: QEMU's x86 page walker (inside Unicorn) as the oracle
-# for the model's walker. Included from tests/CMakeLists.txt.
+# The emulator layer: against the real CPU (QEMU's x86 page walker inside Unicorn as the oracle
+# for the model's walker), and --strace's decoders. Included from tests/CMakeLists.txt.
 add_executable(emulator_tests
   ${CMAKE_CURRENT_LIST_DIR}/paging_harness.cpp
   ${CMAKE_CURRENT_LIST_DIR}/500_walker_differential_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/600_memory_invariants_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/700_strace_format_test.cpp
 )
 target_link_libraries(emulator_tests PRIVATE vmlab_emulator vmlab_mmu GTest::gtest_main)
 target_compile_definitions(emulator_tests PRIVATE VMLAB_GUESTS_DIR="${CMAKE_BINARY_DIR}/guests")
