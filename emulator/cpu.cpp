@@ -252,7 +252,8 @@ void Cpu::code_changed(uint64_t start, uint64_t end) {
   // Code at these virtual addresses may change: forget what was translated from the frames
   // behind them (translations are keyed by physical address).
   for (uint64_t page = start & ~mmu::kPageOffsetMask; page < end; page += mmu::kPageBytes) {
-    const mmu::WalkResult w = mmu_->probe(mmu::VirtAddr{page}, mmu::Access::kRead, mmu::Mode::kUser);
+    const mmu::WalkResult w =
+        mmu_->probe(mmu::VirtAddr{page}, mmu::Access::kRead, mmu::Mode::kUser);
     if (!w.faulted) engine_.forget_code(w.translate(mmu::VirtAddr{page}));
   }
 }
@@ -270,11 +271,14 @@ void Cpu::pte_changed(uint64_t, mmu::PageSize, mmu::Pte before, mmu::Pte after) 
        (after.raw() & ~before.raw() & ~(mmu::Pte::kAccessed | mmu::Pte::kDirty)) ==
            (after.raw() ^ before.raw()));
   // A copy-on-write break gives a read-only page a private writable copy (the kernel changes
-  // the frame of a present read-only page for nothing else). The engine's entry, if any, is
-  // read-only and names a frame whose bytes equal the copy's; the write that faulted refills
-  // it. So the whole TLB need not go.
-  const bool copy_on_write = before.present() && after.present() && !before.writable() &&
-                             after.writable() && before.user() == after.user() &&
+  // the frame of a present read-only page for nothing else). The faulting context's entry, if
+  // any, is read-only and names a frame whose bytes equal the copy's; the write that faulted
+  // refills it. So its whole TLB need not go. Another thread's context must drop the old
+  // frame: the faulting thread is about to write the new one.
+  const bool faulting_here = kernel_.has_current() && &kernel_.current() == &process_;
+  const bool copy_on_write = faulting_here && before.present() && after.present() &&
+                             !before.writable() && after.writable() &&
+                             before.user() == after.user() &&
                              before.no_execute() == after.no_execute();
   if (upgrade_only || copy_on_write || engine_.bound() != this) return;
   engine_.invalidate_tlb();

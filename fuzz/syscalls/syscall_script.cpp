@@ -1,5 +1,7 @@
 #include "fuzz/syscalls/syscall_script.h"
 
+#include <linux/futex.h>
+#include <sched.h>
 #include <sys/syscall.h>
 
 #include <algorithm>
@@ -13,11 +15,26 @@ namespace vmlab::fuzz {
 
 namespace {
 
-enum class StepKind : uint8_t { kSyscall, kStore, kAccess, kSetRegister, kYield };
-// Half of all step bytes are system calls.
+enum class StepKind : uint8_t { kSyscall, kThread, kStore, kAccess, kSetRegister, kYield };
+// Half of all step bytes are system calls, one in eight a thread's.
 constexpr StepKind kStepKinds[] = {StepKind::kSyscall,     StepKind::kSyscall, StepKind::kSyscall,
-                                   StepKind::kSyscall,     StepKind::kStore,   StepKind::kAccess,
+                                   StepKind::kThread,      StepKind::kStore,   StepKind::kAccess,
                                    StepKind::kSetRegister, StepKind::kYield};
+
+// clone flags as glibc's and musl's pthread_create and Go's runtime pass them, and two that
+// Linux refuses (a thread without shared dispositions, shared dispositions without memory).
+constexpr uint64_t kThreadFlags =
+    CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
+constexpr uint64_t kCloneFlags[] = {
+    kThreadFlags | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID,
+    kThreadFlags | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED,
+    kThreadFlags,
+    CLONE_THREAD,
+    CLONE_SIGHAND,
+};
+constexpr int kFutexOps[] = {FUTEX_WAIT,    FUTEX_WAKE,        FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET,
+                             FUTEX_REQUEUE, FUTEX_CMP_REQUEUE, FUTEX_WAKE_OP};
+constexpr int kFutexWords = 16;  // futex words at the start of the scratch area
 
 enum class ArgKind : uint8_t {
   kSmall,         // a sign-extended byte: descriptors, AT_FDCWD (-100), flags, signals
@@ -101,11 +118,50 @@ uint64_t SyscallScript::argument(FakeCpu& cpu) {
 }
 
 void SyscallScript::system_call(os::Kernel& kernel, int pid, FakeCpu& cpu, int number) {
+  std::array<uint64_t, 6> args;
+  for (uint64_t& a : args)
+    a = argument(cpu);
+  issue(kernel, pid, cpu, number, args);
+}
+
+void SyscallScript::thread_call(os::Kernel& kernel, int pid, FakeCpu& cpu) {
+  const GuestProgram& program = guest_program();
+  const auto word = [&] { return program.scratch + 4 * (in_.u8() % kFutexWords); };
+  switch (in_.u8() % 4) {
+    case 0: {  // clone: a stack in the scratch area, TIDs in futex words
+      const uint64_t flags = kCloneFlags[in_.u8() % std::size(kCloneFlags)];
+      const uint64_t stack = (program.scratch + in_.u16()) & ~uint64_t{15};
+      issue(kernel, pid, cpu, SYS_clone, {flags, stack, word(), word(), program.scratch, 0});
+      return;
+    }
+    case 1: {  // futex on a scratch word: small values, a timeout or a count, a second word
+      const int op = kFutexOps[in_.u8() % std::size(kFutexOps)] |
+                     ((in_.u8() & 1) != 0 ? FUTEX_PRIVATE_FLAG : 0);
+      const uint64_t value = in_.u8() % 4;
+      const uint64_t timeout_or_count = (in_.u8() & 1) != 0 ? argument(cpu) : 0;
+      issue(kernel, pid, cpu, SYS_futex,
+            {word(), static_cast<uint64_t>(op), value, timeout_or_count, word(), in_.u32()});
+      return;
+    }
+    case 2:  // this thread ends (the process with it if it is the last)
+      issue(kernel, pid, cpu, SYS_exit, {in_.u8(), 0, 0, 0, 0, 0});
+      return;
+    default: {  // a signal for one thread of this process (or another)
+      const os::Process* process = kernel.find(pid);
+      const uint64_t tgid = process != nullptr ? static_cast<uint64_t>(process->tgid()) : 0;
+      issue(kernel, pid, cpu, SYS_tgkill, {tgid, argument(cpu), in_.u8() % 32u, 0, 0, 0});
+      return;
+    }
+  }
+}
+
+void SyscallScript::issue(os::Kernel& kernel, int pid, FakeCpu& cpu, int number,
+                          const std::array<uint64_t, 6>& args) {
   constexpr os::Reg kArgRegs[] = {os::Reg::kRdi, os::Reg::kRsi, os::Reg::kRdx,
                                   os::Reg::kR10, os::Reg::kR8,  os::Reg::kR9};
   cpu.set_reg(os::Reg::kRax, static_cast<uint64_t>(number));
-  for (os::Reg r : kArgRegs)
-    cpu.set_reg(r, argument(cpu));
+  for (size_t i = 0; i < args.size(); ++i)
+    cpu.set_reg(kArgRegs[i], args[i]);
   os::Process* process = kernel.find(pid);
   if (process == nullptr || !process->has_cpu() || &process->cpu() != &cpu) {
     cpu.request_stop();  // not this CPU's process any more: nothing can run on it
@@ -146,6 +202,9 @@ void SyscallScript::step(os::Kernel& kernel, int pid, FakeCpu& cpu) {
   switch (kStepKinds[in_.u8() % std::size(kStepKinds)]) {
     case StepKind::kSyscall:
       system_call(kernel, pid, cpu, in_.u16() % (kMaxSyscallNumber + 1));
+      return;
+    case StepKind::kThread:
+      thread_call(kernel, pid, cpu);
       return;
     case StepKind::kStore:
       store(pid, cpu);

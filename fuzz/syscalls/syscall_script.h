@@ -1,5 +1,7 @@
 // The fuzz input as the instruction stream of every guest process. Each step is one of:
 //   a system call: a number in 0..450 and six arguments,
+//   a thread's system call: clone with the flags of pthread_create and Go, futex on words of
+//   the scratch area, exit of one thread, tgkill,
 //   a user store or load or instruction fetch at an address (page faults, COW, stack growth),
 //   a register change (stack pointer, instruction pointer, FS base: signal frames go there),
 //   a yield (the scheduler switches process).
@@ -34,6 +36,9 @@ class SyscallScript final : public CpuProgram {
  private:
   uint64_t argument(FakeCpu& cpu);
   void system_call(os::Kernel& kernel, int pid, FakeCpu& cpu, int number);
+  void thread_call(os::Kernel& kernel, int pid, FakeCpu& cpu);
+  void issue(os::Kernel& kernel, int pid, FakeCpu& cpu, int number,
+             const std::array<uint64_t, 6>& args);
   void store(int pid, FakeCpu& cpu);
   void access(int pid, FakeCpu& cpu);
   void set_register(FakeCpu& cpu);

@@ -15,7 +15,7 @@ TEST(Procfs, TheHostsProcIsHidden) {
   // 1 is sh, 2 the ls it forked.
   EXPECT_EQ(run.result.out,
             "1\n2\nbuddyinfo\nmeminfo\npressure\nself\nuptime\nvmstat\n"
-            "cmdline\ncomm\nexe\nfd\nmaps\nsmaps\nsmaps_rollup\nstat\nstatm\nstatus\n");
+            "cmdline\ncomm\nexe\nfd\nmaps\nsmaps\nsmaps_rollup\nstat\nstatm\nstatus\ntask\n");
   EXPECT_EQ(run.result.err,
             "cat: can't open '/proc/self/mem': No such file or directory\n"
             "cat: can't open '/proc/self/fd/9': No such file or directory\n");
