@@ -14,12 +14,7 @@ Process* Kernel::fork(Process& parent, int* err) {
   // A child forked by any thread is the process's child (wait4 from any thread finds it).
   auto owned = std::make_unique<Process>(next_pid_++, parent.tgid());
   Process& child = *owned;
-  child.comm = parent.comm;
-  child.exe = parent.exe;
-  child.argv = parent.argv;
-  child.cwd = parent.cwd;
-  child.umask = parent.umask;
-  child.credentials = parent.credentials;
+  child.inherit_identity(parent);
   child.set_pgid(parent.pgid());
   child.set_sid(parent.sid());
   child.fds() = parent.fds();  // descriptors share their open file descriptions

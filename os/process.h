@@ -207,6 +207,17 @@ class Process {
   void set_wait_status(int status) { wait_status_ = status; }
   BlockedCall& blocked_call() { return blocked_; }
 
+  // What a new task (fork, clone) takes over from the one that made it: program, directory,
+  // umask, credentials.
+  void inherit_identity(const Process& parent) {
+    comm = parent.comm;
+    exe = parent.exe;
+    argv = parent.argv;
+    cwd = parent.cwd;
+    umask = parent.umask;
+    credentials = parent.credentials;
+  }
+
   // Program identity.
   std::string comm;               // 15-character name (prctl PR_SET_NAME, /proc/self/comm)
   std::string exe;                // guest path of the executable (/proc/self/exe)

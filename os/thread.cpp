@@ -38,12 +38,7 @@ Process* Kernel::clone_thread(Process& parent, int* err) {
   auto owned = std::make_unique<Process>(next_pid_++, parent);
   Process& thread = *owned;
   ++thread.group().created;
-  thread.comm = parent.comm;
-  thread.exe = parent.exe;
-  thread.argv = parent.argv;
-  thread.cwd = parent.cwd;
-  thread.umask = parent.umask;
-  thread.credentials = parent.credentials;
+  thread.inherit_identity(parent);
   thread.replace_space(parent.shared_space());
   SignalState& s = thread.signals();
   s.actions = parent.signals().actions;  // CLONE_SIGHAND
