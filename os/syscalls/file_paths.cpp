@@ -169,20 +169,27 @@ int64_t sys_getcwd(SyscallContext& c) {
              : -EFAULT;
 }
 
+// The threads of a process share their working directory (CLONE_FS).
+void set_working_directory(SyscallContext& c, const std::string& dir) {
+  for (const int tid : c.process.group().tids)
+    if (Process* t = c.kernel.find(tid)) t->cwd = dir;
+  c.process.cwd = dir;
+}
+
 int64_t sys_chdir(SyscallContext& c) {
   std::string path;
   if (const int e = path_arg(c, c.arg(0), path); e != 0) return e;
   const vfs::Lookup found = c.kernel.fs().resolve(path, c.process.cwd, vfs::Follow::kYes);
   if (found.error != 0) return found.error;
   if (!found.inode->is_directory()) return -ENOTDIR;
-  c.process.cwd = found.path;
+  set_working_directory(c, found.path);
   return 0;
 }
 
 int64_t sys_fchdir(SyscallContext& c) {
   std::string dir;
   if (const int e = directory_of(c, c.int_arg(0), dir); e != 0) return e;
-  c.process.cwd = dir;
+  set_working_directory(c, dir);
   return 0;
 }
 

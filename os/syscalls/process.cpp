@@ -338,6 +338,8 @@ int64_t sys_prctl(SyscallContext& c) {
 
 int64_t sys_umask(SyscallContext& c) {
   const uint32_t old = c.process.umask;
+  for (const int tid : c.process.group().tids)  // shared by the threads (CLONE_FS)
+    if (Process* t = c.kernel.find(tid)) t->umask = static_cast<uint32_t>(c.arg(0)) & 0777;
   c.process.umask = static_cast<uint32_t>(c.arg(0)) & 0777;
   return old;
 }
