@@ -35,6 +35,12 @@ void after_writing_at_offset(SyscallContext& c, vfs::OpenFile& file, int64_t n);
 // The result of a read/write that may have to wait, or that hit a closed pipe.
 int64_t finish_io(SyscallContext& c, int64_t result);
 
+// fcntl's F_GETLK, F_SETLK, F_SETLKW and F_OFD_* forms on `file` (record_lock_calls.cpp).
+int64_t fcntl_record_lock(SyscallContext& c, const std::shared_ptr<vfs::OpenFile>& file,
+                          int command);
+// The calling process closes a descriptor of `file`: its POSIX record locks on it go away.
+void release_record_locks(SyscallContext& c, const vfs::OpenFile& file);
+
 void register_io(SyscallTable& table);
 void register_paths(SyscallTable& table);
 void register_descriptors(SyscallTable& table);

@@ -5,7 +5,7 @@
 
 namespace vmlab::os::vfs {
 
-uintptr_t FileLocks::key_of(const OpenFile& file) {
+uintptr_t lock_key(const OpenFile& file) {
   const auto inode = file.inode();
   if (!inode) return reinterpret_cast<uintptr_t>(&file);
   if (inode->cache_id() != kNoCacheId) return static_cast<uintptr_t>(inode->cache_id());
@@ -13,7 +13,7 @@ uintptr_t FileLocks::key_of(const OpenFile& file) {
 }
 
 int FileLocks::lock(const std::shared_ptr<OpenFile>& file, Kind kind) {
-  std::vector<Holder>& holders = holders_[key_of(*file)];
+  std::vector<Holder>& holders = holders_[lock_key(*file)];
   std::erase_if(holders, [](const Holder& h) { return h.file.expired(); });
   Holder* mine = nullptr;
   for (Holder& h : holders) {
@@ -33,7 +33,7 @@ int FileLocks::lock(const std::shared_ptr<OpenFile>& file, Kind kind) {
 }
 
 void FileLocks::unlock(const std::shared_ptr<OpenFile>& file) {
-  auto it = holders_.find(key_of(*file));
+  auto it = holders_.find(lock_key(*file));
   if (it == holders_.end()) return;
   std::erase_if(it->second,
                 [&](const Holder& h) { return h.file.expired() || h.file.lock() == file; });

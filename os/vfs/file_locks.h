@@ -13,6 +13,10 @@
 
 namespace vmlab::os::vfs {
 
+// Which file a lock is on: the page-cache identity of a regular file (the same for every open
+// of one host file), else the inode object, else the open file itself (a pipe).
+uintptr_t lock_key(const OpenFile& file);
+
 class FileLocks {
  public:
   enum class Kind : uint8_t { kShared, kExclusive };
@@ -26,10 +30,6 @@ class FileLocks {
     std::weak_ptr<OpenFile> file;
     Kind kind;
   };
-  // Which file: the page-cache identity of a regular file (the same for every open of one
-  // host file), else the inode object.
-  static uintptr_t key_of(const OpenFile& file);
-
   std::map<uintptr_t, std::vector<Holder>> holders_;
 };
 
