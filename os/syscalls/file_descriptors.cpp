@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "os/syscalls/file_common.h"
+#include "os/vfs/fifo.h"
 #include "os/vfs/pipe.h"
 #include "os/vfs/special_files.h"
 
@@ -17,16 +18,26 @@ namespace {
 
 constexpr int kPipeCapacity = 65536;  // F_GETPIPE_SZ
 
+// Closing any descriptor of a file releases the process's POSIX record locks on it.
+void release_locks_of(SyscallContext& c, int fd) {
+  if (const auto file = c.process.fds().get(fd)) release_record_locks(c, *file);
+}
+
 int64_t sys_close(SyscallContext& c) {
+  release_locks_of(c, c.int_arg(0));
   return c.process.fds().close(c.int_arg(0));
 }
 int64_t sys_dup(SyscallContext& c) {
   return c.process.fds().dup(c.int_arg(0));
 }
 int64_t sys_dup2(SyscallContext& c) {
+  if (c.int_arg(0) != c.int_arg(1) && c.process.fds().get(c.int_arg(0)))
+    release_locks_of(c, c.int_arg(1));  // the descriptor dup2 replaces is closed
   return c.process.fds().dup2(c.int_arg(0), c.int_arg(1));
 }
 int64_t sys_dup3(SyscallContext& c) {
+  if (c.int_arg(0) != c.int_arg(1) && c.process.fds().get(c.int_arg(0)))
+    release_locks_of(c, c.int_arg(1));
   return c.process.fds().dup3(c.int_arg(0), c.int_arg(1), c.int_arg(2));
 }
 
@@ -76,21 +87,19 @@ int64_t sys_fcntl(SyscallContext& c) {
     case F_SETFL:
       file->set_flags(c.int_arg(2));
       return 0;
-    case F_GETLK: {
-      // No other process holds a lock in this model: report the range unlocked.
-      struct flock lock {};
-      if (!c.user().read_value(c.arg(2), lock)) return -EFAULT;
-      lock.l_type = F_UNLCK;
-      return c.user().write_value(c.arg(2), lock) ? 0 : -EFAULT;
-    }
+    case F_GETLK:
     case F_SETLK:
     case F_SETLKW:
+    case F_OFD_GETLK:
     case F_OFD_SETLK:
     case F_OFD_SETLKW:
-      return 0;  // advisory locks always succeed: there is no concurrent holder to wait for
+      return fcntl_record_lock(c, file, c.int_arg(1));
     case F_GETPIPE_SZ:
     case F_SETPIPE_SZ:
-      return dynamic_cast<vfs::PipeEnd*>(file.get()) != nullptr ? kPipeCapacity : -EBADF;
+      return dynamic_cast<vfs::PipeEnd*>(file.get()) != nullptr ||
+                     dynamic_cast<vfs::FifoFile*>(file.get()) != nullptr
+                 ? kPipeCapacity
+                 : -EBADF;
     default:
       return -EINVAL;
   }
@@ -103,6 +112,10 @@ int64_t sys_ioctl(SyscallContext& c) {
   if (request == FIONREAD) {
     if (auto* pipe = dynamic_cast<vfs::PipeEnd*>(file.get())) {
       const int32_t n = static_cast<int32_t>(pipe->bytes_available());
+      return c.user().write_value(c.arg(2), n) ? 0 : -EFAULT;
+    }
+    if (auto* fifo = dynamic_cast<vfs::FifoFile*>(file.get())) {
+      const int32_t n = static_cast<int32_t>(fifo->bytes_available());
       return c.user().write_value(c.arg(2), n) ? 0 : -EFAULT;
     }
     const auto inode = file->inode();

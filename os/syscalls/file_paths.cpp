@@ -1,5 +1,5 @@
 // Calls that name files by path: open, stat, readlink, access, cwd, and the overlay's
-// mkdir/unlink/rename/symlink/truncate.
+// mkdir/mknod/unlink/rename/symlink/truncate.
 #include <linux/stat.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -22,7 +22,22 @@ int64_t open_at(SyscallContext& c, int dirfd, uint64_t path_pointer, int flags, 
   if (const int e = path_arg(c, path_pointer, path); e != 0) return e;
   if (const int e = directory_of(c, dirfd, dir); e != 0 && path.front() != '/') return e;
   if (is_self_exe(c, path)) path = c.process.exe;
-  const vfs::OpenResult opened = c.kernel.fs().open(path, dir, flags, mode & ~c.process.umask);
+  // A FIFO's open waits for the other end: the call is retried until it has opened.
+  Kernel& k = c.kernel;
+  const vfs::FifoOpener opener{c.process.pid(), c.retry, [&k](int pid) {
+                                 Process* p = k.find(pid);
+                                 if (p == nullptr || p->state() != ProcessState::kBlocked)
+                                   return false;
+                                 const int number = p->blocked_call().number;
+                                 return number == SYS_open || number == SYS_openat ||
+                                        number == SYS_creat;
+                               }};
+  const vfs::OpenResult opened =
+      c.kernel.fs().open(path, dir, flags, mode & ~c.process.umask, &opener);
+  if (opened.wait) {
+    c.block = true;
+    return 0;
+  }
   if (opened.error != 0) return opened.error;
   return c.process.fds().allocate(opened.file, (flags & O_CLOEXEC) != 0);
 }
@@ -214,6 +229,32 @@ int64_t sys_mkdir(SyscallContext& c) {
     return c.kernel.fs().mkdir(p, d, mode);
   });
 }
+// mknod(2): FIFOs and regular files. Device nodes need CAP_MKNOD, which the guest's root
+// lacks, as in a container: EPERM. The overlay has no socket inodes: EPERM as well.
+int64_t mknod_at(SyscallContext& c, int dirfd, uint64_t path_pointer, uint32_t mode) {
+  switch (mode & S_IFMT) {
+    case 0:
+    case S_IFREG:
+    case S_IFIFO:
+      break;
+    case S_IFCHR:
+    case S_IFBLK:
+    case S_IFSOCK:
+      return -EPERM;
+    default:
+      return -EINVAL;
+  }
+  const uint32_t masked = (mode & S_IFMT) | (mode & 07777 & ~c.process.umask);
+  return path_op(c, dirfd, path_pointer, [&](const std::string& p, const std::string& d) {
+    return c.kernel.fs().mknod(p, d, masked);
+  });
+}
+int64_t sys_mknodat(SyscallContext& c) {
+  return mknod_at(c, c.int_arg(0), c.arg(1), static_cast<uint32_t>(c.arg(2)));
+}
+int64_t sys_mknod(SyscallContext& c) {
+  return mknod_at(c, AT_FDCWD, c.arg(0), static_cast<uint32_t>(c.arg(1)));
+}
 int64_t sys_rmdir(SyscallContext& c) {
   return path_op(c, AT_FDCWD, c.arg(0), [&](const std::string& p, const std::string& d) {
     return c.kernel.fs().rmdir(p, d);
@@ -317,6 +358,8 @@ void register_paths(SyscallTable& table) {
   table.add(SYS_fchdir, sys_fchdir);
   table.add(SYS_mkdir, sys_mkdir);
   table.add(SYS_mkdirat, sys_mkdirat);
+  table.add(SYS_mknod, sys_mknod);
+  table.add(SYS_mknodat, sys_mknodat);
   table.add(SYS_rmdir, sys_rmdir);
   table.add(SYS_unlink, sys_unlink);
   table.add(SYS_unlinkat, sys_unlinkat);

@@ -107,7 +107,7 @@ int64_t sys_mmap(SyscallContext& c) {
     auto file = p.fds().get(fd);
     if (!file) return -EBADF;
     const auto inode = file->inode();
-    if (!inode || inode->is_directory()) return -ENODEV;
+    if (!inode || inode->is_directory() || S_ISFIFO(inode->type())) return -ENODEV;
     const int access = file->flags() & O_ACCMODE;
     if (access == O_WRONLY) return -EACCES;
     if (v.sharing == Sharing::kShared && (protection & PROT_WRITE) && access != O_RDWR)

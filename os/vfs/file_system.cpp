@@ -20,6 +20,7 @@ namespace {
 // Copy-up reads the host file in chunks of this size.
 constexpr size_t kCopyChunk = 64 * 1024;
 constexpr uint32_t kProcDirectoryMode = 0555;
+constexpr uint32_t kSysDirectoryMode = 0555;
 
 std::string canonical_root(const std::string& host_root) {
   char resolved[PATH_MAX];
@@ -47,6 +48,14 @@ std::shared_ptr<OverlayDirectory> make_proc(const std::shared_ptr<OverlayState>&
   return proc;
 }
 
+// The host's /sys describes the host (its CPUs, its nodes): the guest gets its own.
+std::shared_ptr<OverlayDirectory> make_sys(const std::shared_ptr<OverlayState>& state,
+                                           OverlayDirectory& root) {
+  auto sys = std::make_shared<OverlayDirectory>(state, kSysDirectoryMode, "/sys", kSysfsDevice);
+  root.insert("sys", sys);
+  return sys;
+}
+
 }  // namespace
 
 FileSystem::FileSystem(const std::string& host_root, uint64_t random_seed)
@@ -54,6 +63,7 @@ FileSystem::FileSystem(const std::string& host_root, uint64_t random_seed)
       state_(std::make_shared<OverlayState>()),
       root_(make_root(state_, host_root_, random_seed)),
       proc_(make_proc(state_, *root_)),
+      sys_(make_sys(state_, *root_)),
       walker_(root_) {}
 
 void FileSystem::set_clock(std::function<Timespec()> clock) {
@@ -96,7 +106,8 @@ Lookup FileSystem::copy_up(OverlayDirectory& dir, const std::string& name, Inode
   return {std::move(copy), path, 0};
 }
 
-OpenResult FileSystem::open(std::string_view path, std::string_view cwd, int flags, uint32_t mode) {
+OpenResult FileSystem::open(std::string_view path, std::string_view cwd, int flags, uint32_t mode,
+                            const FifoOpener* opener) {
   if ((flags & O_TMPFILE) == O_TMPFILE) return {nullptr, -EOPNOTSUPP};
   if ((flags & O_ACCMODE) == O_ACCMODE) return {nullptr, -EINVAL};
   const bool modifies = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0;
@@ -115,6 +126,10 @@ OpenResult FileSystem::open(std::string_view path, std::string_view cwd, int fla
     if (auto target = found.inode->magic_target()) return reopen(std::move(target), flags);
   }
   if ((flags & O_CREAT) && found.inode->is_directory()) return {nullptr, -EISDIR};
+  if (auto fifo = std::dynamic_pointer_cast<FifoInode>(found.inode)) {
+    if (flags & O_DIRECTORY) return {nullptr, -ENOTDIR};
+    return fifo->open(flags, opener);
+  }
   OpenResult opened = open_inode(found.inode, flags);
   if (opened.error == 0 && (flags & O_TRUNC) && found.inode->is_regular()) {
     if (const int error = found.inode->truncate(0); error != 0) return {nullptr, error};
@@ -131,6 +146,8 @@ int FileSystem::change_attributes(std::string_view path, std::string_view cwd, F
 OpenResult FileSystem::reopen(std::shared_ptr<OpenFile> file, int flags) {
   // A file with an inode opens afresh (its own offset); a pipe gives a new end of the same
   // pipe; a terminal or stream is the same open file again.
+  if (auto fifo = std::dynamic_pointer_cast<FifoInode>(file->inode()))
+    return fifo->open(flags, nullptr);
   if (auto inode = file->inode()) return open_inode(inode, flags);
   if (auto pipe = std::dynamic_pointer_cast<PipeEnd>(file)) {
     switch (flags & O_ACCMODE) {

@@ -10,11 +10,13 @@
 #include <string>
 #include <string_view>
 
+#include "os/vfs/fifo.h"
 #include "os/vfs/file_locks.h"
 #include "os/vfs/inode.h"
 #include "os/vfs/open_file.h"
 #include "os/vfs/path_walker.h"
 #include "os/vfs/pipe.h"
+#include "os/vfs/record_locks.h"
 
 namespace vmlab::os::vfs {
 
@@ -40,6 +42,8 @@ class FileSystem {
   // The guest's /proc: synthesized and empty (the host's stays hidden behind it); the kernel
   // fills it (os/procfs.h). `state()` stamps the inodes put there.
   const std::shared_ptr<OverlayDirectory>& proc() const { return proc_; }
+  // The guest's /sys, likewise synthesized and empty until the kernel fills it (os/sysfs.h).
+  const std::shared_ptr<OverlayDirectory>& sys() const { return sys_; }
   const std::shared_ptr<OverlayState>& state() const { return state_; }
 
   // Relative paths start at `cwd`, an absolute guest path (the process's cwd, or the path of
@@ -49,16 +53,21 @@ class FileSystem {
   int readlink(std::string_view path, std::string_view cwd, std::string& out);
   // resolve(), then a host regular file is copied into the overlay so it can be modified.
   Lookup resolve_for_write(std::string_view path, std::string_view cwd, Follow follow_last);
-  // open(2) for regular files, directories and devices: O_CREAT, O_EXCL, O_TRUNC,
+  // open(2) for regular files, directories, devices and FIFOs: O_CREAT, O_EXCL, O_TRUNC,
   // O_DIRECTORY, O_NOFOLLOW, O_APPEND, O_NONBLOCK. `mode` is used as given (the caller
-  // applies the umask). Writing a host file copies it up first.
-  OpenResult open(std::string_view path, std::string_view cwd, int flags, uint32_t mode);
+  // applies the umask). Writing a host file copies it up first. Opening a FIFO may have to
+  // wait for its other end (OpenResult::wait): `opener` says who retries (os/vfs/fifo.h).
+  OpenResult open(std::string_view path, std::string_view cwd, int flags, uint32_t mode,
+                  const FifoOpener* opener = nullptr);
 
   // The overlay. A final symlink is followed by create (unless exclusive), never by the others.
   // create: the regular file at `path`, made empty if missing (EEXIST if exclusive and present),
   // copied up if it is a host file; EISDIR for directories.
   Lookup create(std::string_view path, std::string_view cwd, uint32_t mode, Exclusive exclusive);
   int mkdir(std::string_view path, std::string_view cwd, uint32_t mode);
+  // mknod(2) of a FIFO (S_IFIFO) or an empty regular file (S_IFREG); the caller refuses
+  // device nodes. EEXIST when the name exists.
+  int mknod(std::string_view path, std::string_view cwd, uint32_t mode);
   int rmdir(std::string_view path, std::string_view cwd);
   int unlink(std::string_view path, std::string_view cwd);
   // rename(2) semantics, replacing the target. Directories that exist on the host cannot move:
@@ -77,10 +86,15 @@ class FileSystem {
   OpenResult reopen(std::shared_ptr<OpenFile> file, int flags);
   // flock(2) locks on the files of this file system.
   FileLocks& locks() { return locks_; }
+  // fcntl(2) record locks (POSIX and OFD) on the files of this file system.
+  RecordLocks& record_locks() { return record_locks_; }
   // A pipe with a fresh inode number (pipe2 flags: O_NONBLOCK).
   PipeEnds make_pipe(int flags = 0);
 
  private:
+  // Puts the inode `make(path)` returns at the new name `path`: 0, or -EEXIST, -ENOENT, ...
+  int add_name(std::string_view path, std::string_view cwd,
+               const std::function<std::shared_ptr<Inode>(const std::string&)>& make);
   // Replaces host file `inode`, the entry `name` of `dir`, by an in-memory copy.
   Lookup copy_up(OverlayDirectory& dir, const std::string& name, Inode& inode,
                  const std::string& path);
@@ -89,7 +103,9 @@ class FileSystem {
   std::shared_ptr<OverlayState> state_;
   std::shared_ptr<OverlayDirectory> root_;
   std::shared_ptr<OverlayDirectory> proc_;
+  std::shared_ptr<OverlayDirectory> sys_;
   FileLocks locks_;
+  RecordLocks record_locks_;
   PathWalker walker_;
 };
 

@@ -62,7 +62,8 @@ Lookup FileSystem::create(std::string_view path, std::string_view cwd, uint32_t 
   }
 }
 
-int FileSystem::mkdir(std::string_view path, std::string_view cwd, uint32_t mode) {
+int FileSystem::add_name(std::string_view path, std::string_view cwd,
+                         const std::function<std::shared_ptr<Inode>(const std::string&)>& make) {
   const ParentLookup parent = walker_.resolve_parent(path, cwd);
   if (parent.error != 0) return parent.error;
   if (is_dot_or_empty(parent.name)) return -EEXIST;
@@ -70,9 +71,25 @@ int FileSystem::mkdir(std::string_view path, std::string_view cwd, uint32_t mode
   if (child.error == 0) return -EEXIST;
   if (child.error != -ENOENT) return child.error;
   if (parent.dir->removed()) return -ENOENT;
-  parent.dir->insert(parent.name,
-                     std::make_shared<OverlayDirectory>(state_, mode, parent.child_path()));
+  parent.dir->insert(parent.name, make(parent.child_path()));
   return 0;
+}
+
+int FileSystem::mkdir(std::string_view path, std::string_view cwd, uint32_t mode) {
+  return add_name(path, cwd, [&](const std::string& at) {
+    return std::make_shared<OverlayDirectory>(state_, mode, at);
+  });
+}
+
+int FileSystem::mknod(std::string_view path, std::string_view cwd, uint32_t mode) {
+  if (S_ISFIFO(mode))
+    return add_name(path, cwd, [&](const std::string& at) {
+      return std::make_shared<FifoInode>(state_, mode, at);
+    });
+  if ((mode & S_IFMT) != S_IFREG && (mode & S_IFMT) != 0) return -EINVAL;
+  return add_name(path, cwd, [&](const std::string& at) {
+    return std::make_shared<MemoryFile>(state_, mode & 07777, at);
+  });
 }
 
 int FileSystem::rmdir(std::string_view path, std::string_view cwd) {
@@ -160,16 +177,9 @@ int FileSystem::rename(std::string_view from, std::string_view from_cwd, std::st
 
 int FileSystem::symlink(std::string_view target, std::string_view link_path, std::string_view cwd) {
   if (target.empty()) return -ENOENT;
-  const ParentLookup parent = walker_.resolve_parent(link_path, cwd);
-  if (parent.error != 0) return parent.error;
-  if (is_dot_or_empty(parent.name)) return -EEXIST;
-  const auto child = parent.dir->lookup(parent.name);
-  if (child.error == 0) return -EEXIST;
-  if (child.error != -ENOENT) return child.error;
-  if (parent.dir->removed()) return -ENOENT;
-  parent.dir->insert(parent.name, std::make_shared<MemorySymlink>(state_, std::string(target),
-                                                                  parent.child_path()));
-  return 0;
+  return add_name(link_path, cwd, [&](const std::string& at) {
+    return std::make_shared<MemorySymlink>(state_, std::string(target), at);
+  });
 }
 
 }  // namespace vmlab::os::vfs

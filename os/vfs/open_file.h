@@ -63,6 +63,7 @@ class OpenFile {
 struct OpenResult {
   std::shared_ptr<OpenFile> file;
   int error = 0;
+  bool wait = false;  // a FIFO's other end is not open yet: the open is retried later
 };
 
 // A regular file or directory: the offset into the inode, O_APPEND, directory listing state.

@@ -20,6 +20,7 @@ inline const uint64_t kOverlayDevice = makedev(0, 40);
 inline const uint64_t kDevfsDevice = makedev(0, 5);
 inline const uint64_t kPipefsDevice = makedev(0, 13);
 inline const uint64_t kProcfsDevice = makedev(0, 22);
+inline const uint64_t kSysfsDevice = makedev(0, 21);
 
 // Synthetic inode numbers start here; they live on their own devices, so host inode numbers
 // cannot collide with them.

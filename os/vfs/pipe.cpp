@@ -134,8 +134,12 @@ uint64_t PipeEnd::ino() const {
   return buffer_->ino();
 }
 
+std::shared_ptr<PipeBuffer> make_pipe_buffer(uint64_t ino, Timespec created) {
+  return std::make_shared<PipeBuffer>(ino, created);
+}
+
 PipeEnds make_pipe(uint64_t ino, int flags, Timespec created) {
-  auto buffer = std::make_shared<PipeBuffer>(ino, created);
+  auto buffer = make_pipe_buffer(ino, created);
   return {std::make_shared<PipeEnd>(buffer, PipeEnd::Side::kRead, flags),
           std::make_shared<PipeEnd>(buffer, PipeEnd::Side::kWrite, flags)};
 }

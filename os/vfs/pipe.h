@@ -67,6 +67,9 @@ struct PipeEnds {
   std::shared_ptr<PipeEnd> write;
 };
 
+// A pipe buffer with no ends yet: a FIFO's, whose ends are opened one at a time.
+std::shared_ptr<PipeBuffer> make_pipe_buffer(uint64_t ino, Timespec created = {});
+
 // A new pipe with inode number `ino` (shown as "pipe:[ino]"). `flags` may hold O_NONBLOCK
 // (pipe2); O_CLOEXEC belongs to the descriptor table. `created` stamps its times.
 PipeEnds make_pipe(uint64_t ino, int flags = 0, Timespec created = {});

@@ -2,6 +2,7 @@
 set(VMLAB_VFS_SOURCES
   ${PROJECT_SOURCE_DIR}/os/vfs/device.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/dirent.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/fifo.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/fd_table.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/file_locks.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/file_system.cpp
@@ -13,6 +14,7 @@ set(VMLAB_VFS_SOURCES
   ${PROJECT_SOURCE_DIR}/os/vfs/open_file.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/overlay_directory.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/path_walker.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/record_locks.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/pipe.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/socket.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/special_files.cpp

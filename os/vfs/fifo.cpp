@@ -1,0 +1,114 @@
+#include "os/vfs/fifo.h"
+
+#include <fcntl.h>
+
+#include <cerrno>
+
+#include "os/vfs/memory_inode.h"
+
+namespace vmlab::os::vfs {
+
+FifoInode::FifoInode(std::shared_ptr<OverlayState> state, uint32_t mode, std::string path)
+    : Inode(S_IFIFO, kNoCacheId, std::move(path)),
+      state_(std::move(state)),
+      stat_(new_overlay_stat(*state_, S_IFIFO | (mode & 07777))) {
+  stat_.blksize = kPipePageSize;
+}
+
+int FifoInode::change_attributes(const AttributeChange& change) {
+  apply_attributes(stat_, change, state_->now());
+  return 0;
+}
+
+void FifoInode::change_links(int delta) {
+  stat_.nlink = static_cast<uint64_t>(static_cast<int64_t>(stat_.nlink) + delta);
+  stat_.ctime = state_->now();
+}
+
+std::shared_ptr<PipeBuffer> FifoInode::buffer() {
+  auto buffer = buffer_.lock();
+  if (!buffer) {
+    buffer = make_pipe_buffer(stat_.ino, state_->now());
+    buffer_ = buffer;
+  }
+  return buffer;
+}
+
+OpenResult FifoInode::open(int flags, const FifoOpener* opener) {
+  const int id = opener != nullptr ? opener->id : 0;
+  // Opens that nobody waits for any more (interrupted, killed) give their ends back.
+  if (opener != nullptr) {
+    std::erase_if(pending_, [&](const auto& entry) {
+      return entry.first != id && !opener->still_waiting(entry.first);
+    });
+    const auto it = pending_.find(id);
+    if (it != pending_.end()) {
+      if (!opener->retry) {
+        pending_.erase(it);  // an earlier open of this process ended without completing
+      } else {
+        const bool reading = (flags & O_ACCMODE) == O_RDONLY;
+        if ((reading ? writer_opens_ : reader_opens_) == it->second.partner_opens)
+          return {nullptr, 0, true};
+        OpenResult done{std::move(it->second.file), 0};
+        pending_.erase(it);
+        return done;
+      }
+    }
+  }
+  const int mode = flags & O_ACCMODE;
+  const bool nonblocking = (flags & O_NONBLOCK) != 0;
+  auto buffer = this->buffer();
+  auto file = std::make_shared<FifoFile>(shared_from_this(), buffer, flags);
+  if (mode != O_WRONLY) ++reader_opens_;
+  if (mode != O_RDONLY) ++writer_opens_;
+  if (mode == O_RDWR) return {std::move(file), 0};
+  if (mode == O_RDONLY) {
+    if (nonblocking || file->writers() > 0 || opener == nullptr) return {std::move(file), 0};
+    pending_[id] = {std::move(file), writer_opens_};
+    return {nullptr, 0, true};
+  }
+  if (file->readers() > 0) return {std::move(file), 0};
+  if (nonblocking || opener == nullptr) return {nullptr, -ENXIO};
+  pending_[id] = {std::move(file), reader_opens_};
+  return {nullptr, 0, true};
+}
+
+FifoFile::FifoFile(std::shared_ptr<FifoInode> inode, std::shared_ptr<PipeBuffer> buffer, int flags)
+    : OpenFile(flags), inode_(std::move(inode)) {
+  const int mode = flags & O_ACCMODE;
+  if (mode != O_WRONLY)
+    read_end_ = std::make_shared<PipeEnd>(buffer, PipeEnd::Side::kRead, O_NONBLOCK);
+  if (mode != O_RDONLY)
+    write_end_ = std::make_shared<PipeEnd>(buffer, PipeEnd::Side::kWrite, O_NONBLOCK);
+}
+
+int64_t FifoFile::read(std::span<uint8_t> out) {
+  if (!read_end_) return -EBADF;
+  const int64_t n = read_end_->read(out);
+  return n == -EAGAIN && !nonblocking() ? kWouldBlock : n;
+}
+
+int64_t FifoFile::write(std::span<const uint8_t> data) {
+  if (!write_end_) return -EBADF;
+  const int64_t n = write_end_->write(data);
+  return n == -EAGAIN && !nonblocking() ? kWouldBlock : n;
+}
+
+uint32_t FifoFile::poll() const {
+  return (read_end_ ? read_end_->poll() : 0) | (write_end_ ? write_end_->poll() : 0);
+}
+
+size_t FifoFile::bytes_available() const {
+  const auto& end = read_end_ ? read_end_ : write_end_;
+  return end->bytes_available();
+}
+
+size_t FifoFile::readers() const {
+  return (read_end_ ? read_end_ : write_end_)->readers();
+}
+
+size_t FifoFile::writers() const {
+  return (read_end_ ? read_end_ : write_end_)->writers();
+}
+
+}  // namespace vmlab::os::vfs
