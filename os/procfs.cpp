@@ -4,13 +4,14 @@
 #include <sys/sysmacros.h>
 
 #include <cinttypes>
-#include <cstdarg>
-#include <cstdio>
 #include <string>
 
 #include "os/kernel.h"
 #include "os/memory_usage.h"
+#include "os/procfs_machine.h"
 #include "os/pte_encoding.h"
+#include "os/sysfs.h"
+#include "os/text_format.h"
 #include "os/vfs/file_system.h"
 #include "os/vfs/generated_inode.h"
 #include "os/vfs/memory_inode.h"
@@ -26,22 +27,9 @@ constexpr uint32_t kLinkMode = S_IFLNK | 0777;
 constexpr uint32_t kFdLinkMode = S_IFLNK | 0700;
 constexpr uint32_t kDirectoryMode = 0555;
 constexpr uint64_t kKibPerPage = mmu::kPageBytes / 1024;
-constexpr uint64_t kClockTicksPerSecond = 100;  // USER_HZ, what AT_CLKTCK tells the guest
-constexpr uint64_t kNsPerTick = 1'000'000'000 / kClockTicksPerSecond;
 // /proc/PID/maps pads the fixed columns so that names start in this column (Linux: 25 +
 // 6 * sizeof(void*) - 1).
 constexpr size_t kMapsNameColumn = 73;
-
-std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string format(const char* fmt, ...) {
-  char buffer[512];
-  va_list args;
-  va_start(args, fmt);
-  const int n = std::vsnprintf(buffer, sizeof buffer, fmt, args);
-  va_end(args);
-  return std::string(buffer,
-                     n < 0 ? 0 : std::min<size_t>(static_cast<size_t>(n), sizeof buffer - 1));
-}
 
 // One line of /proc/meminfo: the name padded to 16 columns, the value in kB, 8 wide.
 std::string meminfo_line(const char* name, uint64_t pages) {
@@ -49,28 +37,17 @@ std::string meminfo_line(const char* name, uint64_t pages) {
 }
 
 std::string meminfo(Kernel& k) {
-  uint64_t anonymous = 0, page_tables = 0;
-  const FrameTable& table = k.frames().table();
-  for (uint64_t i = 0; i < table.size(); ++i) {
-    const FrameUse use = table[table.pfn_at(i)].use;
-    if (use == FrameUse::kAnonymous) ++anonymous;
-    if (use == FrameUse::kPageTable) ++page_tables;
-  }
+  const MemorySummary m = memory_summary(k);
   const SwapDevice* swap = k.reclaim().swap();
   const uint64_t swap_total = swap != nullptr ? swap->slots() : 0;
   const uint64_t swap_free = swap != nullptr ? swap->slots() - swap->used() : 0;
   const uint64_t swap_cached = swap != nullptr ? swap->swap_cache().size() : 0;
-  const uint64_t free = k.frames().free_frames();
-  const uint64_t cached = k.page_cache().pages();
-  uint64_t huge = 0;
-  for (const Process* p : k.memory_holders())
-    huge += p->space().stats().huge;
-  return meminfo_line("MemTotal", k.frames().total_frames()) + meminfo_line("MemFree", free) +
-         meminfo_line("MemAvailable", free + cached) + meminfo_line("Buffers", 0) +
-         meminfo_line("Cached", cached) + meminfo_line("SwapCached", swap_cached) +
+  return meminfo_line("MemTotal", m.total) + meminfo_line("MemFree", m.free) +
+         meminfo_line("MemAvailable", m.free + m.cached) + meminfo_line("Buffers", 0) +
+         meminfo_line("Cached", m.cached) + meminfo_line("SwapCached", swap_cached) +
          meminfo_line("SwapTotal", swap_total) + meminfo_line("SwapFree", swap_free) +
-         meminfo_line("AnonPages", anonymous) + meminfo_line("PageTables", page_tables) +
-         meminfo_line("AnonHugePages", huge * mmu::Pte::kEntriesPerTable) +
+         meminfo_line("AnonPages", m.anonymous) + meminfo_line("PageTables", m.page_tables) +
+         meminfo_line("AnonHugePages", m.huge_pages * mmu::Pte::kEntriesPerTable) +
          meminfo_line("Hugepagesize", mmu::Pte::kEntriesPerTable);
 }
 
@@ -288,6 +265,12 @@ ProcFs::ProcFs(Kernel& kernel) : kernel_(kernel), proc_(kernel.fs().proc()) {
   file("buddyinfo", [&k = kernel_] { return k.frames().buddy().buddyinfo() + "\n"; });
   file("uptime", [&k = kernel_] { return uptime(k); });
   file("vmstat", [&k = kernel_] { return vmstat_text(k); });
+  file("stat", [&k = kernel_] { return proc_stat_text(k); });
+  file("cpuinfo", [&k = kernel_] { return cpuinfo_text(k); });
+  // Linux's /proc/mounts is a link to the reader's own view.
+  proc_->insert("mounts", std::make_shared<vfs::GeneratedSymlink>(
+                              vfs::new_overlay_stat(state, kLinkMode, vfs::kProcfsDevice),
+                              [] { return std::string("self/mounts"); }, "/proc/mounts"));
   auto pressure = std::make_shared<vfs::OverlayDirectory>(kernel.fs().state(), kDirectoryMode,
                                                           "/proc/pressure", vfs::kProcfsDevice);
   pressure->insert("memory",
@@ -303,6 +286,7 @@ ProcFs::ProcFs(Kernel& kernel) : kernel_(kernel), proc_(kernel.fs().proc()) {
                                                      : std::string();
                             },
                             "/proc/self"));
+  populate_sysfs(kernel);  // /sys describes the same machine
 }
 
 void ProcFs::add(int pid) {
@@ -345,6 +329,8 @@ std::shared_ptr<vfs::OverlayDirectory> ProcFs::task_directory(int pid, const std
   file("statm", [](Kernel& k, Process& p) { return statm(k, p); });
   file("cmdline", [](Kernel&, Process& p) { return cmdline(p); });
   file("comm", [](Kernel&, Process& p) { return p.comm + "\n"; });
+  file("mounts", [](Kernel&, Process&) { return mounts_text(); });
+  file("mountinfo", [](Kernel& k, Process&) { return mountinfo_text(k); });
   dir->insert("exe", std::make_shared<vfs::GeneratedSymlink>(
                          vfs::new_overlay_stat(state, kLinkMode, vfs::kProcfsDevice),
                          [&k = kernel_, pid] {

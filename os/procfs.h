@@ -1,9 +1,11 @@
 // The guest's /proc, generated from the kernel's state whenever a file is read, so a guest
 // program can look at its own virtual memory the way it would on Linux:
 //   /proc/meminfo, /proc/buddyinfo, /proc/uptime, /proc/vmstat, /proc/pressure/memory,
+//   /proc/stat, /proc/cpuinfo, /proc/mounts (os/procfs_machine.h),
 //   /proc/self (a link to the reader's pid),
-//   /proc/PID/{maps,status,stat,statm,cmdline,comm,exe,fd/N}, and the same for each thread in
-//   /proc/PID/task/TID/.
+//   /proc/PID/{maps,smaps,smaps_rollup,status,stat,statm,cmdline,comm,exe,fd/N,mounts,mountinfo},
+//   and the same for each thread in /proc/PID/task/TID/.
+// The constructor also fills /sys (os/sysfs.h), which describes the same machine.
 // The host's /proc is never visible (it would show vmlab's own memory and descriptors).
 #pragma once
 

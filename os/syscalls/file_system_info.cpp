@@ -1,5 +1,5 @@
 // What programs ask about file systems rather than files: statfs/fstatfs, and extended
-// attributes. vmlab's file systems (the overlay root, /proc, /dev) hold no extended
+// attributes. vmlab's file systems (the overlay root, /proc, /sys, /dev) hold no extended
 // attributes: reads find none (ENODATA, as for an ext4 file without that attribute, which is
 // what ls asks for SELinux labels and ACLs), lists are empty, and setting one is refused
 // (ENOTSUP, as a file system without xattr support answers).
@@ -29,6 +29,8 @@ int64_t write_statfs(SyscallContext& c, uint64_t pointer, const vfs::FileStat& s
   out.f_namelen = kNameMax;
   if (st.dev == vfs::kProcfsDevice) {
     out.f_type = PROC_SUPER_MAGIC;
+  } else if (st.dev == vfs::kSysfsDevice) {
+    out.f_type = SYSFS_MAGIC;
   } else if (st.dev == vfs::kDevfsDevice) {
     out.f_type = TMPFS_MAGIC;
   } else {

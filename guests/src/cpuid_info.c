@@ -1,0 +1,111 @@
+/* cpuid_info: what the CPU reports through the cpuid instruction, in /proc/cpuinfo's words:
+   vendor_id, cpu family, model, model name, stepping, and the flags of CPUID leaves 1 and
+   0x80000001 and 7 under Linux's names, in Linux's order. A test compares it with the
+   /proc/cpuinfo vmlab generates. */
+#include <cpuid.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Linux's names of the feature bits (arch/x86/include/asm/cpufeatures.h); "" is unnamed. */
+static const char* const leaf1_edx[32] = {
+    "fpu",  "vme",  "de",   "pse", "tsc",  "msr", "pae",   "mce", "cx8",     "apic", "",
+    "sep",  "mtrr", "pge",  "mca", "cmov", "pat", "pse36", "pn",  "clflush", "",     "dts",
+    "acpi", "mmx",  "fxsr", "sse", "sse2", "ss",  "ht",    "tm",  "ia64",    "pbe"};
+static const char* const ext_edx[32] = {
+    "",        "", "", "",         "",        "",       "", "",   "",         "",     "",
+    "syscall", "", "", "",         "",        "",       "", "",   "mp",       "nx",   "",
+    "mmxext",  "", "", "fxsr_opt", "pdpe1gb", "rdtscp", "", "lm", "3dnowext", "3dnow"};
+static const char* const leaf1_ecx[32] = {
+    "pni",    "pclmulqdq", "dtes64", "monitor", "ds_cpl",
+    "vmx",    "smx",       "est",    "tm2",     "ssse3",
+    "cid",    "sdbg",      "fma",    "cx16",    "xtpr",
+    "pdcm",   "",          "pcid",   "dca",     "sse4_1",
+    "sse4_2", "x2apic",    "movbe",  "popcnt",  "tsc_deadline_timer",
+    "aes",    "xsave",     "",       "avx",     "f16c",
+    "rdrand", "hypervisor"};
+static const char* const ext_ecx[32] = {"lahf_lm",
+                                        "cmp_legacy",
+                                        "svm",
+                                        "extapic",
+                                        "cr8_legacy",
+                                        "abm",
+                                        "sse4a",
+                                        "misalignsse",
+                                        "3dnowprefetch",
+                                        "osvw",
+                                        "ibs",
+                                        "xop",
+                                        "skinit",
+                                        "wdt",
+                                        "",
+                                        "lwp",
+                                        "fma4",
+                                        "tce",
+                                        "",
+                                        "nodeid_msr",
+                                        "",
+                                        "tbm",
+                                        "topoext",
+                                        "perfctr_core",
+                                        "perfctr_nb",
+                                        "",
+                                        "bpext",
+                                        "ptsc",
+                                        "perfctr_llc",
+                                        "mwaitx",
+                                        "",
+                                        ""};
+static const char* const leaf7_ebx[32] = {
+    "fsgsbase",   "tsc_adjust", "sgx",        "bmi1",     "hle",      "avx2",     "",
+    "smep",       "bmi2",       "erms",       "invpcid",  "rtm",      "",         "",
+    "mpx",        "",           "avx512f",    "avx512dq", "rdseed",   "adx",      "smap",
+    "avx512ifma", "",           "clflushopt", "clwb",     "intel_pt", "avx512pf", "avx512er",
+    "avx512cd",   "sha_ni",     "avx512bw",   "avx512vl"};
+
+static void flags(unsigned value, const char* const names[32]) {
+  for (int bit = 0; bit < 32; ++bit)
+    if ((value >> bit) & 1 && names[bit][0] != 0) printf(" %s", names[bit]);
+}
+
+int main(void) {
+  unsigned a, b, c, d;
+  char vendor[13] = {0};
+  __cpuid(0, a, b, c, d);
+  const unsigned max_leaf = a;
+  memcpy(vendor, &b, 4);
+  memcpy(vendor + 4, &d, 4);
+  memcpy(vendor + 8, &c, 4);
+  printf("vendor_id\t: %s\n", vendor);
+  __cpuid(1, a, b, c, d);
+  const unsigned l1_ecx = c, l1_edx = d;
+  unsigned family = (a >> 8) & 0xf, model = (a >> 4) & 0xf;
+  if (family == 0xf) family += (a >> 20) & 0xff;
+  if (family >= 6) model += ((a >> 16) & 0xf) << 4;
+  printf("cpu family\t: %u\nmodel\t\t: %u\n", family, model);
+  char name[49] = {0};
+  for (unsigned i = 0; i < 3; ++i) {
+    __cpuid(0x80000002 + i, a, b, c, d);
+    memcpy(name + 16 * i, &a, 4);
+    memcpy(name + 16 * i + 4, &b, 4);
+    memcpy(name + 16 * i + 8, &c, 4);
+    memcpy(name + 16 * i + 12, &d, 4);
+  }
+  printf("model name\t: %s\n", name);
+  printf("cpuid level\t: %u\n", max_leaf);
+  __cpuid(1, a, b, c, d);
+  printf("stepping\t: %u\n", a & 0xf);
+  unsigned e_ecx = 0, e_edx = 0, l7_ebx = 0;
+  __cpuid(0x80000001, a, b, e_ecx, e_edx);
+  if (max_leaf >= 7) __cpuid_count(7, 0, a, l7_ebx, c, d);
+  __cpuid(0x80000008, a, b, c, d);
+  printf("address sizes\t: %u bits physical, %u bits virtual\n", a & 0xff, (a >> 8) & 0xff);
+  printf("raw\t\t: %08x %08x %08x %08x %08x\n", l1_edx, l1_ecx, e_edx, e_ecx, l7_ebx);
+  printf("flags\t\t:");
+  flags(l1_edx, leaf1_edx);
+  flags(e_edx, ext_edx);
+  flags(l1_ecx, leaf1_ecx);
+  flags(e_ecx, ext_ecx);
+  flags(l7_ebx, leaf7_ebx);
+  printf("\n");
+  return 0;
+}
