@@ -128,6 +128,8 @@ OpenResult FileSystem::open(std::string_view path, std::string_view cwd, int fla
   if ((flags & O_CREAT) && found.inode->is_directory()) return {nullptr, -EISDIR};
   if (auto fifo = std::dynamic_pointer_cast<FifoInode>(found.inode)) {
     if (flags & O_DIRECTORY) return {nullptr, -ENOTDIR};
+    // O_PATH names the FIFO without opening either end: nothing to wait for.
+    if (flags & O_PATH) return {std::make_shared<InodeFile>(std::move(fifo), flags), 0};
     return fifo->open(flags, opener);
   }
   OpenResult opened = open_inode(found.inode, flags);

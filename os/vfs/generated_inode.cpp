@@ -49,4 +49,9 @@ FileStat OpenFileInode::stat() const {
   return file_->stat();
 }
 
+int OpenFileInode::change_attributes(const AttributeChange& change) {
+  const auto inode = file_->inode();
+  return inode ? inode->change_attributes(change) : -EPERM;
+}
+
 }  // namespace vmlab::os::vfs

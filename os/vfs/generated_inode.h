@@ -53,6 +53,9 @@ class OpenFileInode final : public Inode {
   OpenFileInode(std::shared_ptr<OpenFile> file, std::string path);
 
   FileStat stat() const override;
+  // chmod("/proc/self/fd/N") changes the file the descriptor is open on (glibc's fchmodat
+  // with AT_SYMLINK_NOFOLLOW does that through an O_PATH descriptor).
+  int change_attributes(const AttributeChange& change) override;
   std::shared_ptr<OpenFile> magic_target() const override { return file_; }
 
  private:
