@@ -112,6 +112,8 @@ int64_t set_lock(SyscallContext& c, vfs::OpenFile& file, const RecordLocks::Owne
       return -EDEADLK;
     }
     locks.start_waiting(pid, found->owner.pid);
+  } else {
+    locks.stop_waiting(pid);  // OFD locks take no part in deadlock detection (as on Linux)
   }
   c.block = true;  // tried again each time the scheduler comes back to it
   return 0;
