@@ -13,6 +13,7 @@ SyscallTable::SyscallTable() {
   register_file_system_info_syscalls(*this);
   register_socket_syscalls(*this);
   register_timer_syscalls(*this);
+  register_memory_policy_syscalls(*this);
   register_poll_syscalls(*this);
   register_select_syscalls(*this);
 }
