@@ -1,7 +1,7 @@
 /* cpuid_info: what the CPU reports through the cpuid instruction, in /proc/cpuinfo's words:
-   vendor_id, cpu family, model, model name, stepping, and the flags of CPUID leaves 1 and
-   0x80000001 and 7 under Linux's names, in Linux's order. A test compares it with the
-   /proc/cpuinfo vmlab generates. */
+   vendor_id, cpu family, model, model name, stepping, cpuid level, the flags of CPUID leaves
+   1, 0x80000001 and 7 under Linux's names in Linux's order, and the address sizes, in the
+   order /proc/cpuinfo has them. A test compares it with the /proc/cpuinfo vmlab generates. */
 #include <cpuid.h>
 #include <stdio.h>
 #include <string.h>
@@ -91,15 +91,12 @@ int main(void) {
     memcpy(name + 16 * i + 12, &d, 4);
   }
   printf("model name\t: %s\n", name);
-  printf("cpuid level\t: %u\n", max_leaf);
   __cpuid(1, a, b, c, d);
   printf("stepping\t: %u\n", a & 0xf);
+  printf("cpuid level\t: %u\n", max_leaf);
   unsigned e_ecx = 0, e_edx = 0, l7_ebx = 0;
   __cpuid(0x80000001, a, b, e_ecx, e_edx);
   if (max_leaf >= 7) __cpuid_count(7, 0, a, l7_ebx, c, d);
-  __cpuid(0x80000008, a, b, c, d);
-  printf("address sizes\t: %u bits physical, %u bits virtual\n", a & 0xff, (a >> 8) & 0xff);
-  printf("raw\t\t: %08x %08x %08x %08x %08x\n", l1_edx, l1_ecx, e_edx, e_ecx, l7_ebx);
   printf("flags\t\t:");
   flags(l1_edx, leaf1_edx);
   flags(e_edx, ext_edx);
@@ -107,5 +104,7 @@ int main(void) {
   flags(e_ecx, ext_ecx);
   flags(l7_ebx, leaf7_ebx);
   printf("\n");
+  __cpuid(0x80000008, a, b, c, d);
+  printf("address sizes\t: %u bits physical, %u bits virtual\n", a & 0xff, (a >> 8) & 0xff);
   return 0;
 }

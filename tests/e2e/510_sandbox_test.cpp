@@ -66,7 +66,7 @@ TEST_F(Sandbox, WritesGoToTheOverlayNeverToTheHost) {
          "ls /");
   EXPECT_EQ(run.result.status, 0) << run.result.err;
   EXPECT_EQ(run.result.out,
-            "changed\nbin\ncreated.txt\ndata.txt\ndev\nescape\nloop1\nloop2\nproc\nrel\n");
+            "changed\nbin\ncreated.txt\ndata.txt\ndev\nescape\nloop1\nloop2\nproc\nrel\nsys\n");
   std::ifstream data(root() + "/data.txt");
   std::string line;
   std::getline(data, line);

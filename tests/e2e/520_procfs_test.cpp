@@ -14,8 +14,9 @@ TEST(Procfs, TheHostsProcIsHidden) {
   const VmlabRun run = sh("ls /proc; cat /proc/self/mem; cat /proc/self/fd/9; ls /proc/self/");
   // 1 is sh, 2 the ls it forked.
   EXPECT_EQ(run.result.out,
-            "1\n2\nbuddyinfo\nmeminfo\npressure\nself\nuptime\nvmstat\n"
-            "cmdline\ncomm\nexe\nfd\nmaps\nsmaps\nsmaps_rollup\nstat\nstatm\nstatus\ntask\n");
+            "1\n2\nbuddyinfo\ncpuinfo\nmeminfo\nmounts\npressure\nself\nstat\nuptime\nvmstat\n"
+            "cmdline\ncomm\nexe\nfd\nmaps\nmountinfo\nmounts\nsmaps\nsmaps_rollup\nstat\nstatm\n"
+            "status\ntask\n");
   EXPECT_EQ(run.result.err,
             "cat: can't open '/proc/self/mem': No such file or directory\n"
             "cat: can't open '/proc/self/fd/9': No such file or directory\n");
