@@ -84,7 +84,9 @@ head -c 64 /dev/zero >"$e/zeros"
 # c:OFF code, z zero, m all ones. Object numbers are the order of guest_program.cpp:
 #   4 /etc/passwd  7 /tmp  8 /tmp/file  9 /tmp/dir/  10 /tmp/dir/nested  11 /dev/null
 #   12 /dev/zero  15 /init  17 /escape/etc/passwd  20 /loop  29 /tmp/link  32 argv  33 envp
-#   34 timespec  35 iovec[2]  37 sigaction  38 int[2]
+#   34 timespec  35 iovec[2]  37 sigaction  38 int[2]  49 flock (write, whole file)
+#   50 flock (read, last 16 bytes)  51 /tmp/fifo  52 /proc/stat  53 /proc/cpuinfo
+#   54 /proc/self/mountinfo  55 /sys/devices/system/cpu/online
 arg() {
   case $1 in
     s:*) byte 0; byte "${1#s:}" ;;
@@ -143,4 +145,9 @@ AT_FDCWD=156  # -100 as a byte
 } >"$s/swap-under-pressure"
 { config 0x10 0; sc 9 z w:4194304 s:3 s:34 m z; touch_at ro:0:2097152 1; sc 57; touch_at ro:1:2097160 1; } >"$s/thp-fork-cow"
 { config 0 0; sc 13 s:10 o:37 z s:8; set_rsp W:0; sc 62 z s:10; sc 39; } >"$s/signal-on-wild-stack"
+# mknodat(S_IFIFO), a non-blocking reader, a writer, data through the FIFO.
+{ config 0 0; sc 259 s:$AT_FDCWD o:51 w:4480 z; sc 257 s:$AT_FDCWD o:51 w:2048; sc 257 s:$AT_FDCWD o:51 s:1; sc 1 r:0 x:0 s:5; sc 0 r:2 x:64 s:5; } >"$s/fifo-mknod-open-write-read"
+# A write lock, fork, the child asks and waits for it (F_GETLK, F_SETLKW), the parent unlocks.
+{ config 0 0; sc 257 s:$AT_FDCWD o:8 w:0x42 w:420; sc 72 r:0 s:6 o:49; sc 57; sc 72 r:2 s:5 o:49; sc 72 r:3 s:7 o:50; yield; sc 3 r:4; } >"$s/fcntl-locks-fork"
+{ config 0 0; for o in 52 53 54 55; do sc 257 s:$AT_FDCWD o:$o s:0; sc 0 r:0 x:0 w:4096; done; } >"$s/machine-files"
 echo "seeds written to $out"

@@ -1,6 +1,7 @@
 #include "fuzz/syscalls/guest_program.h"
 
 #include <elf.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/uio.h>
@@ -70,6 +71,16 @@ const char* const kProcPaths[] = {
     "/proc/meminfo", "/proc/1/cmdline", "/proc/2",         "/proc/self/fd/0",   "/proc/self/mem",
 };
 
+// A FIFO's name (mknod) and the files that describe the machine, after the locks.
+const char* const kMachinePaths[] = {
+    "/tmp/fifo",
+    "/proc/stat",
+    "/proc/cpuinfo",
+    "/proc/self/mountinfo",
+    "/sys/devices/system/cpu/online",
+    "/sys/kernel/mm/transparent_hugepage/enabled",
+};
+
 class Rodata {
  public:
   uint64_t add(const void* bytes, size_t size) {
@@ -117,6 +128,13 @@ GuestProgram build() {
   const int fds[2] = {0, 1};
   p.objects.push_back(ro.add_value(fds));
   for (const char* path : kProcPaths)
+    p.objects.push_back(ro.add_string(path));
+  // fcntl record locks: a write lock on the whole file, a read lock on the last 16 bytes.
+  const struct flock whole_file = {F_WRLCK, SEEK_SET, 0, 0, 0};
+  p.objects.push_back(ro.add_value(whole_file));
+  const struct flock tail = {F_RDLCK, SEEK_END, -16, 16, 0};
+  p.objects.push_back(ro.add_value(tail));
+  for (const char* path : kMachinePaths)
     p.objects.push_back(ro.add_string(path));
 
   std::vector<uint8_t> data(kScratchFileBytes);
