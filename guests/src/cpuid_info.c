@@ -6,61 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Linux's names of the feature bits (arch/x86/include/asm/cpufeatures.h); "" is unnamed. */
-static const char* const leaf1_edx[32] = {
-    "fpu",  "vme",  "de",   "pse", "tsc",  "msr", "pae",   "mce", "cx8",     "apic", "",
-    "sep",  "mtrr", "pge",  "mca", "cmov", "pat", "pse36", "pn",  "clflush", "",     "dts",
-    "acpi", "mmx",  "fxsr", "sse", "sse2", "ss",  "ht",    "tm",  "ia64",    "pbe"};
-static const char* const ext_edx[32] = {
-    "",        "", "", "",         "",        "",       "", "",   "",         "",     "",
-    "syscall", "", "", "",         "",        "",       "", "",   "mp",       "nx",   "",
-    "mmxext",  "", "", "fxsr_opt", "pdpe1gb", "rdtscp", "", "lm", "3dnowext", "3dnow"};
-static const char* const leaf1_ecx[32] = {
-    "pni",    "pclmulqdq", "dtes64", "monitor", "ds_cpl",
-    "vmx",    "smx",       "est",    "tm2",     "ssse3",
-    "cid",    "sdbg",      "fma",    "cx16",    "xtpr",
-    "pdcm",   "",          "pcid",   "dca",     "sse4_1",
-    "sse4_2", "x2apic",    "movbe",  "popcnt",  "tsc_deadline_timer",
-    "aes",    "xsave",     "",       "avx",     "f16c",
-    "rdrand", "hypervisor"};
-static const char* const ext_ecx[32] = {"lahf_lm",
-                                        "cmp_legacy",
-                                        "svm",
-                                        "extapic",
-                                        "cr8_legacy",
-                                        "abm",
-                                        "sse4a",
-                                        "misalignsse",
-                                        "3dnowprefetch",
-                                        "osvw",
-                                        "ibs",
-                                        "xop",
-                                        "skinit",
-                                        "wdt",
-                                        "",
-                                        "lwp",
-                                        "fma4",
-                                        "tce",
-                                        "",
-                                        "nodeid_msr",
-                                        "",
-                                        "tbm",
-                                        "topoext",
-                                        "perfctr_core",
-                                        "perfctr_nb",
-                                        "",
-                                        "bpext",
-                                        "ptsc",
-                                        "perfctr_llc",
-                                        "mwaitx",
-                                        "",
-                                        ""};
-static const char* const leaf7_ebx[32] = {
-    "fsgsbase",   "tsc_adjust", "sgx",        "bmi1",     "hle",      "avx2",     "",
-    "smep",       "bmi2",       "erms",       "invpcid",  "rtm",      "",         "",
-    "mpx",        "",           "avx512f",    "avx512dq", "rdseed",   "adx",      "smap",
-    "avx512ifma", "",           "clflushopt", "clwb",     "intel_pt", "avx512pf", "avx512er",
-    "avx512cd",   "sha_ni",     "avx512bw",   "avx512vl"};
+#include "os/cpu_flag_names.inc"
 
 static void flags(unsigned value, const char* const names[32]) {
   for (int bit = 0; bit < 32; ++bit)
@@ -98,11 +44,11 @@ int main(void) {
   __cpuid(0x80000001, a, b, e_ecx, e_edx);
   if (max_leaf >= 7) __cpuid_count(7, 0, a, l7_ebx, c, d);
   printf("flags\t\t:");
-  flags(l1_edx, leaf1_edx);
-  flags(e_edx, ext_edx);
-  flags(l1_ecx, leaf1_ecx);
-  flags(e_ecx, ext_ecx);
-  flags(l7_ebx, leaf7_ebx);
+  flags(l1_edx, kLeaf1EdxNames);
+  flags(e_edx, kExtEdxNames);
+  flags(l1_ecx, kLeaf1EcxNames);
+  flags(e_ecx, kExtEcxNames);
+  flags(l7_ebx, kLeaf7EbxNames);
   printf("\n");
   __cpuid(0x80000008, a, b, c, d);
   printf("address sizes\t: %u bits physical, %u bits virtual\n", a & 0xff, (a >> 8) & 0xff);

@@ -21,8 +21,7 @@ int FifoInode::change_attributes(const AttributeChange& change) {
 }
 
 void FifoInode::change_links(int delta) {
-  stat_.nlink = static_cast<uint64_t>(static_cast<int64_t>(stat_.nlink) + delta);
-  stat_.ctime = state_->now();
+  change_link_count(stat_, delta, state_->now());
 }
 
 std::shared_ptr<PipeBuffer> FifoInode::buffer() {

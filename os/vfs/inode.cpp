@@ -60,4 +60,9 @@ void apply_attributes(FileStat& st, const AttributeChange& change, Timespec now)
   st.ctime = now;
 }
 
+void change_link_count(FileStat& st, int delta, Timespec now) {
+  st.nlink = static_cast<uint64_t>(static_cast<int64_t>(st.nlink) + delta);
+  st.ctime = now;
+}
+
 }  // namespace vmlab::os::vfs

@@ -51,6 +51,8 @@ struct AttributeChange {
 };
 // Applies `change` to `st`; any change also sets the ctime to `now`, as Linux does.
 void apply_attributes(FileStat& st, const AttributeChange& change, Timespec now);
+// A hard link to the inode `st` describes was made (+1) or removed (-1) at `now`.
+void change_link_count(FileStat& st, int delta, Timespec now);
 
 // One name in a directory listing.
 struct DirEntry {

@@ -76,8 +76,7 @@ int MemoryFile::change_attributes(const AttributeChange& change) {
 }
 
 void MemoryFile::change_links(int delta) {
-  stat_.nlink = static_cast<uint64_t>(static_cast<int64_t>(stat_.nlink) + delta);
-  stat_.ctime = state_->now();
+  change_link_count(stat_, delta, state_->now());
 }
 
 void MemoryFile::touch() {
