@@ -48,38 +48,48 @@ OpenResult FifoInode::open(int flags, const FifoOpener* opener) {
         const bool reading = (flags & O_ACCMODE) == O_RDONLY;
         if ((reading ? writer_opens_ : reader_opens_) == it->second.partner_opens)
           return {nullptr, 0, true};
-        OpenResult done{std::move(it->second.file), 0};
+        std::shared_ptr<PipeEnd> end = std::move(it->second.end);
         pending_.erase(it);
-        return done;
+        auto file = reading ? std::make_shared<FifoFile>(shared_from_this(), end, nullptr, flags)
+                            : std::make_shared<FifoFile>(shared_from_this(), nullptr, end, flags);
+        return {std::move(file), 0};
       }
     }
   }
   const int mode = flags & O_ACCMODE;
   const bool nonblocking = (flags & O_NONBLOCK) != 0;
   auto buffer = this->buffer();
-  auto file = std::make_shared<FifoFile>(shared_from_this(), buffer, flags);
-  if (mode != O_WRONLY) ++reader_opens_;
-  if (mode != O_RDONLY) ++writer_opens_;
-  if (mode == O_RDWR) return {std::move(file), 0};
+  // The ends never block: FifoFile turns EAGAIN into a wait unless the file is O_NONBLOCK.
+  std::shared_ptr<PipeEnd> read_end, write_end;
+  if (mode != O_WRONLY) {
+    read_end = std::make_shared<PipeEnd>(buffer, PipeEnd::Side::kRead, O_NONBLOCK);
+    ++reader_opens_;
+  }
+  if (mode != O_RDONLY) {
+    write_end = std::make_shared<PipeEnd>(buffer, PipeEnd::Side::kWrite, O_NONBLOCK);
+    ++writer_opens_;
+  }
+  const auto opened = [&]() -> OpenResult {
+    return {std::make_shared<FifoFile>(shared_from_this(), read_end, write_end, flags), 0};
+  };
+  if (mode == O_RDWR) return opened();
   if (mode == O_RDONLY) {
-    if (nonblocking || file->writers() > 0 || opener == nullptr) return {std::move(file), 0};
-    pending_[id] = {std::move(file), writer_opens_};
+    if (nonblocking || read_end->writers() > 0 || opener == nullptr) return opened();
+    pending_[id] = {std::move(read_end), writer_opens_};
     return {nullptr, 0, true};
   }
-  if (file->readers() > 0) return {std::move(file), 0};
+  if (write_end->readers() > 0) return opened();
   if (nonblocking || opener == nullptr) return {nullptr, -ENXIO};
-  pending_[id] = {std::move(file), reader_opens_};
+  pending_[id] = {std::move(write_end), reader_opens_};
   return {nullptr, 0, true};
 }
 
-FifoFile::FifoFile(std::shared_ptr<FifoInode> inode, std::shared_ptr<PipeBuffer> buffer, int flags)
-    : OpenFile(flags), inode_(std::move(inode)) {
-  const int mode = flags & O_ACCMODE;
-  if (mode != O_WRONLY)
-    read_end_ = std::make_shared<PipeEnd>(buffer, PipeEnd::Side::kRead, O_NONBLOCK);
-  if (mode != O_RDONLY)
-    write_end_ = std::make_shared<PipeEnd>(buffer, PipeEnd::Side::kWrite, O_NONBLOCK);
-}
+FifoFile::FifoFile(std::shared_ptr<FifoInode> inode, std::shared_ptr<PipeEnd> read_end,
+                   std::shared_ptr<PipeEnd> write_end, int flags)
+    : OpenFile(flags),
+      inode_(std::move(inode)),
+      read_end_(std::move(read_end)),
+      write_end_(std::move(write_end)) {}
 
 int64_t FifoFile::read(std::span<uint8_t> out) {
   if (!read_end_) return -EBADF;
@@ -100,14 +110,6 @@ uint32_t FifoFile::poll() const {
 size_t FifoFile::bytes_available() const {
   const auto& end = read_end_ ? read_end_ : write_end_;
   return end->bytes_available();
-}
-
-size_t FifoFile::readers() const {
-  return (read_end_ ? read_end_ : write_end_)->readers();
-}
-
-size_t FifoFile::writers() const {
-  return (read_end_ ? read_end_ : write_end_)->writers();
 }
 
 }  // namespace vmlab::os::vfs

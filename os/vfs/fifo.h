@@ -39,8 +39,10 @@ class FifoInode final : public Inode, public std::enable_shared_from_this<FifoIn
   OpenResult open(int flags, const FifoOpener* opener);
 
  private:
+  // An open waiting for its partner holds its end (counted by the other side), not a
+  // FifoFile: that would hold this inode, a cycle if the waiter never comes back.
   struct PendingOpen {
-    std::shared_ptr<OpenFile> file;
+    std::shared_ptr<PipeEnd> end;
     uint64_t partner_opens;  // the other side's open count when the wait began
   };
   // The pipe of the open ends, or a fresh one when none is open.
@@ -57,7 +59,9 @@ class FifoInode final : public Inode, public std::enable_shared_from_this<FifoIn
 // An open FIFO: a read end, a write end, or both (O_RDWR), with the FIFO's identity.
 class FifoFile final : public OpenFile {
  public:
-  FifoFile(std::shared_ptr<FifoInode> inode, std::shared_ptr<PipeBuffer> buffer, int flags);
+  // `read_end` and `write_end` (either may be null) are non-blocking ends of the FIFO's pipe.
+  FifoFile(std::shared_ptr<FifoInode> inode, std::shared_ptr<PipeEnd> read_end,
+           std::shared_ptr<PipeEnd> write_end, int flags);
 
   int64_t read(std::span<uint8_t> out) override;
   int64_t write(std::span<const uint8_t> data) override;
