@@ -77,7 +77,7 @@ int64_t get_lock(SyscallContext& c, vfs::OpenFile& file, const RecordLocks::Owne
     l.l_len = found->range.end == RecordLocks::kToEnd
                   ? 0
                   : static_cast<off_t>(found->range.end - found->range.start);
-    l.l_pid = found->owner.ofd != nullptr ? -1 : found->owner.pid;
+    l.l_pid = found->owner.ofd != nullptr ? -1 : found->owner.pid;  // the owner's tgid
   }
   return c.user().write_value(c.arg(2), l) ? 0 : -EFAULT;
 }
@@ -86,7 +86,7 @@ int64_t set_lock(SyscallContext& c, vfs::OpenFile& file, const RecordLocks::Owne
                  const struct flock& l, RecordLocks::Range range, bool wait) {
   RecordLocks& locks = c.kernel.fs().record_locks();
   const uintptr_t key = vfs::lock_key(file);
-  const int pid = c.process.pid();
+  const int pid = c.process.tgid();  // POSIX locks belong to the process, not the thread
   if (l.l_type == F_UNLCK) {
     locks.set(key, owner, std::nullopt, range);
     return 0;
@@ -125,7 +125,7 @@ int64_t fcntl_record_lock(SyscallContext& c, const std::shared_ptr<vfs::OpenFile
                           int command) {
   struct flock l {};
   if (!c.user().read_value(c.arg(2), l)) return -EFAULT;
-  RecordLocks::Owner owner{c.process.pid(), {}, nullptr};
+  RecordLocks::Owner owner{c.process.tgid(), {}, nullptr};
   if (is_ofd(command)) {
     if (l.l_pid != 0) return -EINVAL;
     owner.description = file;
@@ -139,7 +139,7 @@ int64_t fcntl_record_lock(SyscallContext& c, const std::shared_ptr<vfs::OpenFile
 }
 
 void release_record_locks(SyscallContext& c, const vfs::OpenFile& file) {
-  c.kernel.fs().record_locks().release_posix(vfs::lock_key(file), c.process.pid());
+  c.kernel.fs().record_locks().release_posix(vfs::lock_key(file), c.process.tgid());
 }
 
 }  // namespace vmlab::os::file_syscalls
