@@ -51,8 +51,10 @@ TEST(Fifo, AReaderThatNobodyWritesToEndsTheRunAsBlocked) {
   // Natively this open never returns; vmlab sees that no process can ever run again.
   const VmlabRun run =
       run_vmlab({}, {kBusybox, "sh", "-c", "d=$(mktemp -d); mkfifo $d/f; cat $d/f"});
-  EXPECT_EQ(run.result.status, 125);
-  EXPECT_EQ(run.result.err, "vmlab: every process is blocked and nothing can wake them\n");
+  EXPECT_EQ(run.result.status, 123);
+  EXPECT_EQ(run.result.err,
+            "vmlab: deadlock: every thread waits and nothing can wake one (pid 1 (busybox) in "
+            "openat)\n");
 }
 
 }  // namespace

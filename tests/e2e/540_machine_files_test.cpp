@@ -42,6 +42,36 @@ TEST(MachineFiles, EveryToolCountsOneCpu) {
   EXPECT_EQ(run.result.err, "");
 }
 
+TEST(MachineFiles, EveryToolCountsTheConfiguredCpus) {
+  const VmlabRun run =
+      sh("nproc; grep -c ^processor /proc/cpuinfo; cat /sys/devices/system/cpu/online; "
+         "ls -d /sys/devices/system/cpu/cpu[0-9]*; grep -c '^cpu[0-9]' /proc/stat; "
+         "cat /sys/devices/system/node/node0/cpulist /sys/devices/system/node/node0/cpumap",
+         {"--cpus", "3"});
+  EXPECT_EQ(run.result.out,
+            "3\n3\n0-2\n/sys/devices/system/cpu/cpu0\n/sys/devices/system/cpu/cpu1\n"
+            "/sys/devices/system/cpu/cpu2\n3\n0-2\n7\n");
+  EXPECT_EQ(run.result.err, "");
+}
+
+TEST(MachineFiles, ProcStatSplitsUserTimeByCpu) {
+  // Two busy processes on two CPUs: both have user time; the cpu line is their sum.
+  const VmlabRun run = sh(guest("compute-musl") + " >/dev/null & " + guest("compute-musl") +
+                              " >/dev/null; wait; cat /proc/stat",
+                          {"--cpus", "2"});
+  ASSERT_EQ(run.result.status, 0) << run.result.err;
+  const std::vector<uint64_t> all = numbers_of(run.result.out, "cpu");
+  const std::vector<uint64_t> cpu0 = numbers_of(run.result.out, "cpu0");
+  const std::vector<uint64_t> cpu1 = numbers_of(run.result.out, "cpu1");
+  ASSERT_EQ(all.size(), 10u) << run.result.out;
+  ASSERT_EQ(cpu1.size(), 10u) << run.result.out;
+  EXPECT_GT(cpu0[0], 0u);
+  EXPECT_GT(cpu1[0], 0u);
+  for (size_t i = 0; i < all.size(); ++i)
+    EXPECT_EQ(all[i], cpu0[i] + cpu1[i]) << i;
+  EXPECT_LE(all[0], run.stats["cycles"]["user"].u64() / kNsPerTick);
+}
+
 TEST(MachineFiles, CpuinfoIsWhatCpuidReports) {
   const VmlabRun cpuid = run_vmlab({}, {guest("cpuid_info-musl")});
   ASSERT_EQ(cpuid.result.status, 0) << cpuid.result.err;
