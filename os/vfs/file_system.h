@@ -15,6 +15,7 @@
 #include "os/vfs/open_file.h"
 #include "os/vfs/path_walker.h"
 #include "os/vfs/pipe.h"
+#include "os/vfs/socket_namespace.h"
 
 namespace vmlab::os::vfs {
 
@@ -79,6 +80,10 @@ class FileSystem {
   FileLocks& locks() { return locks_; }
   // A pipe with a fresh inode number (pipe2 flags: O_NONBLOCK).
   PipeEnds make_pipe(int flags = 0);
+  // bind(2) of a Unix socket to `path`: its S_IFSOCK file (EADDRINUSE if the name exists).
+  Lookup make_socket_node(std::string_view path, std::string_view cwd, uint32_t mode);
+  // The names of the machine's sockets (Unix paths and abstract names, loopback ports).
+  SocketNamespace& sockets() { return sockets_; }
 
  private:
   // Replaces host file `inode`, the entry `name` of `dir`, by an in-memory copy.
@@ -90,6 +95,7 @@ class FileSystem {
   std::shared_ptr<OverlayDirectory> root_;
   std::shared_ptr<OverlayDirectory> proc_;
   FileLocks locks_;
+  SocketNamespace sockets_;
   PathWalker walker_;
 };
 

@@ -14,6 +14,12 @@ set(VMLAB_VFS_SOURCES
   ${PROJECT_SOURCE_DIR}/os/vfs/overlay_directory.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/path_walker.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/pipe.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/datagram_socket.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/socket.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/socket_address.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/socket_namespace.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/socket_options.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/socket_queue.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/stream_socket.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/special_files.cpp
 )
