@@ -15,6 +15,7 @@ SyscallTable::SyscallTable() {
   register_timer_syscalls(*this);
   register_poll_syscalls(*this);
   register_select_syscalls(*this);
+  register_epoll_syscalls(*this);
 }
 
 }  // namespace vmlab::os

@@ -76,5 +76,6 @@ void register_socket_syscalls(SyscallTable& table);
 void register_timer_syscalls(SyscallTable& table);
 void register_poll_syscalls(SyscallTable& table);
 void register_select_syscalls(SyscallTable& table);
+void register_epoll_syscalls(SyscallTable& table);
 
 }  // namespace vmlab::os

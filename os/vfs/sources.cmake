@@ -2,6 +2,7 @@
 set(VMLAB_VFS_SOURCES
   ${PROJECT_SOURCE_DIR}/os/vfs/device.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/dirent.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/epoll.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/fd_table.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/file_locks.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/file_system.cpp
