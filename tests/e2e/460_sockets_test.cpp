@@ -2,6 +2,7 @@
 // stream sockets named by paths and abstract names, AF_UNIX datagrams, UDP, a closed peer,
 // nonblocking sockets, options, and poll/select/epoll readiness, each compared with the
 // native run of the same binary (musl and glibc); and what never leaves the machine.
+#include <sstream>
 #include <string>
 
 #include "tests/support/vmlab_test.h"
@@ -86,6 +87,57 @@ TEST(SocketsOutside, TheEchoPairIsDeterministic) {
   EXPECT_EQ(first.result.out, second.result.out);
   EXPECT_EQ(first.stats["instructions"].u64(), second.stats["instructions"].u64());
 }
+
+// The lines of socket and epoll calls, without the padding before " = " and with ephemeral
+// ports (which Linux picks at random) as "htons(EPHEMERAL)"; lines with addresses (which
+// differ between the runs) are left out.
+std::vector<std::string> socket_calls(const std::string& strace_output) {
+  static const char* const kNames[] = {
+      "socket", "bind",     "listen",     "accept",     "connect",  "getsockname", "getpeername",
+      "sendto", "recvfrom", "setsockopt", "getsockopt", "shutdown", "epoll_"};
+  std::vector<std::string> out;
+  std::stringstream in(strace_output);
+  for (std::string line; std::getline(in, line);) {
+    bool wanted = false;
+    for (const char* name : kNames)
+      wanted = wanted || line.rfind(name, 0) == 0;
+    const auto eq = line.find(" = ");
+    if (!wanted || eq == std::string::npos || line.find("0x7") != std::string::npos) continue;
+    line = line.substr(0, line.find_last_not_of(' ', eq) + 1) + line.substr(eq);
+    for (auto at = line.find("htons("); at != std::string::npos; at = line.find("htons(", at + 1)) {
+      const auto close = line.find(')', at);
+      if (close != std::string::npos && std::stoi(line.substr(at + 6, close - at - 6)) >= 32768)
+        line.replace(at + 6, close - at - 6, "EPHEMERAL");
+    }
+    out.push_back(line);
+  }
+  return out;
+}
+
+class StraceSockets : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(StraceSockets, DecodedAsStraceDoes) {
+  // Modes of one process: strace's lines come in the same order.
+  const std::string mode = GetParam();
+  const std::string program = mode == "epoll"     ? "socket_events-musl"
+                              : mode == "options" ? "socket_options-musl"
+                                                  : "unix_sockets-musl";
+  const std::vector<std::string> argv = {guest(program), mode, "47995"};
+  std::vector<std::string> native_argv = {
+      "strace", "-e",
+      "trace=%network,epoll_create,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2"};
+  native_argv.insert(native_argv.end(), argv.begin(), argv.end());
+  const CommandResult native = run_command(native_argv);
+  ASSERT_EQ(native.status, 0) << "strace must be installed (Debian package strace)";
+  const VmlabRun run = run_vmlab({"--strace"}, argv);
+  EXPECT_EQ(run.result.out, native.out);
+  const std::vector<std::string> ours = socket_calls(run.result.err);
+  EXPECT_GE(ours.size(), 4u);
+  EXPECT_EQ(ours, socket_calls(native.err));
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, StraceSockets,
+                         ::testing::Values("options", "udp", "missing", "epoll"));
 
 }  // namespace
 }  // namespace vmlab::testing
