@@ -62,26 +62,31 @@ int64_t sys_sendto(SyscallContext& c) {
   return send_bytes(c, *socket, data, c.int_arg(3), c.arg(4), c.int_arg(5));
 }
 
-int read_header(SyscallContext& c, uint64_t pointer, msghdr& header, std::vector<struct iovec>& iov,
-                uint64_t* total) {
-  if (!c.user().read_value(pointer, header)) return -EFAULT;
-  return file_syscalls::read_iovecs(c, reinterpret_cast<uint64_t>(header.msg_iov),
-                                    header.msg_iovlen, iov, total);
+// sendmsg's and recvmsg's socket, struct msghdr and the iovecs it names.
+struct Message {
+  std::shared_ptr<vfs::Socket> socket;
+  msghdr header{};
+  std::vector<struct iovec> iov;
+  uint64_t total = 0;  // the iovecs' bytes
+};
+
+int64_t read_message(SyscallContext& c, Message& m) {
+  int64_t error = 0;
+  m.socket = socket_arg(c, 0, error);
+  if (!m.socket) return error;
+  if (!c.user().read_value(c.arg(1), m.header)) return -EFAULT;
+  return file_syscalls::read_iovecs(c, reinterpret_cast<uint64_t>(m.header.msg_iov),
+                                    m.header.msg_iovlen, m.iov, &m.total);
 }
 
 // sendmsg(fd, msg, flags)
 int64_t sys_sendmsg(SyscallContext& c) {
-  int64_t error = 0;
-  const auto socket = socket_arg(c, 0, error);
-  if (!socket) return error;
-  msghdr header{};
-  std::vector<struct iovec> iov;
-  uint64_t total = 0;
-  if (const int e = read_header(c, c.arg(1), header, iov, &total)) return e;
+  Message m;
+  if (const int64_t e = read_message(c, m)) return e;
   std::vector<uint8_t> data;
-  if (!file_syscalls::gather(c, iov, total, data)) return -EFAULT;
-  return send_bytes(c, *socket, data, c.int_arg(2), reinterpret_cast<uint64_t>(header.msg_name),
-                    header.msg_namelen);
+  if (!file_syscalls::gather(c, m.iov, m.total, data)) return -EFAULT;
+  return send_bytes(c, *m.socket, data, c.int_arg(2), reinterpret_cast<uint64_t>(m.header.msg_name),
+                    m.header.msg_namelen);
 }
 
 // A receive of up to `capacity` bytes: the result (bytes, or a datagram's full length with
@@ -118,19 +123,15 @@ int64_t sys_recvfrom(SyscallContext& c) {
 
 // recvmsg(fd, msg, flags): the data, msg_name and msg_namelen, no control data, msg_flags.
 int64_t sys_recvmsg(SyscallContext& c) {
-  int64_t error = 0;
-  const auto socket = socket_arg(c, 0, error);
-  if (!socket) return error;
-  msghdr header{};
-  std::vector<struct iovec> iov;
-  uint64_t total = 0;
-  if (const int e = read_header(c, c.arg(1), header, iov, &total)) return e;
+  Message m;
+  if (const int64_t e = read_message(c, m)) return e;
   std::vector<uint8_t> data;
   vfs::Received received;
-  const int64_t result = receive_bytes(c, *socket, total, c.int_arg(2), data, received);
+  const int64_t result = receive_bytes(c, *m.socket, m.total, c.int_arg(2), data, received);
   if (result < 0 || c.block) return result;
-  if (!file_syscalls::scatter(c, iov, data)) return -EFAULT;
-  const std::vector<uint8_t> sender = sender_bytes(*socket, received);
+  if (!file_syscalls::scatter(c, m.iov, data)) return -EFAULT;
+  const std::vector<uint8_t> sender = sender_bytes(*m.socket, received);
+  msghdr& header = m.header;
   const size_t name_bytes = std::min<size_t>(sender.size(), header.msg_namelen);
   if (header.msg_name != nullptr && name_bytes > 0 &&
       !c.user().write(reinterpret_cast<uint64_t>(header.msg_name), {sender.data(), name_bytes}))

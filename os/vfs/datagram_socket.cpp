@@ -116,18 +116,12 @@ int64_t DatagramSocket::receive(std::span<uint8_t> out, int flags, Received* rec
     return (flags & MSG_TRUNC) != 0 ? static_cast<int64_t>(taken.message_length)
                                     : static_cast<int64_t>(taken.copied);
   }
-  if (const int error = take_error(); error != 0) return -error;
-  if ((shutdown_ & kReceiveShutdown) != 0) return 0;
-  return would_block(flags);
+  return nothing_to_read(flags);
 }
 
 uint32_t DatagramSocket::poll() const {
   using namespace poll_bits;
-  uint32_t mask = 0;
-  if (error() != 0) mask |= kErr;
-  if (shutdown_ == kShutdownBoth) mask |= kHup;
-  if ((shutdown_ & kReceiveShutdown) != 0) mask |= kIn | kRdNorm | kRdHup;
-  if (!queue_.empty()) mask |= kIn | kRdNorm;
+  uint32_t mask = receive_events();
   // unix_dgram_poll: not writable while the connected peer's queue is full.
   const auto peer = peer_.lock();
   if (!(connected_ && !is_udp() && peer && peer->queue_full())) mask |= kOut | kWrNorm | kWrBand;

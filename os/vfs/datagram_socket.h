@@ -43,8 +43,6 @@ class DatagramSocket final : public Socket {
   bool connected_ = false;
   std::weak_ptr<DatagramSocket> peer_;  // Unix: the socket connect() chose
   SocketAddress peer_address_;
-  SocketQueue queue_;
-  uint8_t shutdown_ = 0;
 };
 
 }  // namespace vmlab::os::vfs

@@ -51,6 +51,22 @@ int64_t Socket::would_block(int flags) const {
   return nonblocking() || (flags & MSG_DONTWAIT) != 0 ? -EAGAIN : kWouldBlock;
 }
 
+int64_t Socket::nothing_to_read(int flags) {
+  if (const int error = take_error(); error != 0) return -error;
+  if ((shutdown_ & kReceiveShutdown) != 0) return 0;
+  return would_block(flags);
+}
+
+uint32_t Socket::receive_events() const {
+  using namespace poll_bits;
+  uint32_t mask = 0;
+  if (error_ != 0) mask |= kErr;
+  if (shutdown_ == kShutdownBoth) mask |= kHup;
+  if ((shutdown_ & kReceiveShutdown) != 0) mask |= kIn | kRdNorm | kRdHup;
+  if (!queue_.empty()) mask |= kIn | kRdNorm;
+  return mask;
+}
+
 FileStat Socket::stat() const {
   FileStat st;
   st.dev = kSockfsDevice;

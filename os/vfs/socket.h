@@ -90,6 +90,15 @@ class Socket : public OpenFile, public std::enable_shared_from_this<Socket> {
   // -EAGAIN for a nonblocking socket or call, else kWouldBlock.
   int64_t would_block(int flags) const;
   int error() const { return error_; }
+  // A receive that found the queue empty: the pending error, 0 once reading is shut down, or
+  // a wait.
+  int64_t nothing_to_read(int flags);
+  // What poll reports of the receiving side: POLLERR for a pending error, POLLIN with data or
+  // after a shutdown of reading (with POLLRDHUP), POLLHUP once both directions are shut down.
+  uint32_t receive_events() const;
+
+  SocketQueue queue_;     // what was sent to this socket
+  uint8_t shutdown_ = 0;  // kReceiveShutdown / kSendShutdown, as Linux's sk_shutdown
 
  private:
   int domain_;

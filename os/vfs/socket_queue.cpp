@@ -17,7 +17,7 @@ SocketQueue::Taken SocketQueue::take_stream(std::span<uint8_t> out, bool peek) {
   for (size_t i = 0; i < messages_.size() && taken.copied < out.size(); ++i) {
     const std::vector<uint8_t>& bytes = messages_[i].bytes;
     const size_t n = std::min(bytes.size() - offset, out.size() - taken.copied);
-    std::memcpy(out.data() + taken.copied, bytes.data() + offset, n);
+    if (n > 0) std::memcpy(out.data() + taken.copied, bytes.data() + offset, n);
     taken.copied += n;
     offset = 0;
   }
@@ -44,7 +44,7 @@ SocketQueue::Taken SocketQueue::take_message(std::span<uint8_t> out, bool peek) 
   const Message& front = messages_.front();
   taken.message_length = front.bytes.size();
   taken.copied = std::min(out.size(), front.bytes.size());
-  std::memcpy(out.data(), front.bytes.data(), taken.copied);
+  if (taken.copied > 0) std::memcpy(out.data(), front.bytes.data(), taken.copied);
   taken.sender = front.sender;
   if (!peek) {
     bytes_ -= front.bytes.size();

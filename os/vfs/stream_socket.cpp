@@ -168,9 +168,7 @@ int64_t StreamSocket::receive(std::span<uint8_t> out, int flags, Received* recei
     return static_cast<int64_t>(taken.copied);
   }
   if (out.empty() && type() == SOCK_STREAM) return 0;
-  if (const int error = take_error(); error != 0) return -error;
-  if ((shutdown_ & kReceiveShutdown) != 0) return 0;
-  return would_block(flags);
+  return nothing_to_read(flags);
 }
 
 uint32_t StreamSocket::poll() const {
@@ -178,11 +176,7 @@ uint32_t StreamSocket::poll() const {
   const uint32_t writable = kOut | kWrNorm | (is_tcp() ? 0 : kWrBand);
   if (state_ == State::kListening) return accept_queue_.empty() ? 0 : kIn | kRdNorm;
   if (state_ == State::kUnconnected) return kHup | writable;
-  uint32_t mask = 0;
-  if (error() != 0) mask |= kErr;
-  if (shutdown_ == kShutdownBoth) mask |= kHup;
-  if ((shutdown_ & kReceiveShutdown) != 0) mask |= kIn | kRdNorm | kRdHup;
-  if (!queue_.empty()) mask |= kIn | kRdNorm;
+  uint32_t mask = receive_events();
   const auto peer = peer_.lock();
   const bool room =
       !peer || peer->queue_.space(static_cast<size_t>(peer->options().receive_buffer())) > 0;

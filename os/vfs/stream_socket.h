@@ -44,10 +44,8 @@ class StreamSocket final : public Socket {
   int64_t send_error();
 
   State state_ = State::kUnconnected;
-  SocketQueue queue_;
   std::weak_ptr<StreamSocket> peer_;
   SocketAddress peer_address_;
-  uint8_t shutdown_ = 0;  // kReceiveShutdown / kSendShutdown, as Linux's sk_shutdown
   bool peer_gone_ = false;
   bool connect_in_progress_ = false;  // a nonblocking TCP connect said EINPROGRESS  // TCP after a
                                       // FIN from a closed peer: a write provokes a reset
