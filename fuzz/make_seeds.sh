@@ -84,7 +84,9 @@ head -c 64 /dev/zero >"$e/zeros"
 # c:OFF code, z zero, m all ones. Object numbers are the order of guest_program.cpp:
 #   4 /etc/passwd  7 /tmp  8 /tmp/file  9 /tmp/dir/  10 /tmp/dir/nested  11 /dev/null
 #   12 /dev/zero  15 /init  17 /escape/etc/passwd  20 /loop  29 /tmp/link  32 argv  33 envp
-#   34 timespec  35 iovec[2]  37 sigaction  38 int[2]
+#   34 timespec  35 iovec[2]  37 sigaction  38 int[2]  49 sockaddr_un /tmp/sock
+#   50 sockaddr_un @vmlab  51 sockaddr_in 127.0.0.1:7000  52 sockaddr_in6 [::1]:7000
+#   53 epoll_event  54 msghdr (51, 35)  55 socklen_t
 arg() {
   case $1 in
     s:*) byte 0; byte "${1#s:}" ;;
@@ -143,4 +145,15 @@ AT_FDCWD=156  # -100 as a byte
 } >"$s/swap-under-pressure"
 { config 0x10 0; sc 9 z w:4194304 s:3 s:34 m z; touch_at ro:0:2097152 1; sc 57; touch_at ro:1:2097160 1; } >"$s/thp-fork-cow"
 { config 0 0; sc 13 s:10 o:37 z s:8; set_rsp W:0; sc 62 z s:10; sc 39; } >"$s/signal-on-wild-stack"
+# Sockets: a socketpair, a loopback TCP connection, Unix datagrams to a path, an epoll set.
+{ config 0 0; sc 53 s:1 s:1 z x:0; sc 1 s:3 x:64 s:5; sc 0 s:4 x:128 s:5; sc 3 s:3; sc 0 s:4 x:128 s:5; } >"$s/socketpair"
+{
+  config 0 0
+  sc 41 s:2 s:1 z; sc 54 s:3 s:1 s:2 o:55 s:4; sc 49 s:3 o:51 s:16; sc 50 s:3 s:4
+  sc 41 s:2 s:1 z; sc 42 s:4 o:51 s:16; sc 43 s:3 x:256 k:16
+  sc 44 s:4 x:0 s:8 z z z; sc 45 s:5 x:64 s:8 z z z; sc 46 s:4 o:54 z; sc 47 s:5 x:512 z
+  sc 48 s:4 s:1; sc 3 s:5; sc 0 s:4 x:64 s:8; sc 1 s:4 x:0 s:8
+} >"$s/tcp-loopback"
+{ config 0 0; sc 41 s:1 s:2 z; sc 49 s:3 o:49 s:110; sc 41 s:1 s:2 z; sc 44 s:4 x:0 s:4 z o:49 s:110; sc 45 s:3 x:64 s:64 z z z; sc 42 s:4 o:50 s:8; } >"$s/unix-datagrams"
+{ config 0 0; sc 291 z; sc 22 x:0; sc 233 s:3 s:1 s:4 o:53; sc 1 s:5 x:0 s:4; sc 232 s:3 x:64 s:4 z; sc 233 s:3 s:2 s:4 z; sc 281 s:3 x:64 s:4 s:10 z s:8; } >"$s/epoll"
 echo "seeds written to $out"
