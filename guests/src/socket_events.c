@@ -23,7 +23,7 @@ static void describe(const char* what, unsigned events) {
   static const struct {
     unsigned bit;
     const char* name;
-  } names[] = {{POLLIN, "IN"},   {POLLPRI, "PRI"}, {POLLOUT, "OUT"}, {POLLERR, "ERR"},
+  } names[] = {{POLLIN, "IN"},   {POLLPRI, "PRI"},   {POLLOUT, "OUT"},    {POLLERR, "ERR"},
                {POLLHUP, "HUP"}, {POLLNVAL, "NVAL"}, {POLLRDHUP, "RDHUP"}};
   printf("%s:", what);
   if (events == 0) printf(" none");
@@ -49,8 +49,8 @@ static void show_select(const char* what, int fd) {
   FD_SET(fd, &x);
   struct timeval zero = {0, 0};
   const int n = select(fd + 1, &r, &w, &x, &zero);
-  printf("%s: %d%s%s%s\n", what, n, FD_ISSET(fd, &r) ? " read" : "", FD_ISSET(fd, &w) ? " write" : "",
-         FD_ISSET(fd, &x) ? " except" : "");
+  printf("%s: %d%s%s%s\n", what, n, FD_ISSET(fd, &r) ? " read" : "",
+         FD_ISSET(fd, &w) ? " write" : "", FD_ISSET(fd, &x) ? " except" : "");
 }
 
 static struct sockaddr_in loopback(void) {
@@ -225,7 +225,8 @@ static void epoll_server(void) {
         const ssize_t got = read(fd, buf, sizeof buf - 1);
         describe(got > 0 ? "  connection with data" : "  connection at its end", events[i].events);
         if (got > 0) {
-          for (ssize_t k = 0; k < got; ++k) buf[k] = (char)(buf[k] >= 'a' && buf[k] <= 'z' ? buf[k] - 32 : buf[k]);
+          for (ssize_t k = 0; k < got; ++k)
+            buf[k] = (char)(buf[k] >= 'a' && buf[k] <= 'z' ? buf[k] - 32 : buf[k]);
           write(fd, buf, (size_t)got);
         } else {
           epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
@@ -244,10 +245,15 @@ int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IONBF, 0);
   if (argc < 2) return 2;
   if (argc > 2) port = atoi(argv[2]);
-  if (strcmp(argv[1], "poll") == 0) readiness(show_poll);
-  else if (strcmp(argv[1], "select") == 0) readiness(show_select);
-  else if (strcmp(argv[1], "epoll") == 0) epoll_errors();
-  else if (strcmp(argv[1], "epoll_server") == 0) epoll_server();
-  else return 2;
+  if (strcmp(argv[1], "poll") == 0)
+    readiness(show_poll);
+  else if (strcmp(argv[1], "select") == 0)
+    readiness(show_select);
+  else if (strcmp(argv[1], "epoll") == 0)
+    epoll_errors();
+  else if (strcmp(argv[1], "epoll_server") == 0)
+    epoll_server();
+  else
+    return 2;
   return 0;
 }

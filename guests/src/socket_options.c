@@ -43,7 +43,8 @@ static void options_mode(void) {
   value = 5;
   show("set SO_REUSEADDR", setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &value, sizeof value));
   show("set TCP_NODELAY", setsockopt(tcp, IPPROTO_TCP, TCP_NODELAY, &value, sizeof value));
-  show("set TCP_NODELAY on unix", setsockopt(local, IPPROTO_TCP, TCP_NODELAY, &value, sizeof value));
+  show("set TCP_NODELAY on unix",
+       setsockopt(local, IPPROTO_TCP, TCP_NODELAY, &value, sizeof value));
   show("set with a short length", setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &value, 2));
   value = 4096;
   show("set SO_RCVBUF", setsockopt(tcp, SOL_SOCKET, SO_RCVBUF, &value, sizeof value));
@@ -81,9 +82,11 @@ static void outside_mode(void) {
   show("sendto 192.0.2.1", sendto(udp, "x", 1, 0, (struct sockaddr*)&a, sizeof a));
   struct sockaddr_in6 b = {.sin6_family = AF_INET6, .sin6_port = htons(80)};
   inet_pton(AF_INET6, "2001:db8::1", &b.sin6_addr);
-  show("connect to 2001:db8::1", connect(socket(AF_INET6, SOCK_STREAM, 0), (struct sockaddr*)&b, sizeof b));
+  show("connect to 2001:db8::1",
+       connect(socket(AF_INET6, SOCK_STREAM, 0), (struct sockaddr*)&b, sizeof b));
   inet_pton(AF_INET6, "::1", &b.sin6_addr);
-  show("connect to [::1]:80", connect(socket(AF_INET6, SOCK_STREAM, 0), (struct sockaddr*)&b, sizeof b));
+  show("connect to [::1]:80",
+       connect(socket(AF_INET6, SOCK_STREAM, 0), (struct sockaddr*)&b, sizeof b));
   show("socket(AF_NETLINK)", socket(AF_NETLINK, SOCK_RAW, 0));
   show("socket(AF_PACKET)", socket(AF_PACKET, SOCK_RAW, 0));
   show("socket(AF_INET, SOCK_RAW)", socket(AF_INET, SOCK_RAW, IPPROTO_ICMP));
@@ -93,8 +96,11 @@ static void outside_mode(void) {
 int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IONBF, 0);
   if (argc < 2) return 2;
-  if (strcmp(argv[1], "options") == 0) options_mode();
-  else if (strcmp(argv[1], "outside") == 0) outside_mode();
-  else return 2;
+  if (strcmp(argv[1], "options") == 0)
+    options_mode();
+  else if (strcmp(argv[1], "outside") == 0)
+    outside_mode();
+  else
+    return 2;
   return 0;
 }

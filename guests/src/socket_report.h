@@ -9,18 +9,30 @@ static inline const char* errno_name(int e) {
   static const struct {
     int value;
     const char* name;
-  } names[] = {{EAGAIN, "EAGAIN"},           {EPIPE, "EPIPE"},
-               {ECONNRESET, "ECONNRESET"},   {ECONNREFUSED, "ECONNREFUSED"},
-               {ENOENT, "ENOENT"},           {EINVAL, "EINVAL"},
-               {EADDRINUSE, "EADDRINUSE"},   {ENOTCONN, "ENOTCONN"},
-               {EOPNOTSUPP, "EOPNOTSUPP"},   {ENOPROTOOPT, "ENOPROTOOPT"},
-               {EAFNOSUPPORT, "EAFNOSUPPORT"}, {ENOTSOCK, "ENOTSOCK"},
-               {EDESTADDRREQ, "EDESTADDRREQ"}, {EISCONN, "EISCONN"},
-               {EBADF, "EBADF"},             {EPERM, "EPERM"},
-               {EEXIST, "EEXIST"},           {ELOOP, "ELOOP"},
-               {ENETUNREACH, "ENETUNREACH"}, {EADDRNOTAVAIL, "EADDRNOTAVAIL"},
-               {EPROTOTYPE, "EPROTOTYPE"},   {ESOCKTNOSUPPORT, "ESOCKTNOSUPPORT"},
-               {EMSGSIZE, "EMSGSIZE"},       {EFAULT, "EFAULT"},
+  } names[] = {{EAGAIN, "EAGAIN"},
+               {EPIPE, "EPIPE"},
+               {ECONNRESET, "ECONNRESET"},
+               {ECONNREFUSED, "ECONNREFUSED"},
+               {ENOENT, "ENOENT"},
+               {EINVAL, "EINVAL"},
+               {EADDRINUSE, "EADDRINUSE"},
+               {ENOTCONN, "ENOTCONN"},
+               {EOPNOTSUPP, "EOPNOTSUPP"},
+               {ENOPROTOOPT, "ENOPROTOOPT"},
+               {EAFNOSUPPORT, "EAFNOSUPPORT"},
+               {ENOTSOCK, "ENOTSOCK"},
+               {EDESTADDRREQ, "EDESTADDRREQ"},
+               {EISCONN, "EISCONN"},
+               {EBADF, "EBADF"},
+               {EPERM, "EPERM"},
+               {EEXIST, "EEXIST"},
+               {ELOOP, "ELOOP"},
+               {ENETUNREACH, "ENETUNREACH"},
+               {EADDRNOTAVAIL, "EADDRNOTAVAIL"},
+               {EPROTOTYPE, "EPROTOTYPE"},
+               {ESOCKTNOSUPPORT, "ESOCKTNOSUPPORT"},
+               {EMSGSIZE, "EMSGSIZE"},
+               {EFAULT, "EFAULT"},
                {EINPROGRESS, "EINPROGRESS"}};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; ++i)
     if (names[i].value == e) return names[i].name;
@@ -34,4 +46,3 @@ static inline void show(const char* what, long result) {
   else
     printf("%s = %ld\n", what, result);
 }
-

@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char* const kLines[] = {"hello", "echo this line", "a longer line with more words in it",
-                                     "last"};
+static const char* const kLines[] = {"hello", "echo this line",
+                                     "a longer line with more words in it", "last"};
 enum { kLineCount = sizeof kLines / sizeof kLines[0] };
 
 static void die(const char* what) {

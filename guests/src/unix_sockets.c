@@ -24,7 +24,8 @@
 static void wait_child(pid_t child) {
   int status = 0;
   waitpid(child, &status, 0);
-  printf("child exited with %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  printf("child exited with %d\n",
+         WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
 static socklen_t unix_address(struct sockaddr_un* a, const char* name, int abstract) {
@@ -92,15 +93,19 @@ static void named_stream(const char* name, int abstract) {
   show("connect before listen", connect(other, (struct sockaddr*)&a, length));
   show("listen", listen(listener, 2));
   struct stat st;
-  if (!abstract) printf("a socket file: %s\n", stat(name, &st) == 0 && S_ISSOCK(st.st_mode) ? "yes" : "no");
+  if (!abstract)
+    printf("a socket file: %s\n", stat(name, &st) == 0 && S_ISSOCK(st.st_mode) ? "yes" : "no");
   struct sockaddr_un got;
   socklen_t got_length = sizeof got;
   getsockname(listener, (struct sockaddr*)&got, &got_length);
-  printf("getsockname: length %s, name %s\n",
-         got_length == (abstract ? length : offsetof(struct sockaddr_un, sun_path) + strlen(name) + 1)
-             ? "right" : "wrong",
-         memcmp(got.sun_path, a.sun_path, got_length - offsetof(struct sockaddr_un, sun_path)) == 0
-             ? "matches" : "differs");
+  printf(
+      "getsockname: length %s, name %s\n",
+      got_length == (abstract ? length : offsetof(struct sockaddr_un, sun_path) + strlen(name) + 1)
+          ? "right"
+          : "wrong",
+      memcmp(got.sun_path, a.sun_path, got_length - offsetof(struct sockaddr_un, sun_path)) == 0
+          ? "matches"
+          : "differs");
   const pid_t child = fork();
   if (child == 0) {
     const int fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -171,13 +176,15 @@ static void unix_dgram_mode(const char* receiver_path, const char* sender_path) 
   const int anonymous = socket(AF_UNIX, SOCK_DGRAM, 0);
   sendto(anonymous, "anon", 4, 0, (struct sockaddr*)&r, r_length);
   from_length = sizeof from;
-  show("recvfrom an unbound sender", recvfrom(receiver, buf, sizeof buf, 0, (struct sockaddr*)&from, &from_length));
+  show("recvfrom an unbound sender",
+       recvfrom(receiver, buf, sizeof buf, 0, (struct sockaddr*)&from, &from_length));
   printf("address length %u\n", (unsigned)from_length);
   int sent = 0;
   while (sendto(anonymous, "x", 1, MSG_DONTWAIT, (struct sockaddr*)&r, r_length) == 1 && sent < 100)
     ++sent;
   printf("queued %d datagrams before %s\n", sent, errno_name(errno));
-  show("sendto a missing path", sendto(anonymous, "x", 1, 0, (struct sockaddr*)&s, sizeof(sa_family_t) + 4));
+  show("sendto a missing path",
+       sendto(anonymous, "x", 1, 0, (struct sockaddr*)&s, sizeof(sa_family_t) + 4));
   unlink(receiver_path);
   unlink(sender_path);
 }
@@ -193,7 +200,8 @@ static void udp_mode(int port) {
   char buf[64] = {0};
   struct sockaddr_in from;
   socklen_t from_length = sizeof from;
-  show("udp recvfrom", recvfrom(receiver, buf, sizeof buf, 0, (struct sockaddr*)&from, &from_length));
+  show("udp recvfrom",
+       recvfrom(receiver, buf, sizeof buf, 0, (struct sockaddr*)&from, &from_length));
   printf("from %s, length %u\n", inet_ntoa(from.sin_addr), (unsigned)from_length);
   close(receiver);
   show("udp connect", connect(sender, (struct sockaddr*)&a, sizeof a));
@@ -202,7 +210,9 @@ static void udp_mode(int port) {
   show("udp recv", recv(sender, buf, sizeof buf, MSG_DONTWAIT));
 }
 
-static void on_sigpipe(int sig) { printf("SIGPIPE (%d)\n", sig); }
+static void on_sigpipe(int sig) {
+  printf("SIGPIPE (%d)\n", sig);
+}
 
 static void closed_peer_mode(int port) {
   signal(SIGPIPE, on_sigpipe);
@@ -256,7 +266,8 @@ static void closed_peer_mode(int port) {
   show("tcp read after a reset", read(second, buf, sizeof buf));
   show("tcp read again", read(second, buf, sizeof buf));
   close(listener);
-  show("tcp connect with no listener", connect(socket(AF_INET, SOCK_STREAM, 0), (struct sockaddr*)&a, sizeof a));
+  show("tcp connect with no listener",
+       connect(socket(AF_INET, SOCK_STREAM, 0), (struct sockaddr*)&a, sizeof a));
 }
 
 static void nonblocking_mode(int port) {
@@ -273,17 +284,21 @@ static void nonblocking_mode(int port) {
   show("connect again", connect(client, (struct sockaddr*)&a, sizeof a));
   show("and once more", connect(client, (struct sockaddr*)&a, sizeof a));
   const int server = accept4(listener, NULL, NULL, SOCK_NONBLOCK);
-  printf("accept4 gave a nonblocking socket: %s\n", (fcntl(server, F_GETFL) & O_NONBLOCK) ? "yes" : "no");
+  printf("accept4 gave a nonblocking socket: %s\n",
+         (fcntl(server, F_GETFL) & O_NONBLOCK) ? "yes" : "no");
   char buf[4096];
   show("recv with nothing sent", recv(server, buf, sizeof buf, 0));
   memset(buf, 'x', sizeof buf);
   long total = 0;
   ssize_t n;
-  while ((n = send(client, buf, sizeof buf, 0)) > 0) total += n;
+  while ((n = send(client, buf, sizeof buf, 0)) > 0)
+    total += n;
   printf("send filled the buffers, then %s\n", errno_name(errno));
   long drained = 0;
-  while ((n = recv(server, buf, sizeof buf, 0)) > 0) drained += n;
-  printf("everything sent arrived: %s, then %s\n", drained == total ? "yes" : "no", errno_name(errno));
+  while ((n = recv(server, buf, sizeof buf, 0)) > 0)
+    drained += n;
+  printf("everything sent arrived: %s, then %s\n", drained == total ? "yes" : "no",
+         errno_name(errno));
   int sv[2];
   socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
   show("MSG_DONTWAIT on a blocking socket", recv(sv[0], buf, sizeof buf, MSG_DONTWAIT));
@@ -297,14 +312,23 @@ int main(int argc, char** argv) {
   char path[64], other[64];
   snprintf(path, sizeof path, "/tmp/vmlab-sock-%d", (int)getpid());
   snprintf(other, sizeof other, "/tmp/vmlab-sock-%d-b", (int)getpid());
-  if (strcmp(mode, "socketpair") == 0) socketpair_mode();
-  else if (strcmp(mode, "path") == 0) named_stream(path, 0);
-  else if (strcmp(mode, "abstract") == 0) named_stream(path + 5, 1);
-  else if (strcmp(mode, "missing") == 0) missing_names();
-  else if (strcmp(mode, "dgram") == 0) unix_dgram_mode(path, other);
-  else if (strcmp(mode, "udp") == 0) udp_mode(port);
-  else if (strcmp(mode, "closed_peer") == 0) closed_peer_mode(port);
-  else if (strcmp(mode, "nonblocking") == 0) nonblocking_mode(port);
-  else return 2;
+  if (strcmp(mode, "socketpair") == 0)
+    socketpair_mode();
+  else if (strcmp(mode, "path") == 0)
+    named_stream(path, 0);
+  else if (strcmp(mode, "abstract") == 0)
+    named_stream(path + 5, 1);
+  else if (strcmp(mode, "missing") == 0)
+    missing_names();
+  else if (strcmp(mode, "dgram") == 0)
+    unix_dgram_mode(path, other);
+  else if (strcmp(mode, "udp") == 0)
+    udp_mode(port);
+  else if (strcmp(mode, "closed_peer") == 0)
+    closed_peer_mode(port);
+  else if (strcmp(mode, "nonblocking") == 0)
+    nonblocking_mode(port);
+  else
+    return 2;
   return 0;
 }
