@@ -20,11 +20,16 @@ StreamSocket::StreamSocket(int domain, int type, uint64_t ino, Timespec created,
 StreamSocket::~StreamSocket() {
   if (state_ == State::kConnected)
     if (const auto peer = peer_.lock()) peer->peer_closed(!queue_.empty());
+  reset_pending_connections();
+}
+
+void StreamSocket::reset_pending_connections() {
   // Connections nobody accepted are reset (Linux's "embrion" connections, or a TCP RST).
-  for (const auto& pending : accept_queue_)
+  for (const auto& pending : accept_queue_) {
     if (const auto client = pending->peer_.lock()) client->peer_closed(true);
-  for (const auto& pending : accept_queue_)
     pending->state_ = State::kUnconnected;
+  }
+  accept_queue_.clear();
 }
 
 void StreamSocket::connect_pair(StreamSocket& a, StreamSocket& b) {
@@ -108,10 +113,17 @@ int64_t StreamSocket::connect(const std::shared_ptr<Socket>& target, const Socke
 
 int StreamSocket::shutdown(int how) {
   const int mode = how + 1;  // SHUT_RD, SHUT_WR, SHUT_RDWR to sk_shutdown bits
-  if (state_ != State::kConnected) {
-    if (is_tcp()) return -ENOTCONN;
-    shutdown_ |= static_cast<uint8_t>(mode);
+  if (is_tcp() && state_ == State::kListening) {
+    // inet_shutdown: shutting down reading closes the listener.
+    if ((mode & kReceiveShutdown) != 0) {
+      reset_pending_connections();
+      state_ = State::kUnconnected;
+    }
     return 0;
+  }
+  if (state_ != State::kConnected) {
+    shutdown_ |= static_cast<uint8_t>(mode);
+    return is_tcp() ? -ENOTCONN : 0;
   }
   shutdown_ |= static_cast<uint8_t>(mode);
   if (const auto peer = peer_.lock()) peer->peer_shut_down(mode);

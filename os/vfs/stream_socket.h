@@ -42,6 +42,8 @@ class StreamSocket final : public Socket {
   void peer_shut_down(int mode);
   // TCP after shutdown(SHUT_WR) or a reset: the pending error, else EPIPE.
   int64_t send_error();
+  // A listener closes: the connections waiting in its accept queue are reset.
+  void reset_pending_connections();
 
   State state_ = State::kUnconnected;
   std::weak_ptr<StreamSocket> peer_;

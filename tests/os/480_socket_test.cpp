@@ -178,6 +178,21 @@ TEST(StreamSocket, TheAcceptQueueHoldsBacklogPlusOneConnections) {
   EXPECT_EQ(third->read(out), -ECONNRESET);
 }
 
+TEST(StreamSocket, ShuttingDownATcpListenersReadingClosesIt) {
+  TcpConnection t = tcp_connection(7002);
+  auto waiting = stream(AF_INET);
+  EXPECT_EQ(waiting->connect(t.listener, loopback_address(AF_INET, 7002)), 0);
+  EXPECT_EQ(t.listener->shutdown(SHUT_WR), 0);
+  EXPECT_TRUE(t.listener->listening());
+  EXPECT_EQ(t.listener->shutdown(SHUT_RD), 0);
+  EXPECT_FALSE(t.listener->listening());
+  std::shared_ptr<Socket> accepted;
+  EXPECT_EQ(t.listener->accept(accepted), -EINVAL);
+  std::vector<uint8_t> out(4);
+  EXPECT_EQ(waiting->read(out), -ECONNRESET);
+  EXPECT_EQ(stream(AF_INET)->shutdown(SHUT_RDWR), -ENOTCONN);
+}
+
 TEST(StreamSocket, ConnectingToWhatDoesNotListen) {
   auto client = stream(AF_INET);
   auto other = stream(AF_INET);
