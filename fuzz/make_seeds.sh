@@ -3,7 +3,7 @@
 #   fuzz_walker      hand-made scenarios: 4K/2M/1G pages, reserved bits, NX, U/S, WP, non-canonical
 #   fuzz_elf_loader  the first 16 KiB of static ELF programs (vmlab's guests, busybox) and two tiny
 #                    programs linked here (ET_EXEC and static-pie), whole and truncated
-#   fuzz_syscalls    short programs: files, mmap, fork/wait, pipes, signals, execve, brk, overlay
+#   fuzz_syscalls    short programs: files, mmap, fork/wait, pipes, sockets, epoll, signals, execve, brk, overlay
 # The byte formats are those of fuzz/walker/scenario.cpp and fuzz/syscalls/syscall_script.cpp.
 #
 # usage: fuzz/make_seeds.sh OUT_DIR [GUESTS_DIR]   (GUESTS_DIR: e.g. build/guests, if built)
