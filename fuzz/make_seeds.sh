@@ -3,7 +3,7 @@
 #   fuzz_walker      hand-made scenarios: 4K/2M/1G pages, reserved bits, NX, U/S, WP, non-canonical
 #   fuzz_elf_loader  the first 16 KiB of static ELF programs (vmlab's guests, busybox) and two tiny
 #                    programs linked here (ET_EXEC and static-pie), whole and truncated
-#   fuzz_syscalls    short programs: files, mmap, fork/wait, pipes, signals, execve, brk, overlay
+#   fuzz_syscalls    short programs: files, mmap, fork/wait, pipes, sockets, epoll, signals, execve, brk, overlay
 # The byte formats are those of fuzz/walker/scenario.cpp and fuzz/syscalls/syscall_script.cpp.
 #
 # usage: fuzz/make_seeds.sh OUT_DIR [GUESTS_DIR]   (GUESTS_DIR: e.g. build/guests, if built)
@@ -87,6 +87,8 @@ head -c 64 /dev/zero >"$e/zeros"
 #   34 timespec  35 iovec[2]  37 sigaction  38 int[2]  49 flock (write, whole file)
 #   50 flock (read, last 16 bytes)  51 /tmp/fifo  52 /proc/stat  53 /proc/cpuinfo
 #   54 /proc/self/mountinfo  55 /sys/devices/system/cpu/online
+#   56 sockaddr_un /tmp/sock  57 sockaddr_un @vmlab  58 sockaddr_in 127.0.0.1:7000
+#   59 sockaddr_in6 [::1]:7000  60 epoll_event  61 msghdr (58, 35)  62 socklen_t
 arg() {
   case $1 in
     s:*) byte 0; byte "${1#s:}" ;;
@@ -150,4 +152,15 @@ AT_FDCWD=156  # -100 as a byte
 # A write lock, fork, the child asks and waits for it (F_GETLK, F_SETLKW), the parent unlocks.
 { config 0 0; sc 257 s:$AT_FDCWD o:8 w:0x42 w:420; sc 72 r:0 s:6 o:49; sc 57; sc 72 r:2 s:5 o:49; sc 72 r:3 s:7 o:50; yield; sc 3 r:4; } >"$s/fcntl-locks-fork"
 { config 0 0; for o in 52 53 54 55; do sc 257 s:$AT_FDCWD o:$o s:0; sc 0 r:0 x:0 w:4096; done; } >"$s/machine-files"
+# Sockets: a socketpair, a loopback TCP connection, Unix datagrams to a path, an epoll set.
+{ config 0 0; sc 53 s:1 s:1 z x:0; sc 1 s:3 x:64 s:5; sc 0 s:4 x:128 s:5; sc 3 s:3; sc 0 s:4 x:128 s:5; } >"$s/socketpair"
+{
+  config 0 0
+  sc 41 s:2 s:1 z; sc 54 s:3 s:1 s:2 o:62 s:4; sc 49 s:3 o:58 s:16; sc 50 s:3 s:4
+  sc 41 s:2 s:1 z; sc 42 s:4 o:58 s:16; sc 43 s:3 x:256 k:16
+  sc 44 s:4 x:0 s:8 z z z; sc 45 s:5 x:64 s:8 z z z; sc 46 s:4 o:61 z; sc 47 s:5 x:512 z
+  sc 48 s:4 s:1; sc 3 s:5; sc 0 s:4 x:64 s:8; sc 1 s:4 x:0 s:8
+} >"$s/tcp-loopback"
+{ config 0 0; sc 41 s:1 s:2 z; sc 49 s:3 o:56 s:110; sc 41 s:1 s:2 z; sc 44 s:4 x:0 s:4 z o:56 s:110; sc 45 s:3 x:64 s:64 z z z; sc 42 s:4 o:57 s:8; } >"$s/unix-datagrams"
+{ config 0 0; sc 291 z; sc 22 x:0; sc 233 s:3 s:1 s:4 o:60; sc 1 s:5 x:0 s:4; sc 232 s:3 x:64 s:4 z; sc 233 s:3 s:2 s:4 z; sc 281 s:3 x:64 s:4 s:10 z s:8; } >"$s/epoll"
 echo "seeds written to $out"

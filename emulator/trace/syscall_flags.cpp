@@ -51,6 +51,14 @@ std::string one_of(uint64_t value, Names names) {
 
 }  // namespace
 
+std::string flag_bits(uint64_t value, FlagNames names, const char* none) {
+  return bits(value, names, none);
+}
+
+std::string one_name(uint64_t value, FlagNames names) {
+  return one_of(value, names);
+}
+
 std::string open_flags(uint64_t flags) {
   const char* access = (flags & O_ACCMODE) == O_WRONLY ? "O_WRONLY"
                        : (flags & O_ACCMODE) == O_RDWR ? "O_RDWR"

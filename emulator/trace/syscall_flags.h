@@ -2,9 +2,17 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <utility>
 
 namespace vmlab::emulator {
+
+using FlagNames = std::initializer_list<std::pair<uint64_t, const char*>>;
+// Flag bits joined with '|', leftover bits in hex, `none` when nothing is set; and the name
+// of one value among `names`, else its number. For decoders kept in other files.
+std::string flag_bits(uint64_t value, FlagNames names, const char* none = "0");
+std::string one_name(uint64_t value, FlagNames names);
 
 std::string open_flags(uint64_t flags);      // "O_RDONLY|O_CLOEXEC"
 std::string fd_flags(uint64_t flags);        // "O_CLOEXEC" or "0"

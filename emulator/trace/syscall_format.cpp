@@ -11,6 +11,7 @@
 #include "emulator/trace/strace_text.h"
 #include "emulator/trace/syscall_flags.h"
 #include "emulator/trace/syscall_signatures.h"
+#include "emulator/trace/syscall_socket_format.h"
 #include "emulator/trace/syscall_struct_format.h"
 #include "emulator/trace/syscall_wait_format.h"
 #include "os/syscalls/syscall_table.h"
@@ -41,6 +42,7 @@ std::string errno_name(int error) {
   if (error > 0 && error < static_cast<int>(sizeof kNames / sizeof kNames[0]) && kNames[error])
     return kNames[error];
   if (error == EOPNOTSUPP) return "EOPNOTSUPP";
+  if (const char* name = socket_errno_name(error)) return name;
   return "E" + std::to_string(error);
 }
 
@@ -88,9 +90,10 @@ std::optional<std::string> SyscallFormatter::argument(const Signature& signature
   const uint64_t v = args[i];
   const int64_t sv = static_cast<int64_t>(v);
   // What the kernel fills exists only after a call that succeeded: strace shows the pointer
-  // else. (A sleep's remainder is the opposite: it matters when the sleep was interrupted.)
+  // else. (A sleep's remainder is the opposite: it matters when the sleep was interrupted; a
+  // socklen_t is shown as the caller set it.)
   if (is_output(sig->args[i]) && !succeeded && sig->args[i] != Arg::kSleepRemainder &&
-      sig->args[i] != Arg::kCloneIds)
+      sig->args[i] != Arg::kCloneIds && sig->args[i] != Arg::kSocklen)
     return pointer(v);
   std::string text;
   switch (sig->args[i]) {
@@ -125,7 +128,8 @@ std::optional<std::string> SyscallFormatter::argument(const Signature& signature
       text = quoted_memory(peek_, v, args[i + 1]);
       break;
     case Arg::kReadBuffer:
-      text = quoted_memory(peek_, v, static_cast<uint64_t>(*result));
+      // recv(..., MSG_TRUNC) returns a datagram's length, more than the buffer holds.
+      text = quoted_memory(peek_, v, std::min(static_cast<uint64_t>(*result), args[i + 1]));
       break;
     case Arg::kOpenFlags:
       text = open_flags(v);
@@ -287,6 +291,25 @@ std::optional<std::string> SyscallFormatter::argument(const Signature& signature
       break;
     case Arg::kCloneStackAndFlags:
       text = clone_stack_and_flags(args[0], args[1]);
+      break;
+    case Arg::kSocketFamily:
+    case Arg::kSocketType:
+    case Arg::kSocketProtocol:
+    case Arg::kSocketFlags:
+    case Arg::kMessageFlags:
+    case Arg::kShutdownHow:
+    case Arg::kSocketLevel:
+    case Arg::kSocketOption:
+    case Arg::kSockaddrIn:
+    case Arg::kSockaddrOut:
+    case Arg::kIntIn:
+    case Arg::kIntOut:
+    case Arg::kSocklen:
+    case Arg::kEpollFlags:
+    case Arg::kEpollOp:
+    case Arg::kEpollEventIn:
+    case Arg::kEpollEventsOut:
+      text = socket_argument(peek_, sig->args[i], args, i, result);
       break;
     case Arg::kCloneIds:
       text = succeeded ? clone_ids(peek_, args[0], args[2], args[3], args[4]) : "";

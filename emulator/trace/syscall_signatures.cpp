@@ -69,6 +69,31 @@ const std::unordered_map<int, Signature>& table() {
        {{A::kInt, A::kFdSet, A::kFdSet, A::kFdSet, A::kTimespecIn, A::kSigsetPack},
         Returns::kInt,
         ResultDetail::kFdSets}},
+      {SYS_socket, {{A::kSocketFamily, A::kSocketType, A::kSocketProtocol}}},
+      {SYS_socketpair, {{A::kSocketFamily, A::kSocketType, A::kSocketProtocol, A::kPipeOut}}},
+      {SYS_bind, {{A::kFd, A::kSockaddrIn, A::kUnsigned}}},
+      {SYS_connect, {{A::kFd, A::kSockaddrIn, A::kUnsigned}}},
+      {SYS_listen, {{A::kFd, A::kInt}}},
+      {SYS_accept, {{A::kFd, A::kSockaddrOut, A::kSocklen}}},
+      {SYS_accept4, {{A::kFd, A::kSockaddrOut, A::kSocklen, A::kSocketFlags}}},
+      {SYS_getsockname, {{A::kFd, A::kSockaddrOut, A::kSocklen}}},
+      {SYS_getpeername, {{A::kFd, A::kSockaddrOut, A::kSocklen}}},
+      {SYS_sendto,
+       {{A::kFd, A::kWriteBuffer, A::kUnsigned, A::kMessageFlags, A::kSockaddrIn, A::kUnsigned}}},
+      {SYS_recvfrom,
+       {{A::kFd, A::kReadBuffer, A::kUnsigned, A::kMessageFlags, A::kSockaddrOut, A::kSocklen}}},
+      {SYS_sendmsg, {{A::kFd, A::kPointer, A::kMessageFlags}}},
+      {SYS_recvmsg, {{A::kFd, A::kPointer, A::kMessageFlags}}},
+      {SYS_shutdown, {{A::kFd, A::kShutdownHow}}},
+      {SYS_setsockopt, {{A::kFd, A::kSocketLevel, A::kSocketOption, A::kIntIn, A::kUnsigned}}},
+      {SYS_getsockopt, {{A::kFd, A::kSocketLevel, A::kSocketOption, A::kIntOut, A::kSocklen}}},
+      {SYS_epoll_create, {{A::kInt}}},
+      {SYS_epoll_create1, {{A::kEpollFlags}}},
+      {SYS_epoll_ctl, {{A::kFd, A::kEpollOp, A::kFd, A::kEpollEventIn}}},
+      {SYS_epoll_wait, {{A::kFd, A::kEpollEventsOut, A::kInt, A::kInt}}},
+      {SYS_epoll_pwait, {{A::kFd, A::kEpollEventsOut, A::kInt, A::kInt, A::kSigset, A::kUnsigned}}},
+      {SYS_epoll_pwait2,
+       {{A::kFd, A::kEpollEventsOut, A::kInt, A::kTimespecIn, A::kSigset, A::kUnsigned}}},
       {SYS_pipe, {{A::kPipeOut}}},
       {SYS_pipe2, {{A::kPipeOut, A::kFdFlags}}},
       {SYS_fcntl, {{A::kFd, A::kFcntlCommand, A::kHex}}},
@@ -157,6 +182,10 @@ bool is_output(Arg arg) {
     case A::kTimespecOut:
     case A::kSleepRemainder:
     case A::kCloneIds:
+    case A::kSockaddrOut:
+    case A::kIntOut:
+    case A::kSocklen:
+    case A::kEpollEventsOut:
       return true;
     default:
       return false;

@@ -66,6 +66,24 @@ enum class Arg : uint8_t {
   // them, with its own leading separator.
   kCloneStackAndFlags,
   kCloneIds,
+  // Sockets and epoll (syscall_socket_format.h).
+  kSocketFamily,    // AF_INET
+  kSocketType,      // SOCK_STREAM|SOCK_CLOEXEC
+  kSocketProtocol,  // IPPROTO_TCP for an Internet family (the first argument), else a number
+  kSocketFlags,     // accept4's SOCK_NONBLOCK|SOCK_CLOEXEC
+  kMessageFlags,    // MSG_NOSIGNAL|MSG_DONTWAIT
+  kShutdownHow,     // SHUT_WR
+  kSocketLevel,     // SOL_SOCKET
+  kSocketOption,    // SO_REUSEADDR: the name within the previous argument's level
+  kSockaddrIn,      // a sockaddr the kernel reads; its length is the next argument
+  kSockaddrOut,     // a sockaddr the kernel fills; the next argument points to its length
+  kIntIn,           // an int option value; its length is the next argument
+  kIntOut,          // an int option value the kernel fills: "[1]"
+  kSocklen,         // a socklen_t the caller sets and the kernel rewrites: "[16]"
+  kEpollFlags,      // EPOLL_CLOEXEC
+  kEpollOp,         // EPOLL_CTL_ADD
+  kEpollEventIn,    // struct epoll_event
+  kEpollEventsOut,  // the struct epoll_event array epoll_wait fills, as many as it returns
 };
 
 // An argument whose text starts with its own separator (or is empty).

@@ -1,10 +1,15 @@
 #include "fuzz/syscalls/guest_program.h"
 
+#include <arpa/inet.h>
 #include <elf.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 
 #include <cstring>
 #include <iterator>
@@ -100,6 +105,45 @@ class Rodata {
   std::vector<uint8_t> data_;
 };
 
+// Sockets' arguments, after the /proc paths: a Unix path and an abstract name, a loopback
+// IPv4 and IPv6 address on one port, an epoll_event, a msghdr naming the IPv4 address and the
+// iovec[2] at `iov`, and a socklen_t.
+void add_socket_objects(Rodata& ro, uint64_t iov, std::vector<uint64_t>& objects) {
+  sockaddr_un path{};
+  path.sun_family = AF_UNIX;
+  std::strcpy(path.sun_path, "/tmp/sock");
+  objects.push_back(ro.add_value(path));
+  sockaddr_un abstract{};
+  abstract.sun_family = AF_UNIX;
+  std::strcpy(abstract.sun_path + 1, "vmlab");
+  objects.push_back(ro.add_value(abstract));
+  constexpr uint16_t kPort = 7000;
+  sockaddr_in in{};
+  in.sin_family = AF_INET;
+  in.sin_port = htons(kPort);
+  in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const uint64_t in_address = ro.add_value(in);
+  objects.push_back(in_address);
+  sockaddr_in6 in6{};
+  in6.sin6_family = AF_INET6;
+  in6.sin6_port = htons(kPort);
+  in6.sin6_addr = in6addr_loopback;
+  objects.push_back(ro.add_value(in6));
+  const struct [[gnu::packed]] {
+    uint32_t events;
+    uint64_t data;
+  } event = {EPOLLIN | EPOLLOUT, 7};
+  objects.push_back(ro.add_value(event));
+  msghdr message{};
+  message.msg_name = reinterpret_cast<void*>(in_address);
+  message.msg_namelen = sizeof in;
+  message.msg_iov = reinterpret_cast<struct iovec*>(iov);
+  message.msg_iovlen = 2;
+  objects.push_back(ro.add_value(message));
+  const socklen_t length = sizeof(sockaddr_un);
+  objects.push_back(ro.add_value(length));
+}
+
 GuestProgram build() {
   GuestProgram p;
   Rodata ro;
@@ -136,6 +180,7 @@ GuestProgram build() {
   p.objects.push_back(ro.add_value(tail));
   for (const char* path : kMachinePaths)
     p.objects.push_back(ro.add_string(path));
+  add_socket_objects(ro, p.objects[35], p.objects);
 
   std::vector<uint8_t> data(kScratchFileBytes);
   for (size_t i = 0; i < data.size(); ++i)

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 
@@ -67,6 +68,49 @@ void after_writing(SyscallContext& c, const vfs::OpenFile& file, int64_t offset,
 void after_writing_at_offset(SyscallContext& c, vfs::OpenFile& file, int64_t n) {
   if (n <= 0 || !file.inode()) return;
   after_writing(c, file, file.seek(0, SEEK_CUR) - n, n);
+}
+
+int read_iovecs(SyscallContext& c, uint64_t pointer, uint64_t count, std::vector<struct iovec>& iov,
+                uint64_t* total) {
+  constexpr uint64_t kMaxIovecs = 1024;  // UIO_MAXIOV
+  if (count > kMaxIovecs) return -EINVAL;
+  iov.resize(count);
+  if (count != 0 && !c.user().read(pointer, {reinterpret_cast<uint8_t*>(iov.data()),
+                                             count * sizeof(struct iovec)}))
+    return -EFAULT;
+  *total = 0;
+  for (const auto& v : iov) {
+    if (static_cast<int64_t>(v.iov_len) < 0) return -EINVAL;
+    *total += v.iov_len;
+  }
+  return 0;
+}
+
+bool gather(SyscallContext& c, const std::vector<struct iovec>& iov, uint64_t total,
+            std::vector<uint8_t>& buffer) {
+  buffer.clear();
+  buffer.reserve(std::min(total, kMaxTransfer));
+  for (const auto& v : iov) {
+    const uint64_t chunk = std::min<uint64_t>(v.iov_len, kMaxTransfer - buffer.size());
+    const size_t at = buffer.size();
+    buffer.resize(at + chunk);
+    if (!c.user().read(reinterpret_cast<uint64_t>(v.iov_base), {buffer.data() + at, chunk}))
+      return false;
+  }
+  return true;
+}
+
+bool scatter(SyscallContext& c, const std::vector<struct iovec>& iov,
+             std::span<const uint8_t> data) {
+  size_t done = 0;
+  for (const auto& v : iov) {
+    if (done == data.size()) break;
+    const size_t chunk = std::min<size_t>(v.iov_len, data.size() - done);
+    if (!c.user().write(reinterpret_cast<uint64_t>(v.iov_base), data.subspan(done, chunk)))
+      return false;
+    done += chunk;
+  }
+  return true;
 }
 
 int64_t finish_io(SyscallContext& c, int64_t result) {

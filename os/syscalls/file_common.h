@@ -2,9 +2,12 @@
 #pragma once
 
 #include <fcntl.h>
+#include <sys/uio.h>
 
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "os/kernel.h"
 #include "os/syscalls/syscall_table.h"
@@ -31,6 +34,20 @@ void before_reading(SyscallContext& c, const vfs::OpenFile& file);
 void after_writing(SyscallContext& c, const vfs::OpenFile& file, int64_t offset, int64_t n);
 // after_writing for a write at the file offset (write, writev): the bytes end at the offset.
 void after_writing_at_offset(SyscallContext& c, vfs::OpenFile& file, int64_t n);
+
+// Largest single transfer; Linux caps at MAX_RW_COUNT (2 GiB), the guest loops for the rest.
+inline constexpr uint64_t kMaxTransfer = 4ull << 20;
+
+// The struct iovec array of `count` entries at `pointer` (readv, writev, sendmsg, recvmsg):
+// 0, -EINVAL (more than UIO_MAXIOV entries, a negative length) or -EFAULT; `total` bytes.
+int read_iovecs(SyscallContext& c, uint64_t pointer, uint64_t count, std::vector<struct iovec>& iov,
+                uint64_t* total);
+// The bytes the iovecs name, up to kMaxTransfer, in one buffer; false on a fault.
+bool gather(SyscallContext& c, const std::vector<struct iovec>& iov, uint64_t total,
+            std::vector<uint8_t>& buffer);
+// `data` spread over the iovecs in order; false on a fault.
+bool scatter(SyscallContext& c, const std::vector<struct iovec>& iov,
+             std::span<const uint8_t> data);
 
 // The result of a read/write that may have to wait, or that hit a closed pipe.
 int64_t finish_io(SyscallContext& c, int64_t result);

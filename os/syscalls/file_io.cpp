@@ -14,10 +14,6 @@ namespace vmlab::os::file_syscalls {
 
 namespace {
 
-// Largest single transfer; Linux caps at MAX_RW_COUNT (2 GiB), the guest loops for the rest.
-constexpr uint64_t kMaxTransfer = 4ull << 20;
-constexpr uint64_t kMaxIovecs = 1024;  // UIO_MAXIOV
-
 std::shared_ptr<vfs::OpenFile> readable(SyscallContext& c, int fd, int64_t* err) {
   auto file = c.process.fds().get(fd);
   if (!file || !file->can_read()) *err = -EBADF;
@@ -77,41 +73,18 @@ int64_t sys_pwrite64(SyscallContext& c) {
   return n;
 }
 
-int read_iovecs(SyscallContext& c, std::vector<struct iovec>& iov, uint64_t* total) {
-  const uint64_t count = c.arg(2);
-  if (count > kMaxIovecs) return -EINVAL;
-  iov.resize(count);
-  if (count != 0 && !c.user().read(c.arg(1), {reinterpret_cast<uint8_t*>(iov.data()),
-                                              count * sizeof(struct iovec)}))
-    return -EFAULT;
-  *total = 0;
-  for (const auto& v : iov) {
-    if (static_cast<int64_t>(v.iov_len) < 0) return -EINVAL;
-    *total += v.iov_len;
-  }
-  return 0;
-}
-
 int64_t sys_readv(SyscallContext& c) {
   int64_t err = 0;
   auto file = readable(c, c.int_arg(0), &err);
   if (err != 0) return err;
   std::vector<struct iovec> iov;
   uint64_t total = 0;
-  if (const int e = read_iovecs(c, iov, &total); e != 0) return e;
+  if (const int e = read_iovecs(c, c.arg(1), c.arg(2), iov, &total); e != 0) return e;
   std::vector<uint8_t> buffer(std::min(total, kMaxTransfer));
   before_reading(c, *file);
   const int64_t n = finish_io(c, file->read(buffer));
   if (n <= 0 || c.block) return n;
-  uint64_t done = 0;
-  for (const auto& v : iov) {
-    const uint64_t chunk = std::min<uint64_t>(v.iov_len, static_cast<uint64_t>(n) - done);
-    if (chunk == 0) break;
-    if (!c.user().write(reinterpret_cast<uint64_t>(v.iov_base), {buffer.data() + done, chunk}))
-      return -EFAULT;
-    done += chunk;
-  }
-  return n;
+  return scatter(c, iov, {buffer.data(), static_cast<size_t>(n)}) ? n : -EFAULT;
 }
 
 int64_t sys_writev(SyscallContext& c) {
@@ -120,17 +93,10 @@ int64_t sys_writev(SyscallContext& c) {
   if (err != 0) return err;
   std::vector<struct iovec> iov;
   uint64_t total = 0;
-  if (const int e = read_iovecs(c, iov, &total); e != 0) return e;
+  if (const int e = read_iovecs(c, c.arg(1), c.arg(2), iov, &total); e != 0) return e;
   // Gathered into one write, so a pipe sees it as one (atomic up to PIPE_BUF) transfer.
   std::vector<uint8_t> buffer;
-  buffer.reserve(std::min(total, kMaxTransfer));
-  for (const auto& v : iov) {
-    const uint64_t chunk = std::min<uint64_t>(v.iov_len, kMaxTransfer - buffer.size());
-    const size_t at = buffer.size();
-    buffer.resize(at + chunk);
-    if (!c.user().read(reinterpret_cast<uint64_t>(v.iov_base), {buffer.data() + at, chunk}))
-      return -EFAULT;
-  }
+  if (!gather(c, iov, total, buffer)) return -EFAULT;
   const int64_t n = finish_io(c, file->write(buffer));
   after_writing_at_offset(c, *file, n);
   return n;

@@ -1,183 +1,211 @@
-// Socket system calls for vfs::Socket (see os/vfs/socket.h: no network, no servers): socket,
-// connect, the name and option queries, shutdown and the unconnected data calls. bind,
-// listen, accept and socketpair are not implemented.
+// Creating, naming and connecting sockets (os/vfs/socket.h: everything stays inside the
+// machine): socket, socketpair, bind, listen, accept, accept4, connect, shutdown,
+// getsockname, getpeername. Data calls are in socket_data.cpp, options in socket_options.cpp.
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <cstddef>
-#include <cstring>
 
 #include "os/kernel.h"
-#include "os/syscalls/file_common.h"
+#include "os/syscalls/socket_common.h"
 #include "os/syscalls/syscall_table.h"
+#include "os/vfs/datagram_socket.h"
 #include "os/vfs/overlay_state.h"
-#include "os/vfs/socket.h"
+#include "os/vfs/stream_socket.h"
 
 namespace vmlab::os {
 
 namespace {
 
+using namespace socket_syscalls;
+
 constexpr int kTypeMask = 0xf;  // the socket type below SOCK_NONBLOCK / SOCK_CLOEXEC
-constexpr uint64_t kMaxAddress = sizeof(sockaddr_storage);
+constexpr int kFdFlags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+
+// socket(2)'s arguments checked as Linux checks them; 0 or -errno.
+int check_socket_args(int domain, int type, int flags, int protocol) {
+  if ((flags & ~kFdFlags) != 0) return -EINVAL;
+  if (domain != AF_UNIX && domain != AF_INET && domain != AF_INET6) return -EAFNOSUPPORT;
+  if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET && type != SOCK_RAW)
+    return -EINVAL;
+  if (domain == AF_UNIX) {
+    if (type == SOCK_RAW) return -ESOCKTNOSUPPORT;
+    return protocol == 0 || protocol == PF_UNIX ? 0 : -EPROTONOSUPPORT;
+  }
+  if (type == SOCK_SEQPACKET) return -ESOCKTNOSUPPORT;
+  if (type == SOCK_RAW) return -EPERM;  // needs CAP_NET_RAW, which the machine does not grant
+  const int expected = type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+  return protocol == 0 || protocol == expected ? 0 : -EPROTONOSUPPORT;
+}
+
+std::shared_ptr<vfs::Socket> new_socket(SyscallContext& c, int domain, int type, int flags) {
+  vfs::OverlayState& state = *c.kernel.fs().state();
+  return vfs::make_socket(domain, type, state.new_ino(), state.now(),
+                          (flags & SOCK_NONBLOCK) != 0 ? O_NONBLOCK : 0);
+}
 
 int64_t sys_socket(SyscallContext& c) {
   const int domain = c.int_arg(0);
   const int type = c.int_arg(1) & kTypeMask;
   const int flags = c.int_arg(1) & ~kTypeMask;
-  if ((flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0) return -EINVAL;
-  if (domain != AF_UNIX && domain != AF_INET && domain != AF_INET6) return -EAFNOSUPPORT;
-  const bool known_type =
-      type == SOCK_STREAM || type == SOCK_DGRAM || (type == SOCK_SEQPACKET && domain == AF_UNIX);
-  if (!known_type) return -ESOCKTNOSUPPORT;
-  vfs::OverlayState& state = *c.kernel.fs().state();
-  auto socket = std::make_shared<vfs::Socket>(domain, type, state.new_ino(), state.now(),
-                                              (flags & SOCK_NONBLOCK) != 0 ? O_NONBLOCK : 0);
-  return c.process.fds().allocate(std::move(socket), (flags & SOCK_CLOEXEC) != 0);
+  if (const int error = check_socket_args(domain, type, flags, c.int_arg(2))) return error;
+  return c.process.fds().allocate(new_socket(c, domain, type, flags), (flags & SOCK_CLOEXEC) != 0);
 }
 
-// The socket behind a descriptor argument, or -EBADF / -ENOTSOCK in `error`.
-std::shared_ptr<vfs::Socket> socket_arg(SyscallContext& c, int64_t& error) {
-  auto file = c.process.fds().get(c.int_arg(0));
-  if (!file) {
-    error = -EBADF;
-    return nullptr;
+// socketpair(domain, type, protocol, sv[2]): Unix sockets only, as on Linux.
+int64_t sys_socketpair(SyscallContext& c) {
+  const int domain = c.int_arg(0);
+  const int type = c.int_arg(1) & kTypeMask;
+  const int flags = c.int_arg(1) & ~kTypeMask;
+  if (const int error = check_socket_args(domain, type, flags, c.int_arg(2))) return error;
+  if (domain != AF_UNIX) return -EOPNOTSUPP;
+  const auto a = new_socket(c, domain, type, flags);
+  const auto b = new_socket(c, domain, type, flags);
+  if (type == SOCK_DGRAM)
+    vfs::DatagramSocket::connect_pair(static_cast<vfs::DatagramSocket&>(*a),
+                                      static_cast<vfs::DatagramSocket&>(*b));
+  else
+    vfs::StreamSocket::connect_pair(static_cast<vfs::StreamSocket&>(*a),
+                                    static_cast<vfs::StreamSocket&>(*b));
+  const bool cloexec = (flags & SOCK_CLOEXEC) != 0;
+  const int fds[2] = {c.process.fds().allocate(a, cloexec), c.process.fds().allocate(b, cloexec)};
+  if (fds[1] < 0 || !c.user().write_value(c.arg(3), fds)) {
+    c.process.fds().close(fds[0]);
+    if (fds[1] >= 0) c.process.fds().close(fds[1]);
+    return fds[1] < 0 ? fds[1] : -EFAULT;
   }
-  auto socket = std::dynamic_pointer_cast<vfs::Socket>(file);
-  error = socket ? 0 : -ENOTSOCK;
-  return socket;
+  return 0;
 }
 
-// Where a connection to the address at `pointer` would go: the errno of the failure.
-int64_t reach(SyscallContext& c, const vfs::Socket& socket, uint64_t pointer, uint64_t length) {
-  if (length < sizeof(sa_family_t) || length > kMaxAddress) return -EINVAL;
-  sockaddr_storage address{};
-  if (!c.user().read(pointer, {reinterpret_cast<uint8_t*>(&address), length})) return -EFAULT;
-  if (address.ss_family != socket.domain()) return -EAFNOSUPPORT;
-  if (socket.domain() != AF_UNIX) return -ENETUNREACH;
-  const auto& unix_address = reinterpret_cast<const sockaddr_un&>(address);
-  const size_t path_bytes = length - offsetof(sockaddr_un, sun_path);
-  if (path_bytes == 0 || unix_address.sun_path[0] == '\0') return -ECONNREFUSED;  // abstract
-  const std::string path(unix_address.sun_path, strnlen(unix_address.sun_path, path_bytes));
-  const vfs::Lookup found = c.kernel.fs().resolve(path, c.process.cwd, vfs::Follow::kYes);
-  return found.error != 0 ? found.error : -ECONNREFUSED;
+int bind_unix(SyscallContext& c, vfs::Socket& socket, vfs::SocketAddress address, bool autobind) {
+  vfs::SocketNamespace& names = c.kernel.fs().sockets();
+  if (autobind) address.unix_name = names.autobind_name();
+  if (address.unix_name.empty()) return -EADDRINUSE;  // every automatic name is taken
+  if (address.is_abstract()) {
+    if (const int error = names.bind_abstract(address.unix_name, socket.shared_from_this()))
+      return error;
+    socket.set_local_address(address);
+    return 0;
+  }
+  const vfs::Lookup node =
+      c.kernel.fs().make_socket_node(address.unix_name, c.process.cwd, 0777 & ~c.process.umask);
+  if (node.error != 0) return node.error;
+  names.bind_node(node.inode.get(), socket.shared_from_this());
+  socket.set_local_address(address, node.inode);
+  return 0;
+}
+
+int64_t sys_bind(SyscallContext& c) {
+  int64_t error = 0;
+  const auto socket = socket_arg(c, 0, error);
+  if (!socket) return error;
+  vfs::SocketAddress address;
+  bool autobind = false;
+  if (const int e = read_address(c, *socket, c.arg(1), c.arg(2), address, &autobind)) return e;
+  if (socket->bound()) return -EINVAL;
+  if (socket->domain() == AF_UNIX) return bind_unix(c, *socket, address, autobind);
+  if (!address.is_local_ip()) return -EADDRNOTAVAIL;
+  const int port =
+      c.kernel.fs().sockets().bind_port(socket->type(), address, socket->shared_from_this());
+  if (port < 0) return port;
+  address.port = static_cast<uint16_t>(port);
+  socket->set_local_address(address);
+  return 0;
+}
+
+int64_t sys_listen(SyscallContext& c) {
+  int64_t error = 0;
+  const auto socket = socket_arg(c, 0, error);
+  if (!socket) return error;
+  if (!socket->connection_oriented()) return -EOPNOTSUPP;
+  if (!socket->listening() && !socket->peer_address())
+    if (const int e = bind_ephemeral(c, *socket)) return e;
+  return socket->listen(c.int_arg(1));
+}
+
+// accept4(fd, addr, addrlen, flags); accept is flags 0.
+int64_t sys_accept4(SyscallContext& c) {
+  int64_t error = 0;
+  const auto socket = socket_arg(c, 0, error);
+  if (!socket) return error;
+  const int flags = c.number == SYS_accept4 ? c.int_arg(3) : 0;
+  if ((flags & ~kFdFlags) != 0) return -EINVAL;
+  std::shared_ptr<vfs::Socket> connection;
+  if (const int64_t result = socket->accept(connection); result != 0)
+    return finish_receive(c, result);
+  vfs::OverlayState& state = *c.kernel.fs().state();
+  connection->set_identity(state.new_ino(), state.now());
+  if ((flags & SOCK_NONBLOCK) != 0) connection->set_flags(connection->flags() | O_NONBLOCK);
+  if (c.arg(1) != 0) {
+    const auto peer = connection->peer_address().value_or(vfs::SocketAddress{});
+    if (const int e = write_address(c, peer.to_bytes(socket->domain()), c.arg(1), c.arg(2)))
+      return e;
+  }
+  return c.process.fds().allocate(connection, (flags & SOCK_CLOEXEC) != 0);
 }
 
 int64_t sys_connect(SyscallContext& c) {
   int64_t error = 0;
-  auto socket = socket_arg(c, error);
+  const auto socket = socket_arg(c, 0, error);
   if (!socket) return error;
-  return reach(c, *socket, c.arg(1), c.arg(2));
-}
-
-// sendto with an address on a datagram socket tries to reach it; everything else is an
-// unconnected socket's write.
-int64_t sys_sendto(SyscallContext& c) {
-  int64_t error = 0;
-  auto socket = socket_arg(c, error);
-  if (!socket) return error;
-  if (c.arg(4) != 0 && !socket->connection_oriented()) return reach(c, *socket, c.arg(4), c.arg(5));
-  return socket->write({});
-}
-
-int64_t sys_sendmsg(SyscallContext& c) {
-  int64_t error = 0;
-  auto socket = socket_arg(c, error);
-  return socket ? socket->write({}) : error;
-}
-
-int64_t sys_receive(SyscallContext& c) {
-  int64_t error = 0;
-  auto socket = socket_arg(c, error);
-  if (!socket) return error;
-  return file_syscalls::finish_io(c, socket->read({}));
+  vfs::SocketAddress address;
+  sa_family_t family = 0;
+  if (!socket->connection_oriented() && c.arg(2) >= sizeof family &&
+      c.user().read_value(c.arg(1), family) && family == AF_UNSPEC)
+    return socket->connect(nullptr, address);  // a datagram socket forgets its peer
+  if (const int e = read_address(c, *socket, c.arg(1), c.arg(2), address)) return e;
+  std::shared_ptr<vfs::Socket> target;
+  if (const int e = find_target(c, *socket, address, target)) return e;
+  const bool reachable = target && (target->listening() || !socket->connection_oriented());
+  if (reachable || !socket->connection_oriented())
+    if (const int e = bind_ephemeral(c, *socket)) return e;
+  return finish_receive(c, socket->connect(target, address));
 }
 
 int64_t sys_shutdown(SyscallContext& c) {
   int64_t error = 0;
-  auto socket = socket_arg(c, error);
-  return socket ? -ENOTCONN : error;
+  const auto socket = socket_arg(c, 0, error);
+  if (!socket) return error;
+  const int how = c.int_arg(1);
+  if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR) return -EINVAL;
+  return socket->shutdown(how);
 }
 
-// getsockname of an unbound socket: its family and nothing else (an unbound Unix socket), or
-// the family and a zero address and port.
 int64_t sys_getsockname(SyscallContext& c) {
   int64_t error = 0;
-  auto socket = socket_arg(c, error);
+  const auto socket = socket_arg(c, 0, error);
   if (!socket) return error;
-  uint32_t length = 0;
-  if (!c.user().read_value(c.arg(2), length)) return -EFAULT;
-  sockaddr_storage address{};
-  address.ss_family = static_cast<sa_family_t>(socket->domain());
-  const uint32_t full = socket->domain() == AF_UNIX   ? sizeof(sa_family_t)
-                        : socket->domain() == AF_INET ? sizeof(sockaddr_in)
-                                                      : sizeof(sockaddr_in6);
-  if (!c.user().write(c.arg(1), {reinterpret_cast<const uint8_t*>(&address),
-                                 std::min<uint32_t>(length, full)}) ||
-      !c.user().write_value(c.arg(2), full))
-    return -EFAULT;
-  return 0;
+  vfs::SocketAddress address = socket->local_address();
+  if (!socket->bound() && socket->domain() != AF_UNIX) address.family = socket->domain();
+  return write_address(c, address.to_bytes(socket->domain()), c.arg(1), c.arg(2));
 }
 
 int64_t sys_getpeername(SyscallContext& c) {
   int64_t error = 0;
-  auto socket = socket_arg(c, error);
-  return socket ? -ENOTCONN : error;
-}
-
-// Options are accepted and forgotten: no option changes what an unconnected socket does.
-int64_t sys_setsockopt(SyscallContext& c) {
-  int64_t error = 0;
-  auto socket = socket_arg(c, error);
-  return socket ? 0 : error;
-}
-
-int64_t sys_getsockopt(SyscallContext& c) {
-  int64_t error = 0;
-  auto socket = socket_arg(c, error);
+  const auto socket = socket_arg(c, 0, error);
   if (!socket) return error;
-  if (c.int_arg(1) != SOL_SOCKET) return -ENOPROTOOPT;
-  int value = 0;
-  switch (c.int_arg(2)) {
-    case SO_TYPE:
-      value = socket->type();
-      break;
-    case SO_DOMAIN:
-      value = socket->domain();
-      break;
-    case SO_ERROR:
-    case SO_ACCEPTCONN:
-      value = 0;
-      break;
-    default:
-      return -ENOPROTOOPT;
-  }
-  uint32_t length = 0;
-  if (!c.user().read_value(c.arg(4), length)) return -EFAULT;
-  if (length < sizeof value) return -EINVAL;
-  return c.user().write_value(c.arg(3), value) &&
-                 c.user().write_value(c.arg(4), static_cast<uint32_t>(sizeof value))
-             ? 0
-             : -EFAULT;
+  const auto peer = socket->peer_address();
+  if (!peer) return -ENOTCONN;
+  return write_address(c, peer->to_bytes(socket->domain()), c.arg(1), c.arg(2));
 }
 
 }  // namespace
 
 void register_socket_syscalls(SyscallTable& table) {
   table.add(SYS_socket, sys_socket);
+  table.add(SYS_socketpair, sys_socketpair);
+  table.add(SYS_bind, sys_bind);
+  table.add(SYS_listen, sys_listen);
+  table.add(SYS_accept, sys_accept4);
+  table.add(SYS_accept4, sys_accept4);
   table.add(SYS_connect, sys_connect);
-  table.add(SYS_sendto, sys_sendto);
-  table.add(SYS_sendmsg, sys_sendmsg);
-  table.add(SYS_recvfrom, sys_receive);
-  table.add(SYS_recvmsg, sys_receive);
   table.add(SYS_shutdown, sys_shutdown);
   table.add(SYS_getsockname, sys_getsockname);
   table.add(SYS_getpeername, sys_getpeername);
-  table.add(SYS_setsockopt, sys_setsockopt);
-  table.add(SYS_getsockopt, sys_getsockopt);
+  register_data_calls(table);
+  register_option_calls(table);
 }
 
 }  // namespace vmlab::os

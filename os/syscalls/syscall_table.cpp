@@ -16,6 +16,7 @@ SyscallTable::SyscallTable() {
   register_memory_policy_syscalls(*this);
   register_poll_syscalls(*this);
   register_select_syscalls(*this);
+  register_epoll_syscalls(*this);
 }
 
 }  // namespace vmlab::os

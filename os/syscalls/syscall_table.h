@@ -77,5 +77,6 @@ void register_timer_syscalls(SyscallTable& table);
 void register_poll_syscalls(SyscallTable& table);
 void register_select_syscalls(SyscallTable& table);
 void register_memory_policy_syscalls(SyscallTable& table);
+void register_epoll_syscalls(SyscallTable& table);
 
 }  // namespace vmlab::os

@@ -17,6 +17,7 @@
 #include "os/vfs/path_walker.h"
 #include "os/vfs/pipe.h"
 #include "os/vfs/record_locks.h"
+#include "os/vfs/socket_namespace.h"
 
 namespace vmlab::os::vfs {
 
@@ -90,6 +91,10 @@ class FileSystem {
   RecordLocks& record_locks() { return record_locks_; }
   // A pipe with a fresh inode number (pipe2 flags: O_NONBLOCK).
   PipeEnds make_pipe(int flags = 0);
+  // bind(2) of a Unix socket to `path`: its S_IFSOCK file (EADDRINUSE if the name exists).
+  Lookup make_socket_node(std::string_view path, std::string_view cwd, uint32_t mode);
+  // The names of the machine's sockets (Unix paths and abstract names, loopback ports).
+  SocketNamespace& sockets() { return sockets_; }
 
  private:
   // Puts the inode `make(path)` returns at the new name `path`: 0, or -EEXIST, -ENOENT, ...
@@ -106,6 +111,7 @@ class FileSystem {
   std::shared_ptr<OverlayDirectory> sys_;
   FileLocks locks_;
   RecordLocks record_locks_;
+  SocketNamespace sockets_;
   PathWalker walker_;
 };
 

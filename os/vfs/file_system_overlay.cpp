@@ -4,6 +4,7 @@
 #include "os/vfs/file_system.h"
 #include "os/vfs/memory_inode.h"
 #include "os/vfs/overlay_directory.h"
+#include "os/vfs/socket_namespace.h"
 
 namespace vmlab::os::vfs {
 
@@ -180,6 +181,19 @@ int FileSystem::symlink(std::string_view target, std::string_view link_path, std
   return add_name(link_path, cwd, [&](const std::string& at) {
     return std::make_shared<MemorySymlink>(state_, std::string(target), at);
   });
+}
+
+Lookup FileSystem::make_socket_node(std::string_view path, std::string_view cwd, uint32_t mode) {
+  const ParentLookup parent = walker_.resolve_parent(path, cwd);
+  if (parent.error != 0) return {nullptr, {}, parent.error};
+  if (is_dot_or_empty(parent.name)) return {nullptr, {}, -EADDRINUSE};
+  const auto child = parent.dir->lookup(parent.name);
+  if (child.error == 0) return {nullptr, {}, -EADDRINUSE};
+  if (child.error != -ENOENT) return {nullptr, {}, child.error};
+  if (parent.dir->removed()) return {nullptr, {}, -ENOENT};
+  auto node = std::make_shared<SocketNode>(*state_, mode, parent.child_path());
+  parent.dir->insert(parent.name, node);
+  return {node, parent.child_path(), 0};
 }
 
 }  // namespace vmlab::os::vfs

@@ -16,6 +16,7 @@ inline constexpr uint32_t kRdNorm = 0x040;  // POLLRDNORM: normal data to read
 inline constexpr uint32_t kRdBand = 0x080;  // POLLRDBAND
 inline constexpr uint32_t kWrNorm = 0x100;  // POLLWRNORM: room for normal data
 inline constexpr uint32_t kWrBand = 0x200;  // POLLWRBAND
+inline constexpr uint32_t kRdHup = 0x2000;  // POLLRDHUP: the peer shut down its sending
 
 // Files without a poll method of their own (regular files, directories, /dev/null, ...):
 // Linux's DEFAULT_POLLMASK, whatever the access mode.

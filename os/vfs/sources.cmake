@@ -3,6 +3,7 @@ set(VMLAB_VFS_SOURCES
   ${PROJECT_SOURCE_DIR}/os/vfs/device.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/dirent.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/fifo.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/epoll.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/fd_table.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/file_locks.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/file_system.cpp
@@ -16,6 +17,12 @@ set(VMLAB_VFS_SOURCES
   ${PROJECT_SOURCE_DIR}/os/vfs/path_walker.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/record_locks.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/pipe.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/datagram_socket.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/socket.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/socket_address.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/socket_namespace.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/socket_options.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/socket_queue.cpp
+  ${PROJECT_SOURCE_DIR}/os/vfs/stream_socket.cpp
   ${PROJECT_SOURCE_DIR}/os/vfs/special_files.cpp
 )
