@@ -7,6 +7,7 @@ SyscallTable::SyscallTable() {
   register_file_syscalls(*this);
   register_process_syscalls(*this);
   register_futex_syscalls(*this);
+  register_clone_syscalls(*this);
   register_signal_syscalls(*this);
   register_info_syscalls(*this);
   register_credential_syscalls(*this);

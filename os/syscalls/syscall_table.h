@@ -68,6 +68,7 @@ void register_memory_syscalls(SyscallTable& table);
 void register_file_syscalls(SyscallTable& table);
 void register_process_syscalls(SyscallTable& table);
 void register_futex_syscalls(SyscallTable& table);
+void register_clone_syscalls(SyscallTable& table);
 void register_signal_syscalls(SyscallTable& table);
 void register_info_syscalls(SyscallTable& table);
 void register_credential_syscalls(SyscallTable& table);
