@@ -20,6 +20,13 @@ struct FutexKey {
   auto operator<=>(const FutexKey&) const = default;
 };
 
+class AddressSpace;
+
+// The key of a private futex (or a word of private memory): the space and the address.
+inline FutexKey private_futex_key(const AddressSpace& space, uint64_t address) {
+  return {reinterpret_cast<uintptr_t>(&space), address};
+}
+
 inline constexpr uint32_t kFutexBitsetMatchAny = 0xffff'ffff;
 
 class FutexTable {

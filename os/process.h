@@ -193,9 +193,9 @@ class Process {
     fds_ = std::make_shared<vfs::FdTable>();
   }
   // A signal is waiting that this task could take now (its own or its process's).
-  bool has_deliverable_signal() const {
-    return ((signals_.pending.mask | group_->pending.mask) & ~signals_.blocked) != 0;
-  }
+  bool has_deliverable_signal() const { return (pending_signals() & ~signals_.blocked) != 0; }
+  // Signals waiting for this task: its own and its process's.
+  uint64_t pending_signals() const { return signals_.pending.mask | group_->pending.mask; }
   SignalState& signals() { return signals_; }
   const SignalState& signals() const { return signals_; }
   ProcessCounters& counters() { return counters_; }

@@ -142,8 +142,7 @@ bool Kernel::deliver_signals(Process& process) {
   SignalState& s = process.signals();
   while (true) {
     PendingSignals& shared = process.group().pending;
-    const uint64_t deliverable =
-        (s.pending.mask | shared.mask) & ~(s.blocked & ~kUnblockableSignals);
+    const uint64_t deliverable = process.pending_signals() & ~(s.blocked & ~kUnblockableSignals);
     if (deliverable == 0) return true;
     // Synchronous faults first (Linux SYNCHRONOUS_MASK), then the lowest number.
     constexpr uint64_t kSynchronous =

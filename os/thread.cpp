@@ -66,8 +66,7 @@ void Kernel::release_robust_futexes(Process& task) {
     const uint32_t died = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
     if (!user.write_value(word_at, died)) return false;
     if ((word & FUTEX_WAITERS) != 0)
-      futexes_.wake(FutexKey{reinterpret_cast<uintptr_t>(&task.space()), word_at}, 1,
-                    kFutexBitsetMatchAny);
+      futexes_.wake(private_futex_key(task.space(), word_at), 1, kFutexBitsetMatchAny);
     return true;
   };
   uint64_t entry = head.next;

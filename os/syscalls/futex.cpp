@@ -87,7 +87,7 @@ FutexKey key_of(SyscallContext& c, uint64_t uaddr, bool private_futex) {
   AddressSpace& space = c.process.space();
   const Vma* vma = space.find_vma(uaddr);
   if (private_futex || vma == nullptr || vma->sharing == Sharing::kPrivate)
-    return {reinterpret_cast<uintptr_t>(&space), uaddr};
+    return private_futex_key(space, uaddr);
   if (vma->file)
     return {reinterpret_cast<uintptr_t>(vma->file.get()), vma->file_offset + (uaddr - vma->start)};
   const mmu::Pte pte = space.read_pte(uaddr);

@@ -115,8 +115,7 @@ int64_t sys_sigaltstack(SyscallContext& c) {
 }
 
 int64_t sys_rt_sigpending(SyscallContext& c) {
-  const uint64_t pending = (c.process.signals().pending.mask | c.process.group().pending.mask) &
-                           c.process.signals().blocked;
+  const uint64_t pending = c.process.pending_signals() & c.process.signals().blocked;
   return c.user().write_value(c.arg(0), pending) ? 0 : -EFAULT;
 }
 
