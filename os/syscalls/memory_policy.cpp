@@ -17,12 +17,14 @@ namespace {
 
 constexpr uint64_t kNodes = 1;  // nr_node_ids
 constexpr uint64_t kBitsPerLong = 64;
+constexpr uint64_t kMaxMaskBytes = 4096;  // Linux refuses a mask longer than a page
 
 // copy_nodes_to_user: `maxnode - 1` bits rounded up to longs, node 0 set if `node0`.
 int copy_nodes(SyscallContext& c, uint64_t pointer, uint64_t maxnode, bool node0) {
   if (pointer == 0) return 0;
   if (maxnode < kNodes) return -EINVAL;
-  const uint64_t longs = (maxnode - 1 + kBitsPerLong - 1) / kBitsPerLong;
+  const uint64_t longs = (maxnode - 1) / kBitsPerLong + ((maxnode - 1) % kBitsPerLong != 0);
+  if (longs * sizeof(uint64_t) > kMaxMaskBytes) return -EINVAL;
   std::vector<uint64_t> mask(longs);
   if (node0 && !mask.empty()) mask[0] = 1;
   const auto* bytes = reinterpret_cast<const uint8_t*>(mask.data());
