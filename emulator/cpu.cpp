@@ -166,6 +166,12 @@ void Cpu::load_pending_state() {
 }
 
 os::StopReason Cpu::run(uint64_t budget, SliceEnd end) {
+  const os::StopReason reason = run_engine(budget, end);
+  settle_repeated_hits();
+  return reason;
+}
+
+os::StopReason Cpu::run_engine(uint64_t budget, SliceEnd end) {
   engine_.bind(*this);
   counter_.start_slice(budget, end);
   stop_ = StopCause::kNone;
@@ -245,6 +251,7 @@ os::StopReason Cpu::run(uint64_t budget, SliceEnd end) {
 }
 
 void Cpu::set_processor(size_t cpu) {
+  settle_repeated_hits();
   mmu_ = &kernel_.tlb().mmu_of(cpu);
 }
 
@@ -324,7 +331,15 @@ void Cpu::enter_block(uint64_t address, uint32_t size) {
   });
 }
 
-void Cpu::translate_fetch_guarded(uint64_t address, uint32_t size) {
+void Cpu::fetch_block(uint64_t address, uint32_t size) {
+  if (plain_accesses_ && (address & mmu::kPageOffsetMask) + size <= mmu::kPageBytes) [[likely]] {
+    const mmu::Translation t =
+        mmu_->translate(mmu::VirtAddr{address}, mmu::Access::kFetch, mmu::Mode::kUser);
+    if (t.outcome == mmu::TlbOutcome::kL1Hit)
+      mmu_->remember(mmu::Mmu::kFetchPath, address & ~mmu::kPageOffsetMask,
+                     mmu::VirtAddr{address});
+    return;
+  }
   guarded([&] { translate_fetch(address, size); });
 }
 

@@ -95,37 +95,36 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
     if (!counter_.enter_cached_block(address, size)) [[unlikely]]
       enter_block(address, size);
   }
-  // --model full: the count and, for a block within a page, one ITLB lookup; anything else is
-  // out of line.
+  // --model full: the count and the block's instruction fetch, a leaf when the fetch repeats
+  // the last ITLB hit (mmu.h, "Repeated hits").
   void block(uint64_t address, uint32_t size) {
     if (!counter_.enter_cached_block(address, size)) [[unlikely]] {
       enter_block(address, size);
       return;
     }
-    if (plain_accesses_ && (address & mmu::kPageOffsetMask) + size <= mmu::kPageBytes) [[likely]] {
-      mmu_->translate(mmu::VirtAddr{address}, mmu::Access::kFetch, mmu::Mode::kUser);
+    // A repeated hit needs no frame: everything else is out of line.
+    if (plain_accesses_ && (address & mmu::kPageOffsetMask) + size <= mmu::kPageBytes &&
+        mmu_->repeat(mmu::Mmu::kFetchPath, address & ~mmu::kPageOffsetMask, mmu::Access::kFetch))
+        [[likely]]
       return;
-    }
-    translate_fetch_guarded(address, size);
+    fetch_block(address, size);
   }
   void instruction(uint64_t address, uint32_t size);
   void memory_access(mmu::Access access, uint64_t pa, int size) {
-    // The full model's hot path: the virtual page from the shadow, an access within one page,
-    // nobody else watching: one translation, no call out of the hook.
-    if (plain_accesses_ && read_halves_to_skip_ == 0) [[likely]] {
-      const uint64_t va = shadow_.virtual_address(pa);
-      if (va != SoftmmuShadow::kUnknown &&
-          (va & mmu::kPageOffsetMask) + static_cast<uint64_t>(size) <= mmu::kPageBytes) [[likely]] {
-        mmu_->translate(mmu::VirtAddr{va}, access, mmu::Mode::kUser);
-        return;
-      }
-    }
-    memory_access_slow(access, pa, size);
+    // The full model's hot path: an access to the page of the last L1 DTLB hit is counted
+    // without a frame (mmu.h, "Repeated hits"); everything else is out of line.
+    if ((pa & mmu::kPageOffsetMask) + static_cast<uint64_t>(size) <= mmu::kPageBytes &&
+        mmu_->repeat(mmu::Mmu::kDataPath, pa & ~mmu::kPageOffsetMask, access)) [[likely]]
+      return;
+    translate_data(access, pa, size);
   }
   void interrupt(uint32_t intno);
   void syscall();
   void port_io();
-  void softmmu_flushed() { shadow_.clear(); }
+  void softmmu_flushed() {
+    shadow_.clear();
+    mmu_->forget(mmu::Mmu::kDataPath);
+  }
 
  private:
   static constexpr uint64_t kSyscallLength = 2;  // 0f 05
@@ -140,11 +139,15 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
       fail(e.what());
     }
   }
+  os::StopReason run_engine(uint64_t budget, SliceEnd end);
   [[gnu::noinline]] void enter_block(uint64_t address, uint32_t size);
-  [[gnu::noinline]] void translate_fetch_guarded(uint64_t address, uint32_t size);
   bool fill_entry(uint64_t va, mmu::Access access, void* entry);
-  bool grant(uint64_t va, mmu::Access access, const mmu::WalkResult& walk, void* entry);
-  [[gnu::noinline]] void memory_access_slow(mmu::Access access, uint64_t pa, int size);
+  bool grant(uint64_t va, mmu::Access access, mmu::PhysAddr page, const mmu::Permissions& rights,
+             bool dirty, void* entry);
+  // The full model's block fetch and data access when they are not repeated hits.
+  [[gnu::noinline]] void fetch_block(uint64_t address, uint32_t size);
+  [[gnu::noinline]] void translate_data(mmu::Access access, uint64_t pa, int size);
+  void memory_access_slow(mmu::Access access, uint64_t pa, int size);
   void translate_access(uint64_t va, mmu::Access access, int size);
   void translate_fetch(uint64_t address, uint32_t size);
   void resolve_pending_fault(uint64_t rip);
@@ -163,6 +166,16 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   void run_exact_tail();
   // Reads `out.size()` bytes of code at `va` through the page tables (no side effects).
   bool read_code(uint64_t va, std::span<uint8_t> out) const;
+
+  // Folds the repeated hits (mmu.h) into the MMU's counters and forgets the pages: before the
+  // kernel or anyone else reads them, and when this context changes MMU or stops. Data pages
+  // are remembered by physical address (the memory hook's), valid while the shadow names the
+  // same virtual page for it.
+  void settle_repeated_hits() {
+    mmu_->settle();
+    mmu_->forget(mmu::Mmu::kDataPath);
+    mmu_->forget(mmu::Mmu::kFetchPath);
+  }
 
   os::Kernel& kernel_;
   os::Process& process_;

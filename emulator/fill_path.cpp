@@ -48,7 +48,9 @@ bool Cpu::fill_entry(uint64_t va, mmu::Access access, void* entry) {
       return false;
     }
   }
-  if (!walk.faulted) return grant(va, access, walk, entry);
+  if (!walk.faulted)
+    return grant(va, access, walk.translate(mmu::VirtAddr{va & ~mmu::kPageOffsetMask}),
+                 walk.permissions, walk.dirty, entry);
   // The faulting data access, as the model's statistics and observers see it (size 0: the
   // engine does not tell the fill how wide the access is). A faulting fetch is counted by the
   // block hook once the block can run.
@@ -65,17 +67,18 @@ bool Cpu::fill_entry(uint64_t va, mmu::Access access, void* entry) {
   return false;
 }
 
-bool Cpu::grant(uint64_t va, mmu::Access access, const mmu::WalkResult& walk, void* out) {
+bool Cpu::grant(uint64_t va, mmu::Access access, mmu::PhysAddr page,
+                const mmu::Permissions& rights, bool dirty, void* out) {
   auto* entry = static_cast<uc_tlb_entry*>(out);
-  const mmu::PhysAddr page = walk.translate(mmu::VirtAddr{va & ~mmu::kPageOffsetMask});
   int perms = UC_PROT_READ;
   // Write permission is withheld while D is clear, so the first write comes back here and the
   // walk sets D before the page can be written.
-  if (walk.permissions.writable && walk.dirty) perms |= UC_PROT_WRITE;
-  if (walk.permissions.executable) perms |= UC_PROT_EXEC;
+  if (rights.writable && dirty) perms |= UC_PROT_WRITE;
+  if (rights.executable) perms |= UC_PROT_EXEC;
   entry->paddr = page.value;
   entry->perms = static_cast<uc_prot>(perms);
   if (access == mmu::Access::kFetch) engine_.note_code_frame(page);
+  mmu_->forget(mmu::Mmu::kDataPath);  // the shadow may name another virtual page for a physical one now
   if (options_.model == ModelMode::kFull && !shadow_.record(va, page.value)) {
     // Another virtual page of this process still reaches the frame through the softmmu TLB.
     engine_.invalidate_tlb();
@@ -88,6 +91,7 @@ bool Cpu::grant(uint64_t va, mmu::Access access, const mmu::WalkResult& walk, vo
 }
 
 void Cpu::resolve_pending_fault(uint64_t rip) {
+  settle_repeated_hits();
   guarded([&] {
     if (pending_fault_.general_protection)  // a non-canonical address (SIGSEGV on Linux)
       kernel_.cpu_exception(process_, os::CpuException::kGeneralProtection, rip);
@@ -95,6 +99,22 @@ void Cpu::resolve_pending_fault(uint64_t rip) {
       kernel_.page_fault(process_, pending_fault_.address, pending_fault_.error_code, rip);
     engine_.flush_tlb_if_pending();
   });
+}
+
+void Cpu::translate_data(mmu::Access access, uint64_t pa, int size) {
+  // Nobody else watching, an access within one page: one translation, remembered when it hit
+  // the first L1 array's most recent entry.
+  if (plain_accesses_ && read_halves_to_skip_ == 0 &&
+      (pa & mmu::kPageOffsetMask) + static_cast<uint64_t>(size) <= mmu::kPageBytes) [[likely]] {
+    const uint64_t va = shadow_.virtual_address(pa);
+    if (va != SoftmmuShadow::kUnknown) [[likely]] {
+      const mmu::Translation t = mmu_->translate(mmu::VirtAddr{va}, access, mmu::Mode::kUser);
+      if (t.outcome == mmu::TlbOutcome::kL1Hit)
+        mmu_->remember(mmu::Mmu::kDataPath, pa & ~mmu::kPageOffsetMask, mmu::VirtAddr{va});
+      return;
+    }
+  }
+  memory_access_slow(access, pa, size);
 }
 
 void Cpu::memory_access_slow(mmu::Access access, uint64_t pa, int size) {
@@ -110,7 +130,10 @@ void Cpu::memory_access_slow(mmu::Access access, uint64_t pa, int size) {
     }
     const uint64_t last = va + static_cast<uint64_t>(size > 0 ? size - 1 : 0);
     const bool straddles = (va >> mmu::kPageShift) != (last >> mmu::kPageShift);
-    if (straddles && access == mmu::Access::kRead) read_halves_to_skip_ = 2;
+    if (straddles && access == mmu::Access::kRead) {
+      read_halves_to_skip_ = 2;
+      mmu_->forget(mmu::Mmu::kDataPath);  // the halves come next, and must not count as repeated hits
+    }
     translate_access(va, access, size);
   });
 }

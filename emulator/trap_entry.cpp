@@ -46,6 +46,7 @@ os::CpuException exception_for(uint32_t intno) {
 }  // namespace
 
 void Cpu::interrupt(uint32_t intno) {
+  settle_repeated_hits();
   guarded([&] {
     const uint64_t rip = live_rip();
     counter_.retire_partial(rip);
@@ -84,6 +85,7 @@ bool Cpu::emulate_time_stamp(uint64_t rip) {
 }
 
 void Cpu::syscall() {
+  settle_repeated_hits();
   guarded([&] {
     in_syscall_ = true;
     kernel_.syscall(process_);
@@ -106,6 +108,7 @@ void Cpu::syscall() {
 
 void Cpu::port_io() {
   // Unicorn does not check IOPL at CPL 3; Linux would deliver SIGSEGV for the #GP.
+  settle_repeated_hits();
   guarded([&] {
     const uint64_t rip = live_rip();
     counter_.retire_partial(rip);

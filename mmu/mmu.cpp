@@ -27,6 +27,7 @@ Mmu::Mmu(PhysicalMemory& memory, const MmuConfig& config) : memory_(memory), con
   psc_enabled_ =
       config_.psc.pml4e_entries + config_.psc.pdpte_entries + config_.psc.pde_entries != 0;
   recompute_required_flags();
+  recompute_repeatable();
   register_stats();
 }
 
@@ -93,6 +94,8 @@ void Mmu::register_stats() {
 }
 
 void Mmu::recompute_required_flags() {
+  for (auto& rights : repeat_rights_)
+    for (auto& r : rights) r = 0;
   for (int a = 0; a < kAccessKinds; ++a) {
     for (int m = 0; m < 2; ++m) {
       uint8_t need = 0;
@@ -104,6 +107,13 @@ void Mmu::recompute_required_flags() {
       }
       if (access == Access::kFetch) need |= TlbEntry::kExecutable;
       required_flags_[a][m] = need;
+    }
+  }
+  for (unsigned flags = 0; flags < (1u << 5); ++flags) {
+    for (int a = 0; a < kAccessKinds; ++a) {
+      const uint8_t need = required_flags_[a][kUserMode];
+      const int path = static_cast<Access>(a) == Access::kFetch ? kFetchPath : kDataPath;
+      if ((flags & need) == need) repeat_rights_[path][flags] |= static_cast<uint8_t>(1u << a);
     }
   }
 }
@@ -173,7 +183,32 @@ const WalkResult& Mmu::walk_with_caches(VirtAddr va, Access access, Mode mode, i
   return walk;
 }
 
+void Mmu::recompute_repeatable() {
+  repeatable_ = observer_ == nullptr;
+  for (int l1 : {kL1iIndex, kL1dIndex}) {
+    const TlbArray* first = first_array_[l1];
+    if (first == nullptr || first->replacement() == Replacement::kCustom) repeatable_ = false;
+  }
+}
+
+void Mmu::fold_repeated_hits() {
+  // Exactly what the inline hit path of translate() does, `n` times.
+  for (int a = 0; a < kAccessKinds; ++a) {
+    const uint64_t n = repeated_[a];
+    if (n == 0) continue;
+    repeated_[a] = 0;
+    const int l1 = static_cast<Access>(a) == Access::kFetch ? kL1iIndex : kL1dIndex;
+    counters_.translations[a] += n;
+    counters_.levels[l1].hits += n;
+    counters_.levels[l1].hits_by[a] += n;
+    array_hits_[l1][0] += n;
+    counters_.cycles += n * config_.cycles.l1_hit;
+    first_array_[l1]->repeat_last_hit(n);
+  }
+}
+
 Translation Mmu::translate_full(VirtAddr va, Access access, Mode mode) {
+  begin_change();  // a miss refills and evicts; a rewalk drops the page from every array
   const int a = static_cast<int>(access);
   ++counters_.translations[a];
   Translation t;
@@ -267,6 +302,7 @@ WalkResult Mmu::probe(VirtAddr va, Access access, Mode mode) const {
 }
 
 void Mmu::set_control(const PagingControl& control) {
+  begin_change();
   control_ = control;
   recompute_required_flags();
   flush_all(true);
@@ -286,6 +322,7 @@ void Mmu::notify_invalidation(InvalidationKind kind, VirtAddr va, uint16_t pcid,
 }
 
 void Mmu::load_cr3(PhysAddr root, uint16_t pcid, bool no_flush) {
+  begin_change();
   ++counters_.cr3_loads;
   control_.root = root;
   control_.pcid = control_.pcid_enabled ? pcid : 0;
@@ -306,6 +343,7 @@ void Mmu::load_cr3(PhysAddr root, uint16_t pcid, bool no_flush) {
 }
 
 void Mmu::invlpg(VirtAddr va) {
+  begin_change();
   ++counters_.invlpg;
   uint32_t dropped = 0;
   for (auto& level : arrays_)
@@ -318,6 +356,7 @@ void Mmu::invlpg(VirtAddr va) {
 }
 
 void Mmu::invpcid(InvpcidType type, uint16_t pcid, VirtAddr va) {
+  begin_change();
   ++counters_.invpcid;
   uint32_t dropped = 0;
   switch (type) {
@@ -347,6 +386,7 @@ void Mmu::invpcid(InvpcidType type, uint16_t pcid, VirtAddr va) {
 }
 
 void Mmu::flush_all(bool include_global) {
+  begin_change();
   ++counters_.full_flushes;
   uint32_t dropped = 0;
   for (auto& level : arrays_)
@@ -360,6 +400,7 @@ void Mmu::flush_all(bool include_global) {
 }
 
 TlbArray* Mmu::find_array(const std::string& name) {
+  begin_change();
   for (auto& level : arrays_)
     for (auto& array : level)
       if (array.config().name == name) return &array;

@@ -102,6 +102,33 @@ class Mmu {
     return translate_full(va, access, mode);
   }
 
+  // ---- Repeated hits ----
+  // A user-mode translation that hits the most recent entry of its first L1 array changes
+  // nothing but counters and that entry's replacement state. After such a hit the CPU may
+  // remember() the page under a key of its choosing (the virtual page, or the physical page
+  // its memory hook reports); while nothing else happens in the MMU, repeat() with that key
+  // counts the next accesses the entry serves without a lookup. Any other operation forgets
+  // the pages. The counts are folded into the statistics by settle(), which every other
+  // operation calls first; whoever reads the statistics during a run settles before.
+  enum RepeatPath : uint8_t { kFetchPath = 0, kDataPath = 1 };
+  bool repeat(RepeatPath path, uint64_t key, Access access) {
+    const RepeatedPage& r = repeated_page_[path];
+    if (r.key != key || ((r.rights >> static_cast<int>(access)) & 1) == 0) return false;
+    ++repeated_[static_cast<int>(access)];
+    return true;
+  }
+  // Call right after translate() of `va` returned an L1 hit.
+  void remember(RepeatPath path, uint64_t key, VirtAddr va) {
+    const TlbArray* first = first_array_[path == kFetchPath ? kL1iIndex : kL1dIndex];
+    const TlbEntry* e = repeatable_ ? first->recent_entry(va, control_.pcid) : nullptr;
+    repeated_page_[path] = {key, e == nullptr ? uint8_t{0} : repeat_rights_[path][e->flags]};
+  }
+  void forget(RepeatPath path) { repeated_page_[path].rights = 0; }
+  void settle() {
+    if ((repeated_[0] | repeated_[1] | repeated_[2]) != 0) [[unlikely]]
+      fold_repeated_hits();
+  }
+
   // The hardware's walk from the current CR3 without the modelled TLBs or statistics: it sets
   // Accessed/Dirty bits. The fast model's fill path, where the engine's own TLB stands in for
   // the modelled ones.
@@ -130,11 +157,24 @@ class Mmu {
     return arrays_[static_cast<int>(level)];
   }
   TlbArray* find_array(const std::string& name);
-  void set_observer(MmuObserver* observer) { observer_ = observer; }
+  void set_observer(MmuObserver* observer) {
+    begin_change();
+    observer_ = observer;
+    recompute_repeatable();
+  }
   PhysicalMemory& memory() { return memory_; }
 
-  uint64_t translations(Access a) const { return counters_.translations[static_cast<int>(a)]; }
-  uint64_t level_hits(TlbLevel l) const { return counters_.levels[static_cast<int>(l)].hits; }
+  // These two count the repeated hits not yet settled.
+  uint64_t translations(Access a) const {
+    return counters_.translations[static_cast<int>(a)] + repeated_[static_cast<int>(a)];
+  }
+  uint64_t level_hits(TlbLevel l) const {
+    const uint64_t repeated = l == TlbLevel::kL1i   ? repeated_[static_cast<int>(Access::kFetch)]
+                              : l == TlbLevel::kL1d ? repeated_[static_cast<int>(Access::kRead)] +
+                                                          repeated_[static_cast<int>(Access::kWrite)]
+                                                    : 0;
+    return counters_.levels[static_cast<int>(l)].hits + repeated;
+  }
   uint64_t level_misses(TlbLevel l) const { return counters_.levels[static_cast<int>(l)].misses; }
 
  private:
@@ -165,6 +205,14 @@ class Mmu {
   void notify_invalidation(InvalidationKind kind, VirtAddr va, uint16_t pcid, uint32_t dropped);
   void register_stats();
   void recompute_required_flags();
+  void fold_repeated_hits();
+  // Settles the repeated hits and ends every repeat epoch: the TLBs are about to change.
+  void begin_change() {
+    settle();
+    forget(kFetchPath);
+    forget(kDataPath);
+  }
+  void recompute_repeatable();
 
   PhysicalMemory& memory_;
   MmuConfig config_;
@@ -176,6 +224,15 @@ class Mmu {
   bool psc_enabled_ = false;                      // any of them has entries
   uint8_t required_flags_[kAccessKinds][2] = {};  // [access][mode] TlbEntry flags needed
   Counters counters_;
+  struct RepeatedPage {
+    uint64_t key = ~uint64_t{0};
+    uint8_t rights = 0;  // bit (1 << Access) per access repeat() may count
+  };
+  RepeatedPage repeated_page_[2];         // per RepeatPath
+  uint64_t repeated_[kAccessKinds] = {};  // repeat()s not yet folded into the counters
+  // [path][TlbEntry flags]: the accesses of the path an entry with these flags serves.
+  uint8_t repeat_rights_[2][1u << 5] = {};
+  bool repeatable_ = false;  // first L1 arrays exist, no observer, no custom replacement
   WalkResult walk_scratch_;  // reused by every walk: no per-miss initialisation
   StatSet stats_;
   MmuObserver* observer_ = nullptr;

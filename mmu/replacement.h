@@ -52,6 +52,24 @@ class ReplacementState {
         break;
     }
   }
+  // `n` hits on one way in a row: the state of `n` calls of on_hit.
+  void on_hits(uint32_t set, uint32_t way, uint64_t n) {
+    switch (kind_) {
+      case Replacement::kLru:
+        clock_ += n;
+        stamps_[set * ways_ + way] = clock_;
+        break;
+      case Replacement::kTreePlru:
+        plru_touch(set, way);
+        break;
+      case Replacement::kCustom:
+        for (uint64_t i = 0; i < n; ++i) custom_->on_hit(set, way);
+        break;
+      case Replacement::kFifo:
+      case Replacement::kRandom:
+        break;
+    }
+  }
   // Chooses the way to evict when every way of `set` is valid.
   uint32_t victim(uint32_t set);
 

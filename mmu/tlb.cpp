@@ -22,8 +22,7 @@ uint32_t checked_sets(const TlbArrayConfig& c) {
 }  // namespace
 
 TlbArray::TlbArray(TlbArrayConfig config)
-    : last_entry_(nullptr),
-      config_(std::move(config)),
+    : config_(std::move(config)),
       sets_(checked_sets(config_)),
       sets_is_pow2_((sets_ & (sets_ - 1)) == 0),
       entries_(config_.entries),
@@ -46,10 +45,8 @@ const TlbEntry* TlbArray::lookup(VirtAddr va, uint16_t pcid) {
       if (diff == 0 || ((diff & ~TlbEntry::kPcidField) == 0 && ways[w].global())) {
         replacement_.on_hit(set, w);
         if (diff == 0 && i == 0) {
-          last_key_ = key;
-          last_entry_ = &ways[w];
-          last_set_ = set;
-          last_way_ = w;
+          recent_[1] = recent_[0];
+          recent_[0] = Recent{key, &ways[w], set, w};
         }
         return &ways[w];
       }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mmu/address.h"
@@ -91,14 +92,28 @@ class TlbArray {
   // Finds the entry translating `va` for `pcid` (global entries match any PCID) and records
   // the use with the replacement policy. nullptr on a miss.
   const TlbEntry* lookup(VirtAddr va, uint16_t pcid);
-  // The hit path of lookup() for the page of the previous hit, inline: nullptr when it is not
-  // that page (call lookup() then).
+  // The hit path of lookup() for the pages of the two previous hits, inline: nullptr when it
+  // is neither (call lookup() then). Two, because code often alternates between two pages
+  // (a row and a column, a source and a destination).
   const TlbEntry* lookup_recent(VirtAddr va, uint16_t pcid) {
     const uint64_t key = TlbEntry::make_key(va, sizes_[0], pcid);
-    if (key != last_key_ || last_entry_->key != key) return nullptr;
-    replacement_.on_hit(last_set_, last_way_);
-    return last_entry_;
+    if (key == recent_[0].key && recent_[0].entry->key == key) [[likely]] {
+      replacement_.on_hit(recent_[0].set, recent_[0].way);
+      return recent_[0].entry;
+    }
+    if (key != recent_[1].key || recent_[1].entry->key != key) return nullptr;
+    std::swap(recent_[0], recent_[1]);  // recent_[0] is the last hit
+    replacement_.on_hit(recent_[0].set, recent_[0].way);
+    return recent_[0].entry;
   }
+  // The entry lookup_recent() would return for `va`, without recording a use.
+  const TlbEntry* recent_entry(VirtAddr va, uint16_t pcid) const {
+    const uint64_t key = TlbEntry::make_key(va, sizes_[0], pcid);
+    return key == recent_[0].key && recent_[0].entry->key == key ? recent_[0].entry : nullptr;
+  }
+  // `n` more hits on the entry of the last hit, as `n` calls of lookup_recent() would record.
+  void repeat_last_hit(uint64_t n) { replacement_.on_hits(recent_[0].set, recent_[0].way, n); }
+  Replacement replacement() const { return replacement_.kind(); }
   // The same search with no replacement update (debuggers, tests).
   const TlbEntry* peek(VirtAddr va, uint16_t pcid) const;
 
@@ -132,12 +147,16 @@ class TlbArray {
   template <typename Pred>
   uint32_t invalidate_covering(VirtAddr va, Pred pred);
 
-  // The entry of the last hit, re-checked by key: consecutive accesses to one page skip the
-  // search (the result and the replacement update are exactly those of a full lookup).
-  uint64_t last_key_ = 0;
-  TlbEntry* last_entry_ = nullptr;
-  uint32_t last_set_ = 0;
-  uint32_t last_way_ = 0;
+  // The entries of the last two hits (recent_[0] the last), re-checked by key: accesses to
+  // those pages skip the search (the result and the replacement update are exactly those of
+  // a full lookup).
+  struct Recent {
+    uint64_t key = 0;  // never a valid entry's key
+    TlbEntry* entry = nullptr;
+    uint32_t set = 0;
+    uint32_t way = 0;
+  };
+  Recent recent_[2];
 
   TlbArrayConfig config_;
   uint32_t sets_;
