@@ -54,8 +54,10 @@ int main(void) {
     pause();
   struct itimerval off = {{0, 0}, {0, 0}};
   setitimer(ITIMER_REAL, &off, &now);
-  printf("periodic ITIMER_REAL: %d SIGALRM in all, interval was %ld us\n", (int)alarms,
-         (long)now.it_interval.tv_usec);
+  /* Counts are printed as bounds: on a loaded host one more signal may come before the timer
+     is stopped, and the comparison with the native run must not depend on the host's load. */
+  printf("periodic ITIMER_REAL: %s SIGALRM in all, interval was %ld us\n",
+         alarms >= 6 ? "at least 6" : "fewer than 6", (long)now.it_interval.tv_usec);
 
   struct itimerval cpu = {{0, 0}, {0, 5000}};
   setitimer(ITIMER_VIRTUAL, &cpu, NULL);
@@ -81,9 +83,10 @@ int main(void) {
   while (timer_signals < 3)
     pause();
   timer_gettime(timer, &got);
-  printf("POSIX timer: %d signals, si_code %s, value %ld, interval %ld ns, overrun %d\n",
-         (int)timer_signals, last_code == SI_TIMER ? "SI_TIMER" : "other", (long)last_value,
-         (long)got.it_interval.tv_nsec, timer_getoverrun(timer));
+  printf("POSIX timer: %s signals, si_code %s, value %ld, interval %ld ns, overrun %s\n",
+         timer_signals >= 3 ? "at least 3" : "fewer than 3",
+         last_code == SI_TIMER ? "SI_TIMER" : "other", (long)last_value,
+         (long)got.it_interval.tv_nsec, timer_getoverrun(timer) >= 0 ? ">= 0" : "failed");
 
   struct timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);

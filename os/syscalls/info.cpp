@@ -6,6 +6,8 @@
 #include <sys/times.h>
 #include <sys/utsname.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -58,9 +60,19 @@ int64_t sys_getrandom(SyscallContext& c) {
   if ((c.arg(2) & ~uint64_t{kGrndFlags}) != 0) return -EINVAL;
   // Deterministic: each call continues the process's own seeded stream.
   SplitMix64 rng(c.kernel.config().seed * 31 + c.process.random_draws++ + c.process.pid());
-  std::vector<uint8_t> bytes(length);
-  rng.fill(bytes);
-  return c.user().write(c.arg(0), bytes) ? static_cast<int64_t>(length) : -EFAULT;
+  // Page by page, as Linux copies: a buffer that ends early gets the pages before the fault
+  // (EFAULT if none), and a bad pointer fails before 32 MiB are generated.
+  std::array<uint8_t, mmu::kPageBytes> chunk;
+  uint64_t done = 0;
+  while (done < length) {
+    const uint64_t at = c.arg(0) + done;
+    const uint64_t n =
+        std::min<uint64_t>(length - done, chunk.size() - (at & mmu::kPageOffsetMask));
+    rng.fill({chunk.data(), n});
+    if (!c.user().write(at, {chunk.data(), n})) break;
+    done += n;
+  }
+  return done > 0 || length == 0 ? static_cast<int64_t>(done) : -EFAULT;
 }
 
 // Every clock reads the same virtual time; MONOTONIC and BOOTTIME start at zero.
