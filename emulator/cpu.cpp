@@ -336,8 +336,7 @@ void Cpu::fetch_block(uint64_t address, uint32_t size) {
     const mmu::Translation t =
         mmu_->translate(mmu::VirtAddr{address}, mmu::Access::kFetch, mmu::Mode::kUser);
     if (t.outcome == mmu::TlbOutcome::kL1Hit)
-      mmu_->remember(mmu::Mmu::kFetchPath, address & ~mmu::kPageOffsetMask,
-                     mmu::VirtAddr{address});
+      mmu_->remember(mmu::Mmu::kFetchPath, address & ~mmu::kPageOffsetMask, mmu::VirtAddr{address});
     return;
   }
   guarded([&] { translate_fetch(address, size); });

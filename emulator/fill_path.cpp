@@ -67,8 +67,8 @@ bool Cpu::fill_entry(uint64_t va, mmu::Access access, void* entry) {
   return false;
 }
 
-bool Cpu::grant(uint64_t va, mmu::Access access, mmu::PhysAddr page,
-                const mmu::Permissions& rights, bool dirty, void* out) {
+bool Cpu::grant(uint64_t va, mmu::Access access, mmu::PhysAddr page, const mmu::Permissions& rights,
+                bool dirty, void* out) {
   auto* entry = static_cast<uc_tlb_entry*>(out);
   int perms = UC_PROT_READ;
   // Write permission is withheld while D is clear, so the first write comes back here and the
@@ -78,7 +78,8 @@ bool Cpu::grant(uint64_t va, mmu::Access access, mmu::PhysAddr page,
   entry->paddr = page.value;
   entry->perms = static_cast<uc_prot>(perms);
   if (access == mmu::Access::kFetch) engine_.note_code_frame(page);
-  mmu_->forget(mmu::Mmu::kDataPath);  // the shadow may name another virtual page for a physical one now
+  mmu_->forget(
+      mmu::Mmu::kDataPath);  // the shadow may name another virtual page for a physical one now
   if (options_.model == ModelMode::kFull && !shadow_.record(va, page.value)) {
     // Another virtual page of this process still reaches the frame through the softmmu TLB.
     engine_.invalidate_tlb();
@@ -132,7 +133,8 @@ void Cpu::memory_access_slow(mmu::Access access, uint64_t pa, int size) {
     const bool straddles = (va >> mmu::kPageShift) != (last >> mmu::kPageShift);
     if (straddles && access == mmu::Access::kRead) {
       read_halves_to_skip_ = 2;
-      mmu_->forget(mmu::Mmu::kDataPath);  // the halves come next, and must not count as repeated hits
+      mmu_->forget(
+          mmu::Mmu::kDataPath);  // the halves come next, and must not count as repeated hits
     }
     translate_access(va, access, size);
   });

@@ -95,7 +95,8 @@ void Mmu::register_stats() {
 
 void Mmu::recompute_required_flags() {
   for (auto& rights : repeat_rights_)
-    for (auto& r : rights) r = 0;
+    for (auto& r : rights)
+      r = 0;
   for (int a = 0; a < kAccessKinds; ++a) {
     for (int m = 0; m < 2; ++m) {
       uint8_t need = 0;

@@ -169,10 +169,11 @@ class Mmu {
     return counters_.translations[static_cast<int>(a)] + repeated_[static_cast<int>(a)];
   }
   uint64_t level_hits(TlbLevel l) const {
-    const uint64_t repeated = l == TlbLevel::kL1i   ? repeated_[static_cast<int>(Access::kFetch)]
-                              : l == TlbLevel::kL1d ? repeated_[static_cast<int>(Access::kRead)] +
-                                                          repeated_[static_cast<int>(Access::kWrite)]
-                                                    : 0;
+    const uint64_t repeated = l == TlbLevel::kL1i ? repeated_[static_cast<int>(Access::kFetch)]
+                              : l == TlbLevel::kL1d
+                                  ? repeated_[static_cast<int>(Access::kRead)] +
+                                        repeated_[static_cast<int>(Access::kWrite)]
+                                  : 0;
     return counters_.levels[static_cast<int>(l)].hits + repeated;
   }
   uint64_t level_misses(TlbLevel l) const { return counters_.levels[static_cast<int>(l)].misses; }

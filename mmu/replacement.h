@@ -63,7 +63,8 @@ class ReplacementState {
         plru_touch(set, way);
         break;
       case Replacement::kCustom:
-        for (uint64_t i = 0; i < n; ++i) custom_->on_hit(set, way);
+        for (uint64_t i = 0; i < n; ++i)
+          custom_->on_hit(set, way);
         break;
       case Replacement::kFifo:
       case Replacement::kRandom:
