@@ -375,6 +375,7 @@ FaultResult Kernel::handle_fault(Process& process, const FaultRequest& request, 
 void Kernel::account_fault(Process& process, const FaultRequest& request, uint32_t error_code,
                            uint64_t rip, const FaultResult& result, bool huge) {
   ProcessCounters& c = process.counters();
+  if (request.access == mmu::Access::kFetch) ++c.fetch_faults;
   switch (result.resolution) {
     case FaultResolution::kZeroFill:
       ++c.zero_fill;

@@ -27,6 +27,8 @@
   X(spurious, "faults.spurious", "faults", "",                                                \
     "faults on a page that was already fine (a stale TLB entry)")                             \
   X(segv, "faults.segv", "faults", ", {} SIGSEGV", "faults that ended in SIGSEGV")            \
+  X(fetch_faults, "faults.fetch", "faults", ", {} on fetch",                                  \
+    "faults of instruction fetches (code paged in, or a jump to a non-executable page)")      \
   X(syscalls, "syscalls", "calls", "", "system calls")                                        \
   X(context_switches, "", "switches", "", "times the scheduler switched to this task")        \
   X(kernel_cycles, "", "cycles", "",                                                          \
