@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <fstream>
 
-#include "emulator/json_writer.h"
+#include "emulator/json_stats_writer.h"
 
 namespace vmlab::emulator {
 
@@ -35,14 +35,11 @@ std::string HostUsage::json() const {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - start_;
-  JsonWriter out;
-  out.begin_object();
-  out.value("peak_rss_kib", peak_rss_kib());
-  out.value("wall_seconds", wall.count());
-  out.value("user_seconds", seconds(usage.ru_utime));
-  out.value("system_seconds", seconds(usage.ru_stime));
-  out.end_object();
-  return out.str() + "\n";
+  const Json out = {{"peak_rss_kib", peak_rss_kib()},
+                    {"wall_seconds", json_number(wall.count())},
+                    {"user_seconds", json_number(seconds(usage.ru_utime))},
+                    {"system_seconds", json_number(seconds(usage.ru_stime))}};
+  return json_dump(out, 2) + "\n";
 }
 
 }  // namespace vmlab::emulator

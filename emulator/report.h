@@ -8,16 +8,9 @@
 
 #include "emulator/machine.h"
 #include "emulator/stat_flattener.h"
+#include "emulator/stats_tree.h"
 
 namespace vmlab::emulator {
-
-struct RunFacts {
-  uint64_t frames_free_at_start = 0;
-  uint64_t frames_free_at_exit = 0;
-  uint64_t page_cache_at_exit = 0;
-  std::string end;  // "exited", "instruction-limit", ...
-  int exit_status = 0;
-};
 
 std::string stats_json(Machine& machine, const RunFacts& facts);
 // Every number of stats_json as of now, flattened to dotted names ("faults.minor",

@@ -9,48 +9,28 @@ std::string StatFlattener::path(std::string_view key) const {
   return out + std::string(key);
 }
 
-StatFlattener& StatFlattener::begin_object(std::string_view key) {
+void StatFlattener::begin_object(std::string_view key) {
   if (!keeping()) {
     ++arrays_;
-    return *this;
+    return;
   }
   if (depth_++ > 0) objects_.emplace_back(key);
-  return *this;
 }
 
-StatFlattener& StatFlattener::end_object() {
+void StatFlattener::end_object() {
   if (!keeping()) {
     --arrays_;
-    return *this;
+    return;
   }
   if (--depth_ > 0) objects_.pop_back();
-  return *this;
 }
 
-StatFlattener& StatFlattener::begin_array(std::string_view) {
-  ++arrays_;
-  return *this;
+void StatFlattener::count(const mmu::StatInfo& stat, uint64_t value) {
+  if (keeping()) values_.push_back(StatValue{path(stat.key), true, value, 0});
 }
 
-StatFlattener& StatFlattener::end_array() {
-  --arrays_;
-  return *this;
-}
-
-StatFlattener& StatFlattener::value(std::string_view key, uint64_t v) {
-  if (keeping()) values_.push_back(StatValue{path(key), true, v, 0});
-  return *this;
-}
-
-StatFlattener& StatFlattener::value(std::string_view key, int64_t v) {
-  // Signed values of the tree (exit statuses) are never negative counters.
-  if (keeping()) values_.push_back(StatValue{path(key), true, static_cast<uint64_t>(v), 0});
-  return *this;
-}
-
-StatFlattener& StatFlattener::value(std::string_view key, double v) {
-  if (keeping()) values_.push_back(StatValue{path(key), false, 0, v});
-  return *this;
+void StatFlattener::number(const mmu::StatInfo& stat, double value) {
+  if (keeping()) values_.push_back(StatValue{path(stat.key), false, 0, value});
 }
 
 }  // namespace vmlab::emulator

@@ -1,12 +1,14 @@
-// The statistics tree as a flat list of named numbers: a writer with JsonWriter's interface
-// that keeps the numbers of objects under their dotted path ("reclaim.swap_outs") and drops
-// text and whole arrays (lists of processes or samples are not counters).
+// The statistics tree as a flat list of named numbers: a StatsWriter that keeps the numbers of
+// objects under their dotted path ("reclaim.swap_outs") and drops text and whole arrays (lists of
+// processes or samples are not counters).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "emulator/stats_writer.h"
 
 namespace vmlab::emulator {
 
@@ -23,19 +25,15 @@ struct StatValue {
   static StatValue none(std::string name) { return {std::move(name), false, 0, 0, true}; }
 };
 
-class StatFlattener {
+class StatFlattener final : public StatsWriter {
  public:
-  StatFlattener& begin_object(std::string_view key = {});
-  StatFlattener& end_object();
-  StatFlattener& begin_array(std::string_view key = {});
-  StatFlattener& end_array();
-  StatFlattener& value(std::string_view key, uint64_t v);
-  StatFlattener& value(std::string_view key, int64_t v);
-  StatFlattener& value(std::string_view key, int v) { return value(key, static_cast<int64_t>(v)); }
-  StatFlattener& value(std::string_view key, double v);
-  StatFlattener& value(std::string_view, bool) { return *this; }
-  StatFlattener& value(std::string_view, std::string_view) { return *this; }
-  StatFlattener& value(std::string_view, const char*) { return *this; }
+  void begin_object(std::string_view key) override;
+  void end_object() override;
+  void begin_array(std::string_view) override { ++arrays_; }
+  void end_array() override { --arrays_; }
+  void count(const mmu::StatInfo& stat, uint64_t value) override;
+  void number(const mmu::StatInfo& stat, double value) override;
+  void text(const mmu::StatInfo&, std::string_view) override {}
 
   std::vector<StatValue> take() { return std::move(values_); }
 

@@ -14,6 +14,7 @@
 
 #include "mmu/address.h"
 #include "mmu/pte.h"
+#include "mmu/stat_registry.h"
 #include "os/frame_allocator.h"
 #include "os/tlb_control.h"
 #include "os/vma.h"
@@ -30,9 +31,21 @@ class PageTableObserver {
 };
 
 // Transparent huge pages, counted machine-wide.
+// X(field, key in "huge_pages", unit, description)
+#define VMLAB_HUGE_PAGE_STATS(X)                                     \
+  X(huge_faults, "mapped", "pages", "2 MiB pages mapped by a fault") \
+  X(huge_splits, "splits", "pages",                                  \
+    "2 MiB pages split into 512 small pages (partial unmap or protect, fork, reclaim)")
+
 struct HugePageCounters {
-  uint64_t huge_faults = 0;  // 2 MiB pages mapped by a fault
-  uint64_t huge_splits = 0;  // split into 512 small pages (partial unmap/protect, fork, reclaim)
+  VMLAB_HUGE_PAGE_STATS(VMLAB_COUNTER_MEMBER)
+};
+
+inline constexpr mmu::CounterField<HugePageCounters> kHugePageStats[] = {
+#define VMLAB_HUGE_PAGE_ENTRY(field, key, unit, description) \
+  {{key, unit, mmu::StatScope::kMachine, description}, &HugePageCounters::field},
+    VMLAB_HUGE_PAGE_STATS(VMLAB_HUGE_PAGE_ENTRY)
+#undef VMLAB_HUGE_PAGE_ENTRY
 };
 
 // User address-space layout (x86-64 Linux without randomisation).

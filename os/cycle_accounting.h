@@ -11,6 +11,8 @@
 
 #include <cstdint>
 
+#include "mmu/stat_registry.h"
+
 namespace vmlab::os {
 
 // The modelled costs, in cycles (nanoseconds). Orders of magnitude of a current x86 server
@@ -51,17 +53,22 @@ inline bool is_kernel_work(CycleKind kind) {
 }
 
 // Machine-wide cycles by kind (user time is derived from instructions, not kept here).
+// X(field, description); "cycles" in --stats-json (mmu/stat_registry.h).
+#define VMLAB_CYCLE_STATS(X)                                                                  \
+  X(syscalls, "kernel work in system calls")                                                  \
+  X(faults, "kernel work in page-fault handlers")                                             \
+  X(reclaim, "kernel work reclaiming pages")                                                  \
+  X(context_switches, "kernel work switching tasks")                                          \
+  X(tlb_shootdowns, "kernel work sending and receiving TLB shootdown IPIs")                   \
+  X(swap_wait,                                                                                \
+    "waiting for the page I/O memory pressure caused (swap, re-reads of dropped file pages)") \
+  X(io_wait, "waiting for first reads of file pages")                                         \
+  X(idle, "every process slept: the clock skipped ahead")                                     \
+  X(in_page_faults,                                                                           \
+    "everything charged while a page fault was handled: the handler, its reclaim, its I/O")
+
 struct CycleCounters {
-  uint64_t syscalls = 0;
-  uint64_t faults = 0;
-  uint64_t reclaim = 0;
-  uint64_t context_switches = 0;
-  uint64_t tlb_shootdowns = 0;
-  uint64_t swap_wait = 0;
-  uint64_t io_wait = 0;
-  uint64_t idle = 0;            // every process slept: the clock skipped ahead
-  uint64_t in_page_faults = 0;  // every cycle charged while a page fault was handled: the
-                                // handler, the reclaim it caused and the I/O it waited for
+  VMLAB_CYCLE_STATS(VMLAB_COUNTER_MEMBER)
 
   void add(CycleKind kind, uint64_t cycles);
   uint64_t kernel() const {
@@ -70,6 +77,13 @@ struct CycleCounters {
   uint64_t waiting() const { return swap_wait + io_wait; }
   // Everything but user time and idle time: what the kernel added to the clock.
   uint64_t charged() const { return kernel() + waiting(); }
+};
+
+inline constexpr mmu::CounterField<CycleCounters> kCycleStats[] = {
+#define VMLAB_CYCLE_ENTRY(field, description) \
+  {{#field, "cycles", mmu::StatScope::kMachine, description}, &CycleCounters::field},
+    VMLAB_CYCLE_STATS(VMLAB_CYCLE_ENTRY)
+#undef VMLAB_CYCLE_ENTRY
 };
 
 }  // namespace vmlab::os

@@ -41,10 +41,8 @@ void Kernel::exit_thread(Process& task, int wait_status) {
   ThreadGroup& group = task.group();
   std::erase(group.tids, task.pid());
   if (group.created > 1) {
-    const ProcessCounters& c = task.counters();
     finished_threads_.push_back(ThreadSummary{task.tgid(), task.pid(), task.instructions_at_exit,
-                                              c.minor_faults, c.major_faults, c.syscalls,
-                                              c.context_switches, task.processor});
+                                              task.counters(), task.processor});
   }
   Process& leader = leader_of(task);
   // Without exit_group, the process ends with its last thread's status.

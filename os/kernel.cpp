@@ -147,9 +147,7 @@ void Kernel::reap_engines() {
 void Kernel::reap(Process& process) {
   finished_.push_back(ProcessSummary{process.pid(), process.ppid(), process.comm,
                                      process.wait_status(), process.instructions_at_exit,
-                                     process.peak_resident, process.counters().minor_faults,
-                                     process.counters().major_faults, process.counters().cow_faults,
-                                     process.counters().zero_fill, process.counters().syscalls});
+                                     process.peak_resident, process.counters()});
   if (process.pid() == 1) init_status_ = process.wait_status();
   add_counters(reaped_totals_, process.counters());
   const int pid = process.pid();
@@ -377,6 +375,7 @@ FaultResult Kernel::handle_fault(Process& process, const FaultRequest& request, 
 void Kernel::account_fault(Process& process, const FaultRequest& request, uint32_t error_code,
                            uint64_t rip, const FaultResult& result, bool huge) {
   ProcessCounters& c = process.counters();
+  if (request.access == mmu::Access::kFetch) ++c.fetch_faults;
   switch (result.resolution) {
     case FaultResolution::kZeroFill:
       ++c.zero_fill;

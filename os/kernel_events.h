@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "os/process_counters.h"
 #include "os/signals.h"
 
 namespace vmlab::os {
@@ -110,11 +111,7 @@ struct ProcessSummary {
   int wait_status;
   uint64_t instructions;
   uint64_t peak_resident;
-  uint64_t minor_faults;
-  uint64_t major_faults;
-  uint64_t cow_faults;
-  uint64_t zero_fill;
-  uint64_t syscalls;
+  ProcessCounters counters;  // its threads' included
 };
 
 // A thread of a process that had several, when it ended (its counters are then the
@@ -123,10 +120,7 @@ struct ThreadSummary {
   int pid;  // its process
   int tid;
   uint64_t instructions;
-  uint64_t minor_faults;
-  uint64_t major_faults;
-  uint64_t syscalls;
-  uint64_t context_switches;
+  ProcessCounters counters;
   size_t processor;  // the CPU it ran on last
 };
 

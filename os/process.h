@@ -11,6 +11,7 @@
 
 #include "os/address_space.h"
 #include "os/cpu_port.h"
+#include "os/process_counters.h"
 #include "os/signals.h"
 #include "os/timers.h"
 #include "os/vfs/fd_table.h"
@@ -56,45 +57,6 @@ constexpr uint32_t exception_vector(CpuException e) {
       return 17;
   }
   return 13;
-}
-
-// Counters kept per process; the kernel also sums them machine-wide.
-struct ProcessCounters {
-  uint64_t minor_faults = 0;
-  uint64_t major_faults = 0;
-  uint64_t zero_fill = 0;    // a new zeroed frame for anonymous memory
-  uint64_t zero_page = 0;    // a read mapped the shared zero page
-  uint64_t file_faults = 0;  // file-backed page mapped (page cache hit or read)
-  uint64_t cow_faults = 0;   // write to a copy-on-write page
-  uint64_t cow_copies = 0;   // ... that copied the page
-  uint64_t cow_reuses = 0;   // ... that reused it (last sharer)
-  uint64_t swap_ins = 0;
-  uint64_t segv = 0;  // faults that ended in SIGSEGV
-  uint64_t stack_growth = 0;
-  uint64_t spurious = 0;  // the page was already fine (stale TLB)
-  uint64_t syscalls = 0;
-  uint64_t context_switches = 0;
-  uint64_t kernel_cycles = 0;  // modelled time the kernel worked for it (os/cycle_accounting.h)
-  uint64_t wait_cycles = 0;    // modelled time it waited for page I/O
-};
-
-inline void add_counters(ProcessCounters& sum, const ProcessCounters& c) {
-  sum.minor_faults += c.minor_faults;
-  sum.major_faults += c.major_faults;
-  sum.zero_fill += c.zero_fill;
-  sum.zero_page += c.zero_page;
-  sum.file_faults += c.file_faults;
-  sum.cow_faults += c.cow_faults;
-  sum.cow_copies += c.cow_copies;
-  sum.cow_reuses += c.cow_reuses;
-  sum.swap_ins += c.swap_ins;
-  sum.segv += c.segv;
-  sum.stack_growth += c.stack_growth;
-  sum.spurious += c.spurious;
-  sum.syscalls += c.syscalls;
-  sum.context_switches += c.context_switches;
-  sum.kernel_cycles += c.kernel_cycles;
-  sum.wait_cycles += c.wait_cycles;
 }
 
 // What the threads of one process share besides memory, files and dispositions (Linux's

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "mmu/stat_registry.h"
 #include "os/fault.h"
 #include "os/frame_allocator.h"
 #include "os/replacement/policy.h"
@@ -34,20 +35,33 @@ struct RangeLimit {
   uint64_t pages = 0;
 };
 
+// The reclaimer's counters ("reclaim" in --stats-json), one line each (mmu/stat_registry.h).
+// X(field, unit, description)
+#define VMLAB_RECLAIM_STATS(X)                                                              \
+  X(evictions, "pages", "pages taken from processes or the page cache")                     \
+  X(evict_clean, "pages", "evicted without I/O (a clean file page, or a valid swap copy)")  \
+  X(swap_outs, "pages", "pages written to swap")                                            \
+  X(swap_ins, "pages", "pages read back from swap (major faults)")                          \
+  X(swap_cache_hits, "pages", "swap entries resolved by a frame another process read in")   \
+  X(file_drops, "pages", "page-cache pages dropped")                                        \
+  X(file_writebacks, "pages",                                                               \
+    "dropped file pages written back first (a shared mapping wrote them)")                  \
+  X(refaults, "faults", "faults on pages evicted earlier")                                  \
+  X(refaults_file, "faults", "refaults of file pages, read again (the rest are anonymous)") \
+  X(scanned, "pages", "pages the replacement policy examined as candidates")                \
+  X(oom_kills, "processes", "processes the OOM killer ended")                               \
+  X(limit_reclaims, "pages", "evictions forced by --mem-limit or --limit-range")            \
+  X(range_faults, "faults", "faults inside --limit-range ranges")
+
 struct ReclaimStats {
-  uint64_t evictions = 0;        // pages taken from processes or the page cache
-  uint64_t evict_clean = 0;      // dropped without I/O (clean file page, or valid swap copy)
-  uint64_t swap_outs = 0;        // pages written to swap
-  uint64_t file_drops = 0;       // page-cache pages dropped
-  uint64_t file_writebacks = 0;  // of which written back first (a shared mapping wrote them)
-  uint64_t swap_ins = 0;         // pages read back from swap (major faults)
-  uint64_t swap_cache_hits = 0;  // swap entries resolved by a frame another process read in
-  uint64_t refaults = 0;         // faults on pages evicted earlier
-  uint64_t refaults_file = 0;    // ... of them, file pages read again (the rest are anonymous)
-  uint64_t scanned = 0;          // pages the replacement policy examined as candidates
-  uint64_t oom_kills = 0;
-  uint64_t limit_reclaims = 0;  // evictions forced by --mem-limit or --limit-range
-  uint64_t range_faults = 0;    // faults inside --limit-range ranges
+  VMLAB_RECLAIM_STATS(VMLAB_COUNTER_MEMBER)
+};
+
+inline constexpr mmu::CounterField<ReclaimStats> kReclaimStats[] = {
+#define VMLAB_RECLAIM_ENTRY(field, unit, description) \
+  {{#field, unit, mmu::StatScope::kMachine, description}, &ReclaimStats::field},
+    VMLAB_RECLAIM_STATS(VMLAB_RECLAIM_ENTRY)
+#undef VMLAB_RECLAIM_ENTRY
 };
 
 class Reclaimer final : public MemoryPressureHandler, public PageInspector, public FrameObserver {

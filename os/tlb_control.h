@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "mmu/mmu.h"
+#include "mmu/stat_registry.h"
 
 namespace vmlab::os {
 
@@ -20,11 +21,23 @@ class AddressSpace;
 enum class PcidMode : uint8_t { kOff, kOn };
 
 // Shootdown counters, per CPU and in total.
+// TLB shootdowns, machine-wide ("tlb_shootdowns" in --stats-json) or received by one CPU.
+// X(field, unit, description)
+#define VMLAB_SHOOTDOWN_STATS(X)                                               \
+  X(ipis, "IPIs", "shootdown IPIs sent to other CPUs")                         \
+  X(pages, "pages", "single-page invalidations done for other CPUs")           \
+  X(full_flushes, "flushes", "flushes of a whole context done for other CPUs") \
+  X(deferred_flushes, "flushes", "stale PCID contexts flushed when loaded again")
+
 struct ShootdownCounters {
-  uint64_t ipis = 0;             // sent (total) or received (per CPU)
-  uint64_t pages = 0;            // single-page invalidations done for other CPUs
-  uint64_t full_flushes = 0;     // flushes of a whole context done for other CPUs
-  uint64_t deferred_flushes = 0; // stale PCID contexts flushed when loaded again
+  VMLAB_SHOOTDOWN_STATS(VMLAB_COUNTER_MEMBER)
+};
+
+inline constexpr mmu::CounterField<ShootdownCounters> kShootdownStats[] = {
+#define VMLAB_SHOOTDOWN_ENTRY(field, unit, description) \
+  {{#field, unit, mmu::StatScope::kMachine, description}, &ShootdownCounters::field},
+    VMLAB_SHOOTDOWN_STATS(VMLAB_SHOOTDOWN_ENTRY)
+#undef VMLAB_SHOOTDOWN_ENTRY
 };
 
 class TlbControl {

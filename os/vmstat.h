@@ -14,6 +14,7 @@ class Kernel;
 struct VmstatEntry {
   const char* name;  // as in Linux's /proc/vmstat
   uint64_t value;
+  const char* description;  // what it counts in vmlab (docs/stats.md)
 };
 
 // vmlab reclaims directly in the faulting process (there is no kswapd): the *_kswapd counters

@@ -11,6 +11,8 @@ int script_command(const std::vector<std::string>& args);  // script_command.cpp
 std::string script_help();
 int plot_command(const std::vector<std::string>& args);  // plot_command.cpp
 std::string plot_help();
+int stats_doc_command(const std::vector<std::string>& args);  // stats_doc_command.cpp
+std::string stats_doc_help();
 int help(const std::string& command);
 
 // Exit statuses of vmlab itself (besides the guest's own).

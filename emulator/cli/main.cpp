@@ -18,6 +18,7 @@ constexpr const char* kUsage =
     "  run [options] [--] PROGRAM [ARGS...]   run an x86-64 Linux program\n"
     "  script [--unsafe-lua] FILE.lua [ARGS]  run a Lua experiment script (scripts/README.md)\n"
     "  plot TIMELINE.csv [OUTPUT.png]         draw a timeline of vmlab run --timeline\n"
+    "  stats-doc                              list every statistic (docs/stats.md)\n"
     "  help [COMMAND]                         show help (also: vmlab COMMAND --help)\n"
     "  --version                              vmlab's version and the libraries it runs on\n\n"
     "vmlab run --help lists every option with its default.\n";
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
   if (command == "run") return vmlab::cli::run_command(args);
   if (command == "script") return vmlab::cli::script_command(args);
   if (command == "plot") return vmlab::cli::plot_command(args);
+  if (command == "stats-doc") return vmlab::cli::stats_doc_command(args);
   std::fprintf(stderr, "vmlab: unknown command '%s'\n%s", command.c_str(), kUsage);
   return 125;
 }

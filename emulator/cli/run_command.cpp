@@ -71,6 +71,10 @@ int help(const std::string& command) {
     std::fputs(plot_help().c_str(), stdout);
     return 0;
   }
+  if (command == "stats-doc") {
+    std::fputs(stats_doc_help().c_str(), stdout);
+    return 0;
+  }
   std::fprintf(stderr, "vmlab: no help for '%s'\n", command.c_str());
   return kExitVmlabError;
 }

@@ -110,6 +110,14 @@ const char* invalidation_kind_name(mmu::InvalidationKind k) {
   return "unknown";
 }
 
+void push_string_array(lua_State* L, const std::vector<std::string>& items) {
+  lua_createtable(L, static_cast<int>(items.size()), 0);
+  for (size_t i = 0; i < items.size(); ++i) {
+    lua_pushlstring(L, items[i].data(), items[i].size());
+    lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
+  }
+}
+
 int exit_status_of(int wait_status) {
   const int signal = wait_status & kSignalMask;
   return signal != 0 ? kSignalExitBase + signal : (wait_status >> kExitShift) & kExitCodeMask;

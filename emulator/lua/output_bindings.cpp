@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "emulator/json_writer.h"
+#include "emulator/json_stats_writer.h"
 #include "emulator/lua/bindings.h"
 #include "emulator/lua/lua_support.h"
 #include "emulator/lua/plot.h"
@@ -21,57 +21,45 @@ namespace {
 constexpr int kMaxDepth = 100;  // deeper tables are almost certainly a mistake
 constexpr int kJsonIndent = 2;
 
+// A Lua value as JSON: a sequence 1..n is an array, any other table an object with sorted keys
+// (nlohmann::json keeps its members sorted), integers stay integers.
 class JsonEncoder {
  public:
-  JsonEncoder(lua_State* L, bool pretty) : L_(L), pretty_(pretty) {}
-  std::string encode(int index) {
-    value(lua_absindex(L_, index), 0);
-    return out_;
-  }
+  explicit JsonEncoder(lua_State* L) : L_(L) {}
+  nlohmann::json encode(int index) { return value(lua_absindex(L_, index), 0); }
 
  private:
-  void newline(int depth) {
-    if (!pretty_) return;
-    out_ += '\n';
-    out_.append(static_cast<size_t>(depth * kJsonIndent), ' ');
-  }
-
-  void value(int index, int depth) {
+  nlohmann::json value(int index, int depth) {
     switch (lua_type(L_, index)) {
       case LUA_TNIL:
-        out_ += "null";
-        return;
+        return nullptr;
       case LUA_TBOOLEAN:
-        out_ += lua_toboolean(L_, index) ? "true" : "false";
-        return;
+        return lua_toboolean(L_, index) != 0;
       case LUA_TNUMBER:
         return number(index);
-      case LUA_TSTRING:
-        out_ += emulator::JsonWriter::quote(lua_tostring(L_, index));
-        return;
+      case LUA_TSTRING: {
+        size_t size = 0;
+        const char* text = lua_tolstring(L_, index, &size);
+        return std::string(text, size);
+      }
       case LUA_TTABLE:
         return table(index, depth);
       default:
         luaL_error(L_, "vmlab.json: cannot encode a %s", luaL_typename(L_, index));
     }
+    return nullptr;
   }
 
-  void number(int index) {
-    if (lua_isinteger(L_, index)) {
-      out_ += std::to_string(lua_tointeger(L_, index));
-      return;
-    }
+  nlohmann::json number(int index) {
+    if (lua_isinteger(L_, index)) return static_cast<int64_t>(lua_tointeger(L_, index));
     const double d = lua_tonumber(L_, index);
     if (!std::isfinite(d)) luaL_error(L_, "vmlab.json: cannot encode %f", d);
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.17g", d);
-    out_ += buffer;
+    return d;
   }
 
-  void table(int index, int depth) {
+  nlohmann::json table(int index, int depth) {
     if (depth >= kMaxDepth) luaL_error(L_, "vmlab.json: tables nested more than 100 deep");
     luaL_checkstack(L_, 4, "vmlab.json");
-    // A sequence 1..n is an array; anything else an object with sorted keys.
     std::vector<std::string> keys;
     lua_Integer count = 0;
     bool only_integers = true;
@@ -89,45 +77,34 @@ class JsonEncoder {
       }
     }
     if (only_integers && luaL_len(L_, index) == count) {
-      out_ += '[';
+      nlohmann::json array = nlohmann::json::array();
       for (lua_Integer i = 1; i <= count; ++i) {
-        if (i > 1) out_ += ',';
-        newline(depth + 1);
         lua_rawgeti(L_, index, i);
-        value(lua_gettop(L_), depth + 1);
+        array.push_back(value(lua_gettop(L_), depth + 1));
         lua_pop(L_, 1);
       }
-      if (count > 0) newline(depth);
-      out_ += ']';
-      return;
+      return array;
     }
-    std::sort(keys.begin(), keys.end());
-    out_ += '{';
-    for (size_t i = 0; i < keys.size(); ++i) {
-      if (i > 0) out_ += ',';
-      newline(depth + 1);
-      out_ += emulator::JsonWriter::quote(keys[i]) + (pretty_ ? ": " : ":");
-      lua_getfield(L_, index, keys[i].c_str());
+    nlohmann::json object = nlohmann::json::object();
+    for (const std::string& key : keys) {
+      lua_getfield(L_, index, key.c_str());
       if (lua_isnil(L_, -1)) {  // an integer key of a mixed table
         lua_pop(L_, 1);
-        lua_geti(L_, index, std::stoll(keys[i]));
+        lua_geti(L_, index, std::stoll(key));
       }
-      value(lua_gettop(L_), depth + 1);
+      object[key] = value(lua_gettop(L_), depth + 1);
       lua_pop(L_, 1);
     }
-    if (!keys.empty()) newline(depth);
-    out_ += '}';
+    return object;
   }
 
   lua_State* L_;
-  bool pretty_;
-  std::string out_;
 };
 
 int output_json(lua_State* L) {
   luaL_checkany(L, 1);
   const bool pretty = lua_toboolean(L, 2);
-  const std::string text = JsonEncoder(L, pretty).encode(1);
+  const std::string text = emulator::json_dump(JsonEncoder(L).encode(1), pretty ? kJsonIndent : -1);
   lua_pushlstring(L, text.data(), text.size());
   return 1;
 }

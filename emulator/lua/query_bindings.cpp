@@ -247,21 +247,13 @@ int query_frames(lua_State* L) {
   return 1;
 }
 
+// Every per-process counter of the registry (os/process_counters.h), under its name.
 void push_counters(lua_State* L, const os::ProcessCounters& c) {
-  set_u64(L, "minor_faults", c.minor_faults);
-  set_u64(L, "major_faults", c.major_faults);
-  set_u64(L, "zero_fill", c.zero_fill);
-  set_u64(L, "zero_page", c.zero_page);
-  set_u64(L, "file_faults", c.file_faults);
-  set_u64(L, "cow_faults", c.cow_faults);
-  set_u64(L, "cow_copies", c.cow_copies);
-  set_u64(L, "cow_reuses", c.cow_reuses);
-  set_u64(L, "swap_ins", c.swap_ins);
-  set_u64(L, "segv", c.segv);
-  set_u64(L, "stack_growth", c.stack_growth);
-  set_u64(L, "spurious", c.spurious);
-  set_u64(L, "syscalls", c.syscalls);
-  set_u64(L, "context_switches", c.context_switches);
+  for (const auto& f : os::kProcessCounters) {
+    lua_pushlstring(L, f.info.key.data(), f.info.key.size());
+    push_u64(L, c.*f.field);
+    lua_rawset(L, -3);
+  }
 }
 
 void push_live_process(lua_State* L, os::Kernel& kernel, os::Process& p) {
@@ -293,11 +285,7 @@ void push_finished_process(lua_State* L, const os::ProcessSummary& p) {
   set_integer(L, "wait_status", p.wait_status);
   set_u64(L, "instructions", p.instructions);
   set_u64(L, "peak_resident", p.peak_resident);
-  set_u64(L, "minor_faults", p.minor_faults);
-  set_u64(L, "major_faults", p.major_faults);
-  set_u64(L, "cow_faults", p.cow_faults);
-  set_u64(L, "zero_fill", p.zero_fill);
-  set_u64(L, "syscalls", p.syscalls);
+  push_counters(L, p.counters);
 }
 
 int query_processes(lua_State* L) {
@@ -330,7 +318,7 @@ int query_process(lua_State* L) {
 int query_stats(lua_State* L) {
   ScriptMachine& m = check_machine(L, 1);
   return guarded(L, [&] {
-    push_json(L, m.stats_json());
+    push_stats(L, m.machine(), m.run_facts());
     return 1;
   });
 }

@@ -168,14 +168,11 @@ std::optional<int> ScriptMachine::exit_status() const {
   return std::nullopt;
 }
 
-std::string ScriptMachine::stats_json() {
-  emulator::RunFacts facts;
-  facts.frames_free_at_start = kernel().frames_free_at_start();
-  facts.frames_free_at_exit = kernel().frames().free_frames();
-  facts.page_cache_at_exit = kernel().page_cache().pages();
+emulator::RunFacts ScriptMachine::run_facts() {
+  emulator::RunFacts facts = emulator::facts_now(*machine_);
   facts.end = last_end_;
   facts.exit_status = exit_status().value_or(0);
-  return emulator::stats_json(*machine_, facts);
+  return facts;
 }
 
 }  // namespace vmlab::lua

@@ -72,8 +72,8 @@ class ScriptMachine {
   void ensure_timeline();
   // The machine finished: the timeline's last, partial interval, and its file.
   void finish_timeline();
-  // The statistics of --stats-json, as of now.
-  std::string stats_json();
+  // The facts of --stats-json (end, exit status, frames), as of now.
+  emulator::RunFacts run_facts();
 
  private:
   void attach();

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "emulator/stats_tree.h"
 #include "mmu/mmu.h"
 
 namespace vmlab::lua {
@@ -14,10 +15,9 @@ namespace vmlab::lua {
 // {"a", "b", ...} on top of the stack.
 void push_string_array(lua_State* L, const std::vector<std::string>& items);
 
-// JSON text (as emulator::stats_json writes it) as nested Lua tables on top of the stack:
-// objects become tables with string keys, arrays sequences, integers Lua integers. Throws
-// std::runtime_error for malformed text.
-void push_json(lua_State* L, std::string_view json);
+// The run's statistics (the tree of --stats-json) as nested Lua tables on top of the stack:
+// objects become tables with string keys, arrays sequences, counters Lua integers.
+void push_stats(lua_State* L, emulator::Machine& machine, const emulator::RunFacts& facts);
 
 // The status a shell reports for a wait status: the exit code, or 128 + the signal.
 int exit_status_of(int wait_status);

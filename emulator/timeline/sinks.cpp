@@ -7,7 +7,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "emulator/json_writer.h"
+#include "emulator/json_stats_writer.h"
 #include "mmu/address.h"
 
 namespace vmlab::emulator {
@@ -22,13 +22,10 @@ bool ends_with(const std::string& s, const std::string& suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-void value_to_json(JsonWriter& json, const StatValue& v) {
-  if (v.missing)
-    json.null(v.name);
-  else if (v.integer)
-    json.value(v.name, v.count);
-  else
-    json.value(v.name, v.as_double());
+Json value_to_json(const StatValue& v) {
+  if (v.missing) return nullptr;
+  if (v.integer) return v.count;
+  return json_number(v.as_double());
 }
 
 }  // namespace
@@ -131,26 +128,19 @@ void CsvTimeline::finish() {
 // JSONL
 
 void JsonlTimeline::add(const TimelineRecord& record) {
-  JsonWriter json(JsonWriter::Layout::kOneLine);
-  json.begin_object();
+  Json line = Json::object();
   for (const StatValue& v : record.fields)
-    value_to_json(json, v);
-  json.begin_array("processes");
-  for (const ProcessSample& p : record.processes) {
-    json.begin_object();
-    json.value("pid", p.pid);
-    json.value("command", p.command);
-    json.value("rss_kib", p.rss_pages * kKibPerPage);
-    json.value("swap_kib", p.swap_pages * kKibPerPage);
-    json.end_object();
-  }
-  json.end_array();
-  json.begin_object(kTotals);
+    line[v.name] = value_to_json(v);
+  Json& processes = line["processes"] = Json::array();
+  for (const ProcessSample& p : record.processes)
+    processes.push_back({{"pid", p.pid},
+                         {"command", p.command},
+                         {"rss_kib", p.rss_pages * kKibPerPage},
+                         {"swap_kib", p.swap_pages * kKibPerPage}});
+  Json& totals = line[kTotals] = Json::object();
   for (const StatValue& v : record.totals)
-    value_to_json(json, v);
-  json.end_object();
-  json.end_object();
-  out_ << json.str() << "\n";
+    totals[v.name] = value_to_json(v);
+  out_ << json_dump(line) << "\n";
   out_.flush();  // a line at a time: `tail -f` follows a long run
 }
 

@@ -1,6 +1,7 @@
 // The JSONL trace: one object per event; the schema is docs/trace-schema.md. Numbers that are
-// addresses or entry values are hex strings ("0x..."), counts are JSON numbers.
-#include "emulator/json_writer.h"
+// addresses or entry values are hex strings ("0x..."), counts are JSON numbers. Lines are built
+// by hand, not as nlohmann::json values: this runs per instruction (json_quote.h has the numbers).
+#include "emulator/trace/json_quote.h"
 #include "emulator/trace/trace_format.h"
 #include "mmu/format.h"
 #include "os/process.h"
@@ -22,8 +23,7 @@ class JsonlFormat final : public TraceFormat {
     }
     out += R"({"type":"insn","seq":)" + std::to_string(r.seq) + R"(,"pid":)" +
            std::to_string(r.pid) + R"(,"va":")" + hex(r.va) + R"(","bytes":")" + bytes +
-           R"(","asm":)" + JsonWriter::quote(r.text) + R"(,"sym":)" + JsonWriter::quote(r.symbol) +
-           "}\n";
+           R"(","asm":)" + json_string(r.text) + R"(,"sym":)" + json_string(r.symbol) + "}\n";
   }
 
   void access(std::string& out, const AccessRecord& r) override {
@@ -64,8 +64,8 @@ class JsonlFormat final : public TraceFormat {
   void syscall(std::string& out, const KernelRecord& k, const std::string& call,
                const std::string& result) override {
     out += R"({"type":"syscall","seq":)" + std::to_string(k.seq) + R"(,"pid":)" +
-           std::to_string(k.pid) + R"(,"call":)" + JsonWriter::quote(call) + R"(,"result":)" +
-           JsonWriter::quote(result) + "}\n";
+           std::to_string(k.pid) + R"(,"call":)" + json_string(call) + R"(,"result":)" +
+           json_string(result) + "}\n";
   }
 
   void invalidation(std::string& out, const KernelRecord& k,
@@ -79,8 +79,8 @@ class JsonlFormat final : public TraceFormat {
   void process(std::string& out, const KernelRecord& k, const os::ProcessEvent& e) override {
     out += R"({"type":"process","seq":)" + std::to_string(k.seq) + R"(,"pid":)" +
            std::to_string(k.pid) + R"(,"event":")" + process_event_name(e.kind) + R"(","comm":)" +
-           JsonWriter::quote(e.process.comm) + R"(,"wait_status":)" +
-           std::to_string(e.wait_status) + "}\n";
+           json_string(e.process.comm) + R"(,"wait_status":)" + std::to_string(e.wait_status) +
+           "}\n";
   }
 
   void reclaim(std::string& out, const KernelRecord& k, const os::ReclaimEvent& e) override {

@@ -1,6 +1,7 @@
 // vmlab run --script FILE.lua: a script's handlers watch an ordinary run; vmlab run --policy
 // lua:FILE: a replacement policy written in Lua.
 #include <fstream>
+#include <map>
 
 #include "tests/support/vmlab_test.h"
 
@@ -67,6 +68,41 @@ TEST(RunScript, TicksFollowTheCommandsInterval) {
   const std::string n = std::to_string(rows - 1);  // the header
   EXPECT_EQ(run.result.err,
             n + " " + n + " " + std::to_string(run.stats["reclaim"]["swap_ins"].u64()) + "\n");
+}
+
+// Every number and text of a JSON tree under its dotted path ("processes[0].pid").
+void flatten(const Json& json, const std::string& path, std::map<std::string, std::string>& out) {
+  if (json.type() == Json::Type::kObject) {
+    for (const auto& [key, value] : json.object())
+      flatten(value, path.empty() ? key : path + "." + key, out);
+  } else if (json.type() == Json::Type::kArray) {
+    for (size_t i = 0; i < json.size(); ++i)
+      flatten(json[i], path + "[" + std::to_string(i) + "]", out);
+  } else {
+    out[path] = json.type() == Json::Type::kString ? json.str() : std::to_string(json.number());
+  }
+}
+
+// m:stats() is the tree of --stats-json, built without JSON text in between.
+TEST(RunScript, MachineStatsAreTheStatsJson) {
+  const std::string script = write_script(
+      "stats.lua",
+      "machine:on('end', function() io.stderr:write(vmlab.json(machine:stats())) end)\n");
+  const VmlabRun run = run_vmlab({"--script", script, "--swap", "1M"}, {guest("fork_demo-glibc")});
+  ASSERT_EQ(run.result.status, 0) << run.result.err;
+  std::map<std::string, std::string> lua, json;
+  flatten(Json::parse(run.result.err), "", lua);
+  flatten(run.stats, "", json);
+  EXPECT_GT(json.size(), 150u);
+  for (const auto& [key, value] : json) {
+    // The end, free memory and the page cache: --stats-json reads them once the caches are
+    // dropped, after the script's last handler.
+    if (key == "end" || key.starts_with("frames.") || key.starts_with("buddyinfo[") ||
+        key == "vmstat.nr_free_pages" || key == "vmstat.nr_file_pages")
+      continue;
+    EXPECT_EQ(lua[key], value) << key;
+  }
+  EXPECT_EQ(lua.size(), json.size());
 }
 
 TEST(RunScript, AHandlerErrorEndsTheRunWith125) {

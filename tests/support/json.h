@@ -1,4 +1,4 @@
-// Test support: a small JSON reader for --stats-json files and JSONL traces.
+// Test support: --stats-json files and JSONL traces read with nlohmann::json, as a small tree.
 #pragma once
 
 #include <cstdint>
@@ -20,8 +20,9 @@ class Json {
   const Json& operator[](const std::string& key) const;
   const Json& operator[](size_t index) const { return array_.at(index); }
   size_t size() const { return type_ == Type::kArray ? array_.size() : object_.size(); }
-  uint64_t u64() const { return static_cast<uint64_t>(number_); }
-  int64_t i64() const { return static_cast<int64_t>(number_); }
+  // Integers exactly (every 64-bit counter), others truncated.
+  uint64_t u64() const { return integer_; }
+  int64_t i64() const { return static_cast<int64_t>(integer_); }
   double number() const { return number_; }
   const std::string& str() const { return string_; }
   bool boolean() const { return bool_; }
@@ -29,10 +30,11 @@ class Json {
   const std::vector<Json>& array() const { return array_; }
 
  private:
-  struct Parser;
+  struct Builder;
   Type type_ = Type::kNull;
   bool bool_ = false;
   double number_ = 0;
+  uint64_t integer_ = 0;
   std::string string_;
   std::vector<Json> array_;
   std::map<std::string, Json> object_;
