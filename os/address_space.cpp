@@ -5,6 +5,7 @@
 #include <string>
 
 #include "os/pte_encoding.h"
+#include "os/residency.h"
 
 namespace vmlab::os {
 
@@ -367,11 +368,8 @@ bool mapped_dirty(const Frame& frame) {
 
 void AddressSpace::write_leaf(uint64_t va, PhysAddr slot, Pte before, Pte after) {
   frames_.memory().write_u64(slot, after.raw());
-  // The shared zero page costs no memory: it does not count as resident.
-  auto own_frame = [this](Pte e) {
-    return holds_frame(e) &&
-           frames_.frame((e.present() ? e : restore_prot_none(e)).pfn()).use != FrameUse::kZero;
-  };
+  // Resident as os/residency.h defines it (the zero page is nobody's; PROT_NONE keeps its page).
+  auto own_frame = [this](Pte e) { return counts_in_rss(classify_leaf(frames_, e).state); };
   const bool huge = before.page_size() || after.page_size();
   const uint64_t pages = huge ? Pte::kEntriesPerTable : 1;
   const bool held = own_frame(before), holds = own_frame(after);

@@ -65,8 +65,9 @@ struct LeafRights {
   bool executable = false;
 };
 
+// Kept as entries change; equal to resident_set() (os/residency.h), which --check verifies.
 struct AddressSpaceStats {
-  uint64_t resident = 0;  // pages (4 KiB units) holding a frame of their own (not the zero page)
+  uint64_t resident = 0;  // pages (4 KiB units) counted in RSS (os/residency.h)
   uint64_t peak_resident = 0;
   uint64_t swapped = 0;  // swap entries
   uint64_t huge = 0;     // 2 MiB leaves

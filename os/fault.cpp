@@ -111,11 +111,15 @@ bool FaultHandler::huge_page_applies(const Vma& vma, uint64_t page) const {
   const KernelConfig& c = kernel_.config();
   if (c.thp == KernelConfig::Thp::kNever) return false;
   if (c.thp == KernelConfig::Thp::kMadvise && !vma.huge_advised) return false;
-  // Limits count 4 KiB pages exactly: huge pages would overshoot them.
-  if (c.process_limit_pages != 0 || !c.range_limits.empty()) return false;
   if (vma.kind != VmaKind::kAnonymous || vma.sharing != Sharing::kPrivate) return false;
   const uint64_t base = page & ~mmu::page_offset_mask(mmu::PageSize::k2M);
-  return base >= vma.start && base + mmu::page_bytes(mmu::PageSize::k2M) <= vma.end;
+  const uint64_t end = base + mmu::page_bytes(mmu::PageSize::k2M);
+  // Limits count 4 KiB pages exactly: a huge page would overshoot the process's limit, or
+  // that of a limited range it overlaps (a huge page elsewhere overshoots nothing).
+  if (c.process_limit_pages != 0) return false;
+  for (const RangeLimit& r : c.range_limits)
+    if (base < r.end && r.start < end) return false;
+  return base >= vma.start && end <= vma.end;
 }
 
 FaultResult FaultHandler::file_fault(Process& process, const Vma& vma, uint64_t page,

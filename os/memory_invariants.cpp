@@ -9,6 +9,7 @@
 #include "mmu/format.h"
 #include "os/kernel.h"
 #include "os/pte_encoding.h"
+#include "os/residency.h"
 
 namespace vmlab::os {
 namespace {
@@ -69,6 +70,7 @@ class Checker {
 
  private:
   void observe_space(int pid, AddressSpace& space) {
+    check_counters(pid, space);
     space.for_each_table([&](mmu::PhysAddr table) {
       reach(Pfn{table}, FrameUse::kPageTable, "pid " + std::to_string(pid) + "'s page tables");
     });
@@ -100,6 +102,18 @@ class Checker {
       violations_.push_back(where + " refers to " + frame_name(pfn, f) + ", expected " +
                             (use ? use_name(*use) : "a frame in use"));
     seen_.reachable[pfn.value - frames_.table().first().value] = true;
+  }
+
+  // The counters kept as entries change agree with the definition they are counted by.
+  void check_counters(int pid, const AddressSpace& space) {
+    const ResidentSet counted = resident_set(frames_, space);
+    const AddressSpaceStats& kept = space.stats();
+    if (counted.rss() != kept.resident || counted.swapped != kept.swapped)
+      violations_.push_back("pid " + std::to_string(pid) + " keeps " +
+                            std::to_string(kept.resident) + " resident and " +
+                            std::to_string(kept.swapped) + " swapped pages, its page tables hold " +
+                            std::to_string(counted.rss()) + " and " +
+                            std::to_string(counted.swapped));
   }
 
   void check_frames() {

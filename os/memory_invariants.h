@@ -8,7 +8,9 @@
 //     one per mapping (plus the page cache's own for file pages);
 //   - a swap slot's reference count is one per swap entry plus the swap cache's, and the
 //     device's used count is the number of referenced slots;
-//   - the buddy allocator's free frames are exactly the frames marked free.
+//   - the buddy allocator's free frames are exactly the frames marked free;
+//   - each space's resident and swapped counters equal what its page tables hold
+//     (os/residency.h).
 #pragma once
 
 #include <string>

@@ -10,6 +10,7 @@
 #include "os/memory_usage.h"
 #include "os/procfs_machine.h"
 #include "os/pte_encoding.h"
+#include "os/residency.h"
 #include "os/sysfs.h"
 #include "os/text_format.h"
 #include "os/vfs/file_system.h"
@@ -76,8 +77,8 @@ StateName state_of(const Process& p) {
 
 // What the VMAs and page tables of a process add up to, in pages.
 struct MemoryUse {
-  uint64_t size = 0, stack = 0, text = 0, data = 0;   // VMAs
-  uint64_t anonymous = 0, file = 0, page_tables = 0;  // resident
+  uint64_t size = 0, stack = 0, text = 0, data = 0, page_tables = 0;  // VMAs, tables
+  ResidentSet resident;                                               // os/residency.h
 };
 
 MemoryUse memory_use(Kernel& k, const Process& p) {
@@ -94,13 +95,7 @@ MemoryUse memory_use(Kernel& k, const Process& p) {
       use.data += vma.pages();
     }
   }
-  space.for_each_leaf([&](uint64_t, mmu::Pte e) {
-    if (!e.present() || !k.frames().is_ram(e.pfn())) return;
-    const uint64_t pages = e.page_size() ? mmu::Pte::kEntriesPerTable : 1;
-    const FrameUse frame_use = k.frames().frame(e.pfn()).use;
-    if (frame_use == FrameUse::kAnonymous) use.anonymous += pages;
-    if (frame_use == FrameUse::kFile) use.file += pages;
-  });
+  use.resident = resident_set(k.frames(), space);
   space.for_each_table([&](mmu::PhysAddr) { ++use.page_tables; });
   return use;
 }
@@ -117,11 +112,12 @@ std::string status(Kernel& k, const Process& p) {
                            state.letter, state.word);
   out += format("Tgid:\t%d\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p.tgid(), p.pid(), p.ppid());
   out += "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n";
+  const ResidentSet& rss = use.resident;
   out += kb_line("VmSize", use.size) + kb_line("VmHWM", stats.peak_resident) +
-         kb_line("VmRSS", use.anonymous + use.file) + kb_line("RssAnon", use.anonymous) +
-         kb_line("RssFile", use.file) + kb_line("VmData", use.data) + kb_line("VmStk", use.stack) +
-         kb_line("VmExe", use.text) + kb_line("VmPTE", use.page_tables) +
-         kb_line("VmSwap", stats.swapped);
+         kb_line("VmRSS", rss.rss()) + kb_line("RssAnon", rss.anonymous) +
+         kb_line("RssFile", rss.file) + kb_line("RssShmem", rss.shmem) +
+         kb_line("VmData", use.data) + kb_line("VmStk", use.stack) + kb_line("VmExe", use.text) +
+         kb_line("VmPTE", use.page_tables) + kb_line("VmSwap", rss.swapped);
   out += format("Threads:\t%zu\n", p.group().tids.size());
   return out;
 }
@@ -129,7 +125,8 @@ std::string status(Kernel& k, const Process& p) {
 std::string statm(Kernel& k, const Process& p) {
   const MemoryUse use = memory_use(k, p);
   return format("%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " 0 %" PRIu64 " 0\n", use.size,
-                use.anonymous + use.file, use.file, use.text, use.data + use.stack);
+                use.resident.rss(), use.resident.file + use.resident.shmem, use.text,
+                use.data + use.stack);
 }
 
 // proc(5): the 52 fields of /proc/PID/stat; those vmlab has no notion of are 0.
@@ -142,7 +139,7 @@ std::string stat_line(Kernel& k, Process& p) {
                            state_of(p).letter, p.ppid(), p.pgid(), p.sid());
   out += format("%" PRIu64 " 0 %" PRIu64 " 0 %" PRIu64 " %" PRIu64 " 0 0 20 0 1 0 0 ",
                 c.minor_faults, c.major_faults, ticks, c.kernel_cycles / kNsPerTick);
-  out += format("%" PRIu64 " %" PRIu64 " ", use.size * mmu::kPageBytes, use.anonymous + use.file);
+  out += format("%" PRIu64 " %" PRIu64 " ", use.size * mmu::kPageBytes, use.resident.rss());
   out += "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 ";
   out += format("%d 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n", p.exit_signal);
   return out;

@@ -6,6 +6,7 @@
 
 #include "os/kernel.h"
 #include "os/pte_encoding.h"
+#include "os/residency.h"
 
 namespace vmlab::os {
 
@@ -182,13 +183,7 @@ bool Reclaimer::evict_anonymous(Pfn frame) {
 // Limits
 
 uint64_t Reclaimer::resident_in(const Process& process, const RangeLimit& range) const {
-  uint64_t n = 0;
-  const FrameAllocator& frames = kernel_.frames();
-  process.space().for_each_leaf_in(range.start, range.end, [&](uint64_t, mmu::Pte e) {
-    if (e.present() && frames.frame(e.pfn()).use != FrameUse::kZero)
-      n += e.page_size() ? mmu::Pte::kEntriesPerTable : 1;
-  });
-  return n;
+  return resident_set(kernel_.frames(), process.space(), range.start, range.end).rss();
 }
 
 bool Reclaimer::make_room(Process& process, uint64_t va) {

@@ -9,6 +9,7 @@
 #include "os/kernel.h"
 #include "os/memory_usage.h"
 #include "os/pte_encoding.h"
+#include "os/residency.h"
 #include "os/user_memory.h"
 
 namespace vmlab::lua {
@@ -173,15 +174,15 @@ int query_vmas(lua_State* L) {
   lua_createtable(L, static_cast<int>(space.vmas().size()), 0);
   lua_Integer n = 0;
   for (const auto& [start, vma] : space.vmas()) {
-    uint64_t resident = 0;
-    space.for_each_leaf_in(vma.start, vma.end, [&](uint64_t, mmu::Pte e) {
-      if (e.present()) resident += e.page_size() ? mmu::Pte::kEntriesPerTable : 1;
-    });
+    const os::ResidentSet resident =
+        os::resident_set(m.kernel().frames(), space, vma.start, vma.end);
     lua_newtable(L);
     set_u64(L, "start", vma.start);
     set_u64(L, "end", vma.end);
     set_u64(L, "pages", vma.pages());
-    set_u64(L, "resident", resident);
+    set_u64(L, "resident", resident.rss());
+    set_u64(L, "swapped", resident.swapped);
+    set_u64(L, "zero_page", resident.zero_page);
     const std::string prot = std::string(vma.readable() ? "r" : "-") +
                              (vma.writable() ? "w" : "-") + (vma.executable() ? "x" : "-");
     set_string(L, "prot", prot);

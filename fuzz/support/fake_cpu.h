@@ -46,6 +46,10 @@ class FakeCpu final : public os::CpuPort {
   void code_changed(uint64_t, uint64_t) override {}
 
   bool stop_requested() const { return stop_; }
+  // Counts `n` instructions as retired without running the program: tests that drive the
+  // kernel call by call move the machine's clock this way (reclaim never evicts a page loaded
+  // at the current instruction).
+  void retire(uint64_t n) { instructions_ += n; }
 
  private:
   os::Kernel& kernel_;

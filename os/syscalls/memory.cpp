@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "os/kernel.h"
+#include "os/residency.h"
 #include "os/syscalls/syscall_table.h"
 
 namespace vmlab::os {
@@ -283,12 +284,16 @@ int64_t sys_msync(SyscallContext& c) {
 int64_t sys_mincore(SyscallContext& c) {
   const uint64_t addr = c.arg(0), length = c.arg(1), vec = c.arg(2);
   if ((addr & kPageMask) != 0) return -EINVAL;
-  AddressSpace& space = c.process.space();
-  std::vector<uint8_t> out;
-  for (uint64_t va = addr; va < addr + length; va += mmu::kPageBytes) {
-    if (space.find_vma(va) == nullptr) return -ENOMEM;
-    out.push_back(space.read_pte(va).present() ? 1 : 0);
+  const AddressSpace& space = c.process.space();
+  const uint64_t end = addr + ((length + kPageMask) & ~kPageMask);
+  if (end < addr) return -ENOMEM;
+  for (uint64_t va = addr; va < end;) {
+    const Vma* vma = space.find_vma(va);
+    if (vma == nullptr) return -ENOMEM;
+    va = vma->end;
   }
+  const std::vector<uint8_t> out =
+      in_core(c.kernel.frames(), c.kernel.reclaim().swap(), space, addr, end);
   return c.user().write(vec, out) ? 0 : -EFAULT;
 }
 
