@@ -21,10 +21,10 @@ enum class PcidMode : uint8_t { kOff, kOn };
 
 // Shootdown counters, per CPU and in total.
 struct ShootdownCounters {
-  uint64_t ipis = 0;             // sent (total) or received (per CPU)
-  uint64_t pages = 0;            // single-page invalidations done for other CPUs
-  uint64_t full_flushes = 0;     // flushes of a whole context done for other CPUs
-  uint64_t deferred_flushes = 0; // stale PCID contexts flushed when loaded again
+  uint64_t ipis = 0;              // sent (total) or received (per CPU)
+  uint64_t pages = 0;             // single-page invalidations done for other CPUs
+  uint64_t full_flushes = 0;      // flushes of a whole context done for other CPUs
+  uint64_t deferred_flushes = 0;  // stale PCID contexts flushed when loaded again
 };
 
 class TlbControl {
