@@ -4,11 +4,11 @@
 
 #include <cerrno>
 
-#include "emulator/trace/siginfo_format.h"
-#include "emulator/trace/strace_text.h"
-#include "emulator/trace/syscall_flags.h"
-#include "emulator/trace/syscall_restart.h"
-#include "emulator/trace/syscall_struct_format.h"
+#include "emulator/strace_format/siginfo_format.h"
+#include "emulator/strace_format/strace_text.h"
+#include "emulator/strace_format/syscall_flags.h"
+#include "emulator/strace_format/syscall_restart.h"
+#include "emulator/strace_format/syscall_struct_format.h"
 #include "os/user_memory.h"
 
 namespace vmlab::emulator {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "emulator/trace/syscall_format.h"
+#include "emulator/strace_format/syscall_format.h"
 #include "os/kernel.h"
 
 namespace vmlab::emulator {

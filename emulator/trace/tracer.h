@@ -13,9 +13,9 @@
 
 #include "emulator/cpu_observer.h"
 #include "emulator/machine.h"
+#include "emulator/strace_format/syscall_format.h"
 #include "emulator/trace/disassembler.h"
 #include "emulator/trace/symbols.h"
-#include "emulator/trace/syscall_format.h"
 #include "emulator/trace/trace_format.h"
 #include "emulator/trace/trace_options.h"
 #include "os/vma.h"

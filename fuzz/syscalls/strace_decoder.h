@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "emulator/trace/syscall_format.h"
+#include "emulator/strace_format/syscall_format.h"
 #include "os/kernel.h"
 
 namespace vmlab::fuzz {
