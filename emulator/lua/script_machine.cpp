@@ -56,7 +56,7 @@ ScriptMachine::ScriptMachine(lua_State* L, emulator::Machine& machine,
 
 void ScriptMachine::use_timeline(emulator::Timeline* timeline) {
   timeline_ = timeline;
-  timeline_->add_listener(events_->tick_listener());
+  events_->watch_ticks(*timeline_);
 }
 
 void ScriptMachine::ensure_timeline() {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "emulator/cpu_observer.h"
 #include "emulator/machine.h"
@@ -72,6 +73,8 @@ class Tracer final : public CpuObserver, public mmu::MmuObserver {
   uint64_t last_seq_ = 0;
   std::optional<AccessRecord> pending_;  // a translation waiting for its on_access
   std::optional<AccessRecord> fetch_;    // a block's fetch, printed after its first instruction
+  // Last, so the kernel stops calling this tracer before any of its other members go.
+  std::vector<os::Subscription> subscriptions_;
 };
 
 }  // namespace vmlab::emulator

@@ -27,6 +27,7 @@ class StraceDecoder {
   emulator::SyscallFormatter formatter_;
   bool print_;
   uint64_t characters_ = 0;
+  os::Subscription subscription_;  // last: gone before the members its handler uses
 };
 
 }  // namespace vmlab::fuzz
