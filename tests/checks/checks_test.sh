@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The layer check must reject what it is for: it is run on a scratch tree that is clean (it must pass), then with planted violations (it must fail and name the
+# The layer and documentation checks must reject what they are for: each is run on a scratch
+# tree that is clean (it must pass), then with one planted violation (it must fail and name the
 # file). Without this, a check that silently accepted everything would look like a passing one.
 #
-#   tests/checks/checks_test.sh layers
+#   tests/checks/checks_test.sh layers|docs
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 scratch=$(mktemp -d)
@@ -53,8 +54,24 @@ layers() {
   run check-layers.sh fail 'fuzz/target.cpp:1: #include "../os/kernel.h"'
 }
 
+docs() {
+  put os/README.md '| `kernel.*` | the kernel |' '| `vfs/` | `inode.*` |'
+  put os/kernel.h '#pragma once'
+  put os/kernel.cpp ''
+  put os/vfs/inode.cpp ''
+  put tests/mmu/100_pte_test.cpp ''
+  put tests/e2e/1100_hello_test.cpp ''
+  run check-docs.sh pass
+  put os/reclaim.cpp ''
+  run check-docs.sh fail "os/reclaim.cpp is not mentioned in os/README.md"
+  rm "$scratch/os/reclaim.cpp"
+  put tests/e2e/100_hello_test.cpp ''
+  run check-docs.sh fail "test number 100 is already used"
+}
+
 case "${1:-}" in
   layers) layers ;;
-  *) echo "usage: $0 layers" >&2; exit 2 ;;
+  docs) docs ;;
+  *) echo "usage: $0 layers|docs" >&2; exit 2 ;;
 esac
 echo "ok: ${1} check rejects every planted violation"
