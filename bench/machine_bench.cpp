@@ -117,14 +117,15 @@ void BM_Fork(benchmark::State& state) {
     os::Kernel& kernel = machine.kernel();
     Clock::time_point entered;
     double fork_seconds = 0;
-    kernel.events().syscall.push_back([&](const os::SyscallEvent& e) {
-      if (!is_fork(e.number)) return;
-      if (e.entry) {
-        entered = Clock::now();
-      } else if (e.result > 0) {  // the parent's return
-        fork_seconds = std::chrono::duration<double>(Clock::now() - entered).count();
-      }
-    });
+    const os::Subscription forks =
+        kernel.events().syscall.subscribe([&](const os::SyscallEvent& e) {
+          if (!is_fork(e.number)) return;
+          if (e.entry) {
+            entered = Clock::now();
+          } else if (e.result > 0) {  // the parent's return
+            fork_seconds = std::chrono::duration<double>(Clock::now() - entered).count();
+          }
+        });
     os::SpawnRequest request;
     request.argv = {guest("fork_demo-musl"), std::to_string(pages), "0", "0"};
     request.stdout_file = kernel.fs().open("/dev/null", "/", O_WRONLY, 0).file;

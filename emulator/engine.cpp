@@ -52,8 +52,8 @@ void Engine::set_up_cpu_state() {
   // (Translation itself is the model's: these bits only put QEMU's decoder in 64-bit mode.)
   // CR4.TSD makes RDTSC trap, so that the time stamp the guest reads is the modelled clock,
   // not the host's (Unicorn 2.1.1 has no RDTSC hook): see Cpu::emulate_time_stamp.
-  uint64_t v = x86::cr4::kPae | x86::cr4::kOsfxsr | x86::cr4::kOsxmmexcpt |
-               x86::cr4::kTimeStampDisable;
+  uint64_t v =
+      x86::cr4::kPae | x86::cr4::kOsfxsr | x86::cr4::kOsxmmexcpt | x86::cr4::kTimeStampDisable;
   check(uc_reg_write(uc_, UC_X86_REG_CR4, &v), "CR4");
   uc_x86_msr efer{x86::efer::kMsr, x86::efer::kLongModeEnable | x86::efer::kLongModeActive};
   check(uc_reg_write(uc_, UC_X86_REG_MSR, &efer), "EFER");

@@ -7,9 +7,7 @@
 namespace vmlab::emulator {
 
 Machine::Machine(const MachineConfig& config)
-    : config_(config),
-      ram_(mmu::PhysAddr{kRamBase}, config.ram_bytes),
-      image_(ram_) {
+    : config_(config), ram_(mmu::PhysAddr{kRamBase}, config.ram_bytes), image_(ram_) {
   std::vector<mmu::Mmu*> cpus;
   for (uint32_t i = 0; i < std::max<uint32_t>(1, config.kernel.cpus); ++i) {
     mmus_.push_back(std::make_unique<mmu::Mmu>(ram_, config.mmu));
@@ -84,15 +82,15 @@ Engine& Machine::engine_for_new_context() {
 }
 
 std::unique_ptr<os::CpuPort> Machine::new_cpu(os::Process& process, const os::UserRegs& entry) {
-  auto cpu = std::make_unique<Cpu>(*kernel_, process, *mmus_.front(), engine_for_new_context(), config_.cpu,
-                                   observer_);
+  auto cpu = std::make_unique<Cpu>(*kernel_, process, *mmus_.front(), engine_for_new_context(),
+                                   config_.cpu, observer_);
   cpu->start_user(entry);
   return cpu;
 }
 
 std::unique_ptr<os::CpuPort> Machine::fork_cpu(os::Process& parent, os::Process& child) {
-  auto cpu = std::make_unique<Cpu>(*kernel_, child, *mmus_.front(), engine_for_new_context(), config_.cpu,
-                                   observer_);
+  auto cpu = std::make_unique<Cpu>(*kernel_, child, *mmus_.front(), engine_for_new_context(),
+                                   config_.cpu, observer_);
   cpu->copy_context_from(static_cast<Cpu&>(parent.cpu()));
   return cpu;
 }

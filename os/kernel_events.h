@@ -3,10 +3,10 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
+#include "os/event_list.h"
 #include "os/process_counters.h"
 #include "os/signals.h"
 
@@ -87,19 +87,19 @@ struct ReclaimEvent {
   uint64_t slot;
 };
 
+// Subscribe with e.g. `subscription_ = events.fault.subscribe(...)`: the handler is called
+// until the returned Subscription is destroyed.
 class KernelEvents {
  public:
-  std::vector<std::function<void(const FaultEvent&)>> fault;
-  std::vector<std::function<void(const SyscallEvent&)>> syscall;
-  std::vector<std::function<void(const ProcessEvent&)>> process;
-  std::vector<std::function<void(const SignalEvent&)>> signal;
-  std::vector<std::function<void(const ReclaimEvent&)>> reclaim;
+  EventList<FaultEvent> fault;
+  EventList<SyscallEvent> syscall;
+  EventList<ProcessEvent> process;
+  EventList<SignalEvent> signal;
+  EventList<ReclaimEvent> reclaim;
 
   template <typename Event>
-  static void raise(const std::vector<std::function<void(const Event&)>>& subscribers,
-                    const Event& event) {
-    for (const auto& s : subscribers)
-      s(event);
+  static void raise(const EventList<Event>& subscribers, const Event& event) {
+    subscribers.raise(event);
   }
 };
 

@@ -1,5 +1,6 @@
 // How the kernel obtains processors for its processes. The emulator implements this with
-// Unicorn engines (one per process); the kernel never sees Unicorn.
+// contexts on a few shared Unicorn engines (docs/design.md, "Engines and contexts"); the fuzzer
+// with fake CPUs. The kernel never sees Unicorn.
 #pragma once
 
 #include <memory>

@@ -44,7 +44,6 @@ ProgressLine::ProgressLine(os::Kernel& kernel, std::FILE* stream)
 }
 
 ProgressLine::~ProgressLine() {
-  *alive_ = false;  // the kernel keeps its subscribers
   clear();
   kernel_.set_between_slices(nullptr);
 }
@@ -80,8 +79,8 @@ void ProgressLine::between_slices() {
   if (!watching_writes_) {
     // From the first drawing on, a write of the guest to a terminal erases the line first.
     watching_writes_ = true;
-    kernel_.events().syscall.push_back([this, alive = alive_](const os::SyscallEvent& e) {
-      if (!*alive || !e.entry || !visible_) return;
+    writes_ = kernel_.events().syscall.subscribe([this](const os::SyscallEvent& e) {
+      if (!e.entry || !visible_) return;
       if (std::find(kWrites.begin(), kWrites.end(), e.number) != kWrites.end())
         on_write(e.process.pid(), static_cast<int>(e.args[0]));
     });

@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <memory>
 #include <string>
 
 #include "os/kernel.h"
@@ -39,7 +38,7 @@ class ProgressLine {
   std::chrono::steady_clock::time_point start_, next_draw_;
   bool visible_ = false;
   bool watching_writes_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  os::Subscription writes_;  // the guest's writes, watched from the first drawing on
 };
 
 }  // namespace vmlab::cli

@@ -11,11 +11,11 @@
 
 #include "emulator/cli/commands.h"
 #include "emulator/cli/host_interrupts.h"
-#include "emulator/cli/options.h"
 #include "emulator/cli/progress.h"
 #include "emulator/host_usage.h"
 #include "emulator/lua/script.h"
 #include "emulator/machine.h"
+#include "emulator/options/run_options.h"
 #include "emulator/report.h"
 #include "emulator/trace/strace.h"
 #include "emulator/trace/tracer.h"
@@ -23,6 +23,11 @@
 #include "os/syscalls/syscall_table.h"
 
 namespace vmlab::cli {
+
+using emulator::parse_run_options;
+using emulator::run_help;
+using emulator::RunOptions;
+using emulator::UsageError;
 
 namespace {
 

@@ -36,20 +36,14 @@ EventDispatcher::EventDispatcher(ScriptLink& link, emulator::Machine& machine)
   subscribe_to_kernel();
 }
 
-EventDispatcher::~EventDispatcher() {
-  *alive_ = false;
-}
-
 void EventDispatcher::subscribe_to_kernel() {
   using Kind = EventKind;
   os::KernelEvents& events = machine_.kernel().events();
-  events.fault.push_back([this, alive = alive_](const os::FaultEvent& e) {
-    if (!*alive) return;
+  subscriptions_.push_back(events.fault.subscribe([this](const os::FaultEvent& e) {
     if (wants(Kind::kFault)) deliver(Kind::kFault, &e, push_fault_table);
     if (is_cow(e.resolution) && wants(Kind::kCow)) deliver(Kind::kCow, &e, push_fault_table);
-  });
-  events.reclaim.push_back([this, alive = alive_](const os::ReclaimEvent& e) {
-    if (!*alive) return;
+  }));
+  subscriptions_.push_back(events.reclaim.subscribe([this](const os::ReclaimEvent& e) {
     using R = os::ReclaimEvent::Kind;
     if (e.kind == R::kSwapIn) {
       if (wants(Kind::kSwapIn)) deliver(Kind::kSwapIn, &e, push_reclaim_table);
@@ -58,13 +52,11 @@ void EventDispatcher::subscribe_to_kernel() {
     if (wants(Kind::kEviction)) deliver(Kind::kEviction, &e, push_reclaim_table);
     if (e.kind == R::kSwapOut && wants(Kind::kSwapOut))
       deliver(Kind::kSwapOut, &e, push_reclaim_table);
-  });
-  events.syscall.push_back([this, alive = alive_](const os::SyscallEvent& e) {
-    if (*alive && !e.entry && wants(Kind::kSyscall))
-      deliver(Kind::kSyscall, &e, push_syscall_table);
-  });
-  events.process.push_back([this, alive = alive_](const os::ProcessEvent& e) {
-    if (!*alive) return;
+  }));
+  subscriptions_.push_back(events.syscall.subscribe([this](const os::SyscallEvent& e) {
+    if (!e.entry && wants(Kind::kSyscall)) deliver(Kind::kSyscall, &e, push_syscall_table);
+  }));
+  subscriptions_.push_back(events.process.subscribe([this](const os::ProcessEvent& e) {
     using P = os::ProcessEvent::Kind;
     if (e.kind == P::kSwitchIn) {
       if (wants(Kind::kSwitch)) deliver(Kind::kSwitch, &e, push_process_table);
@@ -72,7 +64,7 @@ void EventDispatcher::subscribe_to_kernel() {
     }
     if (wants(Kind::kProcess)) deliver(Kind::kProcess, &e, push_process_table);
     if (e.kind == P::kExit && wants(Kind::kExit)) deliver(Kind::kExit, &e, push_process_table);
-  });
+  }));
 }
 
 int EventDispatcher::subscribe(EventKind kind) {
@@ -131,10 +123,10 @@ void EventDispatcher::deliver_end(const std::string& reason, int exit_status) {
   deliver(EventKind::kEnd, &event, push_end_table);
 }
 
-emulator::Timeline::Listener EventDispatcher::tick_listener() {
-  return [this, alive = alive_](const emulator::TimelineRecord& record) {
-    if (*alive && wants(EventKind::kTick)) deliver(EventKind::kTick, &record, push_tick_table);
-  };
+void EventDispatcher::watch_ticks(emulator::Timeline& timeline) {
+  subscriptions_.push_back(timeline.add_listener([this](const emulator::TimelineRecord& record) {
+    if (wants(EventKind::kTick)) deliver(EventKind::kTick, &record, push_tick_table);
+  }));
 }
 
 void EventDispatcher::on_instruction(const os::Process& process, uint64_t address,

@@ -9,7 +9,6 @@
 #include <lua.hpp>
 
 #include <array>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,7 +46,6 @@ std::string event_kind_list();  // "fault, cow, ..." for messages
 class EventDispatcher final : public emulator::CpuObserver, public mmu::MmuObserver {
  public:
   EventDispatcher(ScriptLink& link, emulator::Machine& machine);
-  ~EventDispatcher() override;
   EventDispatcher(const EventDispatcher&) = delete;
   EventDispatcher& operator=(const EventDispatcher&) = delete;
 
@@ -60,8 +58,8 @@ class EventDispatcher final : public emulator::CpuObserver, public mmu::MmuObser
 
   // The machine finished: "exited", "instruction-limit", "deadlock" or "error".
   void deliver_end(const std::string& reason, int exit_status);
-  // What a timeline calls with each record: the `tick` event (nothing once this is gone).
-  emulator::Timeline::Listener tick_listener();
+  // Delivers `timeline`'s records as `tick` events while this dispatcher lives.
+  void watch_ticks(emulator::Timeline& timeline);
 
   // emulator::CpuObserver
   bool wants_instructions() const override { return wants(EventKind::kInstruction); }
@@ -92,8 +90,9 @@ class EventDispatcher final : public emulator::CpuObserver, public mmu::MmuObser
   emulator::Machine& machine_;
   std::array<std::vector<Subscriber>, kEventKinds> subscribers_;
   int next_handle_ = 1;
-  // Kernel subscriber lists cannot be left: their lambdas check this before touching `this`.
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  // Last, so the kernel and the timeline stop calling this dispatcher before any of its other
+  // members go.
+  std::vector<os::Subscription> subscriptions_;
 };
 
 // Pushes the handler subscribed as `handle` to `dispatcher`'s machine, or nil when that

@@ -39,7 +39,7 @@ std::string setting_of(const std::string& option) {
 
 std::vector<std::string> setting_names() {
   std::vector<std::string> names;
-  for (const cli::OptionSyntax& s : cli::run_option_syntax())
+  for (const emulator::OptionSyntax& s : emulator::run_option_syntax())
     if (!kRunOnlyOptions.contains(s.name)) names.push_back(setting_of(s.name));
   names.push_back("tlb_policy");
   return names;
@@ -53,8 +53,8 @@ std::string as_setting_message(const std::string& message) {
 }
 
 // One value of the table as command-line words.
-void add_words(lua_State* L, int value, const std::string& key, const cli::OptionSyntax& syntax,
-               std::vector<std::string>& args) {
+void add_words(lua_State* L, int value, const std::string& key,
+               const emulator::OptionSyntax& syntax, std::vector<std::string>& args) {
   const char* k = key.c_str();
   if (syntax.argument.empty()) {
     if (!lua_isboolean(L, value))
@@ -154,7 +154,7 @@ MachineSpec read_machine_table(lua_State* L, int index) {
 
   MachineSpec spec;
   std::vector<std::string> args;
-  const std::vector<cli::OptionSyntax> syntax = cli::run_option_syntax();
+  const std::vector<emulator::OptionSyntax> syntax = emulator::run_option_syntax();
   for (const std::string& key : keys) {
     lua_getfield(L, index, key.c_str());
     const int value = lua_gettop(L);
@@ -165,7 +165,7 @@ MachineSpec read_machine_table(lua_State* L, int index) {
     } else {
       const std::string option = option_of(key);
       auto it = std::find_if(syntax.begin(), syntax.end(),
-                             [&](const cli::OptionSyntax& s) { return s.name == option; });
+                             [&](const emulator::OptionSyntax& s) { return s.name == option; });
       if (it == syntax.end() || kRunOnlyOptions.contains(option))
         luaL_error(L, "%s: unknown setting '%s' (%s)", kWho, key.c_str(),
                    join_names(setting_names()).c_str());
@@ -177,8 +177,8 @@ MachineSpec read_machine_table(lua_State* L, int index) {
   args.push_back(kNoProgram);
   std::string error;
   try {
-    spec.options = cli::parse_run_options(args);
-  } catch (const cli::UsageError& e) {
+    spec.options = emulator::parse_run_options(args);
+  } catch (const emulator::UsageError& e) {
     error = as_setting_message(e.what());
   }
   if (!error.empty()) luaL_error(L, "%s: %s", kWho, error.c_str());

@@ -24,7 +24,7 @@ int run_script_file(const std::string& path, const std::vector<std::string>& arg
   return result.status;
 }
 
-AttachedScript::AttachedScript(emulator::Machine& machine, const cli::RunOptions& options,
+AttachedScript::AttachedScript(emulator::Machine& machine, const emulator::RunOptions& options,
                                emulator::Tracer* tracer, emulator::Timeline* timeline)
     : runtime_(RuntimeOptions{options.unsafe_lua}) {
   lua_State* L = runtime_.state();
@@ -42,7 +42,7 @@ AttachedScript::AttachedScript(emulator::Machine& machine, const cli::RunOptions
   if (result.status != 0) early_exit_ = result.status;
 }
 
-bool AttachedScript::install_policy(const cli::RunOptions& options) {
+bool AttachedScript::install_policy(const emulator::RunOptions& options) {
   std::string error;
   std::optional<int> exit_code;
   runtime_.add_module_dirs(options.lua_policy);

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "emulator/cli/options.h"
 #include "emulator/lua/runtime.h"
 #include "emulator/lua/script_link.h"
 #include "emulator/machine.h"
+#include "emulator/options/run_options.h"
 #include "emulator/trace/tracer.h"
 
 namespace vmlab::lua {
@@ -26,7 +26,7 @@ int run_script_file(const std::string& path, const std::vector<std::string>& arg
 // uses the same state for the machine's replacement policy, with or without a script.
 class AttachedScript {
  public:
-  AttachedScript(emulator::Machine& machine, const cli::RunOptions& options,
+  AttachedScript(emulator::Machine& machine, const emulator::RunOptions& options,
                  emulator::Tracer* tracer, emulator::Timeline* timeline);
   ~AttachedScript();
   AttachedScript(const AttachedScript&) = delete;
@@ -43,7 +43,7 @@ class AttachedScript {
 
  private:
   // --policy lua:FILE: false (with early_exit_ set) when the file fails.
-  bool install_policy(const cli::RunOptions& options);
+  bool install_policy(const emulator::RunOptions& options);
 
   Runtime runtime_;
   ScriptMachine* machine_ = nullptr;  // owned by the Lua state, pinned in its registry

@@ -44,7 +44,7 @@ ScriptMachine::ScriptMachine(lua_State* L, MachineSpec spec)
 }
 
 ScriptMachine::ScriptMachine(lua_State* L, emulator::Machine& machine,
-                             const cli::RunOptions& options, emulator::Tracer* tracer,
+                             const emulator::RunOptions& options, emulator::Tracer* tracer,
                              emulator::Timeline* timeline)
     : link_(std::make_shared<ScriptLink>(L)),
       machine_(&machine),
@@ -56,7 +56,7 @@ ScriptMachine::ScriptMachine(lua_State* L, emulator::Machine& machine,
 
 void ScriptMachine::use_timeline(emulator::Timeline* timeline) {
   timeline_ = timeline;
-  timeline_->add_listener(events_->tick_listener());
+  events_->watch_ticks(*timeline_);
 }
 
 void ScriptMachine::ensure_timeline() {

@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "emulator/cli/options.h"
 #include "emulator/lua/events.h"
 #include "emulator/lua/policies.h"
 #include "emulator/lua/script_link.h"
 #include "emulator/lua/string_streams.h"
 #include "emulator/machine.h"
 #include "emulator/observer_fanout.h"
+#include "emulator/options/run_options.h"
 #include "emulator/report.h"
 #include "emulator/trace/strace.h"
 #include "emulator/trace/tracer.h"
@@ -27,7 +27,7 @@ namespace vmlab::lua {
 
 // Everything a machine table says (machine_table.cpp).
 struct MachineSpec {
-  cli::RunOptions options;  // MachineConfig, trace options, the default guest environment
+  emulator::RunOptions options;  // MachineConfig, trace options, the default guest environment
   std::optional<PagePolicySpec> page_policy;
   std::map<std::string, TlbPolicySpec> tlb_policies;  // by TLB array name
 };
@@ -38,7 +38,7 @@ class ScriptMachine {
   ScriptMachine(lua_State* L, MachineSpec spec);
   // The machine of `vmlab run --script`, which the command owns and runs (with its timeline,
   // if it keeps one).
-  ScriptMachine(lua_State* L, emulator::Machine& machine, const cli::RunOptions& options,
+  ScriptMachine(lua_State* L, emulator::Machine& machine, const emulator::RunOptions& options,
                 emulator::Tracer* tracer, emulator::Timeline* timeline);
   ~ScriptMachine();
   ScriptMachine(const ScriptMachine&) = delete;

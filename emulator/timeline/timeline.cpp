@@ -23,8 +23,7 @@ void Timeline::tick() {
   last_ = std::move(now);
   for (auto& sink : sinks_)
     sink->add(record);
-  for (const Listener& listener : listeners_)
-    listener(record);
+  listeners_.raise(record);
 }
 
 void Timeline::finish() {

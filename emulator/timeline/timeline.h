@@ -18,6 +18,7 @@
 #include "emulator/timeline/interval.h"
 #include "emulator/timeline/record.h"
 #include "emulator/timeline/sinks.h"
+#include "os/event_list.h"
 
 namespace vmlab::emulator {
 
@@ -40,7 +41,10 @@ class Timeline {
   Timeline(const Timeline&) = delete;
   Timeline& operator=(const Timeline&) = delete;
 
-  void add_listener(Listener listener) { listeners_.push_back(std::move(listener)); }
+  // The listener hears every record until the returned handle is destroyed.
+  os::Subscription add_listener(Listener listener) {
+    return listeners_.subscribe(std::move(listener));
+  }
   // The run is over: a last record for the partial interval since the last tick (when the
   // machine moved), then the file is completed. Later ticks are ignored.
   void finish();
@@ -51,7 +55,7 @@ class Timeline {
 
   Machine& machine_;
   std::vector<std::unique_ptr<TimelineSink>> sinks_;
-  std::vector<Listener> listeners_;
+  os::EventList<TimelineRecord> listeners_;
   Sample last_;
   uint64_t index_ = 0;
   bool finished_ = false;

@@ -4,11 +4,11 @@
 
 #include <cerrno>
 
-#include "emulator/trace/siginfo_format.h"
-#include "emulator/trace/strace_text.h"
-#include "emulator/trace/syscall_flags.h"
-#include "emulator/trace/syscall_restart.h"
-#include "emulator/trace/syscall_struct_format.h"
+#include "emulator/strace_format/siginfo_format.h"
+#include "emulator/strace_format/strace_text.h"
+#include "emulator/strace_format/syscall_flags.h"
+#include "emulator/strace_format/syscall_restart.h"
+#include "emulator/strace_format/syscall_struct_format.h"
 #include "os/user_memory.h"
 
 namespace vmlab::emulator {
@@ -31,9 +31,13 @@ Strace::Strace(os::Kernel& kernel, std::FILE* out)
         auto& p = const_cast<os::Process&>(*calling_);
         return os::UserMemory(kernel_, p).peek(va, {static_cast<uint8_t*>(buf), size});
       }) {
-  kernel_.events().syscall.push_back([this](const os::SyscallEvent& e) { on_syscall(e); });
-  kernel_.events().process.push_back([this](const os::ProcessEvent& e) { on_process(e); });
-  kernel_.events().signal.push_back([this](const os::SignalEvent& e) { on_signal(e); });
+  os::KernelEvents& events = kernel_.events();
+  subscriptions_.push_back(
+      events.syscall.subscribe([this](const os::SyscallEvent& e) { on_syscall(e); }));
+  subscriptions_.push_back(
+      events.process.subscribe([this](const os::ProcessEvent& e) { on_process(e); }));
+  subscriptions_.push_back(
+      events.signal.subscribe([this](const os::SignalEvent& e) { on_signal(e); }));
 }
 
 std::string Strace::prefix(int pid) const {

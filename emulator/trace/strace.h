@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "emulator/trace/syscall_format.h"
+#include "emulator/strace_format/syscall_format.h"
 #include "os/kernel.h"
 
 namespace vmlab::emulator {
@@ -62,6 +62,8 @@ class Strace {
   std::map<int, std::vector<std::string>> ignored_signals_;
   std::set<int> live_;  // strace prefixes lines with the pid while several processes live
   const os::Process* calling_ = nullptr;  // whose memory the formatter reads
+  // Last, so the kernel stops calling this Strace before any of its other members go.
+  std::vector<os::Subscription> subscriptions_;
 };
 
 }  // namespace vmlab::emulator

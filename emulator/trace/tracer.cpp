@@ -48,14 +48,14 @@ Tracer::Tracer(Machine& machine, const TraceOptions& options)
       }) {
   if (out_ == nullptr) throw std::runtime_error("cannot open trace file '" + options.file + "'");
   os::KernelEvents& ev = machine_.kernel().events();
-  ev.fault.push_back([this](const os::FaultEvent& e) {
+  subscriptions_.push_back(ev.fault.subscribe([this](const os::FaultEvent& e) {
     if (!wants("faults") || !pid_ok(e.process.pid())) return;
     const KernelRecord k = kernel_record(e.process);
     if (!in_window(k.seq)) return;
     format_->fault(buffer_, k, e);
     emitted();
-  });
-  ev.syscall.push_back([this](const os::SyscallEvent& e) {
+  }));
+  subscriptions_.push_back(ev.syscall.subscribe([this](const os::SyscallEvent& e) {
     calling_ = &e.process;
     if (e.entry) {
       if (out_ == stdout) flush();  // the trace so far goes out before the guest's own output
@@ -69,8 +69,8 @@ Tracer::Tracer(Machine& machine, const TraceOptions& options)
                              syscalls_.arguments(e.number, e.args, e.result) + ")";
     format_->syscall(buffer_, k, call, syscalls_.result(e.number, e.args, e.result));
     emitted();
-  });
-  ev.process.push_back([this](const os::ProcessEvent& e) {
+  }));
+  subscriptions_.push_back(ev.process.subscribe([this](const os::ProcessEvent& e) {
     if (e.kind == os::ProcessEvent::Kind::kSwitchIn || e.kind == os::ProcessEvent::Kind::kExec) {
       auto& p = const_cast<os::Process&>(e.process);
       base_ = machine_.kernel().instructions() - (p.has_cpu() ? p.cpu().instructions() : 0);
@@ -81,8 +81,8 @@ Tracer::Tracer(Machine& machine, const TraceOptions& options)
     if (!in_window(k.seq)) return;
     format_->process(buffer_, k, e);
     emitted();
-  });
-  ev.reclaim.push_back([this](const os::ReclaimEvent& e) {
+  }));
+  subscriptions_.push_back(ev.reclaim.subscribe([this](const os::ReclaimEvent& e) {
     const bool swap =
         e.kind == os::ReclaimEvent::Kind::kSwapIn || e.kind == os::ReclaimEvent::Kind::kSwapOut;
     if (!wants(swap ? "swap" : "evictions")) return;
@@ -92,7 +92,7 @@ Tracer::Tracer(Machine& machine, const TraceOptions& options)
     if (!in_window(k.seq)) return;
     format_->reclaim(buffer_, k, e);
     emitted();
-  });
+  }));
 }
 
 Tracer::~Tracer() {

@@ -10,12 +10,13 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "emulator/cpu_observer.h"
 #include "emulator/machine.h"
+#include "emulator/strace_format/syscall_format.h"
 #include "emulator/trace/disassembler.h"
 #include "emulator/trace/symbols.h"
-#include "emulator/trace/syscall_format.h"
 #include "emulator/trace/trace_format.h"
 #include "emulator/trace/trace_options.h"
 #include "os/vma.h"
@@ -72,6 +73,8 @@ class Tracer final : public CpuObserver, public mmu::MmuObserver {
   uint64_t last_seq_ = 0;
   std::optional<AccessRecord> pending_;  // a translation waiting for its on_access
   std::optional<AccessRecord> fetch_;    // a block's fetch, printed after its first instruction
+  // Last, so the kernel stops calling this tracer before any of its other members go.
+  std::vector<os::Subscription> subscriptions_;
 };
 
 }  // namespace vmlab::emulator

@@ -8,7 +8,7 @@ GuestMachine::GuestMachine(const GuestMachineConfig& config, CpuProgram* program
   boot.reserved_frames = kReservedFrames;
   ram_.fill(ram_.base(), 0, kReservedFrames * mmu::kPageBytes);
   kernel_ = std::make_unique<os::Kernel>(config.kernel, mmu_, *this, boot);
-  kernel_->events().fault.push_back([this](const os::FaultEvent& e) {
+  fault_subscription_ = kernel_->events().fault.subscribe([this](const os::FaultEvent& e) {
     ++faults_seen_;
     last_fault_ = e.resolution;
   });

@@ -51,6 +51,7 @@ class GuestMachine final : public os::Platform {
   std::unique_ptr<os::Kernel> kernel_;
   uint64_t faults_seen_ = 0;
   os::FaultResolution last_fault_ = os::FaultResolution::kSpurious;
+  os::Subscription fault_subscription_;
 };
 
 }  // namespace vmlab::fuzz

@@ -16,7 +16,8 @@ StraceDecoder::StraceDecoder(os::Kernel& kernel, bool print)
         return os::UserMemory(kernel_, p).peek(va, {static_cast<uint8_t*>(out), size});
       }),
       print_(print) {
-  kernel_.events().syscall.push_back([this](const os::SyscallEvent& e) { on_syscall(e); });
+  subscription_ =
+      kernel_.events().syscall.subscribe([this](const os::SyscallEvent& e) { on_syscall(e); });
 }
 
 void StraceDecoder::on_syscall(const os::SyscallEvent& e) {

@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "emulator/trace/syscall_format.h"
+#include "emulator/strace_format/syscall_format.h"
 #include "os/kernel.h"
 
 namespace vmlab::fuzz {
@@ -27,6 +27,7 @@ class StraceDecoder {
   emulator::SyscallFormatter formatter_;
   bool print_;
   uint64_t characters_ = 0;
+  os::Subscription subscription_;  // last: gone before the members its handler uses
 };
 
 }  // namespace vmlab::fuzz

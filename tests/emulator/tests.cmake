@@ -3,10 +3,11 @@
 add_executable(emulator_tests
   ${CMAKE_CURRENT_LIST_DIR}/paging_harness.cpp
   ${CMAKE_CURRENT_LIST_DIR}/500_walker_differential_test.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/600_memory_invariants_test.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/700_strace_format_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/550_memory_invariants_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/570_strace_format_test.cpp
 )
-target_link_libraries(emulator_tests PRIVATE vmlab_emulator vmlab_mmu GTest::gtest_main)
+target_link_libraries(emulator_tests PRIVATE vmlab_machine vmlab_strace_format GTest::gtest_main)
+vmlab_expose(emulator_tests TREES tests/emulator)
 target_compile_definitions(emulator_tests PRIVATE VMLAB_GUESTS_DIR="${CMAKE_BINARY_DIR}/guests")
 add_dependencies(emulator_tests guests)
 gtest_discover_tests(emulator_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600)

@@ -12,7 +12,8 @@ add_executable(lua_tests
   ${CMAKE_CURRENT_LIST_DIR}/650_output_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/660_run_script_test.cpp
 )
-target_link_libraries(lua_tests PRIVATE vmlab_emulator vmlab_test_support GTest::gtest_main)
+target_link_libraries(lua_tests PRIVATE vmlab_lua vmlab_test_support GTest::gtest_main)
+vmlab_expose(lua_tests TREES tests/lua)
 # vmlab.guest() finds guests next to the running binary: the tests run from the build folder.
 add_dependencies(lua_tests vmlab guests)
 gtest_discover_tests(lua_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)

@@ -1,4 +1,4 @@
-#include "emulator/trace/syscall_flags.h"
+#include "emulator/strace_format/syscall_flags.h"
 
 #include <asm/prctl.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 #include <initializer_list>
 #include <utility>
 
-#include "emulator/trace/strace_text.h"
+#include "emulator/strace_format/strace_text.h"
 #include "os/signals.h"
 
 namespace vmlab::emulator {

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "emulator/trace/syscall_format.h"
+#include "emulator/strace_format/syscall_format.h"
 
 namespace vmlab::emulator {
 

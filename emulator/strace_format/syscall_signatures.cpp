@@ -1,4 +1,4 @@
-#include "emulator/trace/syscall_signatures.h"
+#include "emulator/strace_format/syscall_signatures.h"
 
 #include <sys/syscall.h>
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "emulator/trace/syscall_format.h"
+#include "emulator/strace_format/syscall_format.h"
 
 namespace vmlab::emulator {
 

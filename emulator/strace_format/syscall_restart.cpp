@@ -1,4 +1,4 @@
-#include "emulator/trace/syscall_restart.h"
+#include "emulator/strace_format/syscall_restart.h"
 
 #include <linux/futex.h>
 #include <sys/syscall.h>

@@ -1,5 +1,6 @@
-// Command-line options of `vmlab run`, declared once in a table that also generates --help,
-// so the documentation cannot drift from the parser.
+// Options of `vmlab run`, declared once in a table that also generates --help,
+// so the documentation cannot drift from the parser. The table lives below both cli/ and lua/
+// because Lua machine tables are validated by the same parser as a command line.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +12,7 @@
 #include "emulator/timeline/timeline.h"
 #include "emulator/trace/trace_options.h"
 
-namespace vmlab::cli {
+namespace vmlab::emulator {
 
 // A bad command line: the message is printed after "vmlab: " and vmlab exits with 125.
 class UsageError : public std::runtime_error {
@@ -20,19 +21,19 @@ class UsageError : public std::runtime_error {
 };
 
 struct RunOptions {
-  emulator::MachineConfig machine;
+  MachineConfig machine;
   bool stats = false;
   std::string stats_json;
-  std::string host_stats;              // --host-stats FILE
-  emulator::TimelineOptions timeline;  // --interval, --vmstat, --timeline
-  bool progress = true;                // --progress: a status line on a terminal's stderr
-  double timeout_seconds = 0;          // --timeout: wall-clock limit, 0 for none
+  std::string host_stats;      // --host-stats FILE
+  TimelineOptions timeline;    // --interval, --vmstat, --timeline
+  bool progress = true;        // --progress: a status line on a terminal's stderr
+  double timeout_seconds = 0;  // --timeout: wall-clock limit, 0 for none
   std::vector<std::string> argv;
   std::vector<std::string> env;
   std::string script;      // --script FILE.lua
   std::string lua_policy;  // --policy lua:FILE: a replacement policy written in Lua
   bool unsafe_lua = false;
-  emulator::TraceOptions trace;
+  TraceOptions trace;
 };
 
 RunOptions parse_run_options(const std::vector<std::string>& args);
@@ -51,4 +52,4 @@ struct OptionSyntax {
 };
 std::vector<OptionSyntax> run_option_syntax();
 
-}  // namespace vmlab::cli
+}  // namespace vmlab::emulator

@@ -1,4 +1,4 @@
-#include "emulator/trace/syscall_socket_format.h"
+#include "emulator/strace_format/syscall_socket_format.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -12,7 +12,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "emulator/trace/syscall_flags.h"
+#include "emulator/strace_format/syscall_flags.h"
 
 namespace vmlab::emulator {
 

@@ -1,11 +1,11 @@
-#include "emulator/trace/syscall_wait_format.h"
+#include "emulator/strace_format/syscall_wait_format.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <vector>
 
-#include "emulator/trace/strace_text.h"
-#include "emulator/trace/syscall_flags.h"
+#include "emulator/strace_format/strace_text.h"
+#include "emulator/strace_format/syscall_flags.h"
 #include "os/syscalls/time_values.h"
 
 namespace vmlab::emulator {

@@ -1,12 +1,12 @@
-#include "emulator/trace/syscall_struct_format.h"
+#include "emulator/strace_format/syscall_struct_format.h"
 
 #include <sched.h>
 #include <sys/wait.h>
 
 #include <algorithm>
 
-#include "emulator/trace/strace_text.h"
-#include "emulator/trace/syscall_flags.h"
+#include "emulator/strace_format/strace_text.h"
+#include "emulator/strace_format/syscall_flags.h"
 #include "os/signals.h"
 
 namespace vmlab::emulator {

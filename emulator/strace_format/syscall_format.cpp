@@ -1,4 +1,4 @@
-#include "emulator/trace/syscall_format.h"
+#include "emulator/strace_format/syscall_format.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,12 +8,12 @@
 #include <cstdio>
 #include <cstring>
 
-#include "emulator/trace/strace_text.h"
-#include "emulator/trace/syscall_flags.h"
-#include "emulator/trace/syscall_signatures.h"
-#include "emulator/trace/syscall_socket_format.h"
-#include "emulator/trace/syscall_struct_format.h"
-#include "emulator/trace/syscall_wait_format.h"
+#include "emulator/strace_format/strace_text.h"
+#include "emulator/strace_format/syscall_flags.h"
+#include "emulator/strace_format/syscall_signatures.h"
+#include "emulator/strace_format/syscall_socket_format.h"
+#include "emulator/strace_format/syscall_struct_format.h"
+#include "emulator/strace_format/syscall_wait_format.h"
 #include "os/syscalls/syscall_table.h"
 
 namespace vmlab::emulator {

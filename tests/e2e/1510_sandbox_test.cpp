@@ -77,7 +77,7 @@ TEST_F(Sandbox, WritesGoToTheOverlayNeverToTheHost) {
 
 TEST_F(Sandbox, HostDescriptorsAreOutOfReach) {
   // vmlab's own descriptors (its RAM, swap, files) are not the guest's: only 0, 1 and 2 exist,
-  // and no /proc (the guest's is synthesized, tests/e2e/520_procfs_test.cpp) reaches them.
+  // and no /proc (the guest's is synthesized, tests/e2e/1520_procfs_test.cpp) reaches them.
   const VmlabRun run =
       sh("echo hi >&3; echo hi >&4; cat <&5; cat /proc/self/fd/3; cat /proc/self/mem");
   EXPECT_EQ(run.result.err,

@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "emulator/trace/syscall_format.h"
-#include "emulator/trace/syscall_signatures.h"
+#include "emulator/strace_format/syscall_format.h"
+#include "emulator/strace_format/syscall_signatures.h"
 
 namespace vmlab::emulator {
 

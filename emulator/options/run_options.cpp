@@ -1,4 +1,4 @@
-#include "emulator/cli/options.h"
+#include "emulator/options/run_options.h"
 
 #include "emulator/timeline/interval.h"
 #include "os/replacement/policy.h"
@@ -11,7 +11,7 @@
 #include <functional>
 #include <map>
 
-namespace vmlab::cli {
+namespace vmlab::emulator {
 
 namespace {
 
@@ -463,4 +463,4 @@ std::string run_help() {
   return out;
 }
 
-}  // namespace vmlab::cli
+}  // namespace vmlab::emulator

@@ -1,4 +1,4 @@
-#include "emulator/trace/strace_text.h"
+#include "emulator/strace_format/strace_text.h"
 
 #include <algorithm>
 #include <cstdio>

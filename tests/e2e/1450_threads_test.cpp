@@ -84,8 +84,8 @@ TEST(Cpus, TheSameCommandGivesTheSameStatisticsTwice) {
     std::string stats[2], out[2];
     for (int i = 0; i < 2; ++i) {
       const std::string file = temp_dir() + "/cpus4-" + std::to_string(i) + ".json";
-      std::vector<std::string> cmd = {vmlab_binary(), "run", "--cpus", "4", "--stats-json", file,
-                                      "--"};
+      std::vector<std::string> cmd = {vmlab_binary(), "run", "--cpus", "4",
+                                      "--stats-json", file,  "--"};
       cmd.insert(cmd.end(), argv.begin(), argv.end());
       const CommandResult r = run_command(cmd);
       ASSERT_EQ(r.status, 0) << r.err;

@@ -1,10 +1,10 @@
-#include "emulator/trace/siginfo_format.h"
+#include "emulator/strace_format/siginfo_format.h"
 
 #include <initializer_list>
 
-#include "emulator/trace/strace_text.h"
-#include "emulator/trace/syscall_flags.h"
-#include "emulator/trace/syscall_format.h"
+#include "emulator/strace_format/strace_text.h"
+#include "emulator/strace_format/syscall_flags.h"
+#include "emulator/strace_format/syscall_format.h"
 
 namespace vmlab::emulator {
 

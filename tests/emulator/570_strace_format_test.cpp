@@ -14,11 +14,11 @@
 #include <map>
 #include <string>
 
-#include "emulator/trace/siginfo_format.h"
-#include "emulator/trace/syscall_flags.h"
-#include "emulator/trace/syscall_format.h"
-#include "emulator/trace/syscall_restart.h"
-#include "emulator/trace/syscall_struct_format.h"
+#include "emulator/strace_format/siginfo_format.h"
+#include "emulator/strace_format/syscall_flags.h"
+#include "emulator/strace_format/syscall_format.h"
+#include "emulator/strace_format/syscall_restart.h"
+#include "emulator/strace_format/syscall_struct_format.h"
 #include "os/signals.h"
 
 namespace vmlab::emulator {
