@@ -40,7 +40,7 @@ TestGuest::TestGuest(os::KernelConfig config, uint64_t ram_bytes)
   machine.ram_bytes = ram_bytes;
   machine.kernel = std::move(config);
   machine_ = std::make_unique<fuzz::GuestMachine>(machine, nullptr);
-  kernel().events().fault.push_back(
+  fault_subscription_ = kernel().events().fault.subscribe(
       [this](const os::FaultEvent& e) { faults_.push_back(e.resolution); });
   os::SpawnRequest request;
   request.argv = {"/prog"};

@@ -70,6 +70,7 @@ class TestGuest {
   std::unique_ptr<fuzz::GuestMachine> machine_;
   int pid_ = 0;
   Faults faults_;
+  os::Subscription fault_subscription_;  // a no-op once the machine (and its kernel) is gone
 };
 
 }  // namespace vmlab::testing
