@@ -142,8 +142,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   os::StopReason run_engine(uint64_t budget, SliceEnd end);
   [[gnu::noinline]] void enter_block(uint64_t address, uint32_t size);
   bool fill_entry(uint64_t va, mmu::Access access, void* entry);
-  bool grant(uint64_t va, mmu::Access access, mmu::PhysAddr page, const mmu::Permissions& rights,
-             bool dirty, void* entry);
+  bool grant(uint64_t va, mmu::Access access, const mmu::WalkResult& walk, void* entry);
   // The full model's block fetch and data access when they are not repeated hits.
   [[gnu::noinline]] void fetch_block(uint64_t address, uint32_t size);
   [[gnu::noinline]] void translate_data(mmu::Access access, uint64_t pa, int size);

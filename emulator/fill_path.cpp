@@ -48,9 +48,7 @@ bool Cpu::fill_entry(uint64_t va, mmu::Access access, void* entry) {
       return false;
     }
   }
-  if (!walk.faulted)
-    return grant(va, access, walk.translate(mmu::VirtAddr{va & ~mmu::kPageOffsetMask}),
-                 walk.permissions, walk.dirty, entry);
+  if (!walk.faulted) return grant(va, access, walk, entry);
   // The faulting data access, as the model's statistics and observers see it (size 0: the
   // engine does not tell the fill how wide the access is). A faulting fetch is counted by the
   // block hook once the block can run.
@@ -67,14 +65,14 @@ bool Cpu::fill_entry(uint64_t va, mmu::Access access, void* entry) {
   return false;
 }
 
-bool Cpu::grant(uint64_t va, mmu::Access access, mmu::PhysAddr page, const mmu::Permissions& rights,
-                bool dirty, void* out) {
+bool Cpu::grant(uint64_t va, mmu::Access access, const mmu::WalkResult& walk, void* out) {
   auto* entry = static_cast<uc_tlb_entry*>(out);
+  const mmu::PhysAddr page = walk.translate(mmu::VirtAddr{va & ~mmu::kPageOffsetMask});
   int perms = UC_PROT_READ;
   // Write permission is withheld while D is clear, so the first write comes back here and the
   // walk sets D before the page can be written.
-  if (rights.writable && dirty) perms |= UC_PROT_WRITE;
-  if (rights.executable) perms |= UC_PROT_EXEC;
+  if (walk.permissions.writable && walk.dirty) perms |= UC_PROT_WRITE;
+  if (walk.permissions.executable) perms |= UC_PROT_EXEC;
   entry->paddr = page.value;
   entry->perms = static_cast<uc_prot>(perms);
   if (access == mmu::Access::kFetch) engine_.note_code_frame(page);
