@@ -335,7 +335,7 @@ void Cpu::fetch_block(uint64_t address, uint32_t size) {
   if (plain_accesses_ && (address & mmu::kPageOffsetMask) + size <= mmu::kPageBytes) [[likely]] {
     const mmu::Translation t =
         mmu_->translate(mmu::VirtAddr{address}, mmu::Access::kFetch, mmu::Mode::kUser);
-    if (t.outcome == mmu::TlbOutcome::kL1Hit)
+    if (!t.faulted)
       mmu_->remember(mmu::Mmu::kFetchPath, address & ~mmu::kPageOffsetMask, mmu::VirtAddr{address});
     return;
   }

@@ -102,13 +102,13 @@ void Cpu::resolve_pending_fault(uint64_t rip) {
 
 void Cpu::translate_data(mmu::Access access, uint64_t pa, int size) {
   // Nobody else watching, an access within one page: one translation, remembered when it hit
-  // the first L1 array's most recent entry.
+  // or filled the first L1 array's most recent entry (Mmu::remember checks).
   if (plain_accesses_ && read_halves_to_skip_ == 0 &&
       (pa & mmu::kPageOffsetMask) + static_cast<uint64_t>(size) <= mmu::kPageBytes) [[likely]] {
     const uint64_t va = shadow_.virtual_address(pa);
     if (va != SoftmmuShadow::kUnknown) [[likely]] {
       const mmu::Translation t = mmu_->translate(mmu::VirtAddr{va}, access, mmu::Mode::kUser);
-      if (t.outcome == mmu::TlbOutcome::kL1Hit)
+      if (!t.faulted)
         mmu_->remember(mmu::Mmu::kDataPath, pa & ~mmu::kPageOffsetMask, mmu::VirtAddr{va});
       return;
     }

@@ -185,7 +185,12 @@ const WalkResult& Mmu::walk_with_caches(VirtAddr va, Access access, Mode mode, i
 }
 
 Translation Mmu::translate_full(VirtAddr va, Access access, Mode mode) {
-  begin_change();  // a miss refills and evicts; a rewalk drops the page from every array
+  // A miss refills and evicts in this access's L1 and the L2, which repeated hits of the
+  // other path do not depend on; a rewalk drops the page from every array (below).
+  const RepeatPath path = access == Access::kFetch ? kFetchPath : kDataPath;
+  const RepeatPath other = path == kFetchPath ? kDataPath : kFetchPath;
+  settle(path);
+  forget(path);
   const int a = static_cast<int>(access);
   ++counters_.translations[a];
   Translation t;
@@ -244,6 +249,8 @@ Translation Mmu::translate_full(VirtAddr va, Access access, Mode mode) {
     // The entry cannot serve this access. Like QEMU (and like Intel after a #PF), drop it and
     // consult the page tables, which may have been upgraded since the entry was filled.
     ++counters_.rewalks;
+    settle(other);
+    forget(other);
     drop_page_everywhere(va, pcid);
   }
 

@@ -104,12 +104,14 @@ class Mmu {
 
   // ---- Repeated hits ----
   // A user-mode translation that hits the most recent entry of its first L1 array changes
-  // nothing but counters and that entry's replacement state. After such a hit the CPU may
-  // remember() the page under a key of its choosing (the virtual page, or the physical page
-  // its memory hook reports); while nothing else happens in the MMU, repeat() with that key
-  // counts the next accesses the entry serves without a lookup. Any other operation forgets
-  // the pages. The counts are folded into the statistics by settle(), which every other
-  // operation calls first; whoever reads the statistics during a run settles before.
+  // nothing but counters and that entry's replacement state. After such a hit, or a miss
+  // that filled that entry, the CPU may remember() the page under a key of its choosing (the
+  // virtual page, or the physical page its memory hook reports); while nothing else happens
+  // to that L1, repeat() with that key counts the next accesses the entry serves without a
+  // lookup. A miss of the other path (which changes the other L1 and the L2) keeps the page;
+  // any other operation forgets both. The counts are folded into the statistics by settle(),
+  // which every other operation calls first; whoever reads the statistics during a run
+  // settles before.
   enum RepeatPath : uint8_t { kFetchPath = 0, kDataPath = 1 };
   bool repeat(RepeatPath path, uint64_t key, Access access) {
     const RepeatedPage& r = repeated_page_[path];
@@ -117,7 +119,8 @@ class Mmu {
     ++repeated_[static_cast<int>(access)];
     return true;
   }
-  // Call right after translate() of `va` returned an L1 hit.
+  // Call right after a translate() of `va` that did not fault: the page is remembered when
+  // the access hit or filled the most recent entry of the first L1 array.
   void remember(RepeatPath path, uint64_t key, VirtAddr va) {
     const TlbArray* first = first_array_[path == kFetchPath ? kL1iIndex : kL1dIndex];
     const TlbEntry* e = repeatable_ ? first->recent_entry(va, control_.pcid) : nullptr;
@@ -125,8 +128,10 @@ class Mmu {
   }
   void forget(RepeatPath path) { repeated_page_[path].rights = 0; }
   void settle() {
-    if ((repeated_[0] | repeated_[1] | repeated_[2]) != 0) [[unlikely]]
-      fold_repeated_hits();
+    if ((repeated_[0] | repeated_[1] | repeated_[2]) != 0) [[unlikely]] {
+      fold_repeated_hits(kFetchPath);
+      fold_repeated_hits(kDataPath);
+    }
   }
 
   // The hardware's walk from the current CR3 without the modelled TLBs or statistics: it sets
@@ -206,7 +211,14 @@ class Mmu {
   void notify_invalidation(InvalidationKind kind, VirtAddr va, uint16_t pcid, uint32_t dropped);
   void register_stats();
   void recompute_required_flags();
-  void fold_repeated_hits();
+  // Folds one path's counts: its L1 is the only state they concern.
+  void fold_repeated_hits(RepeatPath path);
+  void settle(RepeatPath path) {
+    const uint64_t pending = path == kFetchPath ? repeated_[static_cast<int>(Access::kFetch)]
+                                                : repeated_[static_cast<int>(Access::kRead)] |
+                                                      repeated_[static_cast<int>(Access::kWrite)];
+    if (pending != 0) fold_repeated_hits(path);
+  }
   // Settles the repeated hits and ends every repeat epoch: the TLBs are about to change.
   void begin_change() {
     settle();

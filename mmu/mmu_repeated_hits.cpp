@@ -11,13 +11,14 @@ void Mmu::recompute_repeatable() {
   }
 }
 
-void Mmu::fold_repeated_hits() {
+void Mmu::fold_repeated_hits(RepeatPath path) {
   // Exactly what the inline hit path of translate() does, `n` times.
-  for (int a = 0; a < kAccessKinds; ++a) {
+  const int l1 = path == kFetchPath ? kL1iIndex : kL1dIndex;
+  for (Access access : {Access::kFetch, Access::kRead, Access::kWrite}) {
+    const int a = static_cast<int>(access);
     const uint64_t n = repeated_[a];
-    if (n == 0) continue;
+    if (n == 0 || (access == Access::kFetch) != (path == kFetchPath)) continue;
     repeated_[a] = 0;
-    const int l1 = static_cast<Access>(a) == Access::kFetch ? kL1iIndex : kL1dIndex;
     counters_.translations[a] += n;
     counters_.levels[l1].hits += n;
     counters_.levels[l1].hits_by[a] += n;

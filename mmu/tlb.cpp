@@ -32,25 +32,35 @@ TlbArray::TlbArray(TlbArrayConfig config)
     if (config_.holds(size)) sizes_[size_count_++] = size;
 }
 
+uint32_t TlbArray::find_way(const TlbEntry* ways, uint64_t key) const {
+  const uint32_t n = config_.ways;
+  if (global_ == 0) [[likely]] {
+    for (uint32_t w = 0; w < n; ++w)
+      if (ways[w].key == key) return w;
+    return n;
+  }
+  // A global entry serves every PCID.
+  for (uint32_t w = 0; w < n; ++w) {
+    const uint64_t diff = ways[w].key ^ key;
+    if (diff == 0 || ((diff & ~TlbEntry::kPcidField) == 0 && ways[w].global())) return w;
+  }
+  return n;
+}
+
 const TlbEntry* TlbArray::lookup(VirtAddr va, uint16_t pcid) {
   if (valid_ == 0) return nullptr;  // e.g. the 2M and 1G arrays of a program without huge pages
   if (const TlbEntry* e = lookup_recent(va, pcid)) return e;
   for (uint8_t i = 0; i < size_count_; ++i) {
     const PageSize size = sizes_[i];
+    if (valid_by_size_[static_cast<int>(size)] == 0) continue;
     const uint64_t key = TlbEntry::make_key(va, size, pcid);
     const uint32_t set = set_index(va, size);
     TlbEntry* ways = way_ptr(set);
-    for (uint32_t w = 0; w < config_.ways; ++w) {
-      const uint64_t diff = ways[w].key ^ key;
-      if (diff == 0 || ((diff & ~TlbEntry::kPcidField) == 0 && ways[w].global())) {
-        replacement_.on_hit(set, w);
-        if (diff == 0 && i == 0) {
-          recent_[1] = recent_[0];
-          recent_[0] = Recent{key, &ways[w], set, w};
-        }
-        return &ways[w];
-      }
-    }
+    const uint32_t w = find_way(ways, key);
+    if (w == config_.ways) continue;
+    replacement_.on_hit(set, w);
+    if (ways[w].key == key && i == 0) note_recent(key, &ways[w], set, w);
+    return &ways[w];
   }
   return nullptr;
 }
@@ -58,12 +68,9 @@ const TlbEntry* TlbArray::lookup(VirtAddr va, uint16_t pcid) {
 const TlbEntry* TlbArray::peek(VirtAddr va, uint16_t pcid) const {
   for (uint8_t i = 0; i < size_count_; ++i) {
     const PageSize size = sizes_[i];
-    const uint64_t key = TlbEntry::make_key(va, size, pcid);
     const TlbEntry* ways = way_ptr(set_index(va, size));
-    for (uint32_t w = 0; w < config_.ways; ++w) {
-      const uint64_t diff = ways[w].key ^ key;
-      if (diff == 0 || ((diff & ~TlbEntry::kPcidField) == 0 && ways[w].global())) return &ways[w];
-    }
+    const uint32_t w = find_way(ways, TlbEntry::make_key(va, size, pcid));
+    if (w != config_.ways) return &ways[w];
   }
   return nullptr;
 }
@@ -105,9 +112,12 @@ bool TlbArray::fill(const TlbFill& fill, uint16_t pcid) {
     if (!ways[w].valid() && way == config_.ways) way = w;
   }
   if (way == config_.ways) way = replacement_.victim(set);
-  if (!ways[way].valid()) ++valid_;
+  if (ways[way].valid()) count(ways[way], false);
   ways[way] = entry;
+  count(entry, true);
   replacement_.on_fill(set, way);
+  // The next access to this page is most likely the same instruction's next one.
+  if (size == sizes_[0]) note_recent(entry.key, &ways[way], set, way);
   return true;
 }
 
@@ -116,11 +126,11 @@ uint32_t TlbArray::invalidate_if(Pred pred) {
   uint32_t dropped = 0;
   for (auto& e : entries_) {
     if (e.valid() && pred(e)) {
+      count(e, false);
       e.key = 0;
       ++dropped;
     }
   }
-  valid_ -= dropped;
   return dropped;
 }
 
@@ -134,12 +144,12 @@ uint32_t TlbArray::invalidate_covering(VirtAddr va, Pred pred) {
     for (uint32_t w = 0; w < config_.ways; ++w) {
       TlbEntry& e = ways[w];
       if (e.valid() && e.size() == size && (e.key >> TlbEntry::kTagShift) == tag && pred(e)) {
+        count(e, false);
         e.key = 0;
         ++dropped;
       }
     }
   }
-  valid_ -= dropped;
   return dropped;
 }
 

@@ -106,7 +106,8 @@ class TlbArray {
     replacement_.on_hit(recent_[0].set, recent_[0].way);
     return recent_[0].entry;
   }
-  // The entry lookup_recent() would return for `va`, without recording a use.
+  // The entry lookup_recent() would return for `va`, without recording a use: the entry of
+  // the last hit or fill.
   const TlbEntry* recent_entry(VirtAddr va, uint16_t pcid) const {
     const uint64_t key = TlbEntry::make_key(va, sizes_[0], pcid);
     return key == recent_[0].key && recent_[0].entry->key == key ? recent_[0].entry : nullptr;
@@ -147,9 +148,9 @@ class TlbArray {
   template <typename Pred>
   uint32_t invalidate_covering(VirtAddr va, Pred pred);
 
-  // The entries of the last two hits (recent_[0] the last), re-checked by key: accesses to
-  // those pages skip the search (the result and the replacement update are exactly those of
-  // a full lookup).
+  // The entries of the last two hits or fills of the smallest size held (recent_[0] the
+  // last), re-checked by key: accesses to those pages skip the search (the result and the
+  // replacement update are exactly those of a full lookup).
   struct Recent {
     uint64_t key = 0;  // never a valid entry's key
     TlbEntry* entry = nullptr;
@@ -157,6 +158,10 @@ class TlbArray {
     uint32_t way = 0;
   };
   Recent recent_[2];
+  void note_recent(uint64_t key, TlbEntry* entry, uint32_t set, uint32_t way) {
+    recent_[1] = recent_[0];
+    recent_[0] = Recent{key, entry, set, way};
+  }
 
   TlbArrayConfig config_;
   uint32_t sets_;
@@ -164,7 +169,20 @@ class TlbArray {
   PageSize sizes_[kPageSizeCount];
   uint8_t size_count_ = 0;
   std::vector<TlbEntry> entries_;
-  uint32_t valid_ = 0;  // valid entries: an empty array is skipped without a search
+  // Valid entries, by page size and global: a size the array holds none of is not searched
+  // (the 2M sets of a program without huge pages), and without global entries a search
+  // compares whole keys only.
+  uint32_t valid_ = 0;
+  uint32_t valid_by_size_[kPageSizeCount] = {};
+  uint32_t global_ = 0;
+  void count(const TlbEntry& e, bool added) {
+    const uint32_t delta = added ? 1u : ~0u;  // +1 or -1, modulo 2^32
+    valid_ += delta;
+    valid_by_size_[static_cast<int>(e.size())] += delta;
+    if (e.global()) global_ += delta;
+  }
+  // The way of the entry serving `key` in a set, or ways.
+  uint32_t find_way(const TlbEntry* ways, uint64_t key) const;
   ReplacementState replacement_;
 };
 

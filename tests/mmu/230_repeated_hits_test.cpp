@@ -47,7 +47,8 @@ std::vector<Use> pattern() {
   for (int i = 0; i < 4000; ++i) {
     state = state * 6364136223846793005ull + 1442695040888963407ull;
     const uint64_t page = (state >> 33) % kPages;
-    const Access access = ((state >> 20) & 3) == 0 ? Access::kWrite : Access::kRead;
+    const uint64_t kind = (state >> 20) & 7;
+    const Access access = kind == 0 ? Access::kWrite : kind < 3 ? Access::kFetch : Access::kRead;
     const int run = 1 + static_cast<int>((state >> 40) % 6);
     for (int r = 0; r < run; ++r)
       out.push_back({page, access});
@@ -55,13 +56,14 @@ std::vector<Use> pattern() {
   return out;
 }
 
-// The CPU's use of the mechanism (emulator/cpu.h): repeat, else translate and remember hits.
+// The CPU's use of the mechanism (emulator/cpu.h): repeat, else translate and remember.
 void run_repeating(Mmu& mmu, const std::vector<Use>& accesses) {
   for (const auto& a : accesses) {
     const VirtAddr va = Machine::page(a.page);
-    if (mmu.repeat(Mmu::kDataPath, va.value, a.access)) continue;
+    const auto path = a.access == Access::kFetch ? Mmu::kFetchPath : Mmu::kDataPath;
+    if (mmu.repeat(path, va.value, a.access)) continue;
     const Translation t = mmu.translate(va, a.access, Mode::kUser);
-    if (t.outcome == TlbOutcome::kL1Hit) mmu.remember(Mmu::kDataPath, va.value, va);
+    if (!t.faulted) mmu.remember(path, va.value, va);
   }
   mmu.settle();
 }
@@ -80,8 +82,9 @@ class RepeatedHits : public ::testing::TestWithParam<const char*> {
  protected:
   static MmuConfig config() {
     MmuConfig c = MmuConfig::defaults();
-    for (auto& array : c.level(TlbLevel::kL1d))
-      array.replacement = *parse_replacement(GetParam());
+    for (auto level : {TlbLevel::kL1i, TlbLevel::kL1d})
+      for (auto& array : c.level(level))
+        array.replacement = *parse_replacement(GetParam());
     return c;
   }
 };
@@ -91,7 +94,8 @@ TEST_P(RepeatedHits, CountLikeTranslate) {
   const auto accesses = pattern();
   run_plain(plain.mmu, accesses);
   run_repeating(repeating.mmu, accesses);
-  EXPECT_GT(repeating.mmu.stats().value("tlb.l1d.hits"), 10'000u);
+  EXPECT_GT(repeating.mmu.stats().value("tlb.l1d.hits"), 2'000u);
+  EXPECT_GT(repeating.mmu.stats().value("tlb.l1i.hits"), 2'000u);
   expect_same_stats(plain.mmu, repeating.mmu);
   // The replacement state is the same too: the same accesses afterwards miss and hit alike.
   run_plain(plain.mmu, accesses);
@@ -106,8 +110,8 @@ TEST(RepeatedHit, NeedsARememberedHitWithTheRights) {
   Machine m(MmuConfig::defaults());
   const VirtAddr rw = Machine::page(0), ro = Machine::page(4);
   EXPECT_FALSE(m.mmu.repeat(Mmu::kDataPath, rw.value, Access::kRead));
-  m.mmu.translate(rw, Access::kRead, Mode::kUser);  // a walk: nothing to remember yet
-  ASSERT_EQ(m.mmu.translate(rw, Access::kRead, Mode::kUser).outcome, TlbOutcome::kL1Hit);
+  // A walk fills the L1 entry the next access hits: it can be remembered.
+  ASSERT_EQ(m.mmu.translate(rw, Access::kRead, Mode::kUser).outcome, TlbOutcome::kWalk);
   m.mmu.remember(Mmu::kDataPath, rw.value, rw);
   EXPECT_TRUE(m.mmu.repeat(Mmu::kDataPath, rw.value, Access::kRead));
   // The entry is clean: a write must walk to set D.
@@ -137,6 +141,18 @@ TEST(RepeatedHit, EndsWithAnyOtherOperation) {
   EXPECT_FALSE(m.mmu.repeat(Mmu::kDataPath, va.value, Access::kRead));
   ASSERT_TRUE(remembered());
   m.mmu.translate(Machine::page(1), Access::kRead, Mode::kUser);  // a miss elsewhere
+  EXPECT_FALSE(m.mmu.repeat(Mmu::kDataPath, va.value, Access::kRead));
+  ASSERT_TRUE(remembered());
+  // A fetch miss changes the L1 ITLB and the L2, not the entry of the data page.
+  m.mmu.translate(Machine::page(2), Access::kFetch, Mode::kUser);
+  EXPECT_TRUE(m.mmu.repeat(Mmu::kDataPath, va.value, Access::kRead));
+  // A rewalk drops its page from every array: both paths forget. (The first write to the
+  // clean page walks again to set D.)
+  m.mmu.translate(Machine::page(2), Access::kFetch, Mode::kUser);
+  m.mmu.remember(Mmu::kFetchPath, Machine::page(2).value, Machine::page(2));
+  ASSERT_TRUE(m.mmu.repeat(Mmu::kFetchPath, Machine::page(2).value, Access::kFetch));
+  m.mmu.translate(va, Access::kWrite, Mode::kUser);
+  EXPECT_FALSE(m.mmu.repeat(Mmu::kFetchPath, Machine::page(2).value, Access::kFetch));
   EXPECT_FALSE(m.mmu.repeat(Mmu::kDataPath, va.value, Access::kRead));
   ASSERT_TRUE(remembered());
   MmuObserver observer;
