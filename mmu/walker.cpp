@@ -70,39 +70,41 @@ void walk_into(WalkResult& result, PhysicalMemory& memory, const PagingControl& 
     return;
   }
 
-  Permissions rights = start.inherited;
+  // Rights combine over the levels as bits: R/W and U/S are ANDed, XD is ORed (SDM §4.6.1).
+  uint64_t granted =
+      (start.inherited.writable ? Pte::kWritable : 0) | (start.inherited.user ? Pte::kUser : 0);
+  uint64_t denied = start.inherited.executable ? 0 : Pte::kNoExecute;
+  const uint64_t execute_disable = control.no_execute ? Pte::kNoExecute : 0;
   PhysAddr table = start.table;
   // Reserved bits depend only on the controls, the level and PS: compute them once per walk.
   const uint64_t reserved_table = reserved_bits(Level::kPd, false, control);
+  const uint64_t reserved_pml4 = reserved_table | Pte::kPageSize;
   for (auto level = static_cast<int>(start.level); level >= 1; --level) {
     const auto lvl = static_cast<Level>(level);
     WalkStep& step = result.steps[result.step_count++];
     step.level = lvl;
     step.entry_address = table + table_index(va, lvl) * Pte::kBytes;
-    step.entry = Pte{memory.read_u64(step.entry_address)};
+    const Pte entry{memory.read_u64(step.entry_address)};
+    step.entry = entry;
     step.set_accessed = false;
     step.set_dirty = false;
-    const Pte entry = step.entry;
 
     if (!entry.present()) {
       fail(result, va, access_bits);
       return;
     }
     const bool large_leaf = (lvl == Level::kPdpt || lvl == Level::kPd) && entry.page_size();
-    const uint64_t reserved = (lvl == Level::kPml4 || large_leaf)
-                                  ? reserved_bits(lvl, large_leaf, control)
-                                  : reserved_table;
+    const uint64_t reserved = lvl == Level::kPml4 ? reserved_pml4
+                              : large_leaf        ? reserved_bits(lvl, true, control)
+                                                  : reserved_table;
     if ((entry.raw() & reserved) != 0) {
       fail(result, va, access_bits | pf_error::kPresent | pf_error::kReserved);
       return;
     }
+    granted &= entry.raw();
+    denied |= entry.raw() & execute_disable;
 
-    rights.writable = rights.writable && entry.writable();
-    rights.user = rights.user && entry.user();
-    rights.executable = rights.executable && !(control.no_execute && entry.no_execute());
-
-    const bool leaf = lvl == Level::kPt || large_leaf;
-    if (!leaf) {
+    if (lvl != Level::kPt && !large_leaf) {
       // Entries that reference another table get A as soon as they are used, whatever happens
       // further down (SDM §4.8; QEMU's walker does the same).
       if (!entry.accessed() && effects == WalkEffects::kSetAccessedDirty) {
@@ -113,6 +115,8 @@ void walk_into(WalkResult& result, PhysicalMemory& memory, const PagingControl& 
       continue;
     }
 
+    const Permissions rights{(granted & Pte::kWritable) != 0, (granted & Pte::kUser) != 0,
+                             (denied & Pte::kNoExecute) == 0};
     if (!allowed(rights, access, mode, control)) {
       fail(result, va, access_bits | pf_error::kPresent);
       return;
