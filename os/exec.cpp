@@ -32,6 +32,10 @@ uint64_t page_down(uint64_t v) {
   return v & ~mmu::kPageOffsetMask;
 }
 
+ErrnoMessage refusal(int code, std::string message) {
+  return ErrnoMessage{Errno(code), std::move(message)};
+}
+
 std::string basename_of(const std::string& path) {
   const auto slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -87,74 +91,59 @@ void map_segments(AddressSpace& space, const ElfImage& image, uint64_t bias,
 
 }  // namespace
 
-int Kernel::exec(Process& process, const std::string& path, const std::vector<std::string>& argv,
-                 const std::vector<std::string>& envp, std::string* error) {
-  return exec_at_depth(process, path, argv, envp, error, 0);
+Result<void, ErrnoMessage> Kernel::exec(Process& process, const std::string& path,
+                                        const std::vector<std::string>& argv,
+                                        const std::vector<std::string>& envp) {
+  return exec_at_depth(process, path, argv, envp, 0);
 }
 
-int Kernel::exec_script(Process& process, const std::string& path, const Shebang& script,
-                        const std::vector<std::string>& argv, const std::vector<std::string>& envp,
-                        std::string* error, int depth) {
-  if (depth >= kMaxInterpreterDepth) {
-    *error = path + ": too many levels of #! interpreters";
-    return -ELOOP;
-  }
+Result<void, ErrnoMessage> Kernel::exec_script(Process& process, const std::string& path,
+                                               const Shebang& script,
+                                               const std::vector<std::string>& argv,
+                                               const std::vector<std::string>& envp, int depth) {
+  if (depth >= kMaxInterpreterDepth)
+    return refusal(ELOOP, path + ": too many levels of #! interpreters");
   // binfmt_script: the interpreter, its argument, the script's path, then argv[1...].
   std::vector<std::string> args = {script.interpreter};
   if (script.argument) args.push_back(*script.argument);
   args.push_back(path);
   if (!argv.empty()) args.insert(args.end(), argv.begin() + 1, argv.end());
-  std::string interpreter_error;
-  const int r =
-      exec_at_depth(process, script.interpreter, args, envp, &interpreter_error, depth + 1);
-  if (r == -ENOENT) {
-    *error =
-        path + ": cannot run its interpreter " + script.interpreter + ": " + std::strerror(ENOENT);
-  } else if (r != 0) {
-    *error = path + ": " + interpreter_error;
-  } else {
+  auto r = exec_at_depth(process, script.interpreter, args, envp, depth + 1);
+  if (r) {
     process.comm = basename_of(path).substr(0, kCommLength);  // named after the script, as Linux
+    return r;
   }
-  return r;
+  if (r.error().code == Errno(ENOENT))
+    return refusal(ENOENT, path + ": cannot run its interpreter " + script.interpreter + ": " +
+                               std::strerror(ENOENT));
+  return refusal(r.error().code.code(), path + ": " + r.error().message);
 }
 
-int Kernel::exec_at_depth(Process& process, const std::string& path,
-                          const std::vector<std::string>& argv,
-                          const std::vector<std::string>& envp, std::string* error, int depth) {
+Result<void, ErrnoMessage> Kernel::exec_at_depth(Process& process, const std::string& path,
+                                                 const std::vector<std::string>& argv,
+                                                 const std::vector<std::string>& envp, int depth) {
   const auto found = fs_.resolve(path, process.cwd, vfs::Follow::kYes);
   if (found.error != 0) {
-    *error = path + ": " + std::strerror(-found.error);
-    return found.error;
+    const Errno code = Errno::from_syscall_return(found.error);
+    return ErrnoMessage{code, path + ": " + std::strerror(code.code())};
   }
   const vfs::FileStat st = found.inode->stat();
-  if (found.inode->is_directory() || !S_ISREG(st.mode)) {
-    *error = path + ": not a regular file";
-    return -EACCES;
-  }
-  if ((st.mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0) {
-    *error = path + ": permission denied (not executable)";
-    return -EACCES;
-  }
-  int shebang_error = 0;
-  if (const auto script = read_shebang(*found.inode, &shebang_error))
-    return exec_script(process, path, *script, argv, envp, error, depth);
-  if (shebang_error != 0) {
-    *error = path + ": bad #! line (no interpreter, or one longer than " +
-             std::to_string(kShebangBytes) + " bytes)";
-    return shebang_error;
-  }
-  ElfError elf_error;
-  const auto image = read_elf(*found.inode, static_cast<uint64_t>(st.size), &elf_error);
-  if (!image) {
-    *error = path + ": " + elf_error.message;
-    return -elf_error.error;
-  }
+  if (found.inode->is_directory() || !S_ISREG(st.mode))
+    return refusal(EACCES, path + ": not a regular file");
+  if ((st.mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0)
+    return refusal(EACCES, path + ": permission denied (not executable)");
+  const auto script = read_shebang(*found.inode);
+  if (!script)
+    return refusal(script.error().code(), path +
+                                              ": bad #! line (no interpreter, or one longer than " +
+                                              std::to_string(kShebangBytes) + " bytes)");
+  if (*script) return exec_script(process, path, **script, argv, envp, depth);
+  const auto image = read_elf(*found.inode, static_cast<uint64_t>(st.size));
+  if (!image) return refusal(image.error().code.code(), path + ": " + image.error().message);
 
   const uint64_t bias = image->position_independent ? layout::kDynamicBase : 0;
-  if (!segments_fit(*image, bias)) {
-    *error = path + ": PT_LOAD segment outside the user address space";
-    return -ENOEXEC;
-  }
+  if (!segments_fit(*image, bias))
+    return refusal(ENOEXEC, path + ": PT_LOAD segment outside the user address space");
 
   // The dynamic loader PT_INTERP names, looked up in the guest's file system like any path.
   std::optional<ElfImage> interp;
@@ -162,22 +151,21 @@ int Kernel::exec_at_depth(Process& process, const std::string& path,
   if (!image->interpreter.empty()) {
     interp_found = fs_.resolve(image->interpreter, process.cwd, vfs::Follow::kYes);
     if (interp_found.error != 0) {
-      *error = path + ": cannot run its interpreter " + image->interpreter + ": " +
-               std::strerror(-interp_found.error);
-      return interp_found.error;
+      const Errno code = Errno::from_syscall_return(interp_found.error);
+      return ErrnoMessage{code, path + ": cannot run its interpreter " + image->interpreter + ": " +
+                                    std::strerror(code.code())};
     }
-    if (interp_found.inode->is_directory()) {
-      *error = path + ": its interpreter " + image->interpreter + " is a directory";
-      return -EACCES;
-    }
+    if (interp_found.inode->is_directory())
+      return refusal(EACCES, path + ": its interpreter " + image->interpreter + " is a directory");
     // As binfmt_elf: an interpreter too short to hold an ELF header cannot be read (EIO);
     // one that is not a usable x86-64 ELF file is a bad library (ELIBBAD).
     const auto interp_size = static_cast<uint64_t>(interp_found.inode->stat().size);
-    interp = read_elf(*interp_found.inode, interp_size, &elf_error);
-    if (!interp) {
-      *error = path + ": its interpreter " + image->interpreter + ": " + elf_error.message;
-      return interp_size < sizeof(Elf64_Ehdr) ? -EIO : -ELIBBAD;
-    }
+    auto loaded = read_elf(*interp_found.inode, interp_size);
+    if (!loaded)
+      return refusal(
+          interp_size < sizeof(Elf64_Ehdr) ? EIO : ELIBBAD,
+          path + ": its interpreter " + image->interpreter + ": " + loaded.error().message);
+    interp = std::move(*loaded);
   }
 
   // Point of no return: the old image goes away.
@@ -198,14 +186,13 @@ int Kernel::exec_at_depth(Process& process, const std::string& path,
   if (interp) {
     if (interp->position_independent) {
       const auto where = space->find_free_range(interp->span());
-      if (!where) {
-        *error = path + ": no room for its interpreter " + image->interpreter;
-        return -ENOMEM;
-      }
+      if (!where)
+        return refusal(ENOMEM, path + ": no room for its interpreter " + image->interpreter);
       interp_bias = *where - (interp->loads.front().vaddr & ~mmu::kPageOffsetMask);
     } else if (!segments_fit(*interp, 0)) {
-      *error = path + ": its interpreter's PT_LOAD segments lie outside the user address space";
-      return -ELIBBAD;
+      return refusal(
+          ELIBBAD,
+          path + ": its interpreter's PT_LOAD segments lie outside the user address space");
     }
     uint64_t interp_end = 0;
     map_segments(*space, *interp, interp_bias, interp_found.inode, interp_found.path, &interp_end);
@@ -295,7 +282,7 @@ int Kernel::exec_at_depth(Process& process, const std::string& path,
   process.replace_cpu(platform_.new_cpu(process, entry));
   KernelEvents::raise(events_.process,
                       ProcessEvent{process, ProcessEvent::Kind::kExec, 0, &argv, &path});
-  return 0;
+  return {};
 }
 
 }  // namespace vmlab::os

@@ -160,15 +160,15 @@ int run_command(const std::vector<std::string>& args) {
     emulator::RunFacts facts;
     facts.frames_free_at_start = kernel.frames().free_frames();
 
-    std::string error;
     os::SpawnRequest request;
     request.argv = options.argv;
     request.envp = options.env;
     request.cwd = guest_cwd(options.machine.kernel.root);
-    const int err = kernel.spawn(request, &error);
-    if (err != 0) {
-      std::fprintf(stderr, "vmlab: %s\n", error.c_str());
-      return err == ENOENT ? kExitNotFound : kExitCannotExecute;  // as a shell reports it
+    const auto spawned = kernel.spawn(request);
+    if (!spawned) {
+      std::fprintf(stderr, "vmlab: %s\n", spawned.error().message.c_str());
+      // as a shell reports it
+      return spawned.error().code == os::Errno(ENOENT) ? kExitNotFound : kExitCannotExecute;
     }
     kernel.set_stop_flag(&host_stop_flag());
     arm_timeout(options.timeout_seconds);

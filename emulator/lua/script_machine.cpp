@@ -119,9 +119,9 @@ void ScriptMachine::update_observers() {
 
 int ScriptMachine::spawn(os::SpawnRequest request, std::shared_ptr<StringOutput> capture) {
   update_observers();
-  std::string error;
-  int pid = 0;
-  if (kernel().spawn(request, &error, &pid) != 0) throw std::runtime_error("m:spawn: " + error);
+  const auto spawned = kernel().spawn(request);
+  if (!spawned) throw std::runtime_error("m:spawn: " + spawned.error().message);
+  const int pid = *spawned;
   cpus_created_ = true;
   if (capture != nullptr) captures_[pid] = std::move(capture);
   return pid;
