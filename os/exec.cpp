@@ -7,9 +7,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "mmu/random.h"
 #include "os/elf_loader.h"
 #include "os/kernel.h"
-#include "os/random.h"
 #include "os/shebang.h"
 #include "os/user_memory.h"
 
@@ -237,7 +237,7 @@ Result<void, ErrnoMessage> Kernel::exec_at_depth(Process& process, const std::st
   sp &= ~uint64_t{15};
   const uint64_t platform = push_string(kPlatform);
   uint8_t random_bytes[16];
-  SplitMix64 rng(config_.seed ^ (static_cast<uint64_t>(process.pid()) << 32));
+  mmu::SplitMix64 rng(config_.seed ^ (static_cast<uint64_t>(process.pid()) << 32));
   rng.fill(random_bytes);
   sp -= sizeof random_bytes;
   const uint64_t at_random = sp;

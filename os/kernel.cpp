@@ -7,6 +7,7 @@
 #include "mmu/format.h"
 #include "os/user_memory.h"
 #include "os/vfs/special_files.h"
+#include "os/wait_status.h"
 
 namespace vmlab::os {
 

@@ -21,6 +21,7 @@
 #include "emulator/trace/tracer.h"
 #include "os/memory_invariants.h"
 #include "os/syscalls/syscall_table.h"
+#include "os/wait_status.h"
 
 namespace vmlab::cli {
 
@@ -30,11 +31,6 @@ using emulator::RunOptions;
 using emulator::UsageError;
 
 namespace {
-
-int exit_status_of(int wait_status) {
-  const int signo = wait_status & 0x7f;
-  return signo != 0 ? 128 + signo : (wait_status >> 8) & 0xff;
-}
 
 // The guest starts where vmlab was started, if that directory is inside the guest root.
 std::string guest_cwd(const std::string& root) {
@@ -182,7 +178,7 @@ int run_command(const std::vector<std::string>& args) {
     switch (end) {
       case os::RunEnd::kAllExited:
         facts.end = "exited";
-        status = exit_status_of(kernel.init_status());
+        status = os::shell_status(kernel.init_status());
         break;
       case os::RunEnd::kInstructionLimit:
         facts.end = "instruction-limit";

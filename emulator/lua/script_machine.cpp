@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "emulator/lua/tables.h"
+#include "os/wait_status.h"
 
 namespace vmlab::lua {
 
@@ -164,7 +165,7 @@ std::optional<std::string> ScriptMachine::captured(int pid) const {
 
 std::optional<int> ScriptMachine::exit_status() const {
   for (const os::ProcessSummary& p : machine_->kernel().finished())
-    if (p.pid == kInitPid) return exit_status_of(p.wait_status);
+    if (p.pid == kInitPid) return os::shell_status(p.wait_status);
   return std::nullopt;
 }
 

@@ -12,6 +12,7 @@
 
 #include "os/kernel.h"
 #include "os/syscalls/syscall_table.h"
+#include "os/wait_status.h"
 
 namespace vmlab::os {
 
