@@ -42,8 +42,8 @@ double run_guest(const std::vector<std::string>& argv, const emulator::MachineCo
   os::SpawnRequest request;
   request.argv = argv;
   request.stdout_file = kernel.fs().open("/dev/null", "/", O_WRONLY, 0).file;
-  std::string error;
-  if (kernel.spawn(request, &error) != 0) throw std::runtime_error(error);
+  if (const auto spawned = kernel.spawn(request); !spawned)
+    throw std::runtime_error(spawned.error().message);
   const auto start = Clock::now();
   const os::RunEnd end = kernel.run();
   const std::chrono::duration<double> elapsed = Clock::now() - start;
@@ -129,10 +129,10 @@ void BM_Fork(benchmark::State& state) {
     os::SpawnRequest request;
     request.argv = {guest("fork_demo-musl"), std::to_string(pages), "0", "0"};
     request.stdout_file = kernel.fs().open("/dev/null", "/", O_WRONLY, 0).file;
-    std::string error;
-    if (kernel.spawn(request, &error) != 0 || kernel.run() != os::RunEnd::kAllExited ||
-        fork_seconds == 0) {
-      state.SkipWithError(("fork_demo did not run: " + error).c_str());
+    const auto spawned = kernel.spawn(request);
+    if (!spawned || kernel.run() != os::RunEnd::kAllExited || fork_seconds == 0) {
+      const std::string why = spawned ? "" : spawned.error().message;
+      state.SkipWithError(("fork_demo did not run: " + why).c_str());
       break;
     }
     kernel.shutdown();

@@ -14,7 +14,6 @@ namespace {
 
 namespace x86 = mmu::x86;
 
-constexpr uint64_t kUserRflags = x86::rflags::kInterrupt | x86::rflags::kReserved1;
 constexpr uint64_t kRing0Rflags = x86::rflags::kReserved1;
 // Where the boot's iretq lands: a user address no process can map (below vm.mmap_min_addr).
 // The engine stops before running anything there.
@@ -62,16 +61,17 @@ void Engine::set_up_cpu_state() {
   check(uc_reg_write(uc_, UC_X86_REG_CR0, &v), "CR0");
   uc_x86_mmr gdtr{0, image_.gdt(), image_.gdt_limit(), 0};
   check(uc_reg_write(uc_, UC_X86_REG_GDTR, &gdtr), "GDTR");
-  uint64_t selector = kKernelCs;
+  uint64_t selector = x86::selector::kKernelCs;
   check(uc_reg_write(uc_, UC_X86_REG_CS, &selector), "CS");
-  selector = kKernelDs;
+  selector = x86::selector::kKernelDs;
   check(uc_reg_write(uc_, UC_X86_REG_SS, &selector), "SS");
   check(uc_reg_write(uc_, UC_X86_REG_DS, &selector), "DS");
 }
 
 void Engine::boot() {
   // The iretq frame on the ring-0 stack: RIP, CS, RFLAGS, RSP, SS.
-  const uint64_t frame[5] = {kBootUserRip, kUserCs, kUserRflags, 0, kUserDs};
+  const uint64_t frame[5] = {kBootUserRip, x86::selector::kUserCs, kUserRflags, 0,
+                             x86::selector::kUserDs};
   const uint64_t frame_va = image_.stack_top() - sizeof frame;
   ram_.write(KernelImage::physical(frame_va),
              {reinterpret_cast<const uint8_t*>(frame), sizeof frame});
@@ -84,7 +84,7 @@ void Engine::boot() {
   check(err, "entering user mode");
   uint64_t cs = 0;
   uc_reg_read(uc_, UC_X86_REG_CS, &cs);
-  if (cs != kUserCs) throw std::runtime_error("the engine did not reach CPL 3");
+  if (cs != x86::selector::kUserCs) throw std::runtime_error("the engine did not reach CPL 3");
   const os::UserRegs zero{};
   RegisterFile{uc_, nullptr}.set_user_regs(zero);
   check(uc_context_save(uc_, template_), "saving the user template");

@@ -8,6 +8,7 @@
 
 #include "mmu/address.h"
 #include "mmu/physical_memory.h"
+#include "mmu/x86_registers.h"
 
 namespace vmlab::emulator {
 
@@ -16,11 +17,8 @@ inline constexpr uint64_t kRamBase = 0;
 // Linux's page_offset_base without KASLR: the kernel sees physical address P at this + P.
 inline constexpr uint64_t kDirectMapBase = 0xffff'8880'0000'0000;
 
-// Linux x86-64 segment selectors (arch/x86/include/asm/segment.h).
-inline constexpr uint16_t kKernelCs = 0x10;
-inline constexpr uint16_t kKernelDs = 0x18;
-inline constexpr uint16_t kUserDs = 0x2b;
-inline constexpr uint16_t kUserCs = 0x33;
+// RFLAGS the `iretq` to user mode loads: interrupts enabled, as Linux runs user code.
+inline constexpr uint64_t kUserRflags = mmu::x86::rflags::kInterrupt | mmu::x86::rflags::kReserved1;
 
 class KernelImage {
  public:

@@ -4,6 +4,7 @@
 #include "emulator/stats_tree.h"
 
 #include "os/vmstat.h"
+#include "os/wait_status.h"
 
 namespace vmlab::emulator {
 
@@ -187,9 +188,8 @@ void tasks_section(StatsWriter& out, os::Kernel& kernel) {
     out.count({"pid", "", kProcess, "process ID"}, static_cast<uint64_t>(p.pid));
     out.count({"ppid", "", kProcess, "parent's process ID"}, static_cast<uint64_t>(p.ppid));
     out.text({"command", "", kProcess, "its name (comm)"}, p.command);
-    const int signal = p.wait_status & 0x7f;
     out.count({"exit_status", "", kProcess, "as a shell shows it: the code, or 128 + the signal"},
-              static_cast<uint64_t>(signal != 0 ? 128 + signal : (p.wait_status >> 8) & 0xff));
+              static_cast<uint64_t>(os::shell_status(p.wait_status)));
     out.count({"wait_status", "", kProcess, "the status wait4 returned"},
               static_cast<uint64_t>(p.wait_status));
     out.count({"instructions", "instructions", kProcess, "instructions it retired (every thread)"},

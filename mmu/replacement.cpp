@@ -29,7 +29,7 @@ std::optional<Replacement> parse_replacement(std::string_view name) {
 }
 
 ReplacementState::ReplacementState(Replacement kind, uint32_t sets, uint32_t ways, uint64_t seed)
-    : kind_(kind), ways_(ways), plru_leaves_(1), random_state_(seed | 1) {
+    : kind_(kind), ways_(ways), plru_leaves_(1), random_(seed) {
   if (ways == 0 || sets == 0) throw std::invalid_argument("replacement state needs sets and ways");
   while (plru_leaves_ < ways)
     plru_leaves_ <<= 1;
@@ -64,11 +64,7 @@ uint32_t ReplacementState::victim(uint32_t set) {
     case Replacement::kTreePlru:
       return plru_victim(set);
     case Replacement::kRandom: {
-      // xorshift64: deterministic for a given seed.
-      random_state_ ^= random_state_ << 13;
-      random_state_ ^= random_state_ >> 7;
-      random_state_ ^= random_state_ << 17;
-      return static_cast<uint32_t>(random_state_ % ways_);
+      return static_cast<uint32_t>(random_.next() % ways_);
     }
     case Replacement::kCustom: {
       const uint32_t way = custom_->victim(set);

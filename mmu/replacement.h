@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "mmu/random.h"
+
 namespace vmlab::mmu {
 
 enum class Replacement : uint8_t { kLru, kTreePlru, kFifo, kRandom, kCustom };
@@ -85,7 +87,7 @@ class ReplacementState {
   std::vector<uint64_t> stamps_;    // LRU: last use; FIFO: fill time
   std::vector<uint8_t> plru_bits_;  // tree-PLRU: one byte per internal node, plru_leaves_-1 per set
   uint64_t clock_ = 0;
-  uint64_t random_state_;
+  Xorshift64 random_;
   std::shared_ptr<CustomReplacement> custom_;
 };
 

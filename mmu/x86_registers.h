@@ -1,6 +1,7 @@
 // Architectural constants of the x86-64 processor state around paging: control-register and
-// EFER bits, RFLAGS bits and exception vectors (Intel SDM Vol. 3 §2.5, §2.2.1, Table 6-1).
-// One definition for the engine, the kernel and the tests.
+// EFER bits, RFLAGS bits, exception vectors (Intel SDM Vol. 3 §2.5, §2.2.1, Table 6-1) and the
+// segment selectors of Linux's GDT. One definition for the engine, the kernel and the tests;
+// the page-fault error code's bits are in mmu/paging.h (pf_error), next to the walker.
 #pragma once
 
 #include <cstdint>
@@ -30,9 +31,21 @@ inline constexpr uint64_t kNoExecuteEnable = 1u << 11;  // NXE
 }  // namespace efer
 
 namespace rflags {
-inline constexpr uint64_t kReserved1 = 1u << 1;  // always set
-inline constexpr uint64_t kInterrupt = 1u << 9;  // IF
+inline constexpr uint64_t kReserved1 = 1u << 1;   // always set
+inline constexpr uint64_t kTrap = 1u << 8;        // TF
+inline constexpr uint64_t kInterrupt = 1u << 9;   // IF
+inline constexpr uint64_t kDirection = 1u << 10;  // DF
+inline constexpr uint64_t kResume = 1u << 16;     // RF
 }  // namespace rflags
+
+// Linux x86-64 segment selectors (arch/x86/include/asm/segment.h): the GDT's kernel code and
+// data, user data and 64-bit user code (RPL 3).
+namespace selector {
+inline constexpr uint16_t kKernelCs = 0x10;
+inline constexpr uint16_t kKernelDs = 0x18;
+inline constexpr uint16_t kUserDs = 0x2b;
+inline constexpr uint16_t kUserCs = 0x33;
+}  // namespace selector
 
 // Exception vectors.
 namespace vector {

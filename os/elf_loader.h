@@ -4,9 +4,10 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
+
+#include "os/result.h"
 
 namespace vmlab::os {
 
@@ -36,12 +37,8 @@ struct ElfImage {
   uint64_t span() const;
 };
 
-struct ElfError {
-  int error = 0;        // errno for execve (ENOEXEC, EACCES, EIO)
-  std::string message;  // one line, e.g. "not an ELF file (bad magic)"
-};
-
-// Parses and validates the headers of `file` (size `file_size`).
-std::optional<ElfImage> read_elf(vfs::Inode& file, uint64_t file_size, ElfError* error);
+// Parses and validates the headers of `file` (size `file_size`). A refusal is execve's errno
+// (ENOEXEC, EIO) with one line, e.g. "not an ELF file (bad magic)".
+Result<ElfImage, ErrnoMessage> read_elf(vfs::Inode& file, uint64_t file_size);
 
 }  // namespace vmlab::os

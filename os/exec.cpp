@@ -7,9 +7,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "mmu/random.h"
 #include "os/elf_loader.h"
 #include "os/kernel.h"
-#include "os/random.h"
 #include "os/shebang.h"
 #include "os/user_memory.h"
 
@@ -30,6 +30,10 @@ uint64_t page_up(uint64_t v) {
 }
 uint64_t page_down(uint64_t v) {
   return v & ~mmu::kPageOffsetMask;
+}
+
+ErrnoMessage refusal(int code, std::string message) {
+  return ErrnoMessage{Errno(code), std::move(message)};
 }
 
 std::string basename_of(const std::string& path) {
@@ -85,106 +89,51 @@ void map_segments(AddressSpace& space, const ElfImage& image, uint64_t bias,
   *brk = end;
 }
 
-}  // namespace
-
-int Kernel::exec(Process& process, const std::string& path, const std::vector<std::string>& argv,
-                 const std::vector<std::string>& envp, std::string* error) {
-  return exec_at_depth(process, path, argv, envp, error, 0);
-}
-
-int Kernel::exec_script(Process& process, const std::string& path, const Shebang& script,
-                        const std::vector<std::string>& argv, const std::vector<std::string>& envp,
-                        std::string* error, int depth) {
-  if (depth >= kMaxInterpreterDepth) {
-    *error = path + ": too many levels of #! interpreters";
-    return -ELOOP;
-  }
-  // binfmt_script: the interpreter, its argument, the script's path, then argv[1...].
-  std::vector<std::string> args = {script.interpreter};
-  if (script.argument) args.push_back(*script.argument);
-  args.push_back(path);
-  if (!argv.empty()) args.insert(args.end(), argv.begin() + 1, argv.end());
-  std::string interpreter_error;
-  const int r =
-      exec_at_depth(process, script.interpreter, args, envp, &interpreter_error, depth + 1);
-  if (r == -ENOENT) {
-    *error =
-        path + ": cannot run its interpreter " + script.interpreter + ": " + std::strerror(ENOENT);
-  } else if (r != 0) {
-    *error = path + ": " + interpreter_error;
-  } else {
-    process.comm = basename_of(path).substr(0, kCommLength);  // named after the script, as Linux
-  }
-  return r;
-}
-
-int Kernel::exec_at_depth(Process& process, const std::string& path,
-                          const std::vector<std::string>& argv,
-                          const std::vector<std::string>& envp, std::string* error, int depth) {
-  const auto found = fs_.resolve(path, process.cwd, vfs::Follow::kYes);
-  if (found.error != 0) {
-    *error = path + ": " + std::strerror(-found.error);
-    return found.error;
-  }
-  const vfs::FileStat st = found.inode->stat();
-  if (found.inode->is_directory() || !S_ISREG(st.mode)) {
-    *error = path + ": not a regular file";
-    return -EACCES;
-  }
-  if ((st.mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0) {
-    *error = path + ": permission denied (not executable)";
-    return -EACCES;
-  }
-  int shebang_error = 0;
-  if (const auto script = read_shebang(*found.inode, &shebang_error))
-    return exec_script(process, path, *script, argv, envp, error, depth);
-  if (shebang_error != 0) {
-    *error = path + ": bad #! line (no interpreter, or one longer than " +
-             std::to_string(kShebangBytes) + " bytes)";
-    return shebang_error;
-  }
-  ElfError elf_error;
-  const auto image = read_elf(*found.inode, static_cast<uint64_t>(st.size), &elf_error);
-  if (!image) {
-    *error = path + ": " + elf_error.message;
-    return -elf_error.error;
-  }
-
-  const uint64_t bias = image->position_independent ? layout::kDynamicBase : 0;
-  if (!segments_fit(*image, bias)) {
-    *error = path + ": PT_LOAD segment outside the user address space";
-    return -ENOEXEC;
-  }
-
-  // The dynamic loader PT_INTERP names, looked up in the guest's file system like any path.
+// What execve maps, decided before the old image goes: the program and the dynamic loader
+// its PT_INTERP names.
+struct LoadPlan {
+  vfs::Lookup file;
+  ElfImage image;
+  uint64_t bias = 0;
+  vfs::Lookup interp_file;
   std::optional<ElfImage> interp;
-  vfs::Lookup interp_found;
-  if (!image->interpreter.empty()) {
-    interp_found = fs_.resolve(image->interpreter, process.cwd, vfs::Follow::kYes);
-    if (interp_found.error != 0) {
-      *error = path + ": cannot run its interpreter " + image->interpreter + ": " +
-               std::strerror(-interp_found.error);
-      return interp_found.error;
-    }
-    if (interp_found.inode->is_directory()) {
-      *error = path + ": its interpreter " + image->interpreter + " is a directory";
-      return -EACCES;
-    }
-    // As binfmt_elf: an interpreter too short to hold an ELF header cannot be read (EIO);
-    // one that is not a usable x86-64 ELF file is a bad library (ELIBBAD).
-    const auto interp_size = static_cast<uint64_t>(interp_found.inode->stat().size);
-    interp = read_elf(*interp_found.inode, interp_size, &elf_error);
-    if (!interp) {
-      *error = path + ": its interpreter " + image->interpreter + ": " + elf_error.message;
-      return interp_size < sizeof(Elf64_Ehdr) ? -EIO : -ELIBBAD;
-    }
-  }
+};
 
-  // Point of no return: the old image goes away.
-  auto space = new_address_space();
-  space->set_owner(process.pid());
+// Looks up and reads the loader `plan.image` names, in the guest's file system like any path.
+Result<void, ErrnoMessage> read_interpreter(vfs::FileSystem& fs, const std::string& cwd,
+                                            const std::string& path, LoadPlan& plan) {
+  const std::string& name = plan.image.interpreter;
+  plan.interp_file = fs.resolve(name, cwd, vfs::Follow::kYes);
+  if (plan.interp_file.error != 0) {
+    const Errno code = Errno::from_syscall_return(plan.interp_file.error);
+    return ErrnoMessage{
+        code, path + ": cannot run its interpreter " + name + ": " + std::strerror(code.code())};
+  }
+  if (plan.interp_file.inode->is_directory())
+    return refusal(EACCES, path + ": its interpreter " + name + " is a directory");
+  // As binfmt_elf: an interpreter too short to hold an ELF header cannot be read (EIO);
+  // one that is not a usable x86-64 ELF file is a bad library (ELIBBAD).
+  const auto size = static_cast<uint64_t>(plan.interp_file.inode->stat().size);
+  auto loaded = read_elf(*plan.interp_file.inode, size);
+  if (!loaded)
+    return refusal(size < sizeof(Elf64_Ehdr) ? EIO : ELIBBAD,
+                   path + ": its interpreter " + name + ": " + loaded.error().message);
+  plan.interp = std::move(*loaded);
+  return {};
+}
+
+// The new address space, built aside while the old image still runs.
+struct NewImage {
+  std::unique_ptr<AddressSpace> space;
   uint64_t brk = 0;
-  map_segments(*space, *image, bias, found.inode, found.path, &brk);
+  uint64_t interp_bias = 0;  // AT_BASE: where the loader went (0 without one)
+};
+
+// The program's segments, the stack and the loader's segments.
+Result<NewImage, ErrnoMessage> map_image(std::unique_ptr<AddressSpace> space, const LoadPlan& plan,
+                                         const std::string& path) {
+  NewImage out;
+  map_segments(*space, plan.image, plan.bias, plan.file.inode, plan.file.path, &out.brk);
   Vma stack;
   stack.start = layout::kStackTop - kInitialStackBytes;
   stack.end = layout::kStackTop;
@@ -192,33 +141,40 @@ int Kernel::exec_at_depth(Process& process, const std::string& path,
   stack.grows_down = true;
   stack.name = "[stack]";
   space->insert_vma(std::move(stack));
-  // A position-independent loader goes where mmap(NULL) would put it: the top of the mmap
-  // area (0x7ffff7fc...., as Linux without ASLR). One with fixed addresses stays there.
-  uint64_t interp_bias = 0;
-  if (interp) {
-    if (interp->position_independent) {
-      const auto where = space->find_free_range(interp->span());
-      if (!where) {
-        *error = path + ": no room for its interpreter " + image->interpreter;
-        return -ENOMEM;
-      }
-      interp_bias = *where - (interp->loads.front().vaddr & ~mmu::kPageOffsetMask);
-    } else if (!segments_fit(*interp, 0)) {
-      *error = path + ": its interpreter's PT_LOAD segments lie outside the user address space";
-      return -ELIBBAD;
+  if (plan.interp) {
+    // A position-independent loader goes where mmap(NULL) would put it: the top of the mmap
+    // area (0x7ffff7fc...., as Linux without ASLR). One with fixed addresses stays there.
+    if (plan.interp->position_independent) {
+      const auto where = space->find_free_range(plan.interp->span());
+      if (!where)
+        return refusal(ENOMEM, path + ": no room for its interpreter " + plan.image.interpreter);
+      out.interp_bias = *where - (plan.interp->loads.front().vaddr & ~mmu::kPageOffsetMask);
+    } else if (!segments_fit(*plan.interp, 0)) {
+      return refusal(
+          ELIBBAD,
+          path + ": its interpreter's PT_LOAD segments lie outside the user address space");
     }
     uint64_t interp_end = 0;
-    map_segments(*space, *interp, interp_bias, interp_found.inode, interp_found.path, &interp_end);
+    map_segments(*space, *plan.interp, out.interp_bias, plan.interp_file.inode,
+                 plan.interp_file.path, &interp_end);
   }
+  out.space = std::move(space);
+  return out;
+}
 
-  // The point of no return: the process's other threads end (Linux's de_thread).
+// What of the old image does not survive execve(2): the other threads (Linux's de_thread).
+void end_other_threads(Kernel& kernel, Process& process) {
   for (const int tid : std::vector<int>(process.group().tids))
-    if (Process* other = find(tid); other != nullptr && other != &process) exit_thread(*other, 0);
-  if (process.has_cpu()) retired_cpus_.push_back(process.replace_cpu(nullptr));
-  process.replace_space(std::move(space));
+    if (Process* other = kernel.find(tid); other != nullptr && other != &process)
+      kernel.exit_thread(*other, 0);
+}
+
+// ... and the handlers, the alternate stack, POSIX timers and close-on-exec descriptors.
+void start_new_image(Kernel& kernel, Process& process, const std::string& exe,
+                     const std::vector<std::string>& argv, uint64_t brk) {
   process.brk_start = process.brk = brk;
-  process.exe = found.path;
-  process.comm = basename_of(found.path).substr(0, kCommLength);
+  process.exe = exe;
+  process.comm = basename_of(exe).substr(0, kCommLength);
   process.argv = argv;
   process.fds().close_on_exec();
   // Dispositions shared with threads that no longer exist become the process's own.
@@ -229,12 +185,45 @@ int Kernel::exec_at_depth(Process& process, const std::string& path,
   }
   process.signals().altstack_disabled = true;
   process.timers.posix.clear();  // POSIX timers end with the image; interval timers go on
-  if (Process* parent = find(process.vfork_parent);
+  if (Process* parent = kernel.find(process.vfork_parent);
       parent != nullptr && parent->vfork_child == process.pid())
     parent->vfork_child = 0;  // a vfork parent resumes once its child has its own image
+}
 
-  // The initial stack, from the top down.
-  UserMemory user(*this, process);
+// The auxiliary vector (create_elf_tables), given where the stack's strings went.
+std::vector<uint64_t> auxv(const LoadPlan& plan, uint64_t interp_bias, uint64_t at_random,
+                           uint64_t execfn, uint64_t platform) {
+  const ElfImage& image = plan.image;
+  return {
+      AT_MINSIGSTKSZ, kMinSigStackSize,
+      AT_HWCAP,       kHwcap,
+      AT_PAGESZ,      mmu::kPageBytes,
+      AT_CLKTCK,      kClockTicks,
+      AT_PHDR,        plan.bias + image.phdr_vaddr,
+      AT_PHENT,       image.phentsize,
+      AT_PHNUM,       image.phnum,
+      AT_BASE,        interp_bias,
+      AT_FLAGS,       0,
+      AT_ENTRY,       plan.bias + image.entry,
+      AT_UID,         0,
+      AT_EUID,        0,
+      AT_GID,         0,
+      AT_EGID,        0,
+      AT_SECURE,      0,
+      AT_RANDOM,      at_random,
+      AT_HWCAP2,      kHwcap2,
+      AT_EXECFN,      execfn,
+      AT_PLATFORM,    platform,
+      AT_NULL,        0,
+  };
+}
+
+// The initial stack, from the top down: strings, AT_RANDOM's bytes, then argc, argv, envp and
+// the auxiliary vector. Returns the stack pointer the program starts with.
+uint64_t build_initial_stack(UserMemory& user, const std::string& path,
+                             const std::vector<std::string>& argv,
+                             const std::vector<std::string>& envp, const LoadPlan& plan,
+                             uint64_t interp_bias, uint64_t random_seed) {
   uint64_t sp = layout::kStackTop - sizeof(uint64_t);
   auto push_string = [&](const std::string& s) {
     sp -= s.size() + 1;
@@ -250,52 +239,104 @@ int Kernel::exec_at_depth(Process& process, const std::string& path,
   sp &= ~uint64_t{15};
   const uint64_t platform = push_string(kPlatform);
   uint8_t random_bytes[16];
-  SplitMix64 rng(config_.seed ^ (static_cast<uint64_t>(process.pid()) << 32));
-  rng.fill(random_bytes);
+  mmu::SplitMix64(random_seed).fill(random_bytes);
   sp -= sizeof random_bytes;
   const uint64_t at_random = sp;
   user.write(sp, random_bytes);
 
-  const uint64_t auxv[][2] = {
-      {AT_MINSIGSTKSZ, kMinSigStackSize},
-      {AT_HWCAP, kHwcap},
-      {AT_PAGESZ, mmu::kPageBytes},
-      {AT_CLKTCK, kClockTicks},
-      {AT_PHDR, bias + image->phdr_vaddr},
-      {AT_PHENT, image->phentsize},
-      {AT_PHNUM, image->phnum},
-      {AT_BASE, interp_bias},
-      {AT_FLAGS, 0},
-      {AT_ENTRY, bias + image->entry},
-      {AT_UID, 0},
-      {AT_EUID, 0},
-      {AT_GID, 0},
-      {AT_EGID, 0},
-      {AT_SECURE, 0},
-      {AT_RANDOM, at_random},
-      {AT_HWCAP2, kHwcap2},
-      {AT_EXECFN, execfn},
-      {AT_PLATFORM, platform},
-      {AT_NULL, 0},
-  };
   std::vector<uint64_t> words;
   words.push_back(argv.size());
   words.insert(words.end(), arg_ptrs.begin(), arg_ptrs.end());
   words.push_back(0);
   words.insert(words.end(), env_ptrs.begin(), env_ptrs.end());
   words.push_back(0);
-  for (const auto& pair : auxv)
-    words.insert(words.end(), {pair[0], pair[1]});
+  const std::vector<uint64_t> aux = auxv(plan, interp_bias, at_random, execfn, platform);
+  words.insert(words.end(), aux.begin(), aux.end());
   sp = (sp - words.size() * sizeof(uint64_t)) & ~uint64_t{15};
   user.write(sp, {reinterpret_cast<const uint8_t*>(words.data()), words.size() * sizeof(uint64_t)});
+  return sp;
+}
 
+}  // namespace
+
+Result<void, ErrnoMessage> Kernel::exec(Process& process, const std::string& path,
+                                        const std::vector<std::string>& argv,
+                                        const std::vector<std::string>& envp) {
+  return exec_at_depth(process, path, argv, envp, 0);
+}
+
+Result<void, ErrnoMessage> Kernel::exec_script(Process& process, const std::string& path,
+                                               const Shebang& script,
+                                               const std::vector<std::string>& argv,
+                                               const std::vector<std::string>& envp, int depth) {
+  if (depth >= kMaxInterpreterDepth)
+    return refusal(ELOOP, path + ": too many levels of #! interpreters");
+  // binfmt_script: the interpreter, its argument, the script's path, then argv[1...].
+  std::vector<std::string> args = {script.interpreter};
+  if (script.argument) args.push_back(*script.argument);
+  args.push_back(path);
+  if (!argv.empty()) args.insert(args.end(), argv.begin() + 1, argv.end());
+  auto r = exec_at_depth(process, script.interpreter, args, envp, depth + 1);
+  if (r) {
+    process.comm = basename_of(path).substr(0, kCommLength);  // named after the script, as Linux
+    return r;
+  }
+  if (r.error().code == Errno(ENOENT))
+    return refusal(ENOENT, path + ": cannot run its interpreter " + script.interpreter + ": " +
+                               std::strerror(ENOENT));
+  return refusal(r.error().code.code(), path + ": " + r.error().message);
+}
+
+Result<void, ErrnoMessage> Kernel::exec_at_depth(Process& process, const std::string& path,
+                                                 const std::vector<std::string>& argv,
+                                                 const std::vector<std::string>& envp, int depth) {
+  LoadPlan plan;
+  plan.file = fs_.resolve(path, process.cwd, vfs::Follow::kYes);
+  if (plan.file.error != 0) {
+    const Errno code = Errno::from_syscall_return(plan.file.error);
+    return ErrnoMessage{code, path + ": " + std::strerror(code.code())};
+  }
+  vfs::Inode& file = *plan.file.inode;
+  const vfs::FileStat st = file.stat();
+  if (file.is_directory() || !S_ISREG(st.mode))
+    return refusal(EACCES, path + ": not a regular file");
+  if ((st.mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0)
+    return refusal(EACCES, path + ": permission denied (not executable)");
+  const auto script = read_shebang(file);
+  if (!script)
+    return refusal(script.error().code(), path +
+                                              ": bad #! line (no interpreter, or one longer than " +
+                                              std::to_string(kShebangBytes) + " bytes)");
+  if (*script) return exec_script(process, path, **script, argv, envp, depth);
+  auto image = read_elf(file, static_cast<uint64_t>(st.size));
+  if (!image) return refusal(image.error().code.code(), path + ": " + image.error().message);
+  plan.image = std::move(*image);
+  plan.bias = plan.image.position_independent ? layout::kDynamicBase : 0;
+  if (!segments_fit(plan.image, plan.bias))
+    return refusal(ENOEXEC, path + ": PT_LOAD segment outside the user address space");
+  if (!plan.image.interpreter.empty())
+    if (auto r = read_interpreter(fs_, process.cwd, path, plan); !r) return r;
+
+  // The old image goes away only once the new one is mapped.
+  auto space = new_address_space();
+  space->set_owner(process.pid());
+  auto mapped = map_image(std::move(space), plan, path);
+  if (!mapped) return mapped.error();
+
+  // The point of no return.
+  end_other_threads(*this, process);
+  if (process.has_cpu()) retired_cpus_.push_back(process.replace_cpu(nullptr));
+  process.replace_space(std::move(mapped->space));
+  start_new_image(*this, process, plan.file.path, argv, mapped->brk);
+  UserMemory user(*this, process);
   UserRegs entry;  // everything zero, RDX included (glibc registers it as an exit function)
-  entry.rip = interp ? interp_bias + interp->entry : bias + image->entry;
-  entry.rsp = sp;
+  entry.rsp = build_initial_stack(user, path, argv, envp, plan, mapped->interp_bias,
+                                  config_.seed ^ (static_cast<uint64_t>(process.pid()) << 32));
+  entry.rip = plan.interp ? mapped->interp_bias + plan.interp->entry : plan.bias + plan.image.entry;
   process.replace_cpu(platform_.new_cpu(process, entry));
   KernelEvents::raise(events_.process,
                       ProcessEvent{process, ProcessEvent::Kind::kExec, 0, &argv, &path});
-  return 0;
+  return {};
 }
 
 }  // namespace vmlab::os

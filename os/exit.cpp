@@ -4,6 +4,7 @@
 
 #include "os/kernel.h"
 #include "os/user_memory.h"
+#include "os/wait_status.h"
 
 namespace vmlab::os {
 
@@ -86,9 +87,9 @@ void Kernel::finish_process(Process& process) {
     SigInfo info;
     info.signo = process.exit_signal;
     info.pid = process.pid();
-    const bool signaled = (wait_status & 0x7f) != 0;
-    info.code = signaled ? si_code::kChldKilled : si_code::kChldExited;
-    info.status = signaled ? (wait_status & 0x7f) : ((wait_status >> 8) & 0xff);
+    const int signo = terminating_signal(wait_status);
+    info.code = signo != 0 ? si_code::kChldKilled : si_code::kChldExited;
+    info.status = signo != 0 ? signo : exit_code(wait_status);
     if (info.signo != 0) send_signal(*parent, info);
     return;
   }

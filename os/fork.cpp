@@ -6,11 +6,8 @@
 
 namespace vmlab::os {
 
-Process* Kernel::fork(Process& parent, int* err) {
-  if (task_limit_reached()) {
-    *err = EAGAIN;
-    return nullptr;
-  }
+Result<Process*> Kernel::fork(Process& parent) {
+  if (task_limit_reached()) return Errno(EAGAIN);
   // A child forked by any thread is the process's child (wait4 from any thread finds it).
   auto owned = std::make_unique<Process>(next_pid_++, parent.tgid());
   Process& child = *owned;

@@ -7,6 +7,7 @@
 #include "mmu/format.h"
 #include "os/user_memory.h"
 #include "os/vfs/special_files.h"
+#include "os/wait_status.h"
 
 namespace vmlab::os {
 
@@ -92,7 +93,7 @@ uint64_t Kernel::instructions() const {
   return total;
 }
 
-int Kernel::spawn(const SpawnRequest& request, std::string* error, int* pid) {
+Result<int, ErrnoMessage> Kernel::spawn(const SpawnRequest& request) {
   const std::vector<std::string>& argv = request.argv;
   const std::vector<std::string>& envp = request.envp;
   const std::string& cwd = request.cwd;
@@ -122,16 +123,16 @@ int Kernel::spawn(const SpawnRequest& request, std::string* error, int* pid) {
       start = end + 1;
     }
   }
-  const int result = exec(p, program, argv, envp, error);
-  if (result != 0) {
+  auto result = exec(p, program, argv, envp);
+  if (!result) {
+    ErrnoMessage refusal = result.error();
     processes_.erase(p.pid());
-    return -result;
+    return refusal;
   }
   run_queue_.push_back(p.pid());
   procfs_.add(p.pid());
-  if (pid != nullptr) *pid = p.pid();
   KernelEvents::raise(events_.process, ProcessEvent{p, ProcessEvent::Kind::kCreated, 0});
-  return 0;
+  return p.pid();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@
 #include "os/process.h"
 #include "os/procfs.h"
 #include "os/reclaim.h"
+#include "os/result.h"
 #include "os/syscalls/syscall_table.h"
 #include "os/ticker.h"
 #include "os/tlb_control.h"
@@ -75,8 +76,8 @@ class Kernel {
 
   // Starts a program as a new process without a parent (the first one is pid 1): argv[0] is
   // resolved in the guest file system, and searched in the guest's PATH when it has no slash.
-  // Returns 0 (and the pid), or the errno of a failed exec with a message in *error.
-  int spawn(const SpawnRequest& request, std::string* error, int* pid = nullptr);
+  // Returns its pid, or the errno of the failed exec with a one-line message.
+  Result<int, ErrnoMessage> spawn(const SpawnRequest& request);
   // Schedules processes until they have all exited (or a limit stops the machine). With a
   // budget, pauses after exactly that many more instructions; call run() again to continue.
   RunEnd run(uint64_t budget_instructions = 0);
@@ -167,15 +168,16 @@ class Kernel {
   void exit_process(Process& process, int wait_status);
   // Ends one thread (exit): the process ends with it when it was the last one.
   void exit_thread(Process& task, int wait_status);
-  // Replaces the image of `process` (execve). Returns 0 or -errno with *error set.
-  int exec(Process& process, const std::string& path, const std::vector<std::string>& argv,
-           const std::vector<std::string>& envp, std::string* error);
-  // Duplicates `parent` (fork/vfork/clone without CLONE_VM). Returns the child or nullptr
-  // (errno in *err).
-  Process* fork(Process& parent, int* err);
+  // Replaces the image of `process` (execve), or says why not (errno and a one-line message).
+  Result<void, ErrnoMessage> exec(Process& process, const std::string& path,
+                                  const std::vector<std::string>& argv,
+                                  const std::vector<std::string>& envp);
+  // Duplicates `parent` (fork/vfork/clone without CLONE_VM): the child (never null), or
+  // EAGAIN beyond the task limit.
+  Result<Process*> fork(Process& parent);
   // A new thread in `parent`'s process (clone with CLONE_THREAD): same memory, descriptors
-  // and dispositions, the CPU state of the parent's system call. Null with *err (EAGAIN).
-  Process* clone_thread(Process& parent, int* err);
+  // and dispositions, the CPU state of the parent's system call. EAGAIN beyond the task limit.
+  Result<Process*> clone_thread(Process& parent);
   std::unique_ptr<AddressSpace> new_address_space();
 
   // Prints `message` on stderr the first time this machine sees it.
@@ -200,11 +202,13 @@ class Kernel {
  private:
   // execve of a "#!" script: the interpreter it names runs it (at most kMaxInterpreterDepth
   // levels deep).
-  int exec_script(Process& process, const std::string& path, const Shebang& script,
-                  const std::vector<std::string>& argv, const std::vector<std::string>& envp,
-                  std::string* error, int depth);
-  int exec_at_depth(Process& process, const std::string& path, const std::vector<std::string>& argv,
-                    const std::vector<std::string>& envp, std::string* error, int depth);
+  Result<void, ErrnoMessage> exec_script(Process& process, const std::string& path,
+                                         const Shebang& script,
+                                         const std::vector<std::string>& argv,
+                                         const std::vector<std::string>& envp, int depth);
+  Result<void, ErrnoMessage> exec_at_depth(Process& process, const std::string& path,
+                                           const std::vector<std::string>& argv,
+                                           const std::vector<std::string>& envp, int depth);
   // Delivers every deliverable signal: default actions, or one frame per handler. False when
   // a signal ended the process. A handler interrupts a waiting call (interrupt_blocked_call);
   // a call whose signals were all discarded stays blocked.

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "mmu/x86_registers.h"
 #include "os/address_space.h"
 #include "os/cpu_port.h"
 #include "os/process_counters.h"
@@ -38,25 +39,26 @@ enum class CpuException : uint8_t {
 
 // The x86 vector of each exception, for sigcontext.trapno.
 constexpr uint32_t exception_vector(CpuException e) {
+  namespace vector = mmu::x86::vector;
   switch (e) {
     case CpuException::kDivide:
-      return 0;
+      return vector::kDivide;
     case CpuException::kBreakpoint:
-      return 3;
+      return vector::kBreakpoint;
     case CpuException::kBoundOrOverflow:
-      return 5;
+      return vector::kBound;
     case CpuException::kInvalidOpcode:
-      return 6;
+      return vector::kInvalidOpcode;
     case CpuException::kStackSegment:
-      return 12;
+      return vector::kStackSegment;
     case CpuException::kGeneralProtection:
-      return 13;
+      return vector::kGeneralProtection;
     case CpuException::kFloatingPoint:
-      return 16;
+      return vector::kFpu;
     case CpuException::kAlignment:
-      return 17;
+      return vector::kAlignment;
   }
-  return 13;
+  return vector::kGeneralProtection;
 }
 
 // What the threads of one process share besides memory, files and dispositions (Linux's

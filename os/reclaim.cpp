@@ -7,6 +7,7 @@
 #include "os/kernel.h"
 #include "os/pte_encoding.h"
 #include "os/residency.h"
+#include "os/wait_status.h"
 
 namespace vmlab::os {
 

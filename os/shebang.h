@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "os/result.h"
+
 namespace vmlab::os {
 
 namespace vfs {
@@ -23,8 +25,8 @@ inline constexpr size_t kShebangBytes = 256;
 inline constexpr int kMaxInterpreterDepth = 4;
 
 // The interpreter line of `file`: nullopt when the file does not start with "#!" (it is then
-// an ELF file or nothing runnable); *error is set to -ENOEXEC when it starts with "#!" but
-// names no interpreter, or the name does not fit in the line.
-std::optional<Shebang> read_shebang(vfs::Inode& file, int* error);
+// an ELF file or nothing runnable); ENOEXEC when it starts with "#!" but names no
+// interpreter, or the name does not fit in the line.
+Result<std::optional<Shebang>> read_shebang(vfs::Inode& file);
 
 }  // namespace vmlab::os

@@ -5,7 +5,9 @@
 #include <cstring>
 
 #include "mmu/format.h"
+#include "mmu/x86_registers.h"
 #include "os/kernel.h"
+#include "os/wait_status.h"
 
 namespace vmlab::os {
 
@@ -70,10 +72,10 @@ constexpr uint64_t kRedZone = 128;
 constexpr uint64_t kFpuAlign = 64;
 constexpr uint64_t kUcSigcontextSs = 0x2, kUcStrictRestoreSs = 0x4;
 constexpr int32_t kSsOnStack = 1, kSsDisable = 2;
-constexpr uint16_t kUserCs = 0x33, kUserSs = 0x2b;
 // RFLAGS bits a user may change through sigreturn (FIX_EFLAGS in Linux).
 constexpr uint64_t kUserFlags = 0x0000'0000'0025'4dd5ull;
-constexpr uint64_t kFlagsClearedForHandler = (1u << 10) | (1u << 8) | (1u << 16);  // DF TF RF
+constexpr uint64_t kFlagsClearedForHandler =
+    mmu::x86::rflags::kDirection | mmu::x86::rflags::kTrap | mmu::x86::rflags::kResume;
 
 bool on_altstack(const SignalState& s, uint64_t sp) {
   return !s.altstack_disabled && sp > s.altstack_sp && sp - s.altstack_sp <= s.altstack_size;
@@ -217,7 +219,7 @@ bool Kernel::setup_frame(Process& process, const SigInfo& info, const SigAction&
   m.rdi = regs.rdi, m.rsi = regs.rsi, m.rbp = regs.rbp, m.rbx = regs.rbx;
   m.rdx = regs.rdx, m.rax = regs.rax, m.rcx = regs.rcx, m.rsp = regs.rsp;
   m.rip = regs.rip, m.eflags = regs.eflags;
-  m.cs = kUserCs, m.ss = kUserSs;
+  m.cs = mmu::x86::selector::kUserCs, m.ss = mmu::x86::selector::kUserDs;
   m.err = info.error_code;
   m.trapno = info.trapno;
   const uint64_t mask_to_restore = s.take_mask_to_save();

@@ -128,12 +128,4 @@ struct SignalState {
   }
 };
 
-// Wait-status encoding (as wait(2) returns it).
-inline int exited_status(int code) {
-  return (code & 0xff) << 8;
-}
-inline int signaled_status(int signo, bool core) {
-  return signo | (core ? 0x80 : 0);
-}
-
 }  // namespace vmlab::os

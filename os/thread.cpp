@@ -30,11 +30,8 @@ bool Kernel::task_limit_reached() const {
   return live >= config_.max_processes;
 }
 
-Process* Kernel::clone_thread(Process& parent, int* err) {
-  if (task_limit_reached()) {
-    *err = EAGAIN;
-    return nullptr;
-  }
+Result<Process*> Kernel::clone_thread(Process& parent) {
+  if (task_limit_reached()) return Errno(EAGAIN);
   auto owned = std::make_unique<Process>(next_pid_++, parent);
   Process& thread = *owned;
   ++thread.group().created;

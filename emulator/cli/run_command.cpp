@@ -21,6 +21,7 @@
 #include "emulator/trace/tracer.h"
 #include "os/memory_invariants.h"
 #include "os/syscalls/syscall_table.h"
+#include "os/wait_status.h"
 
 namespace vmlab::cli {
 
@@ -30,11 +31,6 @@ using emulator::RunOptions;
 using emulator::UsageError;
 
 namespace {
-
-int exit_status_of(int wait_status) {
-  const int signo = wait_status & 0x7f;
-  return signo != 0 ? 128 + signo : (wait_status >> 8) & 0xff;
-}
 
 // The guest starts where vmlab was started, if that directory is inside the guest root.
 std::string guest_cwd(const std::string& root) {
@@ -126,6 +122,117 @@ bool memory_is_consistent(os::Kernel& kernel, const char* when) {
   return false;
 }
 
+// The observers the options ask for, attached to the machine (destroyed before it).
+struct Observers {
+  std::unique_ptr<emulator::Strace> strace;
+  std::unique_ptr<emulator::Tracer> tracer;
+  std::unique_ptr<emulator::Timeline> timeline;
+  std::unique_ptr<lua::AttachedScript> script;
+};
+
+Observers attach_observers(emulator::Machine& machine, const RunOptions& options) {
+  Observers o;
+  if (options.trace.strace) o.strace = std::make_unique<emulator::Strace>(machine.kernel(), stderr);
+  if (!options.trace.file.empty()) {
+    o.tracer = std::make_unique<emulator::Tracer>(machine, options.trace);
+    machine.set_cpu_observer(o.tracer.get());
+    machine.set_mmu_observer(o.tracer.get());
+  }
+  if (options.timeline.enabled())
+    o.timeline = std::make_unique<emulator::Timeline>(machine, options.timeline);
+  // --script attaches a Lua script's event handlers to this run; --policy lua:FILE a policy.
+  if (!options.script.empty() || !options.lua_policy.empty())
+    o.script =
+        std::make_unique<lua::AttachedScript>(machine, options, o.tracer.get(), o.timeline.get());
+  return o;
+}
+
+// Starts the program as pid 1. The exit status when it cannot start, as a shell reports it.
+std::optional<int> start_program(os::Kernel& kernel, const RunOptions& options) {
+  os::SpawnRequest request;
+  request.argv = options.argv;
+  request.envp = options.env;
+  request.cwd = guest_cwd(options.machine.kernel.root);
+  const auto spawned = kernel.spawn(request);
+  if (spawned) return std::nullopt;
+  std::fprintf(stderr, "vmlab: %s\n", spawned.error().message.c_str());
+  return spawned.error().code == os::Errno(ENOENT) ? kExitNotFound : kExitCannotExecute;
+}
+
+os::RunEnd run_to_end(os::Kernel& kernel, const RunOptions& options,
+                      const lua::AttachedScript* script) {
+  std::optional<ProgressLine> progress;
+  if (shows_progress(options)) progress.emplace(kernel, stderr);
+  os::RunEnd end = kernel.run();
+  while (end == os::RunEnd::kPaused && !(script && script->stopped()))
+    end = kernel.run();  // a script looked, and goes on
+  return end;            // the status line is erased before vmlab's own messages
+}
+
+// Why the run ended (facts->end) and the exit status that says so.
+int status_of(os::RunEnd end, os::Kernel& kernel, emulator::RunFacts* facts) {
+  switch (end) {
+    case os::RunEnd::kAllExited:
+      facts->end = "exited";
+      return os::shell_status(kernel.init_status());
+    case os::RunEnd::kInstructionLimit:
+      facts->end = "instruction-limit";
+      std::fprintf(stderr, "vmlab: stopped after %llu instructions (--max-insns)\n",
+                   static_cast<unsigned long long>(kernel.instructions()));
+      return kExitInstructionLimit;
+    case os::RunEnd::kInterrupted:
+      return report_interruption(host_stop_flag().load(), kernel.instructions(), facts);
+    case os::RunEnd::kDeadlock:
+      facts->end = "deadlock";
+      std::fprintf(stderr, "vmlab: deadlock: every thread waits and nothing can wake one (%s)\n",
+                   blocked_threads(kernel).c_str());
+      return kExitDeadlock;
+    case os::RunEnd::kPaused:
+    case os::RunEnd::kHostError:
+      break;
+  }
+  facts->end = "error";
+  return kExitVmlabError;
+}
+
+// --stats, --stats-json and --host-stats. False when a file cannot be written.
+bool write_reports(emulator::Machine& machine, const RunOptions& options,
+                   const emulator::RunFacts& facts, const emulator::HostUsage& host_usage) {
+  std::fflush(stdout);
+  if (options.stats) std::fputs(emulator::stats_summary(machine, facts).c_str(), stderr);
+  if (!options.stats_json.empty() &&
+      !write_file(options.stats_json, emulator::stats_json(machine, facts))) {
+    std::fprintf(stderr, "vmlab: cannot write --stats-json file '%s'\n",
+                 options.stats_json.c_str());
+    return false;
+  }
+  if (!options.host_stats.empty() && !write_file(options.host_stats, host_usage.json())) {
+    std::fprintf(stderr, "vmlab: cannot write --host-stats file '%s'\n",
+                 options.host_stats.c_str());
+    return false;
+  }
+  return true;
+}
+
+// After the run: the last samples, the script's "end", --check, the machine's shutdown and the
+// reports. Returns the exit status.
+int finish_run(emulator::Machine& machine, const RunOptions& options, Observers& observers,
+               emulator::RunFacts& facts, int status) {
+  os::Kernel& kernel = machine.kernel();
+  if (observers.timeline) observers.timeline->finish();  // the last, partial interval
+  if (observers.script) status = observers.script->finish(facts.end, status);  // "end", errors
+  if (observers.tracer) observers.tracer->flush();
+  const bool check = options.machine.cpu.check;
+  if (check && !memory_is_consistent(kernel, "when the run ended")) status = kExitVmlabError;
+  facts.page_cache_at_exit = kernel.page_cache().pages();
+  kernel.shutdown();
+  if (check && !memory_is_consistent(kernel, "after every process exited"))
+    status = kExitVmlabError;
+  facts.frames_free_at_exit = kernel.frames().free_frames();
+  facts.exit_status = status;
+  return status;
+}
+
 int run_command(const std::vector<std::string>& args) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) return help("run");
   RunOptions options;
@@ -139,97 +246,17 @@ int run_command(const std::vector<std::string>& args) {
     const emulator::HostUsage host_usage;
     emulator::Machine machine(options.machine);
     os::Kernel& kernel = machine.kernel();
-    std::unique_ptr<emulator::Strace> strace;
-    if (options.trace.strace) strace = std::make_unique<emulator::Strace>(kernel, stderr);
-    std::unique_ptr<emulator::Tracer> tracer;
-    if (!options.trace.file.empty()) {
-      tracer = std::make_unique<emulator::Tracer>(machine, options.trace);
-      machine.set_cpu_observer(tracer.get());
-      machine.set_mmu_observer(tracer.get());
-    }
-    std::unique_ptr<emulator::Timeline> timeline;
-    if (options.timeline.enabled())
-      timeline = std::make_unique<emulator::Timeline>(machine, options.timeline);
-    // --script attaches a Lua script's event handlers to this run; --policy lua:FILE a policy.
-    std::unique_ptr<lua::AttachedScript> script;
-    if (!options.script.empty() || !options.lua_policy.empty()) {
-      script =
-          std::make_unique<lua::AttachedScript>(machine, options, tracer.get(), timeline.get());
-      if (script->early_exit()) return *script->early_exit();
-    }
+    Observers observers = attach_observers(machine, options);
+    if (observers.script && observers.script->early_exit()) return *observers.script->early_exit();
     emulator::RunFacts facts;
     facts.frames_free_at_start = kernel.frames().free_frames();
-
-    std::string error;
-    os::SpawnRequest request;
-    request.argv = options.argv;
-    request.envp = options.env;
-    request.cwd = guest_cwd(options.machine.kernel.root);
-    const int err = kernel.spawn(request, &error);
-    if (err != 0) {
-      std::fprintf(stderr, "vmlab: %s\n", error.c_str());
-      return err == ENOENT ? kExitNotFound : kExitCannotExecute;  // as a shell reports it
-    }
+    if (const auto refused = start_program(kernel, options)) return *refused;
     kernel.set_stop_flag(&host_stop_flag());
     arm_timeout(options.timeout_seconds);
-    std::optional<ProgressLine> progress;
-    if (shows_progress(options)) progress.emplace(kernel, stderr);
-    os::RunEnd end = kernel.run();
-    while (end == os::RunEnd::kPaused && !(script && script->stopped()))
-      end = kernel.run();  // a script looked, and goes on
-    progress.reset();      // erased before vmlab's own messages
-    int status = 0;
-    switch (end) {
-      case os::RunEnd::kAllExited:
-        facts.end = "exited";
-        status = exit_status_of(kernel.init_status());
-        break;
-      case os::RunEnd::kInstructionLimit:
-        facts.end = "instruction-limit";
-        std::fprintf(stderr, "vmlab: stopped after %llu instructions (--max-insns)\n",
-                     static_cast<unsigned long long>(kernel.instructions()));
-        status = kExitInstructionLimit;
-        break;
-      case os::RunEnd::kInterrupted:
-        status = report_interruption(host_stop_flag().load(), kernel.instructions(), &facts);
-        break;
-      case os::RunEnd::kDeadlock:
-        facts.end = "deadlock";
-        std::fprintf(stderr, "vmlab: deadlock: every thread waits and nothing can wake one (%s)\n",
-                     blocked_threads(kernel).c_str());
-        status = kExitDeadlock;
-        break;
-      case os::RunEnd::kPaused:
-      case os::RunEnd::kHostError:
-        facts.end = "error";
-        status = kExitVmlabError;
-        break;
-    }
-    if (timeline) timeline->finish();                        // the last, partial interval
-    if (script) status = script->finish(facts.end, status);  // Lua: the "end" event, errors
-    if (tracer) tracer->flush();
-    const bool check = options.machine.cpu.check;
-    if (check && !memory_is_consistent(kernel, "when the run ended")) status = kExitVmlabError;
-    facts.page_cache_at_exit = kernel.page_cache().pages();
-    kernel.shutdown();
-    if (check && !memory_is_consistent(kernel, "after every process exited"))
-      status = kExitVmlabError;
-    facts.frames_free_at_exit = kernel.frames().free_frames();
-    facts.exit_status = status;
-    std::fflush(stdout);
-    if (options.stats) std::fputs(emulator::stats_summary(machine, facts).c_str(), stderr);
-    if (!options.stats_json.empty() &&
-        !write_file(options.stats_json, emulator::stats_json(machine, facts))) {
-      std::fprintf(stderr, "vmlab: cannot write --stats-json file '%s'\n",
-                   options.stats_json.c_str());
-      return kExitVmlabError;
-    }
-    if (!options.host_stats.empty() && !write_file(options.host_stats, host_usage.json())) {
-      std::fprintf(stderr, "vmlab: cannot write --host-stats file '%s'\n",
-                   options.host_stats.c_str());
-      return kExitVmlabError;
-    }
-    return status;
+    const os::RunEnd end = run_to_end(kernel, options, observers.script.get());
+    const int status =
+        finish_run(machine, options, observers, facts, status_of(end, kernel, &facts));
+    return write_reports(machine, options, facts, host_usage) ? status : kExitVmlabError;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "vmlab: %s\n", e.what());
     return kExitVmlabError;

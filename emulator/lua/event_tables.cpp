@@ -5,16 +5,13 @@
 #include "emulator/lua/tables.h"
 #include "os/kernel.h"
 #include "os/syscalls/syscall_table.h"
+#include "os/wait_status.h"
 
 namespace vmlab::lua {
 
 namespace {
 
 constexpr int kSyscallArgs = 6;
-constexpr int kSignalMask = 0x7f;  // the low bits of a wait status: the terminating signal
-constexpr int kExitShift = 8;      // the exit code above them
-constexpr int kExitCodeMask = 0xff;
-constexpr int kSignalExitBase = 128;  // a shell's status for a process killed by a signal
 
 const char* resolution_name(os::FaultResolution r) {
   using R = os::FaultResolution;
@@ -118,11 +115,6 @@ void push_string_array(lua_State* L, const std::vector<std::string>& items) {
   }
 }
 
-int exit_status_of(int wait_status) {
-  const int signal = wait_status & kSignalMask;
-  return signal != 0 ? kSignalExitBase + signal : (wait_status >> kExitShift) & kExitCodeMask;
-}
-
 void push_fault_table(lua_State* L, const void* event, emulator::Machine& machine) {
   const auto& e = *static_cast<const os::FaultEvent*>(event);
   lua_newtable(L);
@@ -177,8 +169,8 @@ void push_process_table(lua_State* L, const void* event, emulator::Machine& mach
   set_string(L, "command", e.process.comm);
   if (e.kind == os::ProcessEvent::Kind::kExit) {
     set_integer(L, "wait_status", e.wait_status);
-    set_integer(L, "status", exit_status_of(e.wait_status));
-    set_integer(L, "signal", e.wait_status & kSignalMask);
+    set_integer(L, "status", os::shell_status(e.wait_status));
+    set_integer(L, "signal", os::terminating_signal(e.wait_status));
   }
   if (e.argv != nullptr) {
     push_string_array(L, *e.argv);

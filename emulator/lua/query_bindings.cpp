@@ -11,6 +11,7 @@
 #include "os/pte_encoding.h"
 #include "os/residency.h"
 #include "os/user_memory.h"
+#include "os/wait_status.h"
 
 namespace vmlab::lua {
 
@@ -282,7 +283,7 @@ void push_finished_process(lua_State* L, const os::ProcessSummary& p) {
   set_integer(L, "ppid", p.ppid);
   set_string(L, "command", p.command);
   set_string(L, "state", "exited");
-  set_integer(L, "status", exit_status_of(p.wait_status));
+  set_integer(L, "status", os::shell_status(p.wait_status));
   set_integer(L, "wait_status", p.wait_status);
   set_u64(L, "instructions", p.instructions);
   set_u64(L, "peak_resident", p.peak_resident);

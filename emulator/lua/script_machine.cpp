@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "emulator/lua/tables.h"
+#include "os/wait_status.h"
 
 namespace vmlab::lua {
 
@@ -119,9 +120,9 @@ void ScriptMachine::update_observers() {
 
 int ScriptMachine::spawn(os::SpawnRequest request, std::shared_ptr<StringOutput> capture) {
   update_observers();
-  std::string error;
-  int pid = 0;
-  if (kernel().spawn(request, &error, &pid) != 0) throw std::runtime_error("m:spawn: " + error);
+  const auto spawned = kernel().spawn(request);
+  if (!spawned) throw std::runtime_error("m:spawn: " + spawned.error().message);
+  const int pid = *spawned;
   cpus_created_ = true;
   if (capture != nullptr) captures_[pid] = std::move(capture);
   return pid;
@@ -164,7 +165,7 @@ std::optional<std::string> ScriptMachine::captured(int pid) const {
 
 std::optional<int> ScriptMachine::exit_status() const {
   for (const os::ProcessSummary& p : machine_->kernel().finished())
-    if (p.pid == kInitPid) return exit_status_of(p.wait_status);
+    if (p.pid == kInitPid) return os::shell_status(p.wait_status);
   return std::nullopt;
 }
 

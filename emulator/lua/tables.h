@@ -19,9 +19,6 @@ void push_string_array(lua_State* L, const std::vector<std::string>& items);
 // objects become tables with string keys, arrays sequences, counters Lua integers.
 void push_stats(lua_State* L, emulator::Machine& machine, const emulator::RunFacts& facts);
 
-// The status a shell reports for a wait status: the exit code, or 128 + the signal.
-int exit_status_of(int wait_status);
-
 const char* invalidation_kind_name(mmu::InvalidationKind kind);
 
 }  // namespace vmlab::lua

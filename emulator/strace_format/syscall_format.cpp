@@ -1,3 +1,6 @@
+// Splitting a call's arguments at entry and exit and formatting its result, as strace does.
+// SyscallFormatter::argument is long because it is a table: one case per argument kind (Arg),
+// most of them one call to the decoder that kind needs.
 #include "emulator/strace_format/syscall_format.h"
 
 #include <fcntl.h>

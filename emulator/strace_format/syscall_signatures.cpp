@@ -1,3 +1,5 @@
+// How strace prints each system call's arguments: one table entry per call, in number order.
+// The file is long because the table is: one line per call keeps the whole list in one place.
 #include "emulator/strace_format/syscall_signatures.h"
 
 #include <sys/syscall.h>

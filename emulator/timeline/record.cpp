@@ -109,29 +109,28 @@ uint64_t TimelineRecord::count(std::string_view name) const {
   return v != nullptr && v->integer && !v->missing ? v->count : 0;
 }
 
-TimelineRecord make_record(uint64_t index, const Sample& start, const Sample& end) {
-  TimelineRecord r;
-  std::vector<StatValue>& f = r.fields;
-  f.push_back(StatValue::of("interval", index));
-  f.push_back(StatValue::of("instructions", end.instructions));
-  f.push_back(StatValue::of("time_ms", static_cast<double>(end.uptime_ns) / kNsPerMs));
-  f.push_back(StatValue::of("interval_ms",
-                            static_cast<double>(end.uptime_ns - start.uptime_ns) / kNsPerMs));
+namespace {
+
+// The growth of every kDeltas counter, then each kShares part of the interval's cycles.
+void add_deltas_and_shares(TimelineRecord& r, const Sample& start, const Sample& end) {
   for (const Delta& d : kDeltas) {
     uint64_t sum = 0;
     for (const char* counter : d.counters)
       sum += growth(start, end, counter);
-    f.push_back(StatValue::of(d.field, sum));
+    r.fields.push_back(StatValue::of(d.field, sum));
   }
   const uint64_t cycles = r.count("cycles");
   for (const Share& s : kShares) {
     uint64_t part = 0;
     for (const char* delta : s.parts)
       part += r.count(delta);
-    f.push_back(cycles == 0 ? StatValue::none(s.field)
-                            : StatValue::of(s.field, kPercent * static_cast<double>(part) /
-                                                         static_cast<double>(cycles)));
+    r.fields.push_back(cycles == 0 ? StatValue::none(s.field)
+                                   : StatValue::of(s.field, kPercent * static_cast<double>(part) /
+                                                                static_cast<double>(cycles)));
   }
+}
+
+void add_miss_rates(std::vector<StatValue>& f, const Sample& start, const Sample& end) {
   for (const MissRate& m : kMissRates) {
     const std::string level = m.level;
     const bool present = end.find(level + ".misses") != nullptr;
@@ -142,6 +141,9 @@ TimelineRecord make_record(uint64_t index, const Sample& start, const Sample& en
                     : StatValue::of(m.field, kPercent * static_cast<double>(misses) /
                                                  static_cast<double>(lookups)));
   }
+}
+
+void add_pressure(std::vector<StatValue>& f, const Sample& start, const Sample& end) {
   const double interval_us = static_cast<double>(end.uptime_ns - start.uptime_ns) * kUsPerNs;
   for (const Pressure& p : kPressure) {
     const std::string line = std::string("pressure.memory.") + p.line;
@@ -155,6 +157,10 @@ TimelineRecord make_record(uint64_t index, const Sample& start, const Sample& en
     f.push_back(avg10 != nullptr ? StatValue::of(name + "_avg10", avg10->as_double())
                                  : StatValue::none(name + "_avg10"));
   }
+}
+
+// Memory and processes as of the interval's end.
+void add_memory_and_processes(std::vector<StatValue>& f, const Sample& start, const Sample& end) {
   uint64_t rss = 0, runnable = 0;
   for (const ProcessSample& p : end.processes) {
     rss += p.rss_pages;
@@ -169,6 +175,22 @@ TimelineRecord make_record(uint64_t index, const Sample& start, const Sample& en
   f.push_back(StatValue::of("live_processes", static_cast<uint64_t>(end.processes.size())));
   f.push_back(StatValue::of("runnable", runnable));
   f.push_back(StatValue::of("waiting", waiting(start, end)));
+}
+
+}  // namespace
+
+TimelineRecord make_record(uint64_t index, const Sample& start, const Sample& end) {
+  TimelineRecord r;
+  std::vector<StatValue>& f = r.fields;
+  f.push_back(StatValue::of("interval", index));
+  f.push_back(StatValue::of("instructions", end.instructions));
+  f.push_back(StatValue::of("time_ms", static_cast<double>(end.uptime_ns) / kNsPerMs));
+  f.push_back(StatValue::of("interval_ms",
+                            static_cast<double>(end.uptime_ns - start.uptime_ns) / kNsPerMs));
+  add_deltas_and_shares(r, start, end);
+  add_miss_rates(f, start, end);
+  add_pressure(f, start, end);
+  add_memory_and_processes(f, start, end);
   r.processes = end.processes;
   r.totals = end.counters;
   return r;

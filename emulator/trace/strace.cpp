@@ -10,6 +10,7 @@
 #include "emulator/strace_format/syscall_restart.h"
 #include "emulator/strace_format/syscall_struct_format.h"
 #include "os/user_memory.h"
+#include "os/wait_status.h"
 
 namespace vmlab::emulator {
 
@@ -192,12 +193,13 @@ void Strace::on_process(const os::ProcessEvent& e) {
       print_ignored_signals(pid);
       died_in_call(pid);
       const int status = e.wait_status;
-      const int signo = status & 0x7f;
+      const int signo = os::terminating_signal(status);
       if (signo == 0)
-        emit(pid, prefix(pid) + "+++ exited with " + std::to_string((status >> 8) & 0xff) + " +++");
+        emit(pid,
+             prefix(pid) + "+++ exited with " + std::to_string(os::exit_code(status)) + " +++");
       else
         emit(pid, prefix(pid) + "+++ killed by " + signal_name_or_number(signo) +
-                      ((status & 0x80) ? " (core dumped)" : "") + " +++");
+                      (os::core_dumped(status) ? " (core dumped)" : "") + " +++");
       live_.erase(pid);
       return;
     }

@@ -97,14 +97,12 @@ void run(const uint8_t* data, size_t size) {
   request.envp = {"PATH=/bin", "HOME=/"};
   const auto null = kernel.fs().open("/dev/null", "/", O_RDWR, 0);
   request.stdin_file = request.stdout_file = request.stderr_file = null.file;
-  std::string message;
-  int pid = 0;
-  const int error = kernel.spawn(request, &message, &pid);
-  if (error != 0)
-    check_refusal(error, message, kernel);
+  const auto spawned = kernel.spawn(request);
+  if (!spawned)
+    check_refusal(spawned.error().code.code(), spawned.error().message, kernel);
   else
-    touch_mappings(machine, pid);
-  shut_down_and_check(machine, error != 0 ? "refused: " + message : "loaded");
+    touch_mappings(machine, *spawned);
+  shut_down_and_check(machine, !spawned ? "refused: " + spawned.error().message : "loaded");
 }
 
 }  // namespace

@@ -123,8 +123,8 @@ void run(std::span<const uint8_t> input) {
   request.envp = {"PATH=/bin", "HOME=/"};
   const auto null = kernel.fs().open("/dev/null", "/", O_RDWR, 0);
   request.stdin_file = request.stdout_file = request.stderr_file = null.file;
-  std::string message;
-  if (kernel.spawn(request, &message) != 0) fail("cannot start /init: " + message);
+  if (const auto spawned = kernel.spawn(request); !spawned)
+    fail("cannot start /init: " + spawned.error().message);
 
   // Run in short budgets: between them, no fault or call is in progress and the kernel's
   // bookkeeping must be consistent.

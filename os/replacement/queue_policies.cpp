@@ -6,7 +6,7 @@
 #include <optional>
 #include <vector>
 
-#include "os/random.h"
+#include "mmu/random.h"
 #include "os/replacement/policies.h"
 
 namespace vmlab::os {
@@ -246,7 +246,7 @@ class Random final : public ReplacementPolicy {
 
  private:
   static constexpr int kDraws = 8;
-  SplitMix64 rng_;
+  mmu::SplitMix64 rng_;
   FrameSet pages_;
 };
 

@@ -43,11 +43,12 @@ int64_t check_clone_flags(SyscallContext& c, uint64_t flags) {
 int64_t clone_common(SyscallContext& c, const CloneRequest& r) {
   if (const int64_t bad = check_clone_flags(c, r.flags); bad != 0) return bad;
   const bool thread = (r.flags & CLONE_THREAD) != 0;
-  int err = 0;
   // Without CLONE_THREAD the child gets a copy of the memory, even with CLONE_VM (vfork and
   // posix_spawn run in it until exec: see os/README.md).
-  Process* child = thread ? c.kernel.clone_thread(c.process, &err) : c.kernel.fork(c.process, &err);
-  if (child == nullptr) return -err;
+  const Result<Process*> created =
+      thread ? c.kernel.clone_thread(c.process) : c.kernel.fork(c.process);
+  if (!created) return created.error().syscall_return();
+  Process* child = *created;
   if (!thread && (r.flags & CLONE_FILES) != 0) child->share_fds(c.process);
   CpuPort& cpu = child->cpu();
   cpu.set_reg(Reg::kRax, 0);

@@ -13,8 +13,8 @@
 #include <ctime>
 #include <optional>
 
+#include "mmu/random.h"
 #include "os/kernel.h"
-#include "os/random.h"
 #include "os/syscalls/syscall_table.h"
 #include "os/syscalls/time_values.h"
 
@@ -59,7 +59,7 @@ int64_t sys_getrandom(SyscallContext& c) {
   const uint64_t length = std::min<uint64_t>(c.arg(1), kMaxGetrandom);
   if ((c.arg(2) & ~uint64_t{kGrndFlags}) != 0) return -EINVAL;
   // Deterministic: each call continues the process's own seeded stream.
-  SplitMix64 rng(c.kernel.config().seed * 31 + c.process.random_draws++ + c.process.pid());
+  mmu::SplitMix64 rng(c.kernel.config().seed * 31 + c.process.random_draws++ + c.process.pid());
   // Page by page, as Linux copies: a buffer that ends early gets the pages before the fault
   // (EFAULT if none), and a bad pointer fails before 32 MiB are generated.
   std::array<uint8_t, mmu::kPageBytes> chunk;

@@ -85,13 +85,55 @@ int64_t sys_brk(SyscallContext& c) {
   return static_cast<int64_t>(p.brk);
 }
 
+// The file part of an mmap: `v` maps `fd` from `offset`, if its open file allows it.
+Result<void> map_file(Process& p, int fd, uint64_t offset, uint64_t size, uint32_t protection,
+                      Vma& v) {
+  auto file = p.fds().get(fd);
+  if (!file) return Errno(EBADF);
+  const auto inode = file->inode();
+  if (!inode || inode->is_directory() || S_ISFIFO(inode->type())) return Errno(ENODEV);
+  const int access = file->flags() & O_ACCMODE;
+  if (access == O_WRONLY) return Errno(EACCES);
+  if (v.sharing == Sharing::kShared && (protection & PROT_WRITE) && access != O_RDWR)
+    return Errno(EACCES);
+  const uint64_t file_size = static_cast<uint64_t>(inode->stat().size);
+  v.kind = VmaKind::kFile;
+  v.file = inode;
+  v.file_offset = offset;
+  v.file_bytes = file_size > offset ? std::min(file_size - offset, size) : 0;
+  v.file_sigbus_beyond = true;
+  v.name = inode->path();
+  return {};
+}
+
+// Where an mmap of `size` bytes goes: at `addr` with MAP_FIXED (replacing what is there unless
+// MAP_FIXED_NOREPLACE), at the hint when it is free, else where mmap(NULL) would put it.
+Result<uint64_t> place_mapping(Process& p, uint64_t addr, uint64_t size, uint32_t flags) {
+  AddressSpace& space = p.space();
+  const bool fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
+  if (fixed) {
+    if ((addr & kPageMask) != 0) return Errno(EINVAL);
+    if (!space.range_is_usable(addr, addr + size)) return Errno(ENOMEM);
+    if (!space.range_is_free(addr, addr + size)) {
+      if ((flags & MAP_FIXED_NOREPLACE) != 0) return Errno(EEXIST);
+      forget_code(p, addr, addr + size);
+      space.unmap_range(addr, addr + size);
+    }
+    return addr;
+  }
+  if (addr != 0 && (addr & kPageMask) == 0 && space.range_is_usable(addr, addr + size) &&
+      space.range_is_free(addr, addr + size))
+    return addr;  // the hint is free: take it
+  const auto found = space.find_free_range(size);
+  if (!found) return Errno(ENOMEM);
+  return *found;
+}
+
 int64_t sys_mmap(SyscallContext& c) {
   Process& p = c.process;
-  AddressSpace& space = p.space();
   const uint64_t addr = c.arg(0), length = c.arg(1), offset = c.arg(5);
   const uint32_t protection = static_cast<uint32_t>(c.arg(2));
   const uint32_t flags = static_cast<uint32_t>(c.arg(3));
-  const int fd = c.int_arg(4);
   if (length == 0 || (offset & kPageMask) != 0) return -EINVAL;
   if ((protection & ~kKnownProt) != 0) return -EINVAL;
   const uint32_t type = flags & MAP_TYPE;
@@ -105,46 +147,15 @@ int64_t sys_mmap(SyscallContext& c) {
   v.sharing = type == MAP_PRIVATE ? Sharing::kPrivate : Sharing::kShared;
   v.grows_down = (flags & MAP_GROWSDOWN) != 0;
   if ((flags & MAP_ANONYMOUS) == 0) {
-    auto file = p.fds().get(fd);
-    if (!file) return -EBADF;
-    const auto inode = file->inode();
-    if (!inode || inode->is_directory() || S_ISFIFO(inode->type())) return -ENODEV;
-    const int access = file->flags() & O_ACCMODE;
-    if (access == O_WRONLY) return -EACCES;
-    if (v.sharing == Sharing::kShared && (protection & PROT_WRITE) && access != O_RDWR)
-      return -EACCES;
-    const uint64_t file_size = static_cast<uint64_t>(inode->stat().size);
-    v.kind = VmaKind::kFile;
-    v.file = inode;
-    v.file_offset = offset;
-    v.file_bytes = file_size > offset ? std::min(file_size - offset, size) : 0;
-    v.file_sigbus_beyond = true;
-    v.name = inode->path();
+    const auto file = map_file(p, c.int_arg(4), offset, size, protection, v);
+    if (!file) return file.error().syscall_return();
   }
-
-  uint64_t start;
-  const bool fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
-  if (fixed) {
-    if ((addr & kPageMask) != 0) return -EINVAL;
-    if (!space.range_is_usable(addr, addr + size)) return -ENOMEM;
-    if (!space.range_is_free(addr, addr + size)) {
-      if ((flags & MAP_FIXED_NOREPLACE) != 0) return -EEXIST;
-      forget_code(p, addr, addr + size);
-      space.unmap_range(addr, addr + size);
-    }
-    start = addr;
-  } else if (addr != 0 && (addr & kPageMask) == 0 && space.range_is_usable(addr, addr + size) &&
-             space.range_is_free(addr, addr + size)) {
-    start = addr;  // the hint is free: take it
-  } else {
-    const auto found = space.find_free_range(size);
-    if (!found) return -ENOMEM;
-    start = *found;
-  }
-  v.start = start;
-  v.end = start + size;
-  space.insert_vma(std::move(v));
-  return static_cast<int64_t>(start);
+  const auto start = place_mapping(p, addr, size, flags);
+  if (!start) return start.error().syscall_return();
+  v.start = *start;
+  v.end = *start + size;
+  p.space().insert_vma(std::move(v));
+  return static_cast<int64_t>(*start);
 }
 
 int64_t sys_munmap(SyscallContext& c) {

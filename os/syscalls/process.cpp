@@ -12,6 +12,7 @@
 
 #include "os/kernel.h"
 #include "os/syscalls/syscall_table.h"
+#include "os/wait_status.h"
 
 namespace vmlab::os {
 
@@ -73,9 +74,8 @@ int64_t sys_execve(SyscallContext& c) {
   auto envp = user.read_string_array(c.arg(2), &err);
   if (!envp) return -err;
   if (*path == "/proc/self/exe") *path = c.process.exe;
-  std::string message;
-  const int result = c.kernel.exec(c.process, *path, *argv, *envp, &message);
-  if (result != 0) return result;
+  const auto result = c.kernel.exec(c.process, *path, *argv, *envp);
+  if (!result) return result.error().code.syscall_return();
   c.no_return = true;
   return 0;
 }

@@ -1,4 +1,5 @@
-// Names of the Linux x86-64 system calls, indexed by number (from <asm/unistd_64.h>).
+// Names of the Linux x86-64 system calls, indexed by number (from <asm/unistd_64.h>). The file
+// is long because it is that list, one name per line.
 #include "os/syscalls/syscall_table.h"
 
 namespace vmlab::os {

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <utility>
 
 #include "os/vfs/generated_inode.h"
@@ -14,14 +13,6 @@
 namespace vmlab::os::vfs {
 
 namespace {
-
-// SplitMix64's published constants.
-constexpr uint64_t kGoldenGamma = 0x9E3779B97F4A7C15ull;
-constexpr uint64_t kMix1 = 0xBF58476D1CE4E5B9ull;
-constexpr uint64_t kMix2 = 0x94D049BB133111EBull;
-constexpr int kShift1 = 30;
-constexpr int kShift2 = 27;
-constexpr int kShift3 = 31;
 
 // Linux device numbers (Documentation/admin-guide/devices.txt).
 constexpr unsigned kMemMajor = 1;
@@ -60,23 +51,7 @@ constexpr DeviceSpec kDevices[] = {
 
 }  // namespace
 
-uint64_t SplitMix64::next() {
-  uint64_t z = (state_ += kGoldenGamma);
-  z = (z ^ (z >> kShift1)) * kMix1;
-  z = (z ^ (z >> kShift2)) * kMix2;
-  return z ^ (z >> kShift3);
-}
-
-void SplitMix64::fill(std::span<uint8_t> out) {
-  for (size_t done = 0; done < out.size();) {
-    const uint64_t word = next();
-    const size_t n = std::min(sizeof word, out.size() - done);
-    std::memcpy(out.data() + done, &word, n);
-    done += n;
-  }
-}
-
-DeviceInode::DeviceInode(DeviceKind kind, FileStat stat, std::shared_ptr<SplitMix64> random,
+DeviceInode::DeviceInode(DeviceKind kind, FileStat stat, std::shared_ptr<mmu::SplitMix64> random,
                          std::string path)
     : Inode(S_IFCHR, kNoCacheId, std::move(path)),
       kind_(kind),
@@ -111,7 +86,7 @@ std::shared_ptr<OverlayDirectory> make_dev_directory(std::shared_ptr<OverlayStat
                                                      uint64_t random_seed,
                                                      const std::string& path) {
   auto dir = std::make_shared<OverlayDirectory>(state, kDevDirectoryMode, path, kDevfsDevice);
-  auto random = std::make_shared<SplitMix64>(random_seed);
+  auto random = std::make_shared<mmu::SplitMix64>(random_seed);
   for (const DeviceSpec& spec : kDevices) {
     FileStat st = new_overlay_stat(*state, kDeviceMode, kDevfsDevice);
     st.rdev = makedev(spec.major, spec.minor);

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 
+#include "mmu/random.h"
 #include "os/vfs/inode.h"
 #include "os/vfs/overlay_state.h"
 
@@ -16,21 +17,11 @@ class OverlayDirectory;
 
 enum class DeviceKind { kNull, kZero, kRandom, kUrandom, kTty };
 
-// SplitMix64 (Steele, Lea, Flood: "Fast splittable pseudorandom number generators", 2014).
-class SplitMix64 {
- public:
-  explicit SplitMix64(uint64_t seed) : state_(seed) {}
-  uint64_t next();
-  void fill(std::span<uint8_t> out);
-
- private:
-  uint64_t state_;
-};
-
 class DeviceInode final : public Inode {
  public:
   // `random` is shared by /dev/random and /dev/urandom: one stream, like one entropy pool.
-  DeviceInode(DeviceKind kind, FileStat stat, std::shared_ptr<SplitMix64> random, std::string path);
+  DeviceInode(DeviceKind kind, FileStat stat, std::shared_ptr<mmu::SplitMix64> random,
+              std::string path);
 
   DeviceKind kind() const { return kind_; }
   // /dev/tty: there is no controlling terminal, so opening it fails with ENXIO as on Linux.
@@ -45,7 +36,7 @@ class DeviceInode final : public Inode {
  private:
   DeviceKind kind_;
   FileStat stat_;
-  std::shared_ptr<SplitMix64> random_;
+  std::shared_ptr<mmu::SplitMix64> random_;
 };
 
 // A /dev directory holding null, zero, random, urandom and tty, placed at guest path `path`.

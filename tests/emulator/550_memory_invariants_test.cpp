@@ -22,8 +22,8 @@ class MemoryInvariants : public ::testing::Test {
     // The parent fills 1,500 pages (more than RAM holds: some go to swap) and forks.
     request.argv = {std::string(VMLAB_GUESTS_DIR) + "/fork_demo-musl", "1500", "100", "50"};
     request.stdout_file = kernel().fs().open("/dev/null", "/", O_WRONLY, 0).file;
-    std::string error;
-    ASSERT_EQ(kernel().spawn(request, &error), 0) << error;
+    const auto spawned = kernel().spawn(request);
+    ASSERT_TRUE(spawned) << spawned.error().message;
   }
 
   os::Kernel& kernel() { return machine_->kernel(); }

@@ -27,7 +27,6 @@ constexpr int kCpuModel = UC_CPU_X86_SKYLAKE_SERVER;
 
 namespace x86 = mmu::x86;
 constexpr uint64_t kEferLongMode = x86::efer::kLongModeEnable | x86::efer::kLongModeActive;
-constexpr uint64_t kUserRflags = x86::rflags::kInterrupt | x86::rflags::kReserved1;
 
 // uc_emu_start needs an end address; this one is non-canonical, so the CPU never reaches it.
 constexpr uint64_t kNeverReached = uint64_t{1} << 63;
@@ -352,9 +351,9 @@ void PagingHarness::start_engine() {
   check(uc_reg_write(uc_, UC_X86_REG_CR0, &v), "CR0");
   uc_x86_mmr gdtr{0, image_.gdt(), image_.gdt_limit(), 0};
   check(uc_reg_write(uc_, UC_X86_REG_GDTR, &gdtr), "GDTR");
-  uint64_t selector = emulator::kKernelCs;
+  uint64_t selector = x86::selector::kKernelCs;
   check(uc_reg_write(uc_, UC_X86_REG_CS, &selector), "CS");
-  selector = emulator::kKernelDs;
+  selector = x86::selector::kKernelDs;
   check(uc_reg_write(uc_, UC_X86_REG_SS, &selector), "SS");
   check(uc_reg_write(uc_, UC_X86_REG_DS, &selector), "DS");
   // Every case starts from this context: QEMU keeps the vector of an exception delivered to
@@ -375,8 +374,8 @@ void PagingHarness::enter_user(uint64_t rip, uint64_t target) {
   // Restoring a context leaves QEMU's TLB as it was: translations of the previous case's entries.
   check(uc_ctl_flush_tlb(uc_), "flushing the TLB");
   // The kernel image's iretq stub pops RIP, CS, RFLAGS, RSP, SS from the ring-0 stack.
-  const std::array<uint64_t, 5> frame = {rip, emulator::kUserCs, kUserRflags,
-                                         kCodeVa + kUserStackOffset, emulator::kUserDs};
+  const std::array<uint64_t, 5> frame = {rip, x86::selector::kUserCs, emulator::kUserRflags,
+                                         kCodeVa + kUserStackOffset, x86::selector::kUserDs};
   const uint64_t frame_va = image_.stack_top() - sizeof frame;
   memory_.write(emulator::KernelImage::physical(frame_va),
                 {reinterpret_cast<const uint8_t*>(frame.data()), sizeof frame});

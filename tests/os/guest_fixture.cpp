@@ -46,9 +46,10 @@ TestGuest::TestGuest(os::KernelConfig config, uint64_t ram_bytes)
   request.argv = {"/prog"};
   const auto null = kernel().fs().open("/dev/null", "/", O_RDWR, 0);
   request.stdin_file = request.stdout_file = request.stderr_file = null.file;
-  std::string error;
-  if (kernel().spawn(request, &error, &pid_) != 0)
-    throw std::runtime_error("cannot spawn the test program: " + error);
+  const auto spawned = kernel().spawn(request);
+  if (!spawned)
+    throw std::runtime_error("cannot spawn the test program: " + spawned.error().message);
+  pid_ = *spawned;
 }
 
 TestGuest::~TestGuest() {
@@ -89,10 +90,9 @@ int TestGuest::open_file(int pid) {
 }
 
 int TestGuest::fork(int pid) {
-  int error = 0;
-  os::Process* child = kernel().fork(process(pid), &error);
-  if (child == nullptr) throw std::runtime_error("fork failed: " + std::to_string(error));
-  return child->pid();
+  const os::Result<os::Process*> child = kernel().fork(process(pid));
+  if (!child) throw std::runtime_error("fork failed: " + std::to_string(child.error().code()));
+  return (*child)->pid();
 }
 
 Faults TestGuest::access(uint64_t va, mmu::Access access, int pid, bool* completed) {
