@@ -57,8 +57,9 @@ FaultResult FaultHandler::handle(Process& process, const FaultRequest& request) 
   }
   switch (non_present_kind(pte)) {
     case NonPresentKind::kSwap:
-      if (!kernel_.reclaim().make_room(process, page)) return {FaultResolution::kLimitExceeded};
-      return kernel_.reclaim().swap_in(process, *vma, page, swap_slot_of(pte));
+      if (!kernel_.reclaim().limits().make_room(process, page))
+        return {FaultResolution::kLimitExceeded};
+      return kernel_.reclaim().swap_in().fault_in(process, *vma, page, swap_slot_of(pte));
     case NonPresentKind::kProtNone:
       return {FaultResolution::kSegvAccErr};
     case NonPresentKind::kNone:
@@ -67,7 +68,7 @@ FaultResult FaultHandler::handle(Process& process, const FaultRequest& request) 
   const bool zero_page_read = request.access != Access::kWrite && kernel_.config().zero_page &&
                               vma->sharing == Sharing::kPrivate &&
                               !(vma->kind == VmaKind::kFile && page - vma->start < vma->file_bytes);
-  if (!zero_page_read && !kernel_.reclaim().make_room(process, page))
+  if (!zero_page_read && !kernel_.reclaim().limits().make_room(process, page))
     return {FaultResolution::kLimitExceeded};
   if (vma->kind == VmaKind::kFile && page - vma->start < vma->file_bytes)
     return file_fault(process, *vma, page, request.access);
@@ -183,7 +184,7 @@ FaultResult FaultHandler::write_protect_fault(Process& process, const Vma& vma, 
     return {FaultResolution::kZeroFill, old_frame.value, frame->value};
   }
   if (old.use == FrameUse::kAnonymous && old.refcount == 1 &&
-      kernel_.reclaim().can_reuse(old_frame)) {
+      kernel_.reclaim().swap_in().can_reuse(old_frame)) {
     // Nobody else can see this page any more: no copy needed (wp_page_reuse).
     space.set_rights(page, AddressSpace::rights_for(vma));
     return {FaultResolution::kCowReuse, old_frame.value, old_frame.value};

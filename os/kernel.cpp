@@ -43,11 +43,18 @@ Kernel::Kernel(const KernelConfig& config, std::vector<mmu::Mmu*> cpus, Platform
     swap = std::make_unique<SwapDevice>(config.swap_file, config.swap_bytes);
   std::unique_ptr<ReplacementPolicy> policy =
       config.custom_policy ? config.custom_policy() : make_policy(config.policy, policy_options);
-  reclaim_ = std::make_unique<Reclaimer>(*this, std::move(policy), std::move(swap),
-                                         config.local_replacement, config.process_limit_pages,
-                                         config.range_limits);
+  ReclaimHost host{
+      [this] { return instructions(); },
+      {[this] { return has_current() ? &current() : nullptr; },
+       [this](int pid) { return find(pid); },
+       [this](Process* p, CycleKind kind, uint64_t cycles) { charge(p, kind, cycles); }},
+      {[this] { return memory_holders(); },
+       [this](Process& p, int wait_status) { exit_process(p, wait_status); }}};
+  reclaim_ = std::make_unique<Reclaimer>(
+      frames_, page_cache_, events_, std::move(host), std::move(policy), std::move(swap),
+      config.local_replacement, config.process_limit_pages, config.range_limits);
   if (!config.record_references.empty()) reclaim_->record_references(config.record_references);
-  frames_.set_pressure_handler(reclaim_.get());
+  frames_.set_pressure_handler(&reclaim_->eviction());
   frames_.set_observer(reclaim_.get());
   fs_.set_clock([this] {
     const uint64_t ns = now_ns();
