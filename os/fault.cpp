@@ -3,8 +3,12 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "os/kernel.h"
+#include "os/kernel_config.h"
+#include "os/memory_limits.h"
+#include "os/page_cache.h"
+#include "os/process.h"
 #include "os/pte_encoding.h"
+#include "os/swap_in.h"
 
 namespace vmlab::os {
 
@@ -57,17 +61,17 @@ FaultResult FaultHandler::handle(Process& process, const FaultRequest& request) 
   }
   switch (non_present_kind(pte)) {
     case NonPresentKind::kSwap:
-      if (!kernel_.reclaim().make_room(process, page)) return {FaultResolution::kLimitExceeded};
-      return kernel_.reclaim().swap_in(process, *vma, page, swap_slot_of(pte));
+      if (!limits_.make_room(process, page)) return {FaultResolution::kLimitExceeded};
+      return swap_in_.fault_in(process, *vma, page, swap_slot_of(pte));
     case NonPresentKind::kProtNone:
       return {FaultResolution::kSegvAccErr};
     case NonPresentKind::kNone:
       break;
   }
-  const bool zero_page_read = request.access != Access::kWrite && kernel_.config().zero_page &&
+  const bool zero_page_read = request.access != Access::kWrite && config_.zero_page &&
                               vma->sharing == Sharing::kPrivate &&
                               !(vma->kind == VmaKind::kFile && page - vma->start < vma->file_bytes);
-  if (!zero_page_read && !kernel_.reclaim().make_room(process, page))
+  if (!zero_page_read && !limits_.make_room(process, page))
     return {FaultResolution::kLimitExceeded};
   if (vma->kind == VmaKind::kFile && page - vma->start < vma->file_bytes)
     return file_fault(process, *vma, page, request.access);
@@ -77,10 +81,9 @@ FaultResult FaultHandler::handle(Process& process, const FaultRequest& request) 
 
 FaultResult FaultHandler::anonymous_fault(Process& process, const Vma& vma, uint64_t page,
                                           Access access) {
-  FrameAllocator& frames = kernel_.frames();
-  if (access != Access::kWrite && kernel_.config().zero_page && vma.sharing == Sharing::kPrivate) {
+  if (access != Access::kWrite && config_.zero_page && vma.sharing == Sharing::kPrivate) {
     // Reading untouched memory needs no memory: map the shared zero page read-only.
-    const Pfn zero = frames.zero_frame();
+    const Pfn zero = frames_.zero_frame();
     if (!process.space().map_page(page, zero, LeafRights{false, vma.executable()}))
       return {FaultResolution::kOutOfMemory};
     return {FaultResolution::kZeroPage, 0, zero.value};
@@ -91,24 +94,24 @@ FaultResult FaultHandler::anonymous_fault(Process& process, const Vma& vma, uint
     const uint64_t base = page & ~mmu::page_offset_mask(mmu::PageSize::k2M);
     if (process.space().pd_slot_empty(base)) {
       if (const auto block =
-              frames.allocate(FrameUse::kAnonymous, kHugeOrder, FrameAllocator::Reclaim::kNo)) {
+              frames_.allocate(FrameUse::kAnonymous, kHugeOrder, FrameAllocator::Reclaim::kNo)) {
         if (process.space().map_huge(base, *block, AddressSpace::rights_for(vma)))
           return {FaultResolution::kZeroFill, 0, block->value};
-        frames.put(*block, kHugeOrder);
+        frames_.put(*block, kHugeOrder);
       }
     }
   }
-  const auto frame = frames.allocate(FrameUse::kAnonymous);
+  const auto frame = frames_.allocate(FrameUse::kAnonymous);
   if (!frame) return {FaultResolution::kOutOfMemory};
   if (!process.space().map_page(page, *frame, AddressSpace::rights_for(vma))) {
-    frames.put(*frame);
+    frames_.put(*frame);
     return {FaultResolution::kOutOfMemory};
   }
   return {FaultResolution::kZeroFill, 0, frame->value};
 }
 
 bool FaultHandler::huge_page_applies(const Vma& vma, uint64_t page) const {
-  const KernelConfig& c = kernel_.config();
+  const KernelConfig& c = config_;
   if (c.thp == KernelConfig::Thp::kNever) return false;
   if (c.thp == KernelConfig::Thp::kMadvise && !vma.huge_advised) return false;
   if (vma.kind != VmaKind::kAnonymous || vma.sharing != Sharing::kPrivate) return false;
@@ -124,9 +127,8 @@ bool FaultHandler::huge_page_applies(const Vma& vma, uint64_t page) const {
 
 FaultResult FaultHandler::file_fault(Process& process, const Vma& vma, uint64_t page,
                                      Access access) {
-  FrameAllocator& frames = kernel_.frames();
   const uint64_t offset = vma.file_offset_of(page);
-  const auto cached = kernel_.page_cache().get(vma.file, offset >> mmu::kPageShift);
+  const auto cached = page_cache_.get(vma.file, offset >> mmu::kPageShift);
   if (!cached) return {FaultResolution::kOutOfMemory};
   const FaultResolution resolution = cached->source == PageCache::Source::kFile
                                          ? FaultResolution::kFileMajor
@@ -143,61 +145,59 @@ FaultResult FaultHandler::file_fault(Process& process, const Vma& vma, uint64_t 
     // mapping gets it read-only so the first write copies it.
     const LeafRights rights{vma.sharing == Sharing::kShared && vma.writable(), vma.executable()};
     if (!process.space().map_page(page, cached->frame, rights)) {
-      frames.put(cached->frame);
+      frames_.put(cached->frame);
       return {FaultResolution::kOutOfMemory};
     }
     return {resolution, 0, cached->frame.value};
   }
   // A private copy: the page is about to be written, or its tail must read as zeros.
-  const auto frame = frames.allocate(FrameUse::kAnonymous);
+  const auto frame = frames_.allocate(FrameUse::kAnonymous);
   if (!frame) {
-    frames.put(cached->frame);
+    frames_.put(cached->frame);
     return {FaultResolution::kOutOfMemory};
   }
-  auto& memory = frames.memory();
+  auto& memory = frames_.memory();
   const uint64_t copy = partial ? available : mmu::kPageBytes;
   std::memcpy(memory.host(frame->address(), mmu::kPageBytes),
               memory.host(cached->frame.address(), mmu::kPageBytes), copy);
-  frames.put(cached->frame);
+  frames_.put(cached->frame);
   if (!process.space().map_page(page, *frame, AddressSpace::rights_for(vma))) {
-    frames.put(*frame);
+    frames_.put(*frame);
     return {FaultResolution::kOutOfMemory};
   }
   return {resolution, 0, frame->value};
 }
 
 FaultResult FaultHandler::write_protect_fault(Process& process, const Vma& vma, uint64_t page) {
-  FrameAllocator& frames = kernel_.frames();
   AddressSpace& space = process.space();
   const Pfn old_frame = space.read_pte(page).pfn();
-  const Frame& old = frames.frame(old_frame);
+  const Frame& old = frames_.frame(old_frame);
   if (vma.sharing == Sharing::kShared) {
     space.set_rights(page, AddressSpace::rights_for(vma));
     return {FaultResolution::kSpurious, old_frame.value, old_frame.value};
   }
   if (old.use == FrameUse::kZero) {
     // First write to memory that so far only read the zero page.
-    const auto frame = frames.allocate(FrameUse::kAnonymous);
+    const auto frame = frames_.allocate(FrameUse::kAnonymous);
     if (!frame) return {FaultResolution::kOutOfMemory};
     space.replace_frame(page, *frame, AddressSpace::rights_for(vma));
     return {FaultResolution::kZeroFill, old_frame.value, frame->value};
   }
-  if (old.use == FrameUse::kAnonymous && old.refcount == 1 &&
-      kernel_.reclaim().can_reuse(old_frame)) {
+  if (old.use == FrameUse::kAnonymous && old.refcount == 1 && swap_in_.can_reuse(old_frame)) {
     // Nobody else can see this page any more: no copy needed (wp_page_reuse).
     space.set_rights(page, AddressSpace::rights_for(vma));
     return {FaultResolution::kCowReuse, old_frame.value, old_frame.value};
   }
   // Pin the shared frame while a new one is found: reclaim must not take it meanwhile.
-  frames.get(old_frame);
-  const auto frame = frames.allocate(FrameUse::kAnonymous);
+  frames_.get(old_frame);
+  const auto frame = frames_.allocate(FrameUse::kAnonymous);
   if (!frame) {
-    frames.put(old_frame);
+    frames_.put(old_frame);
     return {FaultResolution::kOutOfMemory};
   }
-  frames.memory().copy_frame(*frame, old_frame);
+  frames_.memory().copy_frame(*frame, old_frame);
   space.replace_frame(page, *frame, AddressSpace::rights_for(vma));
-  frames.put(old_frame);
+  frames_.put(old_frame);
   return {FaultResolution::kCowCopy, old_frame.value, frame->value};
 }
 

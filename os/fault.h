@@ -9,8 +9,12 @@
 
 namespace vmlab::os {
 
-class Kernel;
+class FrameAllocator;
+class MemoryLimits;
+class PageCache;
 class Process;
+class SwapIn;
+struct KernelConfig;
 struct Vma;
 
 struct FaultRequest {
@@ -29,7 +33,14 @@ struct FaultResult {
 
 class FaultHandler {
  public:
-  explicit FaultHandler(Kernel& kernel) : kernel_(kernel) {}
+  // `config` says whether the zero page and huge pages are used, and which limits apply.
+  FaultHandler(const KernelConfig& config, FrameAllocator& frames, PageCache& page_cache,
+               MemoryLimits& limits, SwapIn& swap_in)
+      : config_(config),
+        frames_(frames),
+        page_cache_(page_cache),
+        limits_(limits),
+        swap_in_(swap_in) {}
 
   FaultResult handle(Process& process, const FaultRequest& request);
 
@@ -41,7 +52,11 @@ class FaultHandler {
   bool huge_page_applies(const Vma& vma, uint64_t page) const;
   static constexpr unsigned kHugeOrder = 9;  // 512 frames: one 2 MiB page
 
-  Kernel& kernel_;
+  const KernelConfig& config_;
+  FrameAllocator& frames_;
+  PageCache& page_cache_;
+  MemoryLimits& limits_;
+  SwapIn& swap_in_;
 };
 
 // Whether a VMA's protection allows an access (x86 cannot express execute-only or write-only:

@@ -21,7 +21,6 @@ Kernel::Kernel(const KernelConfig& config, std::vector<mmu::Mmu*> cpus, Platform
       tlb_(cpus, config.pcid),
       fs_(config.root, config.seed),
       page_cache_(frames_),
-      faults_(*this),
       procfs_(*this) {
   config_.cpus = static_cast<uint32_t>(cpus.size());
   for (mmu::Mmu* cpu : cpus) {
@@ -44,11 +43,20 @@ Kernel::Kernel(const KernelConfig& config, std::vector<mmu::Mmu*> cpus, Platform
     swap = std::make_unique<SwapDevice>(config.swap_file, config.swap_bytes);
   std::unique_ptr<ReplacementPolicy> policy =
       config.custom_policy ? config.custom_policy() : make_policy(config.policy, policy_options);
-  reclaim_ = std::make_unique<Reclaimer>(*this, std::move(policy), std::move(swap),
-                                         config.local_replacement, config.process_limit_pages,
-                                         config.range_limits);
+  ReclaimHost host{
+      [this] { return instructions(); },
+      {[this] { return has_current() ? &current() : nullptr; },
+       [this](int pid) { return find(pid); },
+       [this](Process* p, CycleKind kind, uint64_t cycles) { charge(p, kind, cycles); }},
+      {[this] { return memory_holders(); },
+       [this](Process& p, int wait_status) { exit_process(p, wait_status); }}};
+  reclaim_ = std::make_unique<Reclaimer>(
+      frames_, page_cache_, events_, std::move(host), std::move(policy), std::move(swap),
+      config.local_replacement, config.process_limit_pages, config.range_limits);
   if (!config.record_references.empty()) reclaim_->record_references(config.record_references);
-  frames_.set_pressure_handler(reclaim_.get());
+  faults_ = std::make_unique<FaultHandler>(config_, frames_, page_cache_, reclaim_->limits(),
+                                           reclaim_->swap_in());
+  frames_.set_pressure_handler(&reclaim_->eviction());
   frames_.set_observer(reclaim_.get());
   fs_.set_clock([this] {
     const uint64_t ns = now_ns();
@@ -366,7 +374,7 @@ FaultResult Kernel::handle_fault(Process& process, const FaultRequest& request, 
                                  uint64_t rip) {
   const uint64_t charged_before = cycles_.charged();
   const uint64_t huge_before = huge_counters_.huge_faults;
-  const FaultResult result = faults_.handle(process, request);
+  const FaultResult result = faults_->handle(process, request);
   account_fault(process, request, error_code, rip, result,
                 huge_counters_.huge_faults != huge_before);
   cycles_.in_page_faults += cycles_.charged() - charged_before;

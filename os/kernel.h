@@ -115,7 +115,7 @@ class Kernel {
   TlbControl& tlb() { return tlb_; }
   vfs::FileSystem& fs() { return fs_; }
   PageCache& page_cache() { return page_cache_; }
-  FaultHandler& faults() { return faults_; }
+  FaultHandler& faults() { return *faults_; }
   Reclaimer& reclaim() { return *reclaim_; }
   const Reclaimer& reclaim() const { return *reclaim_; }
   KernelEvents& events() { return events_; }
@@ -268,7 +268,7 @@ class Kernel {
   vfs::FileSystem fs_;
   PageCache page_cache_;
   std::unique_ptr<Reclaimer> reclaim_;
-  FaultHandler faults_;
+  std::unique_ptr<FaultHandler> faults_;  // after reclaim_: it uses reclaim's limits and swap-in
   KernelEvents events_;
   SyscallTable syscalls_;
   ProcFs procfs_;

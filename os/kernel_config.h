@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "os/reclaim.h"
+#include "os/memory_limits.h"
+#include "os/replacement/policy.h"
 
 #include "os/tlb_control.h"
 
