@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "os/oom_kill.h"
+#include "os/wait_status.h"
 #include "tests/os/guest_fixture.h"
 
 namespace vmlab::testing {
