@@ -9,7 +9,6 @@
 #include "emulator/engine.h"
 #include "emulator/registers.h"
 #include "mmu/format.h"
-#include "os/kernel.h"
 #include "os/process.h"
 
 namespace vmlab::emulator {
@@ -27,11 +26,13 @@ constexpr uint64_t kNeverReached = uint64_t{1} << 63;
 
 }  // namespace
 
-Cpu::Cpu(os::Kernel& kernel, os::Process& process, mmu::Mmu& mmu, Engine& engine,
-         const CpuOptions& options, CpuObserver* observer)
-    : kernel_(kernel),
+Cpu::Cpu(const CpuLinks& links, os::Process& process, Engine& engine, const CpuOptions& options,
+         CpuObserver* observer)
+    : kernel_(links.kernel),
+      processors_(links.processors),
+      access_tracker_(options.model == ModelMode::kFull ? links.access_tracker : nullptr),
       process_(process),
-      mmu_(&mmu),
+      mmu_(processors_.front()),
       engine_(engine),
       options_(options),
       observer_(observer),
@@ -41,9 +42,8 @@ Cpu::Cpu(os::Kernel& kernel, os::Process& process, mmu::Mmu& mmu, Engine& engine
       space_(process.shared_space()) {
   engine_.attach();
   process_.space().add_observer(this);
-  track_accesses_ = options_.model == ModelMode::kFull && kernel_.reclaim().wants_accesses();
   plain_accesses_ = options_.model == ModelMode::kFull && observer_ == nullptr &&
-                    !track_accesses_ && !options_.check;
+                    access_tracker_ == nullptr && !options_.check;
 }
 
 Cpu::~Cpu() {
@@ -252,7 +252,7 @@ os::StopReason Cpu::run_engine(uint64_t budget, SliceEnd end) {
 
 void Cpu::set_processor(size_t cpu) {
   settle_repeated_hits();
-  mmu_ = &kernel_.tlb().mmu_of(cpu);
+  mmu_ = processors_[cpu];
 }
 
 void Cpu::code_changed(uint64_t start, uint64_t end) {
@@ -282,7 +282,7 @@ void Cpu::pte_changed(uint64_t, mmu::PageSize, mmu::Pte before, mmu::Pte after) 
   // any, is read-only and names a frame whose bytes equal the copy's; the write that faulted
   // refills it. So its whole TLB need not go. Another thread's context must drop the old
   // frame: the faulting thread is about to write the new one.
-  const bool faulting_here = kernel_.has_current() && &kernel_.current() == &process_;
+  const bool faulting_here = kernel_.is_current(process_);
   const bool copy_on_write = faulting_here && before.present() && after.present() &&
                              !before.writable() && after.writable() &&
                              before.user() == after.user() &&

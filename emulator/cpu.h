@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "emulator/access_check.h"
@@ -25,12 +26,13 @@
 #include "mmu/mmu.h"
 #include "os/address_space.h"
 #include "os/cpu_port.h"
+#include "os/trap_entry.h"
 
 struct uc_context;
 
 namespace vmlab::os {
-class Kernel;
 class Process;
+class Reclaimer;
 }  // namespace vmlab::os
 
 namespace vmlab::emulator {
@@ -45,6 +47,13 @@ struct CpuOptions {
   bool check = false;  // a second, independent walker judges every translation (--check)
 };
 
+// What a context reaches of the rest of the machine: the kernel only through its trap entry.
+struct CpuLinks {
+  os::TrapEntry& kernel;
+  std::span<mmu::Mmu* const> processors;  // the modelled CPUs by number; a context starts on 0
+  os::Reclaimer* access_tracker;          // sees every access (LRU, OPT), or null
+};
+
 // Why the engine's last uc_emu_start ended, besides an error.
 enum class StopCause : uint8_t {
   kNone,
@@ -57,8 +66,8 @@ enum class StopCause : uint8_t {
 
 class Cpu final : public os::CpuPort, public os::PageTableObserver {
  public:
-  Cpu(os::Kernel& kernel, os::Process& process, mmu::Mmu& mmu, Engine& engine,
-      const CpuOptions& options, CpuObserver* observer);
+  Cpu(const CpuLinks& links, os::Process& process, Engine& engine, const CpuOptions& options,
+      CpuObserver* observer);
   ~Cpu() override;
   Cpu(const Cpu&) = delete;
   Cpu& operator=(const Cpu&) = delete;
@@ -176,7 +185,9 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
     mmu_->forget(mmu::Mmu::kFetchPath);
   }
 
-  os::Kernel& kernel_;
+  os::TrapEntry& kernel_;
+  std::span<mmu::Mmu* const> processors_;
+  os::Reclaimer* access_tracker_;  // the full model with a policy that wants every access
   os::Process& process_;
   mmu::Mmu* mmu_;  // the modelled CPU this context runs on now (set_processor)
   Engine& engine_;
@@ -190,7 +201,6 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
 
   bool running_ = false;
   bool in_syscall_ = false;
-  bool track_accesses_ = false;   // the replacement policy wants every access (LRU, OPT)
   bool plain_accesses_ = false;   // full model, no observer, no tracking, no --check
   bool regs_pending_ = false;     // pending_regs_ replace the live registers before the next run
   bool exception_taken_ = false;  // reset QEMU's exception state before running again

@@ -1,5 +1,5 @@
-// The mini guest kernel: processes, the scheduler loop, and the entry points the CPU calls
-// (system call, page fault, other exceptions).
+// The mini guest kernel: processes, the scheduler loop, and the trap entry the CPU calls
+// (os/trap_entry.h: system call, page fault, other exceptions).
 #pragma once
 
 #include <atomic>
@@ -27,6 +27,7 @@
 #include "os/syscalls/syscall_table.h"
 #include "os/ticker.h"
 #include "os/tlb_control.h"
+#include "os/trap_entry.h"
 #include "os/vfs/file_system.h"
 
 namespace vmlab::os {
@@ -61,7 +62,7 @@ struct BootInfo {
   uint64_t reserved_frames = 0;  // frames of RAM the kernel image occupies (from frame 0)
 };
 
-class Kernel {
+class Kernel final : public TrapEntry {
  public:
   // One MMU per modelled CPU (config.cpus of them).
   Kernel(const KernelConfig& config, std::vector<mmu::Mmu*> cpus, Platform& platform,
@@ -98,10 +99,13 @@ class Kernel {
   // Kills every remaining process and drops the page cache (end of the run).
   void shutdown();
 
-  // ---- Entry points called by the CPU from inside its hooks ----
-  void syscall(Process& process);
-  void page_fault(Process& process, uint64_t address, uint32_t error_code, uint64_t rip);
-  void cpu_exception(Process& process, CpuException exception, uint64_t rip);
+  // ---- TrapEntry: called by the CPU from inside its hooks (os/kernel_traps.cpp; the system
+  // call in os/kernel_syscall.cpp) ----
+  void syscall(Process& process) override;
+  void page_fault(Process& process, uint64_t address, uint32_t error_code, uint64_t rip) override;
+  void cpu_exception(Process& process, CpuException exception, uint64_t rip) override;
+  uint64_t time_stamp_counter() const override;
+  bool is_current(const Process& process) const override;
   // A fault taken by the kernel itself while touching user memory. True when resolved.
   bool kernel_fault(Process& process, const FaultRequest& request);
 

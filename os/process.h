@@ -24,41 +24,6 @@ enum class ProcessState : uint8_t {
   kZombie,   // exited, waiting for its parent to reap it
 };
 
-// Why a CPU exception happened, in the kernel's terms (the emulator maps vectors to these).
-enum class CpuException : uint8_t {
-  kDivide,
-  kBreakpoint,
-  kBoundOrOverflow,
-  kInvalidOpcode,
-  kStackSegment,
-  kGeneralProtection,
-  kFloatingPoint,
-  kAlignment,
-};
-
-// The x86 vector of each exception, for sigcontext.trapno.
-constexpr uint32_t exception_vector(CpuException e) {
-  switch (e) {
-    case CpuException::kDivide:
-      return 0;
-    case CpuException::kBreakpoint:
-      return 3;
-    case CpuException::kBoundOrOverflow:
-      return 5;
-    case CpuException::kInvalidOpcode:
-      return 6;
-    case CpuException::kStackSegment:
-      return 12;
-    case CpuException::kGeneralProtection:
-      return 13;
-    case CpuException::kFloatingPoint:
-      return 16;
-    case CpuException::kAlignment:
-      return 17;
-  }
-  return 13;
-}
-
 // What the threads of one process share besides memory, files and dispositions (Linux's
 // signal_struct): who they are, and the signals sent to the process as a whole, which any
 // thread that does not block them may take.
