@@ -43,7 +43,7 @@ std::vector<StatValue> stats_counters(Machine& machine) {
 std::string stats_summary(Machine& machine, const RunFacts& facts) {
   os::Kernel& kernel = machine.kernel();
   const mmu::Mmu& mmu = machine.mmu();
-  const os::ProcessCounters t = kernel.totals();
+  const os::ProcessCounters t = kernel.tasks().totals();
   std::string out;
   char line[256];
   auto add = [&](const char* fmt, auto... args) {
@@ -76,7 +76,7 @@ std::string stats_summary(Machine& machine, const RunFacts& facts) {
       static_cast<unsigned long long>(facts.frames_free_at_start),
       static_cast<unsigned long long>(facts.frames_free_at_exit));
   add("processes           %zu, %llu context switches, %llu system calls\n",
-      kernel.finished().size(), static_cast<unsigned long long>(kernel.context_switches()),
+      kernel.tasks().finished().size(), static_cast<unsigned long long>(kernel.context_switches()),
       static_cast<unsigned long long>(t.syscalls));
   if (machine.cpu_count() > 1) {
     const os::TlbControl& tlb = kernel.tlb();

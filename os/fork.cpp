@@ -12,7 +12,7 @@ Process* Kernel::fork(Process& parent, int* err) {
     return nullptr;
   }
   // A child forked by any thread is the process's child (wait4 from any thread finds it).
-  auto owned = std::make_unique<Process>(next_pid_++, parent.tgid());
+  auto owned = std::make_unique<Process>(tasks_.allocate_pid(), parent.tgid());
   Process& child = *owned;
   child.inherit_identity(parent);
   child.set_pgid(parent.pgid());
@@ -36,7 +36,7 @@ Process* Kernel::fork(Process& parent, int* err) {
   child.processor = least_loaded_cpu(parent.affinity);
   child.affinity = parent.affinity;
   leader_of(parent).children.push_back(child.pid());
-  processes_.emplace(child.pid(), std::move(owned));
+  tasks_.add(std::move(owned));
   run_queue_.push_back(child.pid());
   procfs_.add(child.pid());
   KernelEvents::raise(events_.process, ProcessEvent{child, ProcessEvent::Kind::kCreated, 0});

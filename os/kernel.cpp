@@ -78,14 +78,9 @@ uint16_t Kernel::allocate_pcid() {
   return pcid;
 }
 
-Process* Kernel::find(int pid) {
-  auto it = processes_.find(pid);
-  return it == processes_.end() ? nullptr : it->second.get();
-}
-
 uint64_t Kernel::instructions() const {
   uint64_t total = retired_by_exited_;
-  for (const auto& [pid, p] : processes_)
+  for (const auto& [pid, p] : tasks_.all())
     if (p->has_cpu()) total += const_cast<Process&>(*p).cpu().instructions();
   for (const auto& cpu : retired_cpus_)
     total += cpu->instructions();
@@ -96,10 +91,10 @@ int Kernel::spawn(const SpawnRequest& request, std::string* error, int* pid) {
   const std::vector<std::string>& argv = request.argv;
   const std::vector<std::string>& envp = request.envp;
   const std::string& cwd = request.cwd;
-  auto process = std::make_unique<Process>(next_pid_++, 0);
+  auto process = std::make_unique<Process>(tasks_.allocate_pid(), 0);
   Process& p = *process;
   p.processor = least_loaded_cpu();
-  processes_.emplace(p.pid(), std::move(process));
+  tasks_.add(std::move(process));
   p.cwd = cwd;
   // The guest's standard streams are the host's unless the caller gives others.
   const std::shared_ptr<vfs::OpenFile> streams[3] = {request.stdin_file, request.stdout_file,
@@ -124,7 +119,7 @@ int Kernel::spawn(const SpawnRequest& request, std::string* error, int* pid) {
   }
   const int result = exec(p, program, argv, envp, error);
   if (result != 0) {
-    processes_.erase(p.pid());
+    tasks_.discard(p.pid());
     return -result;
   }
   run_queue_.push_back(p.pid());
@@ -141,45 +136,22 @@ void Kernel::reap_engines() {
   for (const auto& cpu : retired_cpus_)
     retired_by_exited_ += cpu->instructions();
   retired_cpus_.clear();
-  zombies_to_free_.clear();
+  tasks_.free_removed();
 }
 
 void Kernel::reap(Process& process) {
-  finished_.push_back(ProcessSummary{process.pid(), process.ppid(), process.comm,
-                                     process.wait_status(), process.instructions_at_exit,
-                                     process.peak_resident, process.counters()});
-  if (process.pid() == 1) init_status_ = process.wait_status();
-  add_counters(reaped_totals_, process.counters());
-  const int pid = process.pid();
-  procfs_.remove(pid);
+  procfs_.remove(process.pid());
   if (current_ == &process) current_ = nullptr;
-  // The object may be in use by the caller (a hook of its own CPU): free it later.
-  zombies_to_free_.push_back(std::move(processes_.at(pid)));
-  processes_.erase(pid);
+  tasks_.reap(process);
 }
 
 void Kernel::warn_once(const std::string& message) {
   if (warnings_.insert(message).second) std::fprintf(stderr, "%s\n", message.c_str());
 }
 
-std::vector<Process*> Kernel::memory_holders() const {
-  std::vector<Process*> holders;
-  std::set<const AddressSpace*> seen;
-  for (const auto& [pid, p] : processes_)
-    if (p->has_space() && seen.insert(&p->space()).second) holders.push_back(p.get());
-  return holders;
-}
-
-ProcessCounters Kernel::totals() const {
-  ProcessCounters sum = reaped_totals_;
-  for (const auto& [pid, p] : processes_)
-    add_counters(sum, p->counters());
-  return sum;
-}
-
 size_t Kernel::least_loaded_cpu(uint64_t affinity) const {
   std::vector<size_t> load(cpus_.size(), 0);
-  for (const auto& [pid, p] : processes_)
+  for (const auto& [pid, p] : tasks_.all())
     if (p->state() != ProcessState::kZombie && p->processor < load.size()) ++load[p->processor];
   size_t best = cpus_.size();
   for (size_t cpu = 0; cpu < load.size() && cpu < 64; ++cpu)
@@ -285,7 +257,7 @@ void Kernel::sample_fault_rate() {
   // instructions, the curve of the thrashing experiments.
   const uint64_t now = instructions();
   if (now < next_sample_) return;
-  const ProcessCounters c = totals();
+  const ProcessCounters c = tasks_.totals();
   const uint64_t faults = c.minor_faults + c.major_faults;
   const uint64_t majors = c.major_faults;
   fault_rate_.push_back(FaultRateSample{now, faults - sampled_faults_, majors - sampled_majors_});
@@ -297,12 +269,12 @@ void Kernel::sample_fault_rate() {
 void Kernel::shutdown() {
   // Kill what is left, then drop caches so every frame returns to the allocator.
   std::vector<int> live;
-  for (const auto& [pid, p] : processes_)
+  for (const auto& [pid, p] : tasks_.all())
     if (p->state() != ProcessState::kZombie) live.push_back(pid);
   for (int pid : live)
     if (Process* p = find(pid)) exit_process(*p, signaled_status(sig::kKill, false));
   reap_engines();
-  processes_.clear();
+  tasks_.clear();
   run_queue_.clear();
   page_cache_.drop_unmapped();
 }

@@ -22,6 +22,7 @@
 #include "os/platform.h"
 #include "os/pressure.h"
 #include "os/process.h"
+#include "os/process_table.h"
 #include "os/procfs.h"
 #include "os/reclaim.h"
 #include "os/syscalls/syscall_table.h"
@@ -124,18 +125,16 @@ class Kernel final : public TrapEntry {
   KernelEvents& events() { return events_; }
   Platform& platform() { return platform_; }
   FutexTable& futexes() { return futexes_; }
+  // Every task, and what the ended ones left (summaries, totals).
+  const ProcessTable& tasks() const { return tasks_; }
   // The task with this ID (a process's first thread has the process's ID), or null.
-  Process* find(int pid);
+  Process* find(int pid) { return tasks_.find(pid); }
   // The first thread of `task`'s process: it keeps what belongs to the process (its ID, wait
   // status, children, heap and timers) until the last thread has exited.
   Process& leader_of(Process& task) { return *find(task.tgid()); }
   Process& current() { return *current_; }
   bool has_current() const { return current_ != nullptr; }
-  // Every task (threads included), by ID.
-  const std::map<int, std::unique_ptr<Process>>& processes() const { return processes_; }
-  // One task per address space (threads share one), the lowest ID first: for sums over
-  // memory that must count a process's pages once.
-  std::vector<Process*> memory_holders() const;
+  std::vector<Process*> memory_holders() const { return tasks_.memory_holders(); }
 
   // Virtual time: the modelled cycles since boot (os/cycle_accounting.h) after the epoch. They
   // are derived from the instructions retired by every CPU and the kernel's modelled costs,
@@ -185,8 +184,6 @@ class Kernel final : public TrapEntry {
   // Prints `message` on stderr the first time this machine sees it.
   void warn_once(const std::string& message);
 
-  // Counters summed over every process that ever ran.
-  ProcessCounters totals() const;
   uint64_t context_switches() const { return context_switches_; }
   // What each modelled CPU did.
   struct CpuCounters {
@@ -196,9 +193,6 @@ class Kernel final : public TrapEntry {
     int last_task = 0;  // the task that ran here last (its address space may still be loaded)
   };
   const std::vector<CpuCounters>& cpu_counters() const { return cpus_; }
-  const std::vector<ProcessSummary>& finished() const { return finished_; }
-  const std::vector<ThreadSummary>& finished_threads() const { return finished_threads_; }
-  int init_status() const { return init_status_; }
   uint64_t frames_free_at_start() const { return frames_free_at_start_; }
 
  private:
@@ -274,10 +268,9 @@ class Kernel final : public TrapEntry {
   ProcFs procfs_;
   FutexTable futexes_;
 
-  std::map<int, std::unique_ptr<Process>> processes_;
+  ProcessTable tasks_;
   std::vector<int> run_queue_;
   Process* current_ = nullptr;
-  int next_pid_ = 1;
   uint16_t next_pcid_ = 1;
   uint64_t retired_by_exited_ = 0;  // instructions of CPUs that no longer exist
   CycleCounters cycles_;            // modelled time besides user time
@@ -286,12 +279,7 @@ class Kernel final : public TrapEntry {
   std::function<void()> between_slices_;
   bool tick_stop_requested_ = false;  // a page fault stopped the CPU because a tick is due
   std::vector<std::unique_ptr<CpuPort>> retired_cpus_;  // destroyed after their run returns
-  std::vector<ProcessSummary> finished_;
-  std::vector<ThreadSummary> finished_threads_;
-  std::vector<std::unique_ptr<Process>> zombies_to_free_;  // reaped inside a hook of their own
-  ProcessCounters reaped_totals_;
-  std::set<std::string> warnings_;  // warn_once: each line once per machine
-  int init_status_ = 0;
+  std::set<std::string> warnings_;                      // warn_once: each line once per machine
   uint64_t frames_free_at_start_ = 0;
   uint64_t context_switches_ = 0;
   std::vector<CpuCounters> cpus_;

@@ -89,7 +89,7 @@ int help(const std::string& command) {
 // "pid 1 (prog) in futex, pid 3 (prog) thread 4 in wait4": who waits, in which call.
 std::string blocked_threads(os::Kernel& kernel) {
   std::string out;
-  for (const auto& [tid, task] : kernel.processes()) {
+  for (const auto& [tid, task] : kernel.tasks().all()) {
     if (task->state() != os::ProcessState::kBlocked) continue;
     if (!out.empty()) out += ", ";
     out += "pid " + std::to_string(task->tgid()) + " (" + task->comm + ")";
@@ -182,7 +182,7 @@ int run_command(const std::vector<std::string>& args) {
     switch (end) {
       case os::RunEnd::kAllExited:
         facts.end = "exited";
-        status = exit_status_of(kernel.init_status());
+        status = exit_status_of(kernel.tasks().init_status());
         break;
       case os::RunEnd::kInstructionLimit:
         facts.end = "instruction-limit";

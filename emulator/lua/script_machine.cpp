@@ -163,7 +163,7 @@ std::optional<std::string> ScriptMachine::captured(int pid) const {
 }
 
 std::optional<int> ScriptMachine::exit_status() const {
-  for (const os::ProcessSummary& p : machine_->kernel().finished())
+  for (const os::ProcessSummary& p : machine_->kernel().tasks().finished())
     if (p.pid == kInitPid) return exit_status_of(p.wait_status);
   return std::nullopt;
 }
