@@ -107,9 +107,13 @@ struct CpuStat {
 
 const CpuStat kCpuStats[] = {
     {{"instructions", "instructions", kCpu, "instructions retired on this CPU"},
-     [](Machine& m, size_t cpu) { return m.kernel().cpu_counters()[cpu].instructions; }},
+     [](Machine& m, size_t cpu) {
+       return m.kernel().scheduler().cpu_counters()[cpu].instructions;
+     }},
     {{"context_switches", "switches", kCpu, "task switches on this CPU"},
-     [](Machine& m, size_t cpu) { return m.kernel().cpu_counters()[cpu].context_switches; }},
+     [](Machine& m, size_t cpu) {
+       return m.kernel().scheduler().cpu_counters()[cpu].context_switches;
+     }},
     {{"tlb_l1_misses", "lookups", kCpu, "misses of its L1 TLBs (instruction and data)"},
      [](Machine& m, size_t cpu) {
        return m.mmu(cpu).level_misses(mmu::TlbLevel::kL1i) +
@@ -255,7 +259,7 @@ void write_statistics(StatsWriter& out, Machine& machine, const RunFacts& facts)
   memory_section(out, machine, facts);
   process_totals(out, totals, "");
   out.count({"context_switches", "switches", kMachine, "task switches (every CPU)"},
-            kernel.context_switches());
+            kernel.scheduler().context_switches());
   cpus_section(out, machine);
   cycles_section(out, kernel);
   pressure_section(out, kernel);

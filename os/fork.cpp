@@ -33,11 +33,11 @@ Process* Kernel::fork(Process& parent, int* err) {
   space->set_owner(child.pid());
   child.replace_space(std::move(space));
   child.replace_cpu(platform_.fork_cpu(parent, child));
-  child.processor = least_loaded_cpu(parent.affinity);
+  child.processor = scheduler_.least_loaded_cpu(parent.affinity);
   child.affinity = parent.affinity;
   leader_of(parent).children.push_back(child.pid());
   tasks_.add(std::move(owned));
-  run_queue_.push_back(child.pid());
+  scheduler_.enqueue(child.pid());
   procfs_.add(child.pid());
   KernelEvents::raise(events_.process, ProcessEvent{child, ProcessEvent::Kind::kCreated, 0});
   return &child;

@@ -21,7 +21,8 @@ Kernel::Kernel(const KernelConfig& config, std::vector<mmu::Mmu*> cpus, Platform
       fs_(config.root, config.seed),
       page_cache_(frames_),
       faults_(*this),
-      procfs_(*this) {
+      procfs_(*this),
+      scheduler_(tasks_, tlb_, cpus.size(), [this](Process& p) { return retry_blocked(p); }) {
   config_.cpus = static_cast<uint32_t>(cpus.size());
   for (mmu::Mmu* cpu : cpus) {
     mmu::PagingControl control = cpu->control();
@@ -55,7 +56,6 @@ Kernel::Kernel(const KernelConfig& config, std::vector<mmu::Mmu*> cpus, Platform
                          static_cast<int64_t>(ns % 1'000'000'000)};
   });
   frames_free_at_start_ = frames_.free_frames();
-  cpus_.resize(cpus.size());
 }
 
 Kernel::~Kernel() {
@@ -93,7 +93,7 @@ int Kernel::spawn(const SpawnRequest& request, std::string* error, int* pid) {
   const std::string& cwd = request.cwd;
   auto process = std::make_unique<Process>(tasks_.allocate_pid(), 0);
   Process& p = *process;
-  p.processor = least_loaded_cpu();
+  p.processor = scheduler_.least_loaded_cpu();
   tasks_.add(std::move(process));
   p.cwd = cwd;
   // The guest's standard streams are the host's unless the caller gives others.
@@ -122,7 +122,7 @@ int Kernel::spawn(const SpawnRequest& request, std::string* error, int* pid) {
     tasks_.discard(p.pid());
     return -result;
   }
-  run_queue_.push_back(p.pid());
+  scheduler_.enqueue(p.pid());
   procfs_.add(p.pid());
   if (pid != nullptr) *pid = p.pid();
   KernelEvents::raise(events_.process, ProcessEvent{p, ProcessEvent::Kind::kCreated, 0});
@@ -149,109 +149,6 @@ void Kernel::warn_once(const std::string& message) {
   if (warnings_.insert(message).second) std::fprintf(stderr, "%s\n", message.c_str());
 }
 
-size_t Kernel::least_loaded_cpu(uint64_t affinity) const {
-  std::vector<size_t> load(cpus_.size(), 0);
-  for (const auto& [pid, p] : tasks_.all())
-    if (p->state() != ProcessState::kZombie && p->processor < load.size()) ++load[p->processor];
-  size_t best = cpus_.size();
-  for (size_t cpu = 0; cpu < load.size() && cpu < 64; ++cpu)
-    if ((affinity >> cpu & 1) != 0 && (best == cpus_.size() || load[cpu] < load[best])) best = cpu;
-  return best == cpus_.size() ? 0 : best;
-}
-
-Process* Kernel::pick_next(size_t cpu) {
-  // Round robin over the tasks of this CPU in the run queue; blocked ones get their call
-  // retried when their turn comes, so a wake-up is noticed within one round.
-  std::erase_if(run_queue_, [this](int pid) {
-    const Process* p = find(pid);
-    return p == nullptr || p->state() == ProcessState::kZombie;
-  });
-  std::vector<int> turn;
-  for (int pid : run_queue_)
-    if (find(pid)->processor == cpu) turn.push_back(pid);
-  for (const int pid : turn) {
-    run_queue_.erase(std::find(run_queue_.begin(), run_queue_.end(), pid));
-    run_queue_.push_back(pid);
-    Process* p = find(pid);
-    if (p == nullptr || p->state() == ProcessState::kZombie) continue;  // ended meanwhile
-    if (p->vfork_child != 0) {
-      const Process* child = find(p->vfork_child);
-      if (child != nullptr && child->state() != ProcessState::kZombie) continue;
-      p->vfork_child = 0;
-    }
-    if (p->state() == ProcessState::kBlocked && !retry_blocked(*p)) continue;
-    return p;
-  }
-  return nullptr;
-}
-
-RunEnd Kernel::run(uint64_t budget_instructions) {
-  paused_ = false;
-  const uint64_t pause_at =
-      budget_instructions == 0 ? UINT64_MAX : instructions() + budget_instructions;
-  while (true) {
-    reap_engines();
-    fire_timers();
-    if (paused_) return RunEnd::kPaused;
-    if (stop_flag_ != nullptr && stop_flag_->load(std::memory_order_relaxed) != 0)
-      return RunEnd::kInterrupted;
-    fire_due_tick();
-    if (paused_) return RunEnd::kPaused;
-    if (between_slices_) between_slices_();
-    // The CPUs take turns, each running the next task of its own; one without a runnable
-    // task stays idle this round.
-    Process* p = nullptr;
-    for (size_t tried = 0; tried < cpus_.size() && p == nullptr; ++tried) {
-      tlb_.set_cpu(next_cpu_);
-      p = pick_next(next_cpu_);
-      next_cpu_ = (next_cpu_ + 1) % cpus_.size();
-    }
-    if (p == nullptr) {
-      if (run_queue_.empty()) return RunEnd::kAllExited;
-      // Everyone waits. Sleepers wake when virtual time reaches them: skip ahead (stopping at
-      // a time tick on the way, so that it samples the machine on time).
-      uint64_t wake = UINT64_MAX;
-      for (int pid : run_queue_) {
-        Process* q = find(pid);
-        if (q != nullptr && q->state() == ProcessState::kBlocked &&
-            q->blocked_call().wake_at_ns != 0)
-          wake = std::min(wake, q->blocked_call().wake_at_ns);
-      }
-      wake = std::min(wake, next_timer_wake_ns());
-      if (wake == UINT64_MAX) return RunEnd::kDeadlock;
-      if (ticker_ && ticker_->time_based())
-        wake = std::min(wake, config_.epoch_ns + ticker_->deadline_ns());
-      const uint64_t now = now_ns();
-      if (wake > now) cycles_.idle += wake - now;
-      continue;
-    }
-    if (!deliver_signals(*p)) continue;  // the signal ended the process
-    // Its signals were discarded (ignored): the call it waits in goes on waiting.
-    if (p->state() == ProcessState::kBlocked) continue;
-    // Loads CR3 also without a switch: after execve the same process has a new address space.
-    // Between threads of one process CR3 stays as it is: their switch keeps the TLB.
-    CpuCounters& here = cpus_[tlb_.cpu()];
-    tlb_.switch_to(p->space());
-    p->cpu().set_processor(tlb_.cpu());
-    ++here.slices;
-    if (p->pid() != here.last_task) {
-      ++context_switches_;
-      ++here.context_switches;
-      ++p->counters().context_switches;
-      charge(p, CycleKind::kContextSwitch, cycle_cost::kContextSwitch);
-      KernelEvents::raise(events_.process, ProcessEvent{*p, ProcessEvent::Kind::kSwitchIn, 0});
-      here.last_task = p->pid();
-    }
-    current_ = p;
-    if (const auto end = run_slice(*p, pause_at)) return *end;
-  }
-}
-
-void Kernel::pause() {
-  paused_ = true;
-  if (current_ != nullptr && current_->has_cpu()) current_->cpu().request_stop();
-}
-
 void Kernel::sample_fault_rate() {
   // One sample per million instructions (as often as time slices allow): faults per million
   // instructions, the curve of the thrashing experiments.
@@ -275,7 +172,7 @@ void Kernel::shutdown() {
     if (Process* p = find(pid)) exit_process(*p, signaled_status(sig::kKill, false));
   reap_engines();
   tasks_.clear();
-  run_queue_.clear();
+  scheduler_.clear();
   page_cache_.drop_unmapped();
 }
 

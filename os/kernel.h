@@ -25,6 +25,7 @@
 #include "os/process_table.h"
 #include "os/procfs.h"
 #include "os/reclaim.h"
+#include "os/scheduler.h"
 #include "os/syscalls/syscall_table.h"
 #include "os/ticker.h"
 #include "os/tlb_control.h"
@@ -127,6 +128,8 @@ class Kernel final : public TrapEntry {
   FutexTable& futexes() { return futexes_; }
   // Every task, and what the ended ones left (summaries, totals).
   const ProcessTable& tasks() const { return tasks_; }
+  // The run queue and what each modelled CPU did.
+  const Scheduler& scheduler() const { return scheduler_; }
   // The task with this ID (a process's first thread has the process's ID), or null.
   Process* find(int pid) { return tasks_.find(pid); }
   // The first thread of `task`'s process: it keeps what belongs to the process (its ID, wait
@@ -184,15 +187,6 @@ class Kernel final : public TrapEntry {
   // Prints `message` on stderr the first time this machine sees it.
   void warn_once(const std::string& message);
 
-  uint64_t context_switches() const { return context_switches_; }
-  // What each modelled CPU did.
-  struct CpuCounters {
-    uint64_t instructions = 0;
-    uint64_t context_switches = 0;
-    uint64_t slices = 0;
-    int last_task = 0;  // the task that ran here last (its address space may still be loaded)
-  };
-  const std::vector<CpuCounters>& cpu_counters() const { return cpus_; }
   uint64_t frames_free_at_start() const { return frames_free_at_start_; }
 
  private:
@@ -232,15 +226,17 @@ class Kernel final : public TrapEntry {
   void account_fault(Process& process, const FaultRequest& request, uint32_t error_code,
                      uint64_t rip, const FaultResult& result, bool huge);
   void charge_fault(Process& process, const FaultResult& result, bool refault, bool huge);
+  // Between time slices: reaps, fires timers and ticks; a reason to stop the run, if any.
+  std::optional<RunEnd> before_turn();
+  // No CPU has a task that can run: the clock skips to the next wake-up, or the run ends.
+  std::optional<RunEnd> idle();
+  // `process` gets the CPU whose turn it is.
+  void switch_to(Process& process);
   std::optional<RunEnd> run_slice(Process& process, uint64_t pause_at);
   bool resumable(const Process& process) const;
   bool fire_due_tick();
   void out_of_memory(Process& process, FaultResolution why);
   void report_fatal_signal(const Process& process, const SigInfo& info);
-  // The next task of `cpu`'s share of the run queue that can run, or null.
-  Process* pick_next(size_t cpu);
-  // The CPU a new task runs on: the one with the fewest live tasks (the first such).
-  size_t least_loaded_cpu(uint64_t affinity = ~uint64_t{0}) const;
   void reap_engines();
   void reparent_children(Process& process);
   void reap(Process& process);
@@ -269,7 +265,7 @@ class Kernel final : public TrapEntry {
   FutexTable futexes_;
 
   ProcessTable tasks_;
-  std::vector<int> run_queue_;
+  Scheduler scheduler_;  // after tasks_, which it reads
   Process* current_ = nullptr;
   uint16_t next_pcid_ = 1;
   uint64_t retired_by_exited_ = 0;  // instructions of CPUs that no longer exist
@@ -281,9 +277,6 @@ class Kernel final : public TrapEntry {
   std::vector<std::unique_ptr<CpuPort>> retired_cpus_;  // destroyed after their run returns
   std::set<std::string> warnings_;                      // warn_once: each line once per machine
   uint64_t frames_free_at_start_ = 0;
-  uint64_t context_switches_ = 0;
-  std::vector<CpuCounters> cpus_;
-  size_t next_cpu_ = 0;  // the CPU whose turn comes next (round robin)
   bool paused_ = false;
   const std::atomic<int>* stop_flag_ = nullptr;
   std::vector<FaultRateSample> fault_rate_;

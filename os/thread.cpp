@@ -42,10 +42,10 @@ Process* Kernel::clone_thread(Process& parent, int* err) {
   s.blocked = parent.signals().blocked;
   // The alternate stack is the parent thread's memory: a new thread starts without one.
   thread.replace_cpu(platform_.fork_cpu(parent, thread));
-  thread.processor = least_loaded_cpu(parent.affinity);
+  thread.processor = scheduler_.least_loaded_cpu(parent.affinity);
   thread.affinity = parent.affinity;
   tasks_.add(std::move(owned));
-  run_queue_.push_back(thread.pid());
+  scheduler_.enqueue(thread.pid());
   KernelEvents::raise(events_.process, ProcessEvent{thread, ProcessEvent::Kind::kCreated, 0});
   return &thread;
 }
