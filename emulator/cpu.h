@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -149,6 +150,12 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
     }
   }
   os::StopReason run_engine(uint64_t budget, SliceEnd end);
+  // The budget ends inside the block at RIP: its instructions are counted one by one. Returns
+  // the count for uc_emu_start.
+  uint64_t start_tail();
+  void rewind_to_stopped_block(bool stopped_cleanly);
+  // The engine stopped on a fault: resolves it; why the run ends, or nothing to go on.
+  std::optional<os::StopReason> after_fault(uint64_t rip);
   [[gnu::noinline]] void enter_block(uint64_t address, uint32_t size);
   bool fill_entry(uint64_t va, mmu::Access access, void* entry);
   bool grant(uint64_t va, mmu::Access access, const mmu::WalkResult& walk, void* entry);
