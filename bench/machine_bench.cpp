@@ -47,7 +47,7 @@ double run_guest(const std::vector<std::string>& argv, const emulator::MachineCo
   const auto start = Clock::now();
   const os::RunEnd end = kernel.run();
   const std::chrono::duration<double> elapsed = Clock::now() - start;
-  if (end != os::RunEnd::kAllExited || kernel.init_status() != 0)
+  if (end != os::RunEnd::kAllExited || kernel.tasks().init_status() != 0)
     throw std::runtime_error(argv[0] + " did not exit cleanly");
   kernel.shutdown();
   return elapsed.count();

@@ -9,7 +9,6 @@
 #include "emulator/engine.h"
 #include "emulator/registers.h"
 #include "mmu/format.h"
-#include "os/kernel.h"
 #include "os/process.h"
 
 namespace vmlab::emulator {
@@ -27,11 +26,13 @@ constexpr uint64_t kNeverReached = uint64_t{1} << 63;
 
 }  // namespace
 
-Cpu::Cpu(os::Kernel& kernel, os::Process& process, mmu::Mmu& mmu, Engine& engine,
-         const CpuOptions& options, CpuObserver* observer)
-    : kernel_(kernel),
+Cpu::Cpu(const CpuLinks& links, os::Process& process, Engine& engine, const CpuOptions& options,
+         CpuObserver* observer)
+    : kernel_(links.kernel),
+      processors_(links.processors),
+      access_tracker_(options.model == ModelMode::kFull ? links.access_tracker : nullptr),
       process_(process),
-      mmu_(&mmu),
+      mmu_(processors_.front()),
       engine_(engine),
       options_(options),
       observer_(observer),
@@ -41,9 +42,8 @@ Cpu::Cpu(os::Kernel& kernel, os::Process& process, mmu::Mmu& mmu, Engine& engine
       space_(process.shared_space()) {
   engine_.attach();
   process_.space().add_observer(this);
-  track_accesses_ = options_.model == ModelMode::kFull && kernel_.reclaim().wants_accesses();
   plain_accesses_ = options_.model == ModelMode::kFull && observer_ == nullptr &&
-                    !track_accesses_ && !options_.check;
+                    access_tracker_ == nullptr && !options_.check;
 }
 
 Cpu::~Cpu() {
@@ -171,6 +171,42 @@ os::StopReason Cpu::run(uint64_t budget, SliceEnd end) {
   return reason;
 }
 
+uint64_t Cpu::start_tail() {
+  // Unicorn's `count` counts with a per-instruction hook that only code translated from now on
+  // contains: the block at RIP is translated again.
+  const uint64_t rip = live_rip();
+  uc_ctl_remove_cache(engine_.uc(), rip, rip + 1);
+  return counter_.left();
+}
+
+void Cpu::rewind_to_stopped_block(bool stopped_cleanly) {
+  if (stopped_before_ != 0 && stopped_cleanly) {
+    // Stopped in the block hook, before the block ran. With an instruction hook installed
+    // (a trace, a Lua handler) Unicorn leaves RIP at the previous block's last instruction
+    // (measured: the jump into the block, already executed), which would run it twice.
+    RegisterFile{engine_.uc(), nullptr}.write(UC_X86_REG_RIP, &stopped_before_);
+  }
+  stopped_before_ = 0;
+}
+
+std::optional<os::StopReason> Cpu::after_fault(uint64_t rip) {
+  // The fill refused a translation; RIP is at the instruction that did not retire.
+  counter_.retire_partial(rip);
+  if (stop_ != StopCause::kPendingFault) return os::StopReason::kKernelRequest;
+  stop_ = StopCause::kNone;
+  if (counter_.retired() != retired_at_fault_) repeated_faults_ = 0;
+  retired_at_fault_ = counter_.retired();
+  if (++repeated_faults_ > kMaxRepeatedFaults) {
+    fail("the fault at " + hex(pending_fault_.address) + " (rip " + hex(rip) +
+         ") is never resolved");
+    return os::StopReason::kHostError;
+  }
+  resolve_pending_fault(rip);
+  if (!error_.empty()) return os::StopReason::kHostError;
+  if (stop_ == StopCause::kKernel) return os::StopReason::kKernelRequest;
+  return std::nullopt;
+}
+
 os::StopReason Cpu::run_engine(uint64_t budget, SliceEnd end) {
   engine_.bind(*this);
   counter_.start_slice(budget, end);
@@ -179,28 +215,15 @@ os::StopReason Cpu::run_engine(uint64_t budget, SliceEnd end) {
   bool tail = false;
   while (true) {
     load_pending_state();
-    uint64_t rip = live_rip();
-    uint64_t count = 0;
-    if (tail) {
-      // Unicorn's `count` counts with a per-instruction hook that only code translated from now
-      // on contains: the block at RIP is translated again.
-      uc_ctl_remove_cache(engine_.uc(), rip, rip + 1);
-      count = counter_.left();
-    }
+    const uint64_t count = tail ? start_tail() : 0;
     counter_.set_counting_tail(tail);
     running_ = true;
-    const uc_err err = uc_emu_start(engine_.uc(), rip, kNeverReached, 0, count);
+    const uc_err err = uc_emu_start(engine_.uc(), live_rip(), kNeverReached, 0, count);
     running_ = false;
     counter_.set_counting_tail(false);
     if (!error_.empty()) return os::StopReason::kHostError;
-    if (stopped_before_ != 0 && err == UC_ERR_OK) {
-      // Stopped in the block hook, before the block ran. With an instruction hook installed
-      // (a trace, a Lua handler) Unicorn leaves RIP at the previous block's last instruction
-      // (measured: the jump into the block, already executed), which would run it twice.
-      RegisterFile{engine_.uc(), nullptr}.write(UC_X86_REG_RIP, &stopped_before_);
-    }
-    stopped_before_ = 0;
-    rip = live_rip();
+    rewind_to_stopped_block(err == UC_ERR_OK);
+    const uint64_t rip = live_rip();
     if (err == UC_ERR_INSN_INVALID) {
       // Unicorn ends the run instead of raising #UD: the kernel delivers SIGILL.
       counter_.retire_partial(rip);
@@ -208,20 +231,7 @@ os::StopReason Cpu::run_engine(uint64_t budget, SliceEnd end) {
       return os::StopReason::kKernelRequest;
     }
     if (err == UC_ERR_EXCEPTION) {
-      // The fill refused a translation; RIP is at the instruction that did not retire.
-      counter_.retire_partial(rip);
-      if (stop_ != StopCause::kPendingFault) return os::StopReason::kKernelRequest;
-      stop_ = StopCause::kNone;
-      if (counter_.retired() != retired_at_fault_) repeated_faults_ = 0;
-      retired_at_fault_ = counter_.retired();
-      if (++repeated_faults_ > kMaxRepeatedFaults) {
-        fail("the fault at " + hex(pending_fault_.address) + " (rip " + hex(rip) +
-             ") is never resolved");
-        return os::StopReason::kHostError;
-      }
-      resolve_pending_fault(rip);
-      if (!error_.empty()) return os::StopReason::kHostError;
-      if (stop_ == StopCause::kKernel) return os::StopReason::kKernelRequest;
+      if (const auto reason = after_fault(rip)) return *reason;
       continue;
     }
     if (err != UC_ERR_OK) {
@@ -252,7 +262,7 @@ os::StopReason Cpu::run_engine(uint64_t budget, SliceEnd end) {
 
 void Cpu::set_processor(size_t cpu) {
   settle_repeated_hits();
-  mmu_ = &kernel_.tlb().mmu_of(cpu);
+  mmu_ = processors_[cpu];
 }
 
 void Cpu::code_changed(uint64_t start, uint64_t end) {
@@ -282,7 +292,7 @@ void Cpu::pte_changed(uint64_t, mmu::PageSize, mmu::Pte before, mmu::Pte after) 
   // any, is read-only and names a frame whose bytes equal the copy's; the write that faulted
   // refills it. So its whole TLB need not go. Another thread's context must drop the old
   // frame: the faulting thread is about to write the new one.
-  const bool faulting_here = kernel_.has_current() && &kernel_.current() == &process_;
+  const bool faulting_here = kernel_.is_current(process_);
   const bool copy_on_write = faulting_here && before.present() && after.present() &&
                              !before.writable() && after.writable() &&
                              before.user() == after.user() &&

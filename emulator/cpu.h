@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 
 #include "emulator/access_check.h"
@@ -25,12 +27,13 @@
 #include "mmu/mmu.h"
 #include "os/address_space.h"
 #include "os/cpu_port.h"
+#include "os/trap_entry.h"
 
 struct uc_context;
 
 namespace vmlab::os {
-class Kernel;
 class Process;
+class Reclaimer;
 }  // namespace vmlab::os
 
 namespace vmlab::emulator {
@@ -45,6 +48,13 @@ struct CpuOptions {
   bool check = false;  // a second, independent walker judges every translation (--check)
 };
 
+// What a context reaches of the rest of the machine: the kernel only through its trap entry.
+struct CpuLinks {
+  os::TrapEntry& kernel;
+  std::span<mmu::Mmu* const> processors;  // the modelled CPUs by number; a context starts on 0
+  os::Reclaimer* access_tracker;          // sees every access (LRU, OPT), or null
+};
+
 // Why the engine's last uc_emu_start ended, besides an error.
 enum class StopCause : uint8_t {
   kNone,
@@ -57,8 +67,8 @@ enum class StopCause : uint8_t {
 
 class Cpu final : public os::CpuPort, public os::PageTableObserver {
  public:
-  Cpu(os::Kernel& kernel, os::Process& process, mmu::Mmu& mmu, Engine& engine,
-      const CpuOptions& options, CpuObserver* observer);
+  Cpu(const CpuLinks& links, os::Process& process, Engine& engine, const CpuOptions& options,
+      CpuObserver* observer);
   ~Cpu() override;
   Cpu(const Cpu&) = delete;
   Cpu& operator=(const Cpu&) = delete;
@@ -140,6 +150,12 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
     }
   }
   os::StopReason run_engine(uint64_t budget, SliceEnd end);
+  // The budget ends inside the block at RIP: its instructions are counted one by one. Returns
+  // the count for uc_emu_start.
+  uint64_t start_tail();
+  void rewind_to_stopped_block(bool stopped_cleanly);
+  // The engine stopped on a fault: resolves it; why the run ends, or nothing to go on.
+  std::optional<os::StopReason> after_fault(uint64_t rip);
   [[gnu::noinline]] void enter_block(uint64_t address, uint32_t size);
   bool fill_entry(uint64_t va, mmu::Access access, void* entry);
   bool grant(uint64_t va, mmu::Access access, const mmu::WalkResult& walk, void* entry);
@@ -176,7 +192,9 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
     mmu_->forget(mmu::Mmu::kFetchPath);
   }
 
-  os::Kernel& kernel_;
+  os::TrapEntry& kernel_;
+  std::span<mmu::Mmu* const> processors_;
+  os::Reclaimer* access_tracker_;  // the full model with a policy that wants every access
   os::Process& process_;
   mmu::Mmu* mmu_;  // the modelled CPU this context runs on now (set_processor)
   Engine& engine_;
@@ -190,7 +208,6 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
 
   bool running_ = false;
   bool in_syscall_ = false;
-  bool track_accesses_ = false;   // the replacement policy wants every access (LRU, OPT)
   bool plain_accesses_ = false;   // full model, no observer, no tracking, no --check
   bool regs_pending_ = false;     // pending_regs_ replace the live registers before the next run
   bool exception_taken_ = false;  // reset QEMU's exception state before running again

@@ -6,8 +6,8 @@
 #include "emulator/cpu_observer.h"
 #include "emulator/engine.h"
 #include "mmu/format.h"
-#include "os/kernel.h"
 #include "os/process.h"
+#include "os/reclaim.h"
 
 namespace vmlab::emulator {
 
@@ -153,7 +153,7 @@ void Cpu::translate_access(uint64_t va, mmu::Access access, int size) {
              " that the engine performed");
       return;
     }
-    if (track_accesses_) kernel_.reclaim().on_access(mmu::Pfn{t.pa}, process_.pid(), at);
+    if (access_tracker_ != nullptr) access_tracker_->on_access(mmu::Pfn{t.pa}, process_.pid(), at);
     if ((at >> mmu::kPageShift) == (last >> mmu::kPageShift)) break;
   }
 }
@@ -164,8 +164,8 @@ void Cpu::translate_fetch(uint64_t address, uint32_t size) {
   for (uint64_t page = address & ~mmu::kPageOffsetMask; page <= last; page += mmu::kPageBytes) {
     const mmu::VirtAddr va{page < address ? address : page};
     const mmu::Translation t = mmu_->translate(va, mmu::Access::kFetch, mmu::Mode::kUser);
-    if (!t.faulted && track_accesses_)
-      kernel_.reclaim().on_access(mmu::Pfn{t.pa}, process_.pid(), va.value);
+    if (!t.faulted && access_tracker_ != nullptr)
+      access_tracker_->on_access(mmu::Pfn{t.pa}, process_.pid(), va.value);
     if (t.faulted && options_.check)
       fail("--check: the model faults fetching " + hex(va.value) + " (error code " +
            hex(t.fault.error_code) + ") but the CPU executed the block");

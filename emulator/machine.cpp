@@ -8,14 +8,13 @@ namespace vmlab::emulator {
 
 Machine::Machine(const MachineConfig& config)
     : config_(config), ram_(mmu::PhysAddr{kRamBase}, config.ram_bytes), image_(ram_) {
-  std::vector<mmu::Mmu*> cpus;
   for (uint32_t i = 0; i < std::max<uint32_t>(1, config.kernel.cpus); ++i) {
     mmus_.push_back(std::make_unique<mmu::Mmu>(ram_, config.mmu));
-    cpus.push_back(mmus_.back().get());
+    processors_.push_back(mmus_.back().get());
   }
   os::BootInfo boot;
   boot.reserved_frames = KernelImage::kFrames;
-  kernel_ = std::make_unique<os::Kernel>(config_.kernel, cpus, *this, boot);
+  kernel_ = std::make_unique<os::Kernel>(config_.kernel, processors_, *this, boot);
   kernel_->frames().set_contents_listener([this](mmu::Pfn first, uint64_t frames) {
     for (auto& engine : engines_)
       for (uint64_t i = 0; i < frames; ++i)
@@ -81,16 +80,21 @@ Engine& Machine::engine_for_new_context() {
   return *best;
 }
 
+CpuLinks Machine::cpu_links() {
+  os::Reclaimer& reclaim = kernel_->reclaim();
+  return CpuLinks{*kernel_, processors_, reclaim.wants_accesses() ? &reclaim : nullptr};
+}
+
 std::unique_ptr<os::CpuPort> Machine::new_cpu(os::Process& process, const os::UserRegs& entry) {
-  auto cpu = std::make_unique<Cpu>(*kernel_, process, *mmus_.front(), engine_for_new_context(),
-                                   config_.cpu, observer_);
+  auto cpu =
+      std::make_unique<Cpu>(cpu_links(), process, engine_for_new_context(), config_.cpu, observer_);
   cpu->start_user(entry);
   return cpu;
 }
 
 std::unique_ptr<os::CpuPort> Machine::fork_cpu(os::Process& parent, os::Process& child) {
-  auto cpu = std::make_unique<Cpu>(*kernel_, child, *mmus_.front(), engine_for_new_context(),
-                                   config_.cpu, observer_);
+  auto cpu =
+      std::make_unique<Cpu>(cpu_links(), child, engine_for_new_context(), config_.cpu, observer_);
   cpu->copy_context_from(static_cast<Cpu&>(parent.cpu()));
   return cpu;
 }

@@ -62,11 +62,14 @@ class Machine final : public os::Platform {
   // The home of a new context: an engine without contexts (created while fewer than
   // kEnginesPerCpu exist), or else the one with the fewest (the first such).
   Engine& engine_for_new_context();
+  // What a new context reaches of the machine (emulator/cpu.h).
+  CpuLinks cpu_links();
 
   MachineConfig config_;
   mmu::PhysicalMemory ram_;
   KernelImage image_;
   std::vector<std::unique_ptr<mmu::Mmu>> mmus_;  // one per modelled CPU
+  std::vector<mmu::Mmu*> processors_;            // the same, as the kernel and contexts see them
   std::vector<std::unique_ptr<Engine>> engines_;
   std::unique_ptr<os::Kernel> kernel_;
   CpuObserver* observer_ = nullptr;

@@ -43,7 +43,7 @@ std::vector<StatValue> stats_counters(Machine& machine) {
 std::string stats_summary(Machine& machine, const RunFacts& facts) {
   os::Kernel& kernel = machine.kernel();
   const mmu::Mmu& mmu = machine.mmu();
-  const os::ProcessCounters t = kernel.totals();
+  const os::ProcessCounters t = kernel.tasks().totals();
   std::string out;
   char line[256];
   auto add = [&](const char* fmt, auto... args) {
@@ -76,12 +76,13 @@ std::string stats_summary(Machine& machine, const RunFacts& facts) {
       static_cast<unsigned long long>(facts.frames_free_at_start),
       static_cast<unsigned long long>(facts.frames_free_at_exit));
   add("processes           %zu, %llu context switches, %llu system calls\n",
-      kernel.finished().size(), static_cast<unsigned long long>(kernel.context_switches()),
+      kernel.tasks().finished().size(),
+      static_cast<unsigned long long>(kernel.scheduler().context_switches()),
       static_cast<unsigned long long>(t.syscalls));
   if (machine.cpu_count() > 1) {
     const os::TlbControl& tlb = kernel.tlb();
     for (size_t cpu = 0; cpu < machine.cpu_count(); ++cpu) {
-      const os::Kernel::CpuCounters& c = kernel.cpu_counters()[cpu];
+      const os::Scheduler::CpuCounters& c = kernel.scheduler().cpu_counters()[cpu];
       const mmu::Mmu& m = machine.mmu(cpu);
       add("cpu%-2zu               %llu instructions, %llu context switches, %llu L1 TLB misses, "
           "%llu IPIs received\n",

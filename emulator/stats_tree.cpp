@@ -108,9 +108,13 @@ struct CpuStat {
 
 const CpuStat kCpuStats[] = {
     {{"instructions", "instructions", kCpu, "instructions retired on this CPU"},
-     [](Machine& m, size_t cpu) { return m.kernel().cpu_counters()[cpu].instructions; }},
+     [](Machine& m, size_t cpu) {
+       return m.kernel().scheduler().cpu_counters()[cpu].instructions;
+     }},
     {{"context_switches", "switches", kCpu, "task switches on this CPU"},
-     [](Machine& m, size_t cpu) { return m.kernel().cpu_counters()[cpu].context_switches; }},
+     [](Machine& m, size_t cpu) {
+       return m.kernel().scheduler().cpu_counters()[cpu].context_switches;
+     }},
     {{"tlb_l1_misses", "lookups", kCpu, "misses of its L1 TLBs (instruction and data)"},
      [](Machine& m, size_t cpu) {
        return m.mmu(cpu).level_misses(mmu::TlbLevel::kL1i) +
@@ -184,7 +188,7 @@ void vmstat_section(StatsWriter& out, const os::Kernel& kernel) {
 }
 
 void tasks_section(StatsWriter& out, os::Kernel& kernel) {
-  out.objects("processes", kernel.finished(), [&](const os::ProcessSummary& p) {
+  out.objects("processes", kernel.tasks().finished(), [&](const os::ProcessSummary& p) {
     out.count({"pid", "", kProcess, "process ID"}, static_cast<uint64_t>(p.pid));
     out.count({"ppid", "", kProcess, "parent's process ID"}, static_cast<uint64_t>(p.ppid));
     out.text({"command", "", kProcess, "its name (comm)"}, p.command);
@@ -199,7 +203,7 @@ void tasks_section(StatsWriter& out, os::Kernel& kernel) {
               p.peak_resident);
   });
   // Threads of processes that had several.
-  out.objects("threads", kernel.finished_threads(), [&](const os::ThreadSummary& t) {
+  out.objects("threads", kernel.tasks().finished_threads(), [&](const os::ThreadSummary& t) {
     out.count({"pid", "", kProcess, "its process"}, static_cast<uint64_t>(t.pid));
     out.count({"tid", "", kProcess, "thread ID"}, static_cast<uint64_t>(t.tid));
     out.count({"cpu", "", kProcess, "the CPU it ran on last"}, t.processor);
@@ -232,7 +236,7 @@ void write_run(StatsWriter& out, Machine& machine, const RunFacts& facts) {
 
 void write_statistics(StatsWriter& out, Machine& machine, const RunFacts& facts) {
   os::Kernel& kernel = machine.kernel();
-  const os::ProcessCounters totals = kernel.totals();
+  const os::ProcessCounters totals = kernel.tasks().totals();
   const bool full = machine.config().cpu.model == ModelMode::kFull;
   out.count({"instructions", "instructions", kMachine, "instructions retired (exact)"},
             kernel.instructions());
@@ -255,7 +259,7 @@ void write_statistics(StatsWriter& out, Machine& machine, const RunFacts& facts)
   memory_section(out, machine, facts);
   process_totals(out, totals, "");
   out.count({"context_switches", "switches", kMachine, "task switches (every CPU)"},
-            kernel.context_switches());
+            kernel.scheduler().context_switches());
   cpus_section(out, machine);
   cycles_section(out, kernel);
   pressure_section(out, kernel);

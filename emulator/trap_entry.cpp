@@ -9,7 +9,6 @@
 #include "emulator/engine.h"
 #include "emulator/registers.h"
 #include "mmu/x86_registers.h"
-#include "os/kernel.h"
 #include "os/process.h"
 
 namespace vmlab::emulator {
@@ -69,7 +68,7 @@ bool Cpu::emulate_time_stamp(uint64_t rip) {
   const bool rdtsc = std::equal(std::begin(kRdtsc), std::end(kRdtsc), code);
   const bool rdtscp = std::equal(std::begin(kRdtscp), std::end(kRdtscp), code);
   if (!rdtsc && !rdtscp) return false;
-  const uint64_t tsc = kernel_.uptime_ns();
+  const uint64_t tsc = kernel_.time_stamp_counter();
   const uint64_t low = tsc & 0xffff'ffff, high = tsc >> 32;
   const uint64_t next = rip + (rdtsc ? sizeof kRdtsc : sizeof kRdtscp);
   const RegisterFile live{engine_.uc(), nullptr};

@@ -42,8 +42,8 @@ void Kernel::exit_thread(Process& task, int wait_status) {
   ThreadGroup& group = task.group();
   std::erase(group.tids, task.pid());
   if (group.created > 1) {
-    finished_threads_.push_back(ThreadSummary{task.tgid(), task.pid(), task.instructions_at_exit,
-                                              task.counters(), task.processor});
+    tasks_.record_thread(ThreadSummary{task.tgid(), task.pid(), task.instructions_at_exit,
+                                       task.counters(), task.processor});
   }
   Process& leader = leader_of(task);
   // Without exit_group, the process ends with its last thread's status.
@@ -62,8 +62,7 @@ void Kernel::exit_thread(Process& task, int wait_status) {
     KernelEvents::raise(events_.process,
                         ProcessEvent{task, ProcessEvent::Kind::kThreadExit, wait_status});
     if (current_ == &task) current_ = nullptr;
-    zombies_to_free_.push_back(std::move(processes_.at(task.pid())));
-    processes_.erase(task.pid());
+    tasks_.remove_thread(task);
   } else if (!group.tids.empty()) {
     // The first thread ended before the others: the process lives on in them.
     leader.set_state(ProcessState::kZombie);
@@ -100,7 +99,7 @@ void Kernel::finish_process(Process& process) {
 void Kernel::reparent_children(Process& process) {
   // Orphans go to init; zombies nobody can wait for any more are reaped now.
   std::vector<Process*> orphans;
-  for (auto& [pid, child] : processes_)
+  for (const auto& [pid, child] : tasks_.all())
     if (child->ppid() == process.pid()) orphans.push_back(child.get());
   Process* init = find(1);
   const bool init_alive = init != nullptr && !init->group().tids.empty() && init != &process;

@@ -9,7 +9,7 @@ namespace vmlab::os {
 Result<Process*> Kernel::fork(Process& parent) {
   if (task_limit_reached()) return Errno(EAGAIN);
   // A child forked by any thread is the process's child (wait4 from any thread finds it).
-  auto owned = std::make_unique<Process>(next_pid_++, parent.tgid());
+  auto owned = std::make_unique<Process>(tasks_.allocate_pid(), parent.tgid());
   Process& child = *owned;
   child.inherit_identity(parent);
   child.set_pgid(parent.pgid());
@@ -30,11 +30,11 @@ Result<Process*> Kernel::fork(Process& parent) {
   space->set_owner(child.pid());
   child.replace_space(std::move(space));
   child.replace_cpu(platform_.fork_cpu(parent, child));
-  child.processor = least_loaded_cpu(parent.affinity);
+  child.processor = scheduler_.least_loaded_cpu(parent.affinity);
   child.affinity = parent.affinity;
   leader_of(parent).children.push_back(child.pid());
-  processes_.emplace(child.pid(), std::move(owned));
-  run_queue_.push_back(child.pid());
+  tasks_.add(std::move(owned));
+  scheduler_.enqueue(child.pid());
   procfs_.add(child.pid());
   KernelEvents::raise(events_.process, ProcessEvent{child, ProcessEvent::Kind::kCreated, 0});
   return &child;

@@ -21,7 +21,8 @@ Kernel::Kernel(const KernelConfig& config, std::vector<mmu::Mmu*> cpus, Platform
       tlb_(cpus, config.pcid),
       fs_(config.root, config.seed),
       page_cache_(frames_),
-      procfs_(*this) {
+      procfs_(*this),
+      scheduler_(tasks_, tlb_, cpus.size(), [this](Process& p) { return retry_blocked(p); }) {
   config_.cpus = static_cast<uint32_t>(cpus.size());
   for (mmu::Mmu* cpu : cpus) {
     mmu::PagingControl control = cpu->control();
@@ -64,7 +65,6 @@ Kernel::Kernel(const KernelConfig& config, std::vector<mmu::Mmu*> cpus, Platform
                          static_cast<int64_t>(ns % 1'000'000'000)};
   });
   frames_free_at_start_ = frames_.free_frames();
-  cpus_.resize(cpus.size());
 }
 
 Kernel::~Kernel() {
@@ -87,14 +87,9 @@ uint16_t Kernel::allocate_pcid() {
   return pcid;
 }
 
-Process* Kernel::find(int pid) {
-  auto it = processes_.find(pid);
-  return it == processes_.end() ? nullptr : it->second.get();
-}
-
 uint64_t Kernel::instructions() const {
   uint64_t total = retired_by_exited_;
-  for (const auto& [pid, p] : processes_)
+  for (const auto& [pid, p] : tasks_.all())
     if (p->has_cpu()) total += const_cast<Process&>(*p).cpu().instructions();
   for (const auto& cpu : retired_cpus_)
     total += cpu->instructions();
@@ -105,10 +100,10 @@ Result<int, ErrnoMessage> Kernel::spawn(const SpawnRequest& request) {
   const std::vector<std::string>& argv = request.argv;
   const std::vector<std::string>& envp = request.envp;
   const std::string& cwd = request.cwd;
-  auto process = std::make_unique<Process>(next_pid_++, 0);
+  auto process = std::make_unique<Process>(tasks_.allocate_pid(), 0);
   Process& p = *process;
-  p.processor = least_loaded_cpu();
-  processes_.emplace(p.pid(), std::move(process));
+  p.processor = scheduler_.least_loaded_cpu();
+  tasks_.add(std::move(process));
   p.cwd = cwd;
   // The guest's standard streams are the host's unless the caller gives others.
   const std::shared_ptr<vfs::OpenFile> streams[3] = {request.stdin_file, request.stdout_file,
@@ -134,10 +129,10 @@ Result<int, ErrnoMessage> Kernel::spawn(const SpawnRequest& request) {
   auto result = exec(p, program, argv, envp);
   if (!result) {
     ErrnoMessage refusal = result.error();
-    processes_.erase(p.pid());
+    tasks_.discard(p.pid());
     return refusal;
   }
-  run_queue_.push_back(p.pid());
+  scheduler_.enqueue(p.pid());
   procfs_.add(p.pid());
   KernelEvents::raise(events_.process, ProcessEvent{p, ProcessEvent::Kind::kCreated, 0});
   return p.pid();
@@ -150,143 +145,17 @@ void Kernel::reap_engines() {
   for (const auto& cpu : retired_cpus_)
     retired_by_exited_ += cpu->instructions();
   retired_cpus_.clear();
-  zombies_to_free_.clear();
+  tasks_.free_removed();
 }
 
 void Kernel::reap(Process& process) {
-  finished_.push_back(ProcessSummary{process.pid(), process.ppid(), process.comm,
-                                     process.wait_status(), process.instructions_at_exit,
-                                     process.peak_resident, process.counters()});
-  if (process.pid() == 1) init_status_ = process.wait_status();
-  add_counters(reaped_totals_, process.counters());
-  const int pid = process.pid();
-  procfs_.remove(pid);
+  procfs_.remove(process.pid());
   if (current_ == &process) current_ = nullptr;
-  // The object may be in use by the caller (a hook of its own CPU): free it later.
-  zombies_to_free_.push_back(std::move(processes_.at(pid)));
-  processes_.erase(pid);
+  tasks_.reap(process);
 }
 
 void Kernel::warn_once(const std::string& message) {
   if (warnings_.insert(message).second) std::fprintf(stderr, "%s\n", message.c_str());
-}
-
-std::vector<Process*> Kernel::memory_holders() const {
-  std::vector<Process*> holders;
-  std::set<const AddressSpace*> seen;
-  for (const auto& [pid, p] : processes_)
-    if (p->has_space() && seen.insert(&p->space()).second) holders.push_back(p.get());
-  return holders;
-}
-
-ProcessCounters Kernel::totals() const {
-  ProcessCounters sum = reaped_totals_;
-  for (const auto& [pid, p] : processes_)
-    add_counters(sum, p->counters());
-  return sum;
-}
-
-size_t Kernel::least_loaded_cpu(uint64_t affinity) const {
-  std::vector<size_t> load(cpus_.size(), 0);
-  for (const auto& [pid, p] : processes_)
-    if (p->state() != ProcessState::kZombie && p->processor < load.size()) ++load[p->processor];
-  size_t best = cpus_.size();
-  for (size_t cpu = 0; cpu < load.size() && cpu < 64; ++cpu)
-    if ((affinity >> cpu & 1) != 0 && (best == cpus_.size() || load[cpu] < load[best])) best = cpu;
-  return best == cpus_.size() ? 0 : best;
-}
-
-Process* Kernel::pick_next(size_t cpu) {
-  // Round robin over the tasks of this CPU in the run queue; blocked ones get their call
-  // retried when their turn comes, so a wake-up is noticed within one round.
-  std::erase_if(run_queue_, [this](int pid) {
-    const Process* p = find(pid);
-    return p == nullptr || p->state() == ProcessState::kZombie;
-  });
-  std::vector<int> turn;
-  for (int pid : run_queue_)
-    if (find(pid)->processor == cpu) turn.push_back(pid);
-  for (const int pid : turn) {
-    run_queue_.erase(std::find(run_queue_.begin(), run_queue_.end(), pid));
-    run_queue_.push_back(pid);
-    Process* p = find(pid);
-    if (p == nullptr || p->state() == ProcessState::kZombie) continue;  // ended meanwhile
-    if (p->vfork_child != 0) {
-      const Process* child = find(p->vfork_child);
-      if (child != nullptr && child->state() != ProcessState::kZombie) continue;
-      p->vfork_child = 0;
-    }
-    if (p->state() == ProcessState::kBlocked && !retry_blocked(*p)) continue;
-    return p;
-  }
-  return nullptr;
-}
-
-RunEnd Kernel::run(uint64_t budget_instructions) {
-  paused_ = false;
-  const uint64_t pause_at =
-      budget_instructions == 0 ? UINT64_MAX : instructions() + budget_instructions;
-  while (true) {
-    reap_engines();
-    fire_timers();
-    if (paused_) return RunEnd::kPaused;
-    if (stop_flag_ != nullptr && stop_flag_->load(std::memory_order_relaxed) != 0)
-      return RunEnd::kInterrupted;
-    fire_due_tick();
-    if (paused_) return RunEnd::kPaused;
-    if (between_slices_) between_slices_();
-    // The CPUs take turns, each running the next task of its own; one without a runnable
-    // task stays idle this round.
-    Process* p = nullptr;
-    for (size_t tried = 0; tried < cpus_.size() && p == nullptr; ++tried) {
-      tlb_.set_cpu(next_cpu_);
-      p = pick_next(next_cpu_);
-      next_cpu_ = (next_cpu_ + 1) % cpus_.size();
-    }
-    if (p == nullptr) {
-      if (run_queue_.empty()) return RunEnd::kAllExited;
-      // Everyone waits. Sleepers wake when virtual time reaches them: skip ahead (stopping at
-      // a time tick on the way, so that it samples the machine on time).
-      uint64_t wake = UINT64_MAX;
-      for (int pid : run_queue_) {
-        Process* q = find(pid);
-        if (q != nullptr && q->state() == ProcessState::kBlocked &&
-            q->blocked_call().wake_at_ns != 0)
-          wake = std::min(wake, q->blocked_call().wake_at_ns);
-      }
-      wake = std::min(wake, next_timer_wake_ns());
-      if (wake == UINT64_MAX) return RunEnd::kDeadlock;
-      if (ticker_ && ticker_->time_based())
-        wake = std::min(wake, config_.epoch_ns + ticker_->deadline_ns());
-      const uint64_t now = now_ns();
-      if (wake > now) cycles_.idle += wake - now;
-      continue;
-    }
-    if (!deliver_signals(*p)) continue;  // the signal ended the process
-    // Its signals were discarded (ignored): the call it waits in goes on waiting.
-    if (p->state() == ProcessState::kBlocked) continue;
-    // Loads CR3 also without a switch: after execve the same process has a new address space.
-    // Between threads of one process CR3 stays as it is: their switch keeps the TLB.
-    CpuCounters& here = cpus_[tlb_.cpu()];
-    tlb_.switch_to(p->space());
-    p->cpu().set_processor(tlb_.cpu());
-    ++here.slices;
-    if (p->pid() != here.last_task) {
-      ++context_switches_;
-      ++here.context_switches;
-      ++p->counters().context_switches;
-      charge(p, CycleKind::kContextSwitch, cycle_cost::kContextSwitch);
-      KernelEvents::raise(events_.process, ProcessEvent{*p, ProcessEvent::Kind::kSwitchIn, 0});
-      here.last_task = p->pid();
-    }
-    current_ = p;
-    if (const auto end = run_slice(*p, pause_at)) return *end;
-  }
-}
-
-void Kernel::pause() {
-  paused_ = true;
-  if (current_ != nullptr && current_->has_cpu()) current_->cpu().request_stop();
 }
 
 void Kernel::sample_fault_rate() {
@@ -294,7 +163,7 @@ void Kernel::sample_fault_rate() {
   // instructions, the curve of the thrashing experiments.
   const uint64_t now = instructions();
   if (now < next_sample_) return;
-  const ProcessCounters c = totals();
+  const ProcessCounters c = tasks_.totals();
   const uint64_t faults = c.minor_faults + c.major_faults;
   const uint64_t majors = c.major_faults;
   fault_rate_.push_back(FaultRateSample{now, faults - sampled_faults_, majors - sampled_majors_});
@@ -306,187 +175,14 @@ void Kernel::sample_fault_rate() {
 void Kernel::shutdown() {
   // Kill what is left, then drop caches so every frame returns to the allocator.
   std::vector<int> live;
-  for (const auto& [pid, p] : processes_)
+  for (const auto& [pid, p] : tasks_.all())
     if (p->state() != ProcessState::kZombie) live.push_back(pid);
   for (int pid : live)
     if (Process* p = find(pid)) exit_process(*p, signaled_status(sig::kKill, false));
   reap_engines();
-  processes_.clear();
-  run_queue_.clear();
+  tasks_.clear();
+  scheduler_.clear();
   page_cache_.drop_unmapped();
-}
-
-// ---------------------------------------------------------------------------------------------
-// CPU entry points
-
-void Kernel::page_fault(Process& process, uint64_t address, uint32_t error_code, uint64_t rip) {
-  const FaultRequest request{address,
-                             (error_code & mmu::pf_error::kInstruction) ? mmu::Access::kFetch
-                             : (error_code & mmu::pf_error::kWrite)     ? mmu::Access::kWrite
-                                                                        : mmu::Access::kRead,
-                             (error_code & mmu::pf_error::kPresent) != 0,
-                             (error_code & mmu::pf_error::kUser) != 0,
-                             (error_code & mmu::pf_error::kReserved) != 0};
-  const FaultResult result = handle_fault(process, request, error_code, rip);
-  if (ticker_ && ticker_->time_based() && current_ == &process && process.has_cpu() &&
-      ticker_->due(instructions(), uptime_ns())) {
-    // The fault's cost carried the clock past a time tick: sample before the next instruction.
-    tick_stop_requested_ = true;
-    process.cpu().request_stop();
-  }
-  if (!is_signal(result.resolution)) return;
-  if (result.resolution == FaultResolution::kOutOfMemory ||
-      result.resolution == FaultResolution::kLimitExceeded) {
-    out_of_memory(process, result.resolution);
-    return;
-  }
-  if (result.resolution == FaultResolution::kBadPageTable) {
-    std::fprintf(
-        stderr,
-        "vmlab: pid %d (%s): reserved bit in a page-table entry for %s (kernel bug); killed\n",
-        process.pid(), process.comm.c_str(), mmu::hex(address).c_str());
-    exit_process(process, signaled_status(sig::kKill, false));
-    return;
-  }
-  SigInfo info;
-  info.signo = result.resolution == FaultResolution::kBusError ? sig::kBus : sig::kSegv;
-  info.code = result.resolution == FaultResolution::kSegvMapErr ? si_code::kSegvMapErr
-              : result.resolution == FaultResolution::kBusError ? si_code::kBusAdrErr
-                                                                : si_code::kSegvAccErr;
-  info.address = address;
-  info.rip = rip;
-  info.trapno = 14;  // #PF
-  info.error_code = error_code;
-  force_signal(process, info);
-}
-
-bool Kernel::kernel_fault(Process& process, const FaultRequest& request) {
-  uint32_t error_code = request.protection ? mmu::pf_error::kPresent : 0;
-  if (request.access == mmu::Access::kWrite) error_code |= mmu::pf_error::kWrite;
-  const FaultResult result = handle_fault(process, request, error_code, 0);
-  if (result.resolution == FaultResolution::kOutOfMemory ||
-      result.resolution == FaultResolution::kLimitExceeded)
-    out_of_memory(process, result.resolution);
-  return !is_signal(result.resolution);
-}
-
-FaultResult Kernel::handle_fault(Process& process, const FaultRequest& request, uint32_t error_code,
-                                 uint64_t rip) {
-  const uint64_t charged_before = cycles_.charged();
-  const uint64_t huge_before = huge_counters_.huge_faults;
-  const FaultResult result = faults_->handle(process, request);
-  account_fault(process, request, error_code, rip, result,
-                huge_counters_.huge_faults != huge_before);
-  cycles_.in_page_faults += cycles_.charged() - charged_before;
-  return result;
-}
-
-void Kernel::account_fault(Process& process, const FaultRequest& request, uint32_t error_code,
-                           uint64_t rip, const FaultResult& result, bool huge) {
-  ProcessCounters& c = process.counters();
-  if (request.access == mmu::Access::kFetch) ++c.fetch_faults;
-  switch (result.resolution) {
-    case FaultResolution::kZeroFill:
-      ++c.zero_fill;
-      break;
-    case FaultResolution::kZeroPage:
-      ++c.zero_page;
-      break;
-    case FaultResolution::kFileMinor:
-    case FaultResolution::kFileMajor:
-      ++c.file_faults;
-      break;
-    case FaultResolution::kCowCopy:
-      ++c.cow_faults;
-      ++c.cow_copies;
-      break;
-    case FaultResolution::kCowReuse:
-      ++c.cow_faults;
-      ++c.cow_reuses;
-      break;
-    case FaultResolution::kSwapIn:
-      ++c.swap_ins;
-      break;
-    case FaultResolution::kSwapCache:
-      break;
-    case FaultResolution::kSpurious:
-      ++c.spurious;
-      break;
-    case FaultResolution::kSegvMapErr:
-    case FaultResolution::kSegvAccErr:
-      ++c.segv;
-      break;
-    case FaultResolution::kOutOfMemory:
-    case FaultResolution::kLimitExceeded:
-    case FaultResolution::kBadPageTable:
-    case FaultResolution::kBusError:
-      break;
-  }
-  bool refault = false;
-  if (!is_signal(result.resolution)) {
-    if (is_major(result.resolution))
-      ++c.major_faults;
-    else
-      ++c.minor_faults;
-    refault = reclaim_->note_fault(process, request.address, mmu::Pfn{result.new_pfn});
-  }
-  charge_fault(process, result, refault, huge);
-  if (!events_.fault.empty())
-    KernelEvents::raise(events_.fault,
-                        FaultEvent{process, request.address, error_code, rip, result.resolution,
-                                   result.old_pfn, result.new_pfn});
-}
-
-void Kernel::out_of_memory(Process& process, FaultResolution why) {
-  if (why == FaultResolution::kLimitExceeded) {
-    // The process's own limit: like a memory cgroup, it is the one that dies.
-    std::fprintf(stderr, "vmlab: Memory limit exceeded: Killed process %d (%s)\n", process.pid(),
-                 process.comm.c_str());
-    exit_process(process, signaled_status(sig::kKill, false));
-    return;
-  }
-  // RAM and swap are exhausted: the largest process goes. If that is not the faulting one, its
-  // memory is free now and the faulting instruction simply runs again.
-  reclaim_->oom_kill("Out of memory");
-}
-
-void Kernel::cpu_exception(Process& process, CpuException exception, uint64_t rip) {
-  SigInfo info;
-  info.address = rip;
-  info.trapno = exception_vector(exception);
-  switch (exception) {
-    case CpuException::kDivide:
-      info.signo = sig::kFpe;
-      info.code = si_code::kFpeIntDiv;
-      break;
-    case CpuException::kBreakpoint:
-      info.signo = sig::kTrap;
-      info.code = si_code::kKernel;
-      break;
-    case CpuException::kInvalidOpcode:
-      info.signo = sig::kIll;
-      info.code = si_code::kIllOpc;
-      break;
-    case CpuException::kFloatingPoint:
-      info.signo = sig::kFpe;
-      info.code = si_code::kKernel;
-      break;
-    case CpuException::kAlignment:
-    case CpuException::kStackSegment:
-      info.signo = sig::kBus;
-      info.code = si_code::kKernel;
-      info.address = 0;
-      break;
-    case CpuException::kBoundOrOverflow:
-    case CpuException::kGeneralProtection:
-      // Linux reports #GP as SIGSEGV with si_code SI_KERNEL and no address.
-      info.signo = sig::kSegv;
-      info.code = si_code::kKernel;
-      info.address = 0;
-      break;
-  }
-  info.rip = rip;
-  force_signal(process, info);
 }
 
 }  // namespace vmlab::os

@@ -1,5 +1,5 @@
-// The mini guest kernel: processes, the scheduler loop, and the entry points the CPU calls
-// (system call, page fault, other exceptions).
+// The mini guest kernel: processes, the scheduler loop, and the trap entry the CPU calls
+// (os/trap_entry.h: system call, page fault, other exceptions).
 #pragma once
 
 #include <atomic>
@@ -22,12 +22,15 @@
 #include "os/platform.h"
 #include "os/pressure.h"
 #include "os/process.h"
+#include "os/process_table.h"
 #include "os/procfs.h"
 #include "os/reclaim.h"
 #include "os/result.h"
+#include "os/scheduler.h"
 #include "os/syscalls/syscall_table.h"
 #include "os/ticker.h"
 #include "os/tlb_control.h"
+#include "os/trap_entry.h"
 #include "os/vfs/file_system.h"
 
 namespace vmlab::os {
@@ -62,7 +65,7 @@ struct BootInfo {
   uint64_t reserved_frames = 0;  // frames of RAM the kernel image occupies (from frame 0)
 };
 
-class Kernel {
+class Kernel final : public TrapEntry {
  public:
   // One MMU per modelled CPU (config.cpus of them).
   Kernel(const KernelConfig& config, std::vector<mmu::Mmu*> cpus, Platform& platform,
@@ -99,10 +102,13 @@ class Kernel {
   // Kills every remaining process and drops the page cache (end of the run).
   void shutdown();
 
-  // ---- Entry points called by the CPU from inside its hooks ----
-  void syscall(Process& process);
-  void page_fault(Process& process, uint64_t address, uint32_t error_code, uint64_t rip);
-  void cpu_exception(Process& process, CpuException exception, uint64_t rip);
+  // ---- TrapEntry: called by the CPU from inside its hooks (os/kernel_traps.cpp; the system
+  // call in os/kernel_syscall.cpp) ----
+  void syscall(Process& process) override;
+  void page_fault(Process& process, uint64_t address, uint32_t error_code, uint64_t rip) override;
+  void cpu_exception(Process& process, CpuException exception, uint64_t rip) override;
+  uint64_t time_stamp_counter() const override;
+  bool is_current(const Process& process) const override;
   // A fault taken by the kernel itself while touching user memory. True when resolved.
   bool kernel_fault(Process& process, const FaultRequest& request);
 
@@ -121,18 +127,18 @@ class Kernel {
   KernelEvents& events() { return events_; }
   Platform& platform() { return platform_; }
   FutexTable& futexes() { return futexes_; }
+  // Every task, and what the ended ones left (summaries, totals).
+  const ProcessTable& tasks() const { return tasks_; }
+  // The run queue and what each modelled CPU did.
+  const Scheduler& scheduler() const { return scheduler_; }
   // The task with this ID (a process's first thread has the process's ID), or null.
-  Process* find(int pid);
+  Process* find(int pid) { return tasks_.find(pid); }
   // The first thread of `task`'s process: it keeps what belongs to the process (its ID, wait
   // status, children, heap and timers) until the last thread has exited.
   Process& leader_of(Process& task) { return *find(task.tgid()); }
   Process& current() { return *current_; }
   bool has_current() const { return current_ != nullptr; }
-  // Every task (threads included), by ID.
-  const std::map<int, std::unique_ptr<Process>>& processes() const { return processes_; }
-  // One task per address space (threads share one), the lowest ID first: for sums over
-  // memory that must count a process's pages once.
-  std::vector<Process*> memory_holders() const;
+  std::vector<Process*> memory_holders() const { return tasks_.memory_holders(); }
 
   // Virtual time: the modelled cycles since boot (os/cycle_accounting.h) after the epoch. They
   // are derived from the instructions retired by every CPU and the kernel's modelled costs,
@@ -183,20 +189,6 @@ class Kernel {
   // Prints `message` on stderr the first time this machine sees it.
   void warn_once(const std::string& message);
 
-  // Counters summed over every process that ever ran.
-  ProcessCounters totals() const;
-  uint64_t context_switches() const { return context_switches_; }
-  // What each modelled CPU did.
-  struct CpuCounters {
-    uint64_t instructions = 0;
-    uint64_t context_switches = 0;
-    uint64_t slices = 0;
-    int last_task = 0;  // the task that ran here last (its address space may still be loaded)
-  };
-  const std::vector<CpuCounters>& cpu_counters() const { return cpus_; }
-  const std::vector<ProcessSummary>& finished() const { return finished_; }
-  const std::vector<ThreadSummary>& finished_threads() const { return finished_threads_; }
-  int init_status() const { return init_status_; }
   uint64_t frames_free_at_start() const { return frames_free_at_start_; }
 
  private:
@@ -238,15 +230,17 @@ class Kernel {
   void account_fault(Process& process, const FaultRequest& request, uint32_t error_code,
                      uint64_t rip, const FaultResult& result, bool huge);
   void charge_fault(Process& process, const FaultResult& result, bool refault, bool huge);
+  // Between time slices: reaps, fires timers and ticks; a reason to stop the run, if any.
+  std::optional<RunEnd> before_turn();
+  // No CPU has a task that can run: the clock skips to the next wake-up, or the run ends.
+  std::optional<RunEnd> idle();
+  // `process` gets the CPU whose turn it is.
+  void switch_to(Process& process);
   std::optional<RunEnd> run_slice(Process& process, uint64_t pause_at);
   bool resumable(const Process& process) const;
   bool fire_due_tick();
   void out_of_memory(Process& process, FaultResolution why);
   void report_fatal_signal(const Process& process, const SigInfo& info);
-  // The next task of `cpu`'s share of the run queue that can run, or null.
-  Process* pick_next(size_t cpu);
-  // The CPU a new task runs on: the one with the fewest live tasks (the first such).
-  size_t least_loaded_cpu(uint64_t affinity = ~uint64_t{0}) const;
   void reap_engines();
   void reparent_children(Process& process);
   void reap(Process& process);
@@ -274,10 +268,9 @@ class Kernel {
   ProcFs procfs_;
   FutexTable futexes_;
 
-  std::map<int, std::unique_ptr<Process>> processes_;
-  std::vector<int> run_queue_;
+  ProcessTable tasks_;
+  Scheduler scheduler_;  // after tasks_, which it reads
   Process* current_ = nullptr;
-  int next_pid_ = 1;
   uint16_t next_pcid_ = 1;
   uint64_t retired_by_exited_ = 0;  // instructions of CPUs that no longer exist
   CycleCounters cycles_;            // modelled time besides user time
@@ -286,16 +279,8 @@ class Kernel {
   std::function<void()> between_slices_;
   bool tick_stop_requested_ = false;  // a page fault stopped the CPU because a tick is due
   std::vector<std::unique_ptr<CpuPort>> retired_cpus_;  // destroyed after their run returns
-  std::vector<ProcessSummary> finished_;
-  std::vector<ThreadSummary> finished_threads_;
-  std::vector<std::unique_ptr<Process>> zombies_to_free_;  // reaped inside a hook of their own
-  ProcessCounters reaped_totals_;
-  std::set<std::string> warnings_;  // warn_once: each line once per machine
-  int init_status_ = 0;
+  std::set<std::string> warnings_;                      // warn_once: each line once per machine
   uint64_t frames_free_at_start_ = 0;
-  uint64_t context_switches_ = 0;
-  std::vector<CpuCounters> cpus_;
-  size_t next_cpu_ = 0;  // the CPU whose turn comes next (round robin)
   bool paused_ = false;
   const std::atomic<int>* stop_flag_ = nullptr;
   std::vector<FaultRateSample> fault_rate_;

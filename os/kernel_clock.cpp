@@ -13,7 +13,7 @@ uint64_t Kernel::now_ns() const {
 }
 
 bool Kernel::others_runnable(const Process& process) const {
-  for (const auto& [pid, p] : processes_)
+  for (const auto& [pid, p] : tasks_.all())
     if (p.get() != &process && p->state() == ProcessState::kRunnable && !p->exiting &&
         p->vfork_child == 0)
       return true;

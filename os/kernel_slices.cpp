@@ -1,11 +1,70 @@
-// One time slice of the scheduler, in pieces when the timeline samples the machine inside it
-// (os/ticker.h), and the ticker itself.
+// The scheduler loop: each turn a CPU runs one time slice of the task the scheduler picked
+// (os/scheduler.h), in pieces when the timeline samples the machine inside it (os/ticker.h);
+// with nothing to run, the clock skips to the next wake-up. The analogue of Linux's schedule()
+// loop (kernel/sched/core.c) and its idle task (kernel/sched/idle.c).
 #include <algorithm>
 #include <cstdio>
 
 #include "os/kernel.h"
 
 namespace vmlab::os {
+
+RunEnd Kernel::run(uint64_t budget_instructions) {
+  paused_ = false;
+  const uint64_t pause_at =
+      budget_instructions == 0 ? UINT64_MAX : instructions() + budget_instructions;
+  while (true) {
+    if (const auto end = before_turn()) return *end;
+    Process* p = scheduler_.next_turn();
+    if (p == nullptr) {
+      if (const auto end = idle()) return *end;
+      continue;
+    }
+    if (!deliver_signals(*p)) continue;  // the signal ended the process
+    // Its signals were discarded (ignored): the call it waits in goes on waiting.
+    if (p->state() == ProcessState::kBlocked) continue;
+    switch_to(*p);
+    if (const auto end = run_slice(*p, pause_at)) return *end;
+  }
+}
+
+void Kernel::pause() {
+  paused_ = true;
+  if (current_ != nullptr && current_->has_cpu()) current_->cpu().request_stop();
+}
+
+std::optional<RunEnd> Kernel::before_turn() {
+  reap_engines();
+  fire_timers();
+  if (paused_) return RunEnd::kPaused;
+  if (stop_flag_ != nullptr && stop_flag_->load(std::memory_order_relaxed) != 0)
+    return RunEnd::kInterrupted;
+  fire_due_tick();
+  if (paused_) return RunEnd::kPaused;
+  if (between_slices_) between_slices_();
+  return std::nullopt;
+}
+
+std::optional<RunEnd> Kernel::idle() {
+  if (scheduler_.empty()) return RunEnd::kAllExited;
+  // Everyone waits. Sleepers wake when virtual time reaches them: skip ahead (stopping at a
+  // time tick on the way, so that it samples the machine on time).
+  uint64_t wake = std::min(scheduler_.earliest_wake_ns(), next_timer_wake_ns());
+  if (wake == UINT64_MAX) return RunEnd::kDeadlock;
+  if (ticker_ && ticker_->time_based())
+    wake = std::min(wake, config_.epoch_ns + ticker_->deadline_ns());
+  const uint64_t now = now_ns();
+  if (wake > now) cycles_.idle += wake - now;
+  return std::nullopt;
+}
+
+void Kernel::switch_to(Process& process) {
+  if (scheduler_.switch_to(process)) {
+    charge(&process, CycleKind::kContextSwitch, cycle_cost::kContextSwitch);
+    KernelEvents::raise(events_.process, ProcessEvent{process, ProcessEvent::Kind::kSwitchIn, 0});
+  }
+  current_ = &process;
+}
 
 std::optional<RunEnd> Kernel::run_slice(Process& p, uint64_t pause_at) {
   // The machine's limit ends the run and a caller's budget pauses it, both exactly. A tick
@@ -41,7 +100,7 @@ std::optional<RunEnd> Kernel::run_slice(Process& p, uint64_t pause_at) {
     tick_stop_requested_ = false;
     CpuPort& cpu = p.cpu();
     const StopReason reason = cpu.run(budget, end);
-    cpus_[tlb_.cpu()].instructions += instructions() - done;
+    scheduler_.count_instructions(instructions() - done);
     if (reason == StopReason::kHostError) {
       std::fprintf(stderr, "vmlab: internal error in pid %d (%s): %s\n", p.pid(), p.comm.c_str(),
                    cpu.error().c_str());

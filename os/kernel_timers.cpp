@@ -8,11 +8,11 @@ namespace vmlab::os {
 
 uint64_t Kernel::process_cpu_ns(Process& p) const {
   // Every thread's instructions: the ones that ended are in the first thread's total.
-  const auto leader = processes_.find(p.tgid());
-  uint64_t instructions = leader == processes_.end() ? 0 : leader->second->instructions_at_exit;
+  const Process* leader = tasks_.find(p.tgid());
+  uint64_t instructions = leader == nullptr ? 0 : leader->instructions_at_exit;
   for (int tid : p.group().tids)
-    if (const auto t = processes_.find(tid); t != processes_.end() && t->second->has_cpu())
-      instructions += t->second->cpu().instructions();
+    if (Process* t = tasks_.find(tid); t != nullptr && t->has_cpu())
+      instructions += t->cpu().instructions();
   return instructions * config_.ns_per_instruction;
 }
 
@@ -23,7 +23,7 @@ static bool has_live_timers(const Process& p) {
 
 void Kernel::fire_timers() {
   const uint64_t now = now_ns();
-  for (const auto& [pid, p] : processes_) {
+  for (const auto& [pid, p] : tasks_.all()) {
     if (!has_live_timers(*p)) continue;
     for (const SigInfo& info : p->timers.expire(now, process_cpu_ns(*p), pid))
       send_signal(*p, info);
@@ -32,7 +32,7 @@ void Kernel::fire_timers() {
 
 uint64_t Kernel::next_timer_wake_ns() {
   uint64_t next = UINT64_MAX;
-  for (const auto& [pid, p] : processes_)
+  for (const auto& [pid, p] : tasks_.all())
     if (has_live_timers(*p)) next = std::min(next, p->timers.next_machine_expiry());
   return next;
 }

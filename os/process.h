@@ -25,42 +25,6 @@ enum class ProcessState : uint8_t {
   kZombie,   // exited, waiting for its parent to reap it
 };
 
-// Why a CPU exception happened, in the kernel's terms (the emulator maps vectors to these).
-enum class CpuException : uint8_t {
-  kDivide,
-  kBreakpoint,
-  kBoundOrOverflow,
-  kInvalidOpcode,
-  kStackSegment,
-  kGeneralProtection,
-  kFloatingPoint,
-  kAlignment,
-};
-
-// The x86 vector of each exception, for sigcontext.trapno.
-constexpr uint32_t exception_vector(CpuException e) {
-  namespace vector = mmu::x86::vector;
-  switch (e) {
-    case CpuException::kDivide:
-      return vector::kDivide;
-    case CpuException::kBreakpoint:
-      return vector::kBreakpoint;
-    case CpuException::kBoundOrOverflow:
-      return vector::kBound;
-    case CpuException::kInvalidOpcode:
-      return vector::kInvalidOpcode;
-    case CpuException::kStackSegment:
-      return vector::kStackSegment;
-    case CpuException::kGeneralProtection:
-      return vector::kGeneralProtection;
-    case CpuException::kFloatingPoint:
-      return vector::kFpu;
-    case CpuException::kAlignment:
-      return vector::kAlignment;
-  }
-  return vector::kGeneralProtection;
-}
-
 // What the threads of one process share besides memory, files and dispositions (Linux's
 // signal_struct): who they are, and the signals sent to the process as a whole, which any
 // thread that does not block them may take.

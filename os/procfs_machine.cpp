@@ -73,7 +73,7 @@ std::string proc_stat_text(Kernel& k) {
   // is on the reader's CPU.
   std::vector<uint64_t> instructions(cpus);
   uint64_t counted = 0;
-  const auto& per_cpu = k.cpu_counters();
+  const auto& per_cpu = k.scheduler().cpu_counters();
   for (size_t i = 0; i < per_cpu.size() && i < cpus; ++i) {
     instructions[i] = per_cpu[i].instructions;
     counted += per_cpu[i].instructions;
@@ -94,13 +94,13 @@ std::string proc_stat_text(Kernel& k) {
     out += cpu_times_line(format("cpu%u", i).c_str(), user[i], i == 0 ? system : 0,
                           i == 0 ? idle : 0, i == 0 ? iowait : 0);
   uint64_t running = 0;
-  for (const auto& [pid, p] : k.processes())
+  for (const auto& [pid, p] : k.tasks().all())
     if (p->state() == ProcessState::kRunnable) ++running;
   // No device interrupts are modelled (the time slice is not a timer interrupt): intr is 0.
   out += "intr 0\n";
-  out += format("ctxt %" PRIu64 "\n", k.context_switches());
+  out += format("ctxt %" PRIu64 "\n", k.scheduler().context_switches());
   out += format("btime %" PRIu64 "\n", k.config().epoch_ns / 1'000'000'000);
-  out += format("processes %zu\n", k.finished().size() + k.processes().size());
+  out += format("processes %zu\n", k.tasks().finished().size() + k.tasks().all().size());
   // procs_blocked counts uninterruptible (D state) sleepers: page I/O is synchronous here.
   out += format("procs_running %" PRIu64 "\nprocs_blocked 0\n", running);
   out += "softirq 0 0 0 0 0 0 0 0 0 0 0\n";

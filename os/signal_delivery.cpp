@@ -81,6 +81,41 @@ bool on_altstack(const SignalState& s, uint64_t sp) {
   return !s.altstack_disabled && sp > s.altstack_sp && sp - s.altstack_sp <= s.altstack_size;
 }
 
+// The interrupted state as sigcontext holds it.
+void save_context(SigContext& m, const UserRegs& regs, const SigInfo& info) {
+  m.r8 = regs.r8, m.r9 = regs.r9, m.r10 = regs.r10, m.r11 = regs.r11;
+  m.r12 = regs.r12, m.r13 = regs.r13, m.r14 = regs.r14, m.r15 = regs.r15;
+  m.rdi = regs.rdi, m.rsi = regs.rsi, m.rbp = regs.rbp, m.rbx = regs.rbx;
+  m.rdx = regs.rdx, m.rax = regs.rax, m.rcx = regs.rcx, m.rsp = regs.rsp;
+  m.rip = regs.rip, m.eflags = regs.eflags;
+  m.cs = mmu::x86::selector::kUserCs, m.ss = mmu::x86::selector::kUserDs;
+  m.err = info.error_code;
+  m.trapno = info.trapno;
+  m.cr2 = info.address;
+}
+
+// siginfo_t: which union member is filled depends on the signal and its code.
+void fill_siginfo(SigInfoBytes& out, const SigInfo& info) {
+  out.signo = info.signo;
+  out.err = info.errno_value;
+  out.code = info.code;
+  if (info.signo == sig::kChld) {
+    out.u.child.pid = info.pid;
+    out.u.child.uid = info.uid;
+    out.u.child.status = info.status;
+  } else if (info.code == si_code::kTimer) {
+    out.u.timer.tid = info.timer_id;
+    out.u.timer.overrun = static_cast<int32_t>(info.timer_overrun);
+    out.u.timer.value = info.value;
+  } else if (info.signo == sig::kSegv || info.signo == sig::kBus || info.signo == sig::kIll ||
+             info.signo == sig::kFpe || info.signo == sig::kTrap) {
+    out.u.addr = info.address;
+  } else {
+    out.u.child.pid = info.pid;
+    out.u.child.uid = info.uid;
+  }
+}
+
 }  // namespace
 
 bool Kernel::signal_ignored(const Process& target, const SigInfo& info) const {
@@ -213,38 +248,12 @@ bool Kernel::setup_frame(Process& process, const SigInfo& info, const SigAction&
   frame.uc.stack.sp = s.altstack_sp;
   frame.uc.stack.size = s.altstack_size;
   frame.uc.stack.flags = s.altstack_disabled ? kSsDisable : (was_on_altstack ? kSsOnStack : 0);
-  SigContext& m = frame.uc.mcontext;
-  m.r8 = regs.r8, m.r9 = regs.r9, m.r10 = regs.r10, m.r11 = regs.r11;
-  m.r12 = regs.r12, m.r13 = regs.r13, m.r14 = regs.r14, m.r15 = regs.r15;
-  m.rdi = regs.rdi, m.rsi = regs.rsi, m.rbp = regs.rbp, m.rbx = regs.rbx;
-  m.rdx = regs.rdx, m.rax = regs.rax, m.rcx = regs.rcx, m.rsp = regs.rsp;
-  m.rip = regs.rip, m.eflags = regs.eflags;
-  m.cs = mmu::x86::selector::kUserCs, m.ss = mmu::x86::selector::kUserDs;
-  m.err = info.error_code;
-  m.trapno = info.trapno;
+  save_context(frame.uc.mcontext, regs, info);
   const uint64_t mask_to_restore = s.take_mask_to_save();
-  m.oldmask = mask_to_restore;
-  m.cr2 = info.address;
-  m.fpstate = fpstate;
+  frame.uc.mcontext.oldmask = mask_to_restore;
+  frame.uc.mcontext.fpstate = fpstate;
   frame.uc.sigmask = mask_to_restore;
-  frame.info.signo = info.signo;
-  frame.info.err = info.errno_value;
-  frame.info.code = info.code;
-  if (info.signo == sig::kChld) {
-    frame.info.u.child.pid = info.pid;
-    frame.info.u.child.uid = info.uid;
-    frame.info.u.child.status = info.status;
-  } else if (info.code == si_code::kTimer) {
-    frame.info.u.timer.tid = info.timer_id;
-    frame.info.u.timer.overrun = static_cast<int32_t>(info.timer_overrun);
-    frame.info.u.timer.value = info.value;
-  } else if (info.signo == sig::kSegv || info.signo == sig::kBus || info.signo == sig::kIll ||
-             info.signo == sig::kFpe || info.signo == sig::kTrap) {
-    frame.info.u.addr = info.address;
-  } else {
-    frame.info.u.child.pid = info.pid;
-    frame.info.u.child.uid = info.uid;
-  }
+  fill_siginfo(frame.info, info);
   UserMemory user(*this, process);
   const FxsaveArea fpu = cpu.fpu_state();
   if (!user.write(fpstate, fpu) || !user.write_value(frame_address, frame)) return false;

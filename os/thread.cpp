@@ -24,15 +24,12 @@ constexpr int kRobustListLimit = 2048;
 
 bool Kernel::task_limit_reached() const {
   // --max-procs counts tasks, threads included, as RLIMIT_NPROC does.
-  size_t live = 0;
-  for (const auto& [pid, p] : processes_)
-    if (p->state() != ProcessState::kZombie) ++live;
-  return live >= config_.max_processes;
+  return tasks_.live() >= config_.max_processes;
 }
 
 Result<Process*> Kernel::clone_thread(Process& parent) {
   if (task_limit_reached()) return Errno(EAGAIN);
-  auto owned = std::make_unique<Process>(next_pid_++, parent);
+  auto owned = std::make_unique<Process>(tasks_.allocate_pid(), parent);
   Process& thread = *owned;
   ++thread.group().created;
   thread.inherit_identity(parent);
@@ -42,10 +39,10 @@ Result<Process*> Kernel::clone_thread(Process& parent) {
   s.blocked = parent.signals().blocked;
   // The alternate stack is the parent thread's memory: a new thread starts without one.
   thread.replace_cpu(platform_.fork_cpu(parent, thread));
-  thread.processor = least_loaded_cpu(parent.affinity);
+  thread.processor = scheduler_.least_loaded_cpu(parent.affinity);
   thread.affinity = parent.affinity;
-  processes_.emplace(thread.pid(), std::move(owned));
-  run_queue_.push_back(thread.pid());
+  tasks_.add(std::move(owned));
+  scheduler_.enqueue(thread.pid());
   KernelEvents::raise(events_.process, ProcessEvent{thread, ProcessEvent::Kind::kCreated, 0});
   return &thread;
 }

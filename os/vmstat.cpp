@@ -13,7 +13,7 @@ constexpr uint64_t kKibPerPage = mmu::kPageBytes / 1024;
 std::vector<VmstatEntry> vmstat(const Kernel& kernel) {
   const FrameAllocator& frames = kernel.frames();
   const ReclaimStats& r = kernel.reclaim().stats();
-  const ProcessCounters c = kernel.totals();
+  const ProcessCounters c = kernel.tasks().totals();
   const HugePageCounters& huge = kernel.huge_pages();
   const uint64_t file_reads = c.major_faults - c.swap_ins;
   return {

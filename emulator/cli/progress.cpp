@@ -52,7 +52,7 @@ std::string ProgressLine::text() const {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const uint64_t instructions = kernel_.instructions();
-  const os::ProcessCounters c = kernel_.totals();
+  const os::ProcessCounters c = kernel_.tasks().totals();
   uint64_t resident = 0;
   for (const os::Process* p : kernel_.memory_holders())
     resident += p->space().stats().resident;

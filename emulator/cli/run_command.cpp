@@ -85,7 +85,7 @@ int help(const std::string& command) {
 // "pid 1 (prog) in futex, pid 3 (prog) thread 4 in wait4": who waits, in which call.
 std::string blocked_threads(os::Kernel& kernel) {
   std::string out;
-  for (const auto& [tid, task] : kernel.processes()) {
+  for (const auto& [tid, task] : kernel.tasks().all()) {
     if (task->state() != os::ProcessState::kBlocked) continue;
     if (!out.empty()) out += ", ";
     out += "pid " + std::to_string(task->tgid()) + " (" + task->comm + ")";
@@ -174,7 +174,7 @@ int status_of(os::RunEnd end, os::Kernel& kernel, emulator::RunFacts* facts) {
   switch (end) {
     case os::RunEnd::kAllExited:
       facts->end = "exited";
-      return os::shell_status(kernel.init_status());
+      return os::shell_status(kernel.tasks().init_status());
     case os::RunEnd::kInstructionLimit:
       facts->end = "instruction-limit";
       std::fprintf(stderr, "vmlab: stopped after %llu instructions (--max-insns)\n",

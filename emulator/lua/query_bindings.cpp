@@ -294,7 +294,7 @@ int query_processes(lua_State* L) {
   ScriptMachine& m = check_machine(L, 1);
   lua_newtable(L);
   lua_Integer n = 0;
-  for (const auto& [pid, p] : m.kernel().processes()) {
+  for (const auto& [pid, p] : m.kernel().tasks().all()) {
     push_live_process(L, m.kernel(), *p);
     lua_rawseti(L, -2, ++n);
   }
@@ -308,7 +308,7 @@ int query_process(lua_State* L) {
     push_live_process(L, m.kernel(), *p);
     return 1;
   }
-  for (const os::ProcessSummary& s : m.kernel().finished())
+  for (const os::ProcessSummary& s : m.kernel().tasks().finished())
     if (s.pid == pid) {
       push_finished_process(L, s);
       return 1;

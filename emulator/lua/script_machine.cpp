@@ -164,7 +164,7 @@ std::optional<std::string> ScriptMachine::captured(int pid) const {
 }
 
 std::optional<int> ScriptMachine::exit_status() const {
-  for (const os::ProcessSummary& p : machine_->kernel().finished())
+  for (const os::ProcessSummary& p : machine_->kernel().tasks().finished())
     if (p.pid == kInitPid) return os::shell_status(p.wait_status);
   return std::nullopt;
 }

@@ -43,9 +43,9 @@ void check_refusal(int error, const std::string& message, os::Kernel& kernel) {
                               error == ENOMEM || error == E2BIG || error == ENOENT ||
                               error == ELIBBAD || error == ENOTDIR || error == ELOOP;
   if (!expected_errno || message.empty() || message.find('\n') != std::string::npos ||
-      !kernel.processes().empty())
+      !kernel.tasks().all().empty())
     fail("execve refused the file with errno " + std::to_string(error) + " and message '" +
-         message + "', leaving " + std::to_string(kernel.processes().size()) + " processes");
+         message + "', leaving " + std::to_string(kernel.tasks().all().size()) + " processes");
 }
 
 // Every mapping of a loaded program lies in user space: below its top.

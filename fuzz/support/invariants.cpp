@@ -62,8 +62,8 @@ void shut_down_and_check(GuestMachine& machine, const std::string& context) {
   os::Kernel& kernel = machine.kernel();
   kernel.shutdown();
   std::string problems;
-  if (!kernel.processes().empty())
-    problems += std::to_string(kernel.processes().size()) + " processes survive shutdown\n";
+  if (!kernel.tasks().all().empty())
+    problems += std::to_string(kernel.tasks().all().size()) + " processes survive shutdown\n";
   os::FrameAllocator& frames = kernel.frames();
   if (frames.free_frames() != kernel.frames_free_at_start())
     problems += "free frames " + std::to_string(frames.free_frames()) + ", at boot " +

@@ -50,7 +50,7 @@ int64_t sys_sysinfo(SyscallContext& c) {
     info.totalswap = swap->slots();
     info.freeswap = swap->slots() - swap->used();
   }
-  info.procs = static_cast<unsigned short>(c.kernel.processes().size());
+  info.procs = static_cast<unsigned short>(c.kernel.tasks().all().size());
   info.mem_unit = mmu::kPageBytes;
   return c.user().write_value(c.arg(0), info) ? 0 : -EFAULT;
 }

@@ -93,7 +93,7 @@ int64_t sys_wait4(SyscallContext& c) {
   const int options = c.int_arg(2);
   if ((options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE)) != 0) return -EINVAL;
   bool any = false;
-  for (const auto& [cpid, child] : c.kernel.processes()) {
+  for (const auto& [cpid, child] : c.kernel.tasks().all()) {
     // Children of any thread of the process; a process is done when its last thread is.
     if (!child->is_leader() || child->ppid() != c.process.tgid() ||
         !matches(*child, pid, c.process))
@@ -119,7 +119,7 @@ int64_t sys_wait4(SyscallContext& c) {
 int64_t signal_targets(SyscallContext& c, int pid, int signo, int code) {
   if (signo < 0 || signo > sig::kMax) return -EINVAL;
   std::vector<Process*> targets;
-  for (const auto& [tpid, p] : c.kernel.processes()) {
+  for (const auto& [tpid, p] : c.kernel.tasks().all()) {
     // A process is signalled once, through any of its thread IDs; it exists while it has
     // threads (or is a zombie named by its own ID).
     const bool over = p->group().tids.empty();

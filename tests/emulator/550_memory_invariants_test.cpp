@@ -30,7 +30,7 @@ class MemoryInvariants : public ::testing::Test {
 
   // Runs until both processes exist and the parent's region is (partly) swapped out.
   void run_until_forked() {
-    while (kernel().processes().size() < 2 || kernel().reclaim().swap()->used() == 0)
+    while (kernel().tasks().all().size() < 2 || kernel().reclaim().swap()->used() == 0)
       ASSERT_EQ(kernel().run(20'000), os::RunEnd::kPaused);
   }
 
