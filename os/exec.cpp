@@ -328,7 +328,7 @@ Result<void, ErrnoMessage> Kernel::exec_at_depth(Process& process, const std::st
   if (process.has_cpu()) retired_cpus_.push_back(process.replace_cpu(nullptr));
   process.replace_space(std::move(mapped->space));
   start_new_image(*this, process, plan.file.path, argv, mapped->brk);
-  UserMemory user(*this, process);
+  UserMemory user = user_memory(process);
   UserRegs entry;  // everything zero, RDX included (glibc registers it as an exit function)
   entry.rsp = build_initial_stack(user, path, argv, envp, plan, mapped->interp_bias,
                                   config_.seed ^ (static_cast<uint64_t>(process.pid()) << 32));

@@ -35,7 +35,7 @@ void Kernel::exit_thread(Process& task, int wait_status) {
     release_robust_futexes(task);
     if (task.clear_child_tid != 0) {
       // CLONE_CHILD_CLEARTID: zero the TID word and wake a waiter (pthread_join).
-      UserMemory(*this, task).write_value<uint32_t>(task.clear_child_tid, 0);
+      user_memory(task).write_value<uint32_t>(task.clear_child_tid, 0);
       futexes_.wake(private_futex_key(task.space(), task.clear_child_tid), 1, kFutexBitsetMatchAny);
     }
   }

@@ -31,6 +31,7 @@
 #include "os/ticker.h"
 #include "os/tlb_control.h"
 #include "os/trap_entry.h"
+#include "os/user_memory.h"
 #include "os/vfs/file_system.h"
 
 namespace vmlab::os {
@@ -65,7 +66,7 @@ struct BootInfo {
   uint64_t reserved_frames = 0;  // frames of RAM the kernel image occupies (from frame 0)
 };
 
-class Kernel final : public TrapEntry {
+class Kernel final : public TrapEntry, public UserFaultHandler {
  public:
   // One MMU per modelled CPU (config.cpus of them).
   Kernel(const KernelConfig& config, std::vector<mmu::Mmu*> cpus, Platform& platform,
@@ -109,8 +110,12 @@ class Kernel final : public TrapEntry {
   void cpu_exception(Process& process, CpuException exception, uint64_t rip) override;
   uint64_t time_stamp_counter() const override;
   bool is_current(const Process& process) const override;
-  // A fault taken by the kernel itself while touching user memory. True when resolved.
-  bool kernel_fault(Process& process, const FaultRequest& request);
+  // ---- UserFaultHandler: a fault taken by the kernel itself while touching user memory ----
+  bool kernel_fault(Process& process, const FaultRequest& request) override;
+  // The kernel's access to `process`'s memory (copy_from_user / copy_to_user).
+  UserMemory user_memory(Process& process) {
+    return UserMemory(frames_, mmu().control(), *this, process);
+  }
 
   // ---- Services for system calls and the fault path ----
   const KernelConfig& config() const { return config_; }
@@ -125,7 +130,6 @@ class Kernel final : public TrapEntry {
   Reclaimer& reclaim() { return *reclaim_; }
   const Reclaimer& reclaim() const { return *reclaim_; }
   KernelEvents& events() { return events_; }
-  Platform& platform() { return platform_; }
   FutexTable& futexes() { return futexes_; }
   // Every task, and what the ended ones left (summaries, totals).
   const ProcessTable& tasks() const { return tasks_; }

@@ -254,7 +254,7 @@ bool Kernel::setup_frame(Process& process, const SigInfo& info, const SigAction&
   frame.uc.mcontext.fpstate = fpstate;
   frame.uc.sigmask = mask_to_restore;
   fill_siginfo(frame.info, info);
-  UserMemory user(*this, process);
+  UserMemory user = user_memory(process);
   const FxsaveArea fpu = cpu.fpu_state();
   if (!user.write(fpstate, fpu) || !user.write_value(frame_address, frame)) return false;
 
@@ -279,7 +279,7 @@ bool Kernel::sigreturn(Process& process) {
   // The handler's `ret` popped pretcode: the frame starts 8 bytes below the stack pointer.
   const uint64_t frame_address = cpu.reg(Reg::kRsp) - sizeof(uint64_t);
   RtSigFrame frame{};
-  UserMemory user(*this, process);
+  UserMemory user = user_memory(process);
   if (!user.read_value(frame_address, frame)) return false;
   const SigContext& m = frame.uc.mcontext;
   UserRegs regs = cpu.regs();

@@ -49,7 +49,7 @@ Result<Process*> Kernel::clone_thread(Process& parent) {
 
 void Kernel::release_robust_futexes(Process& task) {
   if (task.robust_list == 0) return;
-  UserMemory user(*this, task);
+  UserMemory user = user_memory(task);
   RobustListHead head{};
   if (!user.read_value(task.robust_list, head)) return;
   const auto release = [&](uint64_t entry) {

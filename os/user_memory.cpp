@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "os/kernel.h"
+#include "os/fault.h"
+#include "os/frame_allocator.h"
+#include "os/process.h"
 
 namespace vmlab::os {
 
@@ -14,10 +16,10 @@ constexpr size_t kMaxArgString = 128 * 1024;  // MAX_ARG_STRLEN
 
 uint8_t* UserMemory::page_for(uint64_t va, bool write) {
   const mmu::Access access = write ? mmu::Access::kWrite : mmu::Access::kRead;
-  mmu::PagingControl control = kernel_.mmu().control();
+  mmu::PagingControl control = control_;
   control.root = process_.space().root();
   control.write_protect = true;
-  auto& memory = kernel_.frames().memory();
+  auto& memory = frames_.memory();
   for (int attempt = 0; attempt < 3; ++attempt) {
     const mmu::WalkResult w =
         mmu::walk(memory, control, mmu::VirtAddr{va}, access, mmu::Mode::kSupervisor,
@@ -27,22 +29,22 @@ uint8_t* UserMemory::page_for(uint64_t va, bool write) {
       // page is not the process's memory.
       if (!w.permissions.user) return nullptr;
       const mmu::PhysAddr pa = w.translate(mmu::VirtAddr{va});
-      if (write) kernel_.frames().writing(mmu::Pfn{pa});
+      if (write) frames_.writing(mmu::Pfn{pa});
       return memory.host(pa, 1);
     }
     if (w.fault.kind != mmu::FaultKind::kPageFault) return nullptr;
     const FaultRequest request{va, access, (w.fault.error_code & mmu::pf_error::kPresent) != 0,
                                /*user=*/false};
-    if (!kernel_.kernel_fault(process_, request)) return nullptr;
+    if (!faults_.kernel_fault(process_, request)) return nullptr;
   }
   return nullptr;
 }
 
 bool UserMemory::peek(uint64_t va, std::span<uint8_t> out) const {
   if (!process_.has_space()) return false;
-  mmu::PagingControl control = kernel_.mmu().control();
+  mmu::PagingControl control = control_;
   control.root = process_.space().root();
-  auto& memory = kernel_.frames().memory();
+  auto& memory = frames_.memory();
   size_t done = 0;
   while (done < out.size()) {
     const uint64_t at = va + done;
@@ -110,15 +112,12 @@ bool UserMemory::zero(uint64_t va, uint64_t length) {
   return true;
 }
 
-std::optional<std::string> UserMemory::read_string(uint64_t va, size_t max, int* err) {
+Result<std::string> UserMemory::read_string(uint64_t va, size_t max) {
   std::string out;
   while (out.size() < max) {
     const uint64_t at = va + out.size();
     const uint8_t* src = page_for(at, false);
-    if (src == nullptr) {
-      *err = EFAULT;
-      return std::nullopt;
-    }
+    if (src == nullptr) return Errno(EFAULT);
     const size_t in_page = mmu::kPageBytes - (at & mmu::kPageOffsetMask);
     const size_t limit = std::min(in_page, max - out.size());
     const void* nul = std::memchr(src, 0, limit);
@@ -128,26 +127,21 @@ std::optional<std::string> UserMemory::read_string(uint64_t va, size_t max, int*
     }
     out.append(reinterpret_cast<const char*>(src), limit);
   }
-  *err = ENAMETOOLONG;
-  return std::nullopt;
+  return Errno(ENAMETOOLONG);
 }
 
-std::optional<std::vector<std::string>> UserMemory::read_string_array(uint64_t va, int* err) {
+Result<std::vector<std::string>> UserMemory::read_string_array(uint64_t va) {
   std::vector<std::string> out;
   if (va == 0) return out;
   for (size_t i = 0; i < kMaxArgStrings; ++i) {
     uint64_t pointer = 0;
-    if (!read_value(va + i * sizeof(uint64_t), pointer)) {
-      *err = EFAULT;
-      return std::nullopt;
-    }
+    if (!read_value(va + i * sizeof(uint64_t), pointer)) return Errno(EFAULT);
     if (pointer == 0) return out;
-    auto s = read_string(pointer, kMaxArgString, err);
-    if (!s) return std::nullopt;
+    auto s = read_string(pointer, kMaxArgString);
+    if (!s) return s.error();
     out.push_back(std::move(*s));
   }
-  *err = E2BIG;
-  return std::nullopt;
+  return Errno(E2BIG);
 }
 
 }  // namespace vmlab::os

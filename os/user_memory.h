@@ -13,22 +13,40 @@
 #include <string>
 #include <vector>
 
+#include "mmu/paging.h"
+#include "os/result.h"
+
 namespace vmlab::os {
 
-class Kernel;
+class FrameAllocator;
 class Process;
+struct FaultRequest;
+
+// The kernel's fault handler, for the faults it takes on user memory (Linux's exception
+// fixups in copy_from_user): true when the fault was resolved.
+class UserFaultHandler {
+ public:
+  virtual bool kernel_fault(Process& process, const FaultRequest& request) = 0;
+
+ protected:
+  ~UserFaultHandler() = default;
+};
 
 class UserMemory {
  public:
-  UserMemory(Kernel& kernel, Process& process) : kernel_(kernel), process_(process) {}
+  // `control`: the CPU's paging controls (CR0.WP, NX, MAXPHYADDR); the process's CR3 is used.
+  // Kernel::user_memory() makes one.
+  UserMemory(FrameAllocator& frames, const mmu::PagingControl& control, UserFaultHandler& faults,
+             Process& process)
+      : frames_(frames), control_(control), faults_(faults), process_(process) {}
 
   bool read(uint64_t va, std::span<uint8_t> out);
   bool write(uint64_t va, std::span<const uint8_t> in);
   bool zero(uint64_t va, uint64_t length);
-  // A NUL-terminated string of at most `max` bytes (ENAMETOOLONG/EFAULT as nullopt with *err).
-  std::optional<std::string> read_string(uint64_t va, size_t max, int* err);
-  // A NULL-terminated array of string pointers (argv, envp).
-  std::optional<std::vector<std::string>> read_string_array(uint64_t va, int* err);
+  // A NUL-terminated string of at most `max` bytes: EFAULT, or ENAMETOOLONG without a NUL.
+  Result<std::string> read_string(uint64_t va, size_t max);
+  // A NULL-terminated array of string pointers (argv, envp): EFAULT, ENAMETOOLONG, E2BIG.
+  Result<std::vector<std::string>> read_string_array(uint64_t va);
 
   // Reads without side effects, for tracers and debuggers: no faults are taken, no Accessed
   // bits are set. False when any byte is not resident.
@@ -49,7 +67,9 @@ class UserMemory {
   // Host pointer to the byte at va with the page accessible for `write`; faults pages in.
   uint8_t* page_for(uint64_t va, bool write);
 
-  Kernel& kernel_;
+  FrameAllocator& frames_;
+  mmu::PagingControl control_;
+  UserFaultHandler& faults_;
   Process& process_;
 };
 

@@ -120,8 +120,8 @@ int query_read(lua_State* L) {
   const lua_Integer n = luaL_checkinteger(L, 4);
   luaL_argcheck(L, n >= 0 && n <= kMaxRead, 4, "must be from 0 to 1048576 bytes");
   std::string bytes(static_cast<size_t>(n), '\0');
-  const bool resident = os::UserMemory(m.kernel(), p)
-                            .peek(va, {reinterpret_cast<uint8_t*>(bytes.data()), bytes.size()});
+  const bool resident =
+      m.kernel().user_memory(p).peek(va, {reinterpret_cast<uint8_t*>(bytes.data()), bytes.size()});
   if (resident)
     lua_pushlstring(L, bytes.data(), bytes.size());
   else

@@ -30,7 +30,7 @@ Strace::Strace(os::Kernel& kernel, std::FILE* out)
     : kernel_(kernel), out_(out), formatter_([this](uint64_t va, void* buf, size_t size) {
         // peek() changes nothing; UserMemory just wants a mutable process for its other uses.
         auto& p = const_cast<os::Process&>(*calling_);
-        return os::UserMemory(kernel_, p).peek(va, {static_cast<uint8_t*>(buf), size});
+        return kernel_.user_memory(p).peek(va, {static_cast<uint8_t*>(buf), size});
       }) {
   os::KernelEvents& events = kernel_.events();
   subscriptions_.push_back(

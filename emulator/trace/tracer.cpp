@@ -44,7 +44,7 @@ Tracer::Tracer(Machine& machine, const TraceOptions& options)
                                             : Disassembler::Syntax::kIntel),
       syscalls_([this](uint64_t va, void* out, size_t size) {
         auto& p = const_cast<os::Process&>(*calling_);  // peek() changes nothing
-        return os::UserMemory(machine_.kernel(), p).peek(va, {static_cast<uint8_t*>(out), size});
+        return machine_.kernel().user_memory(p).peek(va, {static_cast<uint8_t*>(out), size});
       }) {
   if (out_ == nullptr) throw std::runtime_error("cannot open trace file '" + options.file + "'");
   os::KernelEvents& ev = machine_.kernel().events();

@@ -13,7 +13,7 @@ StraceDecoder::StraceDecoder(os::Kernel& kernel, bool print)
       formatter_([this](uint64_t va, void* out, size_t size) {
         // peek() has no side effects; UserMemory only wants a mutable process for its others.
         auto& p = const_cast<os::Process&>(*calling_);
-        return os::UserMemory(kernel_, p).peek(va, {static_cast<uint8_t*>(out), size});
+        return kernel_.user_memory(p).peek(va, {static_cast<uint8_t*>(out), size});
       }),
       print_(print) {
   subscription_ =

@@ -57,7 +57,7 @@ int64_t clone_common(SyscallContext& c, const CloneRequest& r) {
   if ((r.flags & CLONE_PARENT_SETTID) != 0)
     c.user().write_value<int32_t>(r.parent_tid, child->pid());
   if ((r.flags & CLONE_CHILD_SETTID) != 0)
-    UserMemory(c.kernel, *child).write_value<int32_t>(r.child_tid, child->pid());
+    c.kernel.user_memory(*child).write_value<int32_t>(r.child_tid, child->pid());
   if ((r.flags & CLONE_CHILD_CLEARTID) != 0) child->clear_child_tid = r.child_tid;
   child->exit_signal = thread ? 0 : r.exit_signal;
   if ((r.flags & CLONE_VFORK) != 0) {

@@ -37,9 +37,8 @@ int target_at(SyscallContext& c, int dirfd, uint64_t path_pointer, int flags, bo
   if (path_pointer == 0 && null_is_fd) {
     path.clear();
   } else {
-    int err = 0;
-    auto s = c.user().read_string(path_pointer, PATH_MAX, &err);
-    if (!s) return -err;
+    auto s = c.user().read_string(path_pointer, PATH_MAX);
+    if (!s) return s.error().syscall_return();
     path = std::move(*s);
     if (path.empty() && (flags & AT_EMPTY_PATH) == 0) return -ENOENT;
   }

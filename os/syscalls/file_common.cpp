@@ -24,9 +24,8 @@ int directory_of(SyscallContext& c, int dirfd, std::string& out) {
 }
 
 int path_arg(SyscallContext& c, uint64_t pointer, std::string& out) {
-  int err = 0;
-  auto s = c.user().read_string(pointer, PATH_MAX, &err);
-  if (!s) return -err;
+  auto s = c.user().read_string(pointer, PATH_MAX);
+  if (!s) return static_cast<int>(s.error().syscall_return());
   if (s->empty()) return -ENOENT;
   out = std::move(*s);
   return 0;

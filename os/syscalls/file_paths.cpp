@@ -58,9 +58,8 @@ int64_t lookup_at(SyscallContext& c, int dirfd, uint64_t path_pointer, int flags
                   std::shared_ptr<vfs::Inode>* inode, vfs::FileStat* st) {
   if ((flags & ~kKnownAtFlags) != 0) return -EINVAL;
   std::string path, dir;
-  int err = 0;
-  auto s = c.user().read_string(path_pointer, PATH_MAX, &err);
-  if (!s) return -err;
+  auto s = c.user().read_string(path_pointer, PATH_MAX);
+  if (!s) return s.error().syscall_return();
   path = *s;
   if (path.empty()) {
     if ((flags & AT_EMPTY_PATH) == 0) return -ENOENT;

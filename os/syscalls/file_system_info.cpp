@@ -57,9 +57,8 @@ int64_t sys_fstatfs(SyscallContext& c) {
 
 // The attribute name argument: EFAULT, ERANGE for an empty or overlong name.
 int attribute_name(SyscallContext& c, uint64_t pointer) {
-  int err = 0;
-  const auto name = c.user().read_string(pointer, kXattrNameMax + 1, &err);
-  if (!name) return err == ENAMETOOLONG ? -ERANGE : -err;
+  const auto name = c.user().read_string(pointer, kXattrNameMax + 1);
+  if (!name) return name.error() == Errno(ENAMETOOLONG) ? -ERANGE : -name.error().code();
   if (name->empty() || name->size() > kXattrNameMax) return -ERANGE;
   return 0;
 }

@@ -65,14 +65,13 @@ int64_t sys_exit_group(SyscallContext& c) {
 }
 
 int64_t sys_execve(SyscallContext& c) {
-  int err = 0;
   auto user = c.user();
-  auto path = user.read_string(c.arg(0), PATH_MAX, &err);
-  if (!path) return -err;
-  auto argv = user.read_string_array(c.arg(1), &err);
-  if (!argv) return -err;
-  auto envp = user.read_string_array(c.arg(2), &err);
-  if (!envp) return -err;
+  auto path = user.read_string(c.arg(0), PATH_MAX);
+  if (!path) return path.error().syscall_return();
+  auto argv = user.read_string_array(c.arg(1));
+  if (!argv) return argv.error().syscall_return();
+  auto envp = user.read_string_array(c.arg(2));
+  if (!envp) return envp.error().syscall_return();
   if (*path == "/proc/self/exe") *path = c.process.exe;
   const auto result = c.kernel.exec(c.process, *path, *argv, *envp);
   if (!result) return result.error().code.syscall_return();
@@ -215,9 +214,8 @@ int64_t sys_prctl(SyscallContext& c) {
   switch (c.int_arg(0)) {
     case PR_SET_NAME: {
       char name[kCommBytes] = {};
-      int err = 0;
-      auto s = c.user().read_string(c.arg(1), kCommBytes - 1, &err);
-      if (!s && err != ENAMETOOLONG) return -EFAULT;
+      auto s = c.user().read_string(c.arg(1), kCommBytes - 1);
+      if (!s && s.error() != Errno(ENAMETOOLONG)) return -EFAULT;
       if (!s) {
         if (!c.user().read(c.arg(1), {reinterpret_cast<uint8_t*>(name), kCommBytes - 1}))
           return -EFAULT;

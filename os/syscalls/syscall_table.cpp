@@ -1,6 +1,12 @@
 #include "os/syscalls/syscall_table.h"
 
+#include "os/kernel.h"
+
 namespace vmlab::os {
+
+UserMemory SyscallContext::user() {
+  return kernel.user_memory(process);
+}
 
 SyscallTable::SyscallTable() {
   register_memory_syscalls(*this);

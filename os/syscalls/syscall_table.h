@@ -23,7 +23,7 @@ struct SyscallContext {
   bool no_return = false;   // registers were replaced (execve, rt_sigreturn, exit): no RAX
   uint64_t wake_at_ns = 0;  // with block: a timed sleep or a timeout ends at this virtual time
 
-  UserMemory user() { return UserMemory(kernel, process); }
+  UserMemory user();  // the calling process's memory (syscall_table.cpp)
   uint64_t arg(int i) const { return args[i]; }
   int int_arg(int i) const { return static_cast<int>(args[i]); }
 };
