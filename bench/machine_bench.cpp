@@ -41,7 +41,7 @@ double run_guest(const std::vector<std::string>& argv, const emulator::MachineCo
   os::Kernel& kernel = machine.kernel();
   os::SpawnRequest request;
   request.argv = argv;
-  request.stdout_file = kernel.fs().open("/dev/null", "/", O_WRONLY, 0).file;
+  request.stdout_file = kernel.fs().open("/dev/null", "/", O_WRONLY, 0)->file;
   if (const auto spawned = kernel.spawn(request); !spawned)
     throw std::runtime_error(spawned.error().message);
   const auto start = Clock::now();
@@ -128,7 +128,7 @@ void BM_Fork(benchmark::State& state) {
         });
     os::SpawnRequest request;
     request.argv = {guest("fork_demo-musl"), std::to_string(pages), "0", "0"};
-    request.stdout_file = kernel.fs().open("/dev/null", "/", O_WRONLY, 0).file;
+    request.stdout_file = kernel.fs().open("/dev/null", "/", O_WRONLY, 0)->file;
     const auto spawned = kernel.spawn(request);
     if (!spawned || kernel.run() != os::RunEnd::kAllExited || fork_seconds == 0) {
       const std::string why = spawned ? "" : spawned.error().message;

@@ -103,12 +103,13 @@ struct LoadPlan {
 Result<void, ErrnoMessage> read_interpreter(vfs::FileSystem& fs, const std::string& cwd,
                                             const std::string& path, LoadPlan& plan) {
   const std::string& name = plan.image.interpreter;
-  plan.interp_file = fs.resolve(name, cwd, vfs::Follow::kYes);
-  if (plan.interp_file.error != 0) {
-    const Errno code = Errno::from_syscall_return(plan.interp_file.error);
+  auto found = fs.resolve(name, cwd, vfs::Follow::kYes);
+  if (!found) {
+    const Errno code = found.error();
     return ErrnoMessage{
         code, path + ": cannot run its interpreter " + name + ": " + std::strerror(code.code())};
   }
+  plan.interp_file = std::move(*found);
   if (plan.interp_file.inode->is_directory())
     return refusal(EACCES, path + ": its interpreter " + name + " is a directory");
   // As binfmt_elf: an interpreter too short to hold an ELF header cannot be read (EIO);
@@ -291,11 +292,12 @@ Result<void, ErrnoMessage> Kernel::exec_at_depth(Process& process, const std::st
                                                  const std::vector<std::string>& argv,
                                                  const std::vector<std::string>& envp, int depth) {
   LoadPlan plan;
-  plan.file = fs_.resolve(path, process.cwd, vfs::Follow::kYes);
-  if (plan.file.error != 0) {
-    const Errno code = Errno::from_syscall_return(plan.file.error);
+  auto found = fs_.resolve(path, process.cwd, vfs::Follow::kYes);
+  if (!found) {
+    const Errno code = found.error();
     return ErrnoMessage{code, path + ": " + std::strerror(code.code())};
   }
+  plan.file = std::move(*found);
   vfs::Inode& file = *plan.file.inode;
   const vfs::FileStat st = file.stat();
   if (file.is_directory() || !S_ISREG(st.mode))

@@ -119,7 +119,7 @@ Result<int, ErrnoMessage> Kernel::spawn(const SpawnRequest& request) {
     for (size_t start = 0; start <= path.size();) {
       const size_t end = std::min(path.find(':', start), path.size());
       const std::string candidate = path.substr(start, end - start) + "/" + program;
-      if (end > start && fs_.resolve(candidate, cwd, vfs::Follow::kYes).error == 0) {
+      if (end > start && fs_.resolve(candidate, cwd, vfs::Follow::kYes).ok()) {
         program = candidate;
         break;
       }

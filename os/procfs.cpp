@@ -359,7 +359,7 @@ std::shared_ptr<vfs::OverlayDirectory> ProcFs::task_directory(int pid, const std
 
 void ProcFs::remove(int pid) {
   const std::string name = std::to_string(pid);
-  if (proc_->lookup(name).error == 0) proc_->remove(name);
+  if (proc_->lookup(name)) proc_->remove(name);
 }
 
 }  // namespace vmlab::os

@@ -146,8 +146,8 @@ std::string mountinfo_text(Kernel& k) {
   std::string out;
   int id = kRootMountId;
   for (const Mount& m : kMounts) {
-    const vfs::Lookup found = k.fs().resolve(m.point, "/", vfs::Follow::kYes);
-    const uint64_t dev = found.error == 0 ? found.inode->stat().dev : 0;
+    const auto found = k.fs().resolve(m.point, "/", vfs::Follow::kYes);
+    const uint64_t dev = found ? found->inode->stat().dev : 0;
     out += format("%d %d %u:%u / %s %s - %s %s %s\n", id,
                   id == kRootMountId ? kRootParentId : kRootMountId, major(dev), minor(dev),
                   m.point, m.options, m.type, m.source, with_extra(m.access, m.extra).c_str());

@@ -2,7 +2,8 @@
 // number, always positive (ENOENT, never -ENOENT). Only the system-call ABI speaks Linux's
 // negative convention (a call returns -errno, as ERR_PTR/IS_ERR encode it inside Linux), and
 // the sign changes here alone: Errno::syscall_return() writes it, Errno::from_syscall_return()
-// reads it back from code that still answers -errno (the VFS's lookups).
+// reads it back from code that still answers -errno (the VFS's file operations, Inode::read or
+// truncate, which are shaped like the system calls they serve).
 //
 // Why not std::expected: it is C++23; vmlab is C++20, and the fuzz build's clang 14 cannot
 // compile libstdc++ 12's <expected>. This is the small part of it vmlab needs, after

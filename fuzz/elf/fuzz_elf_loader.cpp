@@ -89,7 +89,7 @@ void run(const uint8_t* data, size_t size) {
 
   // The file is written into the overlay the way a guest would write it, then made executable.
   const auto file = kernel.fs().create(kProgram, "/", kExecutableMode, os::vfs::Exclusive::kNo);
-  if (file.error != 0 || file.inode->write(0, {data, size}) != static_cast<int64_t>(size))
+  if (!file || file->inode->write(0, {data, size}) != static_cast<int64_t>(size))
     fail("cannot create the program file in the overlay");
 
   os::SpawnRequest request;

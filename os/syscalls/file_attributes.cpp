@@ -66,9 +66,9 @@ int target_of_descriptor(SyscallContext& c, int fd, Target& out) {
 int change(SyscallContext& c, const Target& target, const vfs::AttributeChange& change) {
   const Credentials& me = c.process.credentials;
   if (me.euid != 0) {
-    const vfs::Lookup found = c.kernel.fs().resolve(target.path, target.directory, target.follow);
-    if (found.error != 0) return found.error;
-    const vfs::FileStat st = found.inode->stat();
+    const auto found = c.kernel.fs().resolve(target.path, target.directory, target.follow);
+    if (!found) return static_cast<int>(found.error().syscall_return());
+    const vfs::FileStat st = found->inode->stat();
     if (st.uid != me.euid) return -EPERM;
     if (change.uid && *change.uid != st.uid) return -EPERM;
   }

@@ -34,12 +34,12 @@ int64_t open_at(SyscallContext& c, int dirfd, uint64_t path_pointer, int flags, 
                                }};
   const vfs::OpenResult opened =
       c.kernel.fs().open(path, dir, flags, mode & ~c.process.umask, &opener);
-  if (opened.wait) {
+  if (!opened) return opened.error().syscall_return();
+  if (opened->wait) {
     c.block = true;
     return 0;
   }
-  if (opened.error != 0) return opened.error;
-  return c.process.fds().allocate(opened.file, (flags & O_CLOEXEC) != 0);
+  return c.process.fds().allocate(opened->file, (flags & O_CLOEXEC) != 0);
 }
 
 int64_t sys_open(SyscallContext& c) {
@@ -76,10 +76,10 @@ int64_t lookup_at(SyscallContext& c, int dirfd, uint64_t path_pointer, int flags
   if (const int e = directory_of(c, dirfd, dir); e != 0 && path.front() != '/') return e;
   if (is_self_exe(c, path)) path = c.process.exe;
   const vfs::Follow follow = (flags & AT_SYMLINK_NOFOLLOW) ? vfs::Follow::kNo : vfs::Follow::kYes;
-  const vfs::Lookup found = c.kernel.fs().resolve(path, dir, follow);
-  if (found.error != 0) return found.error;
-  *st = found.inode->stat();
-  if (inode != nullptr) *inode = found.inode;
+  const auto found = c.kernel.fs().resolve(path, dir, follow);
+  if (!found) return found.error().syscall_return();
+  *st = found->inode->stat();
+  if (inode != nullptr) *inode = found->inode;
   return 0;
 }
 
@@ -139,7 +139,9 @@ int64_t readlink_at(SyscallContext& c, int dirfd, uint64_t path_pointer, uint64_
     target = c.process.exe;
   } else {
     if (const int e = directory_of(c, dirfd, dir); e != 0 && path.front() != '/') return e;
-    if (const int e = c.kernel.fs().readlink(path, dir, target); e != 0) return e;
+    auto link = c.kernel.fs().readlink(path, dir);
+    if (!link) return link.error().syscall_return();
+    target = std::move(*link);
   }
   const size_t n = std::min<size_t>(target.size(), size);  // no NUL, truncated silently
   return c.user().write(buf, {reinterpret_cast<const uint8_t*>(target.data()), n})
@@ -193,10 +195,10 @@ void set_working_directory(SyscallContext& c, const std::string& dir) {
 int64_t sys_chdir(SyscallContext& c) {
   std::string path;
   if (const int e = path_arg(c, c.arg(0), path); e != 0) return e;
-  const vfs::Lookup found = c.kernel.fs().resolve(path, c.process.cwd, vfs::Follow::kYes);
-  if (found.error != 0) return found.error;
-  if (!found.inode->is_directory()) return -ENOTDIR;
-  set_working_directory(c, found.path);
+  const auto found = c.kernel.fs().resolve(path, c.process.cwd, vfs::Follow::kYes);
+  if (!found) return found.error().syscall_return();
+  if (!found->inode->is_directory()) return -ENOTDIR;
+  set_working_directory(c, found->path);
   return 0;
 }
 
@@ -329,10 +331,10 @@ int64_t sys_linkat(SyscallContext& c) {
 int64_t sys_truncate(SyscallContext& c) {
   if (static_cast<int64_t>(c.arg(1)) < 0) return -EINVAL;
   return path_op(c, AT_FDCWD, c.arg(0), [&](const std::string& p, const std::string& d) -> int64_t {
-    const vfs::Lookup found = c.kernel.fs().resolve_for_write(p, d, vfs::Follow::kYes);
-    if (found.error != 0) return found.error;
-    if (found.inode->is_directory()) return -EISDIR;
-    return found.inode->truncate(c.arg(1));
+    const auto found = c.kernel.fs().resolve_for_write(p, d, vfs::Follow::kYes);
+    if (!found) return found.error().syscall_return();
+    if (found->inode->is_directory()) return -EISDIR;
+    return found->inode->truncate(c.arg(1));
   });
 }
 

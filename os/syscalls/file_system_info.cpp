@@ -44,9 +44,9 @@ int64_t write_statfs(SyscallContext& c, uint64_t pointer, const vfs::FileStat& s
 int64_t sys_statfs(SyscallContext& c) {
   std::string path;
   if (const int e = path_arg(c, c.arg(0), path); e != 0) return e;
-  const vfs::Lookup found = c.kernel.fs().resolve(path, c.process.cwd, vfs::Follow::kYes);
-  if (found.error != 0) return found.error;
-  return write_statfs(c, c.arg(1), found.inode->stat());
+  const auto found = c.kernel.fs().resolve(path, c.process.cwd, vfs::Follow::kYes);
+  if (!found) return found.error().syscall_return();
+  return write_statfs(c, c.arg(1), found->inode->stat());
 }
 
 int64_t sys_fstatfs(SyscallContext& c) {
@@ -68,7 +68,8 @@ int attribute_name(SyscallContext& c, uint64_t pointer) {
 int find_file(SyscallContext& c, vfs::Follow follow) {
   std::string path;
   if (const int e = path_arg(c, c.arg(0), path); e != 0) return e;
-  return c.kernel.fs().resolve(path, c.process.cwd, follow).error;
+  const auto found = c.kernel.fs().resolve(path, c.process.cwd, follow);
+  return found ? 0 : static_cast<int>(found.error().syscall_return());
 }
 int find_descriptor(SyscallContext& c) {
   return c.process.fds().get(c.int_arg(0)) ? 0 : -EBADF;

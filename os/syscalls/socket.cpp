@@ -89,11 +89,11 @@ int bind_unix(SyscallContext& c, vfs::Socket& socket, vfs::SocketAddress address
     socket.set_local_address(address);
     return 0;
   }
-  const vfs::Lookup node =
+  const auto node =
       c.kernel.fs().make_socket_node(address.unix_name, c.process.cwd, 0777 & ~c.process.umask);
-  if (node.error != 0) return node.error;
-  names.bind_node(node.inode.get(), socket.shared_from_this());
-  socket.set_local_address(address, node.inode);
+  if (!node) return static_cast<int>(node.error().syscall_return());
+  names.bind_node(node->inode.get(), socket.shared_from_this());
+  socket.set_local_address(address, node->inode);
   return 0;
 }
 

@@ -60,11 +60,10 @@ int find_target(SyscallContext& c, const vfs::Socket& socket, const vfs::SocketA
     target = names.find_abstract(address.unix_name);
     return target ? 0 : -ECONNREFUSED;
   }
-  const vfs::Lookup found =
-      c.kernel.fs().resolve(address.unix_name, c.process.cwd, vfs::Follow::kYes);
-  if (found.error != 0) return found.error;
-  if (!S_ISSOCK(found.inode->type())) return -ECONNREFUSED;
-  target = names.find_node(found.inode.get());
+  const auto found = c.kernel.fs().resolve(address.unix_name, c.process.cwd, vfs::Follow::kYes);
+  if (!found) return static_cast<int>(found.error().syscall_return());
+  if (!S_ISSOCK(found->inode->type())) return -ECONNREFUSED;
+  target = names.find_node(found->inode.get());
   return target ? 0 : -ECONNREFUSED;
 }
 

@@ -47,12 +47,12 @@ OpenResult FifoInode::open(int flags, const FifoOpener* opener) {
       } else {
         const bool reading = (flags & O_ACCMODE) == O_RDONLY;
         if ((reading ? writer_opens_ : reader_opens_) == it->second.partner_opens)
-          return {nullptr, 0, true};
+          return Opened{nullptr, true};
         std::shared_ptr<PipeEnd> end = std::move(it->second.end);
         pending_.erase(it);
         auto file = reading ? std::make_shared<FifoFile>(shared_from_this(), end, nullptr, flags)
                             : std::make_shared<FifoFile>(shared_from_this(), nullptr, end, flags);
-        return {std::move(file), 0};
+        return Opened{std::move(file)};
       }
     }
   }
@@ -70,18 +70,18 @@ OpenResult FifoInode::open(int flags, const FifoOpener* opener) {
     ++writer_opens_;
   }
   const auto opened = [&]() -> OpenResult {
-    return {std::make_shared<FifoFile>(shared_from_this(), read_end, write_end, flags), 0};
+    return Opened{std::make_shared<FifoFile>(shared_from_this(), read_end, write_end, flags)};
   };
   if (mode == O_RDWR) return opened();
   if (mode == O_RDONLY) {
     if (nonblocking || read_end->writers() > 0 || opener == nullptr) return opened();
     pending_[id] = {std::move(read_end), writer_opens_};
-    return {nullptr, 0, true};
+    return Opened{nullptr, true};
   }
   if (write_end->readers() > 0) return opened();
-  if (nonblocking || opener == nullptr) return {nullptr, -ENXIO};
+  if (nonblocking || opener == nullptr) return Errno(ENXIO);
   pending_[id] = {std::move(write_end), reader_opens_};
-  return {nullptr, 0, true};
+  return Opened{nullptr, true};
 }
 
 FifoFile::FifoFile(std::shared_ptr<FifoInode> inode, std::shared_ptr<PipeEnd> read_end,

@@ -70,79 +70,81 @@ void FileSystem::set_clock(std::function<Timespec()> clock) {
   state_->set_clock(std::move(clock));
 }
 
-Lookup FileSystem::resolve(std::string_view path, std::string_view cwd, Follow follow_last) {
+Result<Lookup> FileSystem::resolve(std::string_view path, std::string_view cwd,
+                                   Follow follow_last) {
   return walker_.resolve(path, cwd, follow_last);
 }
 
-int FileSystem::readlink(std::string_view path, std::string_view cwd, std::string& out) {
-  const Lookup found = resolve(path, cwd, Follow::kNo);
-  if (found.error != 0) return found.error;
-  return found.inode->readlink(out);
+Result<std::string> FileSystem::readlink(std::string_view path, std::string_view cwd) {
+  const auto found = resolve(path, cwd, Follow::kNo);
+  if (!found) return found.error();
+  return found->inode->readlink();
 }
 
-Lookup FileSystem::resolve_for_write(std::string_view path, std::string_view cwd,
-                                     Follow follow_last) {
-  Lookup found = resolve(path, cwd, follow_last);
-  if (found.error != 0 || !found.inode->needs_copy_up() || !found.inode->is_regular()) return found;
-  // found.path has no symlinks left, so its parent resolves to the directory holding it.
-  const ParentLookup parent = walker_.resolve_parent(found.path, "/");
-  if (parent.error != 0) return {nullptr, {}, parent.error};
-  return copy_up(*parent.dir, parent.name, *found.inode, found.path);
+Result<Lookup> FileSystem::resolve_for_write(std::string_view path, std::string_view cwd,
+                                             Follow follow_last) {
+  auto found = resolve(path, cwd, follow_last);
+  if (!found || !found->inode->needs_copy_up() || !found->inode->is_regular()) return found;
+  // found->path has no symlinks left, so its parent resolves to the directory holding it.
+  const auto parent = walker_.resolve_parent(found->path, "/");
+  if (!parent) return parent.error();
+  return copy_up(*parent->dir, parent->name, *found->inode, found->path);
 }
 
-Lookup FileSystem::copy_up(OverlayDirectory& dir, const std::string& name, Inode& inode,
-                           const std::string& path) {
+Result<Lookup> FileSystem::copy_up(OverlayDirectory& dir, const std::string& name, Inode& inode,
+                                   const std::string& path) {
   std::vector<uint8_t> data;
   for (;;) {
     const size_t old_size = data.size();
     data.resize(old_size + kCopyChunk);
     const int64_t n = inode.read(old_size, std::span<uint8_t>(data).subspan(old_size));
-    if (n < 0) return {nullptr, {}, static_cast<int>(n)};
+    if (n < 0) return Errno::from_syscall_return(n);
     data.resize(old_size + static_cast<size_t>(n));
     if (n == 0) break;
   }
   auto copy = std::make_shared<MemoryFile>(state_, inode.stat(), std::move(data), path);
   dir.insert(name, copy);
-  return {std::move(copy), path, 0};
+  return Lookup{std::move(copy), path};
 }
 
 OpenResult FileSystem::open(std::string_view path, std::string_view cwd, int flags, uint32_t mode,
                             const FifoOpener* opener) {
-  if ((flags & O_TMPFILE) == O_TMPFILE) return {nullptr, -EOPNOTSUPP};
-  if ((flags & O_ACCMODE) == O_ACCMODE) return {nullptr, -EINVAL};
+  if ((flags & O_TMPFILE) == O_TMPFILE) return Errno(EOPNOTSUPP);
+  if ((flags & O_ACCMODE) == O_ACCMODE) return Errno(EINVAL);
   const bool modifies = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0;
   const Follow follow = (flags & O_NOFOLLOW) ? Follow::kNo : Follow::kYes;
-  Lookup found;
-  if ((flags & O_CREAT) && (flags & O_EXCL)) {
-    found = create(path, cwd, mode, Exclusive::kYes);
-  } else {
+  const auto found = [&]() -> Result<Lookup> {
+    if ((flags & O_CREAT) && (flags & O_EXCL)) return create(path, cwd, mode, Exclusive::kYes);
     // Existing files are looked up first so that a read-only O_CREAT copies nothing up.
-    found = modifies ? resolve_for_write(path, cwd, follow) : resolve(path, cwd, follow);
-    if (found.error == -ENOENT && (flags & O_CREAT))
-      found = create(path, cwd, mode, Exclusive::kNo);
+    auto existing = modifies ? resolve_for_write(path, cwd, follow) : resolve(path, cwd, follow);
+    if (!existing && existing.error() == Errno(ENOENT) && (flags & O_CREAT))
+      return create(path, cwd, mode, Exclusive::kNo);
+    return existing;
+  }();
+  if (!found) return found.error();
+  const std::shared_ptr<Inode>& inode = found->inode;
+  if (!inode->is_symlink()) {
+    if (auto target = inode->magic_target()) return reopen(std::move(target), flags);
   }
-  if (found.error != 0) return {nullptr, found.error};
-  if (!found.inode->is_symlink()) {
-    if (auto target = found.inode->magic_target()) return reopen(std::move(target), flags);
-  }
-  if ((flags & O_CREAT) && found.inode->is_directory()) return {nullptr, -EISDIR};
-  if (auto fifo = std::dynamic_pointer_cast<FifoInode>(found.inode)) {
-    if (flags & O_DIRECTORY) return {nullptr, -ENOTDIR};
+  if ((flags & O_CREAT) && inode->is_directory()) return Errno(EISDIR);
+  if (auto fifo = std::dynamic_pointer_cast<FifoInode>(inode)) {
+    if (flags & O_DIRECTORY) return Errno(ENOTDIR);
     // O_PATH names the FIFO without opening either end: nothing to wait for.
-    if (flags & O_PATH) return {std::make_shared<InodeFile>(std::move(fifo), flags), 0};
+    if (flags & O_PATH) return Opened{std::make_shared<InodeFile>(std::move(fifo), flags)};
     return fifo->open(flags, opener);
   }
-  OpenResult opened = open_inode(found.inode, flags);
-  if (opened.error == 0 && (flags & O_TRUNC) && found.inode->is_regular()) {
-    if (const int error = found.inode->truncate(0); error != 0) return {nullptr, error};
+  OpenResult opened = open_inode(inode, flags);
+  if (opened && (flags & O_TRUNC) && inode->is_regular()) {
+    if (const int error = inode->truncate(0); error != 0) return Errno::from_syscall_return(error);
   }
   return opened;
 }
 
 int FileSystem::change_attributes(std::string_view path, std::string_view cwd, Follow follow,
                                   const AttributeChange& change) {
-  const Lookup found = resolve_for_write(path, cwd, follow);
-  return found.error != 0 ? found.error : found.inode->change_attributes(change);
+  const auto found = resolve_for_write(path, cwd, follow);
+  if (!found) return static_cast<int>(found.error().syscall_return());
+  return found->inode->change_attributes(change);
 }
 
 OpenResult FileSystem::reopen(std::shared_ptr<OpenFile> file, int flags) {
@@ -154,14 +156,14 @@ OpenResult FileSystem::reopen(std::shared_ptr<OpenFile> file, int flags) {
   if (auto pipe = std::dynamic_pointer_cast<PipeEnd>(file)) {
     switch (flags & O_ACCMODE) {
       case O_RDONLY:
-        return {pipe->reopened(PipeEnd::Side::kRead, flags), 0};
+        return Opened{pipe->reopened(PipeEnd::Side::kRead, flags)};
       case O_WRONLY:
-        return {pipe->reopened(PipeEnd::Side::kWrite, flags), 0};
+        return Opened{pipe->reopened(PipeEnd::Side::kWrite, flags)};
       default:
         break;
     }
   }
-  return {std::move(file), 0};
+  return Opened{std::move(file)};
 }
 
 PipeEnds FileSystem::make_pipe(int flags) {

@@ -1,7 +1,8 @@
 // The guest's file system: a host directory seen read-only through an in-memory overlay that
 // takes every change, plus a synthesized /dev. Guest paths never leave the host root.
 //
-// Errors are -errno values (Lookup::error, OpenResult::error, or the int returned).
+// Lookups and opens fail with an Errno (os/result.h); the name-space operations (mkdir, unlink,
+// rename, ...) return what their system call does, 0 or -errno.
 #pragma once
 
 #include <cstdint>
@@ -49,22 +50,23 @@ class FileSystem {
 
   // Relative paths start at `cwd`, an absolute guest path (the process's cwd, or the path of
   // the directory a dirfd refers to).
-  Lookup resolve(std::string_view path, std::string_view cwd, Follow follow_last);
-  // 0 and the target, -EINVAL if the path is not a symlink.
-  int readlink(std::string_view path, std::string_view cwd, std::string& out);
+  Result<Lookup> resolve(std::string_view path, std::string_view cwd, Follow follow_last);
+  // The target; EINVAL if the path is not a symlink.
+  Result<std::string> readlink(std::string_view path, std::string_view cwd);
   // resolve(), then a host regular file is copied into the overlay so it can be modified.
-  Lookup resolve_for_write(std::string_view path, std::string_view cwd, Follow follow_last);
+  Result<Lookup> resolve_for_write(std::string_view path, std::string_view cwd, Follow follow_last);
   // open(2) for regular files, directories, devices and FIFOs: O_CREAT, O_EXCL, O_TRUNC,
   // O_DIRECTORY, O_NOFOLLOW, O_APPEND, O_NONBLOCK. `mode` is used as given (the caller
   // applies the umask). Writing a host file copies it up first. Opening a FIFO may have to
-  // wait for its other end (OpenResult::wait): `opener` says who retries (os/vfs/fifo.h).
+  // wait for its other end (Opened::wait): `opener` says who retries (os/vfs/fifo.h).
   OpenResult open(std::string_view path, std::string_view cwd, int flags, uint32_t mode,
                   const FifoOpener* opener = nullptr);
 
   // The overlay. A final symlink is followed by create (unless exclusive), never by the others.
   // create: the regular file at `path`, made empty if missing (EEXIST if exclusive and present),
   // copied up if it is a host file; EISDIR for directories.
-  Lookup create(std::string_view path, std::string_view cwd, uint32_t mode, Exclusive exclusive);
+  Result<Lookup> create(std::string_view path, std::string_view cwd, uint32_t mode,
+                        Exclusive exclusive);
   int mkdir(std::string_view path, std::string_view cwd, uint32_t mode);
   // mknod(2) of a FIFO (S_IFIFO) or an empty regular file (S_IFREG); the caller refuses
   // device nodes. EEXIST when the name exists.
@@ -92,17 +94,20 @@ class FileSystem {
   // A pipe with a fresh inode number (pipe2 flags: O_NONBLOCK).
   PipeEnds make_pipe(int flags = 0);
   // bind(2) of a Unix socket to `path`: its S_IFSOCK file (EADDRINUSE if the name exists).
-  Lookup make_socket_node(std::string_view path, std::string_view cwd, uint32_t mode);
+  Result<Lookup> make_socket_node(std::string_view path, std::string_view cwd, uint32_t mode);
   // The names of the machine's sockets (Unix paths and abstract names, loopback ports).
   SocketNamespace& sockets() { return sockets_; }
 
  private:
+  // The directory to hold the new name `path`, whose last component must name nothing yet
+  // (`taken` if it does: EEXIST, EADDRINUSE for a socket); ENOENT in a removed directory.
+  Result<ParentLookup> new_name(std::string_view path, std::string_view cwd, Errno taken);
   // Puts the inode `make(path)` returns at the new name `path`: 0, or -EEXIST, -ENOENT, ...
   int add_name(std::string_view path, std::string_view cwd,
                const std::function<std::shared_ptr<Inode>(const std::string&)>& make);
   // Replaces host file `inode`, the entry `name` of `dir`, by an in-memory copy.
-  Lookup copy_up(OverlayDirectory& dir, const std::string& name, Inode& inode,
-                 const std::string& path);
+  Result<Lookup> copy_up(OverlayDirectory& dir, const std::string& name, Inode& inode,
+                         const std::string& path);
 
   std::string host_root_;
   std::shared_ptr<OverlayState> state_;

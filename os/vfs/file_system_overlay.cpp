@@ -22,6 +22,11 @@ void relocate(Inode& inode, const std::string& path) {
       relocate(*child, join_path(path, name));
 }
 
+// What a name-space operation, which answers as its system call does, returns for `error`.
+int failure(Errno error) {
+  return static_cast<int>(error.syscall_return());
+}
+
 bool same_file(const Inode& a, const Inode& b) {
   const FileStat sa = a.stat();
   const FileStat sb = b.stat();
@@ -30,49 +35,59 @@ bool same_file(const Inode& a, const Inode& b) {
 
 }  // namespace
 
-Lookup FileSystem::create(std::string_view path, std::string_view cwd, uint32_t mode,
-                          Exclusive exclusive) {
+Result<Lookup> FileSystem::create(std::string_view path, std::string_view cwd, uint32_t mode,
+                                  Exclusive exclusive) {
   int follows = 0;
   std::string target(path);
   std::string base(cwd);
   for (;;) {
-    const ParentLookup parent = walker_.resolve_parent(target, base, &follows);
-    if (parent.error != 0) return {nullptr, {}, parent.error};
-    if (is_dot_or_empty(parent.name)) return {nullptr, {}, -EISDIR};
-    const auto child = parent.dir->lookup(parent.name);
-    if (child.error == -ENOENT) {
-      if (parent.trailing_slash) return {nullptr, {}, -EISDIR};  // as Linux: "new/" with O_CREAT
-      if (parent.dir->removed()) return {nullptr, {}, -ENOENT};
-      auto file = std::make_shared<MemoryFile>(state_, mode, parent.child_path());
-      parent.dir->insert(parent.name, file);
-      return {std::move(file), parent.child_path(), 0};
+    const auto parent = walker_.resolve_parent(target, base, &follows);
+    if (!parent) return parent.error();
+    if (is_dot_or_empty(parent->name)) return Errno(EISDIR);
+    const auto child = parent->dir->lookup(parent->name);
+    if (!child && child.error() == Errno(ENOENT)) {
+      if (parent->trailing_slash) return Errno(EISDIR);  // as Linux: "new/" with O_CREAT
+      if (parent->dir->removed()) return Errno(ENOENT);
+      auto file = std::make_shared<MemoryFile>(state_, mode, parent->child_path());
+      parent->dir->insert(parent->name, file);
+      return Lookup{std::move(file), parent->child_path()};
     }
-    if (child.error != 0) return {nullptr, {}, child.error};
-    if (exclusive == Exclusive::kYes) return {nullptr, {}, -EEXIST};
-    if (child.inode->is_symlink()) {  // create the file the (possibly dangling) link names
-      if (++follows > kMaxSymlinkFollows) return {nullptr, {}, -ELOOP};
-      if (const int error = child.inode->readlink(target); error != 0) return {nullptr, {}, error};
-      base = parent.dir_path;
+    if (!child) return child.error();
+    const std::shared_ptr<Inode>& inode = *child;
+    if (exclusive == Exclusive::kYes) return Errno(EEXIST);
+    if (inode->is_symlink()) {  // create the file the (possibly dangling) link names
+      if (++follows > kMaxSymlinkFollows) return Errno(ELOOP);
+      auto link = inode->readlink();
+      if (!link) return link.error();
+      target = std::move(*link);
+      base = parent->dir_path;
       continue;
     }
-    if (child.inode->is_directory()) return {nullptr, {}, -EISDIR};
-    if (parent.trailing_slash) return {nullptr, {}, -ENOTDIR};
-    if (child.inode->needs_copy_up() && child.inode->is_regular())
-      return copy_up(*parent.dir, parent.name, *child.inode, parent.child_path());
-    return {child.inode, parent.child_path(), 0};
+    if (inode->is_directory()) return Errno(EISDIR);
+    if (parent->trailing_slash) return Errno(ENOTDIR);
+    if (inode->needs_copy_up() && inode->is_regular())
+      return copy_up(*parent->dir, parent->name, *inode, parent->child_path());
+    return Lookup{inode, parent->child_path()};
   }
+}
+
+Result<ParentLookup> FileSystem::new_name(std::string_view path, std::string_view cwd,
+                                          Errno taken) {
+  auto parent = walker_.resolve_parent(path, cwd);
+  if (!parent) return parent;
+  if (is_dot_or_empty(parent->name)) return taken;
+  const auto child = parent->dir->lookup(parent->name);
+  if (child) return taken;
+  if (child.error() != Errno(ENOENT)) return child.error();
+  if (parent->dir->removed()) return Errno(ENOENT);
+  return parent;
 }
 
 int FileSystem::add_name(std::string_view path, std::string_view cwd,
                          const std::function<std::shared_ptr<Inode>(const std::string&)>& make) {
-  const ParentLookup parent = walker_.resolve_parent(path, cwd);
-  if (parent.error != 0) return parent.error;
-  if (is_dot_or_empty(parent.name)) return -EEXIST;
-  const auto child = parent.dir->lookup(parent.name);
-  if (child.error == 0) return -EEXIST;
-  if (child.error != -ENOENT) return child.error;
-  if (parent.dir->removed()) return -ENOENT;
-  parent.dir->insert(parent.name, make(parent.child_path()));
+  const auto parent = new_name(path, cwd, Errno(EEXIST));
+  if (!parent) return failure(parent.error());
+  parent->dir->insert(parent->name, make(parent->child_path()));
   return 0;
 }
 
@@ -94,75 +109,72 @@ int FileSystem::mknod(std::string_view path, std::string_view cwd, uint32_t mode
 }
 
 int FileSystem::rmdir(std::string_view path, std::string_view cwd) {
-  const ParentLookup parent = walker_.resolve_parent(path, cwd);
-  if (parent.error != 0) return parent.error;
+  const auto parent = walker_.resolve_parent(path, cwd);
+  if (!parent) return failure(parent.error());
   // Linux's answers for the root, "." and "..".
-  if (parent.name.empty()) return -EBUSY;
-  if (parent.name == ".") return -EINVAL;
-  if (parent.name == "..") return -ENOTEMPTY;
-  const auto child = parent.dir->lookup(parent.name);
-  if (child.error != 0) return child.error;
-  const auto dir = std::dynamic_pointer_cast<OverlayDirectory>(child.inode);
+  if (parent->name.empty()) return -EBUSY;
+  if (parent->name == ".") return -EINVAL;
+  if (parent->name == "..") return -ENOTEMPTY;
+  const auto child = parent->dir->lookup(parent->name);
+  if (!child) return failure(child.error());
+  const auto dir = std::dynamic_pointer_cast<OverlayDirectory>(*child);
   if (!dir) return -ENOTDIR;
   if (!dir->empty()) return -ENOTEMPTY;
   dir->mark_removed();
-  parent.dir->remove(parent.name);
+  parent->dir->remove(parent->name);
   return 0;
 }
 
 int FileSystem::unlink(std::string_view path, std::string_view cwd) {
-  const ParentLookup parent = walker_.resolve_parent(path, cwd);
-  if (parent.error != 0) return parent.error;
-  if (is_dot_or_empty(parent.name)) return -EISDIR;
-  const auto child = parent.dir->lookup(parent.name);
-  if (child.error != 0) return child.error;
-  if (child.inode->is_directory()) return -EISDIR;
-  if (parent.trailing_slash) return -ENOTDIR;
-  child.inode->change_links(-1);
-  parent.dir->remove(parent.name);
+  const auto parent = walker_.resolve_parent(path, cwd);
+  if (!parent) return failure(parent.error());
+  if (is_dot_or_empty(parent->name)) return -EISDIR;
+  const auto child = parent->dir->lookup(parent->name);
+  if (!child) return failure(child.error());
+  if ((*child)->is_directory()) return -EISDIR;
+  if (parent->trailing_slash) return -ENOTDIR;
+  (*child)->change_links(-1);
+  parent->dir->remove(parent->name);
   return 0;
 }
 
 int FileSystem::link(std::string_view from, std::string_view from_cwd, Follow follow,
                      std::string_view to, std::string_view to_cwd) {
   // A host file is copied up first: both names then refer to the one overlay copy.
-  const Lookup source = resolve_for_write(from, from_cwd, follow);
-  if (source.error != 0) return source.error;
-  if (source.inode->is_directory()) return -EPERM;
-  if (source.inode->needs_copy_up()) return -EXDEV;  // a host special file or symlink
-  const ParentLookup parent = walker_.resolve_parent(to, to_cwd);
-  if (parent.error != 0) return parent.error;
-  if (is_dot_or_empty(parent.name)) return -EEXIST;
-  const auto existing = parent.dir->lookup(parent.name);
-  if (existing.error == 0) return -EEXIST;
-  if (existing.error != -ENOENT) return existing.error;
-  if (parent.trailing_slash) return -ENOENT;
-  if (parent.dir->removed()) return -ENOENT;
-  parent.dir->insert(parent.name, source.inode);
-  source.inode->change_links(1);
+  const auto source = resolve_for_write(from, from_cwd, follow);
+  if (!source) return failure(source.error());
+  if (source->inode->is_directory()) return -EPERM;
+  if (source->inode->needs_copy_up()) return -EXDEV;  // a host special file or symlink
+  const auto parent = new_name(to, to_cwd, Errno(EEXIST));
+  if (!parent) return failure(parent.error());
+  if (parent->trailing_slash) return -ENOENT;
+  parent->dir->insert(parent->name, source->inode);
+  source->inode->change_links(1);
   return 0;
 }
 
 int FileSystem::rename(std::string_view from, std::string_view from_cwd, std::string_view to,
                        std::string_view to_cwd) {
-  const ParentLookup src = walker_.resolve_parent(from, from_cwd);
-  if (src.error != 0) return src.error;
-  const ParentLookup dst = walker_.resolve_parent(to, to_cwd);
-  if (dst.error != 0) return dst.error;
-  if (is_dot_or_empty(src.name) || is_dot_or_empty(dst.name)) return -EBUSY;
-  const auto moving = src.dir->lookup(src.name);
-  if (moving.error != 0) return moving.error;
-  const auto replaced = dst.dir->lookup(dst.name);
-  if (replaced.error != 0 && replaced.error != -ENOENT) return replaced.error;
-  const bool is_dir = moving.inode->is_directory();
-  if ((src.trailing_slash || dst.trailing_slash) && !is_dir) return -ENOTDIR;
-  if (replaced.inode && same_file(*moving.inode, *replaced.inode)) return 0;
+  const auto src = walker_.resolve_parent(from, from_cwd);
+  if (!src) return failure(src.error());
+  const auto dst = walker_.resolve_parent(to, to_cwd);
+  if (!dst) return failure(dst.error());
+  if (is_dot_or_empty(src->name) || is_dot_or_empty(dst->name)) return -EBUSY;
+  const auto found = src->dir->lookup(src->name);
+  if (!found) return failure(found.error());
+  const std::shared_ptr<Inode>& moving = *found;
+  const auto existing = dst->dir->lookup(dst->name);
+  if (!existing && existing.error() != Errno(ENOENT)) return failure(existing.error());
+  const std::shared_ptr<Inode> replaced = existing ? *existing : nullptr;
+  const bool is_dir = moving->is_directory();
+  if ((src->trailing_slash || dst->trailing_slash) && !is_dir) return -ENOTDIR;
+  if (replaced && same_file(*moving, *replaced)) return 0;
   if (is_dir) {
-    if (std::static_pointer_cast<OverlayDirectory>(moving.inode)->has_host_layer()) return -EXDEV;
-    if (dst.child_path().starts_with(join_path(src.child_path(), ""))) return -EINVAL;
+    if (std::static_pointer_cast<OverlayDirectory>(moving)->has_host_layer()) return -EXDEV;
+    if (dst->child_path().starts_with(join_path(src->child_path(), ""))) return -EINVAL;
   }
-  if (dst.dir->removed()) return -ENOENT;
-  if (const auto& old = replaced.inode) {
+  if (dst->dir->removed()) return -ENOENT;
+  if (const auto& old = replaced) {
     if (is_dir && !old->is_directory()) return -ENOTDIR;
     if (!is_dir && old->is_directory()) return -EISDIR;
     const auto old_dir = std::dynamic_pointer_cast<OverlayDirectory>(old);
@@ -170,9 +182,9 @@ int FileSystem::rename(std::string_view from, std::string_view from_cwd, std::st
     if (old_dir) old_dir->mark_removed();
     old->change_links(-1);
   }
-  src.dir->remove(src.name);
-  dst.dir->insert(dst.name, moving.inode);
-  relocate(*moving.inode, dst.child_path());
+  src->dir->remove(src->name);
+  dst->dir->insert(dst->name, moving);
+  relocate(*moving, dst->child_path());
   return 0;
 }
 
@@ -183,17 +195,13 @@ int FileSystem::symlink(std::string_view target, std::string_view link_path, std
   });
 }
 
-Lookup FileSystem::make_socket_node(std::string_view path, std::string_view cwd, uint32_t mode) {
-  const ParentLookup parent = walker_.resolve_parent(path, cwd);
-  if (parent.error != 0) return {nullptr, {}, parent.error};
-  if (is_dot_or_empty(parent.name)) return {nullptr, {}, -EADDRINUSE};
-  const auto child = parent.dir->lookup(parent.name);
-  if (child.error == 0) return {nullptr, {}, -EADDRINUSE};
-  if (child.error != -ENOENT) return {nullptr, {}, child.error};
-  if (parent.dir->removed()) return {nullptr, {}, -ENOENT};
-  auto node = std::make_shared<SocketNode>(*state_, mode, parent.child_path());
-  parent.dir->insert(parent.name, node);
-  return {node, parent.child_path(), 0};
+Result<Lookup> FileSystem::make_socket_node(std::string_view path, std::string_view cwd,
+                                            uint32_t mode) {
+  const auto parent = new_name(path, cwd, Errno(EADDRINUSE));
+  if (!parent) return parent.error();
+  auto node = std::make_shared<SocketNode>(*state_, mode, parent->child_path());
+  parent->dir->insert(parent->name, node);
+  return Lookup{node, parent->child_path()};
 }
 
 }  // namespace vmlab::os::vfs

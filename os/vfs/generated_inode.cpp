@@ -37,9 +37,10 @@ GeneratedSymlink::GeneratedSymlink(FileStat stat, std::function<std::string()> t
       target_(std::move(target)),
       opens_(std::move(opens)) {}
 
-int GeneratedSymlink::readlink(std::string& target) const {
-  target = target_();
-  return target.empty() ? -ENOENT : 0;
+Result<std::string> GeneratedSymlink::readlink() const {
+  std::string target = target_();
+  if (target.empty()) return Errno(ENOENT);
+  return target;
 }
 
 OpenFileInode::OpenFileInode(std::shared_ptr<OpenFile> file, std::string path)

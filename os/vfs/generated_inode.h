@@ -37,7 +37,7 @@ class GeneratedSymlink final : public Inode {
                    std::function<std::shared_ptr<OpenFile>()> opens = nullptr);
 
   FileStat stat() const override { return stat_; }
-  int readlink(std::string& target) const override;
+  Result<std::string> readlink() const override;
   std::shared_ptr<OpenFile> magic_target() const override { return opens_ ? opens_() : nullptr; }
 
  private:

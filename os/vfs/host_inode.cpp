@@ -8,8 +8,9 @@
 
 namespace vmlab::os::vfs {
 
-HostInode::Opened HostInode::open(const std::string& host_path, const struct stat& st,
-                                  std::string guest_path, uint64_t cache_id) {
+Result<std::shared_ptr<HostInode>> HostInode::open(const std::string& host_path,
+                                                   const struct stat& st, std::string guest_path,
+                                                   uint64_t cache_id) {
   // O_NOFOLLOW: a host symlink is never followed by the host, only by our own resolver.
   constexpr int kCommon = O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
   int fd = -1;
@@ -18,13 +19,13 @@ HostInode::Opened HostInode::open(const std::string& host_path, const struct sta
     fd = ::open(host_path.c_str(), O_RDONLY | kCommon);
     readable = fd >= 0;
     // A file we may not read can still be stat'ed, as on Linux; reads then fail.
-    if (fd < 0 && errno != EACCES) return {nullptr, -errno};
+    if (fd < 0 && errno != EACCES) return Errno(errno);
   }
   // FIFOs and devices are never opened for reading: that could block or touch host hardware.
   if (fd < 0) fd = ::open(host_path.c_str(), O_PATH | kCommon);
-  if (fd < 0) return {nullptr, -errno};
+  if (fd < 0) return Errno(errno);
   const uint64_t id = S_ISREG(st.st_mode) ? cache_id : kNoCacheId;
-  return {std::make_shared<HostInode>(fd, st.st_mode, readable, id, std::move(guest_path)), 0};
+  return std::make_shared<HostInode>(fd, st.st_mode, readable, id, std::move(guest_path));
 }
 
 HostInode::HostInode(int fd, uint32_t type, bool readable, uint64_t cache_id,
@@ -60,14 +61,13 @@ int HostInode::truncate(uint64_t) {
   return -EROFS;
 }
 
-int HostInode::readlink(std::string& target) const {
-  if (!is_symlink()) return -EINVAL;
+Result<std::string> HostInode::readlink() const {
+  if (!is_symlink()) return Errno(EINVAL);
   char buffer[PATH_MAX];
   // An empty path with an O_PATH descriptor reads the link the descriptor refers to.
   const ssize_t n = ::readlinkat(fd_, "", buffer, sizeof buffer);
-  if (n < 0) return -errno;
-  target.assign(buffer, static_cast<size_t>(n));
-  return 0;
+  if (n < 0) return Errno(errno);
+  return std::string(buffer, static_cast<size_t>(n));
 }
 
 }  // namespace vmlab::os::vfs

@@ -47,8 +47,8 @@ std::vector<DirEntry> Inode::list() const {
   return {};
 }
 
-int Inode::readlink(std::string&) const {
-  return -EINVAL;
+Result<std::string> Inode::readlink() const {
+  return Errno(EINVAL);
 }
 
 void apply_attributes(FileStat& st, const AttributeChange& change, Timespec now) {

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "os/result.h"
+
 namespace vmlab::os::vfs {
 
 class OpenFile;
@@ -89,8 +91,8 @@ class Inode {
   virtual int truncate(uint64_t size);
   // Directories: every entry including "." and "..", in getdents64 order. Others: empty.
   virtual std::vector<DirEntry> list() const;
-  // Symlinks: 0 and the target; other inodes -EINVAL (what readlink(2) answers).
-  virtual int readlink(std::string& target) const;
+  // Symlinks: the target; other inodes EINVAL (what readlink(2) answers).
+  virtual Result<std::string> readlink() const;
   // True when the inode lives in the read-only host root, so writing needs a copy-up.
   virtual bool needs_copy_up() const { return false; }
   // chmod/chown/utimensat: 0 or -errno. Only the overlay's own inodes (files, symlinks,

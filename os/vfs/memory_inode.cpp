@@ -99,9 +99,8 @@ int MemorySymlink::change_attributes(const AttributeChange& change) {
   return 0;
 }
 
-int MemorySymlink::readlink(std::string& target) const {
-  target = target_;
-  return 0;
+Result<std::string> MemorySymlink::readlink() const {
+  return target_;
 }
 
 }  // namespace vmlab::os::vfs

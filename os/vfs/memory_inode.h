@@ -42,7 +42,7 @@ class MemorySymlink final : public Inode {
   MemorySymlink(std::shared_ptr<OverlayState> state, std::string target, std::string path);
 
   FileStat stat() const override { return stat_; }
-  int readlink(std::string& target) const override;
+  Result<std::string> readlink() const override;
   int change_attributes(const AttributeChange& change) override;
 
  private:

@@ -147,17 +147,17 @@ int64_t InodeFile::getdents64(std::span<uint8_t> buffer) {
 }
 
 OpenResult open_inode(std::shared_ptr<Inode> inode, int flags) {
-  if (inode->is_symlink()) return {nullptr, -ELOOP};  // only reachable with O_NOFOLLOW
+  if (inode->is_symlink()) return Errno(ELOOP);  // only reachable with O_NOFOLLOW
   const bool writing = (flags & O_ACCMODE) != O_RDONLY;
   if (inode->is_directory()) {
-    if (writing) return {nullptr, -EISDIR};
-    return {std::make_shared<InodeFile>(std::move(inode), flags), 0};
+    if (writing) return Errno(EISDIR);
+    return Opened{std::make_shared<InodeFile>(std::move(inode), flags)};
   }
-  if (flags & O_DIRECTORY) return {nullptr, -ENOTDIR};
-  if (inode->is_regular()) return {std::make_shared<InodeFile>(std::move(inode), flags), 0};
+  if (flags & O_DIRECTORY) return Errno(ENOTDIR);
+  if (inode->is_regular()) return Opened{std::make_shared<InodeFile>(std::move(inode), flags)};
   if (auto device = std::dynamic_pointer_cast<DeviceInode>(inode); device && device->openable())
-    return {std::make_shared<DeviceFile>(std::move(device), flags), 0};
-  return {nullptr, -ENXIO};  // /dev/tty, host FIFOs, sockets and device nodes
+    return Opened{std::make_shared<DeviceFile>(std::move(device), flags)};
+  return Errno(ENXIO);  // /dev/tty, host FIFOs, sockets and device nodes
 }
 
 }  // namespace vmlab::os::vfs

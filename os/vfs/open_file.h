@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "os/result.h"
 #include "os/vfs/inode.h"
 #include "os/vfs/poll_bits.h"
 
@@ -60,11 +61,13 @@ class OpenFile {
   int flags_;
 };
 
-struct OpenResult {
+// An open that did not fail: the open file, or, when `wait`, nothing yet (a FIFO's other end
+// is not open yet: the open is retried later).
+struct Opened {
   std::shared_ptr<OpenFile> file;
-  int error = 0;
-  bool wait = false;  // a FIFO's other end is not open yet: the open is retried later
+  bool wait = false;
 };
+using OpenResult = Result<Opened>;
 
 // A regular file or directory: the offset into the inode, O_APPEND, directory listing state.
 class InodeFile final : public OpenFile {

@@ -43,27 +43,28 @@ OverlayDirectory::OverlayDirectory(std::shared_ptr<OverlayState> state, std::str
   lower_ = std::move(host_path);
 }
 
-OverlayDirectory::Child OverlayDirectory::lookup(const std::string& name) {
-  if (removed_) return {nullptr, -ENOENT};
-  if (const auto it = children_.find(name); it != children_.end()) return {it->second, 0};
+Result<std::shared_ptr<Inode>> OverlayDirectory::lookup(const std::string& name) {
+  if (removed_) return Errno(ENOENT);
+  if (const auto it = children_.find(name); it != children_.end()) return it->second;
   if (generate_ && !whiteouts_.contains(name)) {
     auto generated = generate_();
-    if (const auto it = generated.find(name); it != generated.end()) return {it->second, 0};
+    if (const auto it = generated.find(name); it != generated.end()) return it->second;
   }
-  if (!lower_ || whiteouts_.contains(name)) return {nullptr, -ENOENT};
+  if (!lower_ || whiteouts_.contains(name)) return Errno(ENOENT);
   const std::string host_path = join_path(*lower_, name);
   struct stat st {};
-  if (::lstat(host_path.c_str(), &st) != 0) return {nullptr, -errno};
+  if (::lstat(host_path.c_str(), &st) != 0) return Errno(errno);
   const std::string guest_path = join_path(path(), name);
   if (S_ISDIR(st.st_mode)) {
     auto dir = std::make_shared<OverlayDirectory>(state_, host_path, guest_path);
     dir->parent_ = weak_from_this();
     children_.emplace(name, dir);  // remembered, so later changes inside it have a home
-    return {dir, 0};
+    return std::shared_ptr<Inode>(std::move(dir));
   }
   auto opened =
       HostInode::open(host_path, st, guest_path, state_->host_cache_id(st.st_dev, st.st_ino));
-  return {std::move(opened.inode), opened.error};
+  if (!opened) return opened.error();
+  return std::shared_ptr<Inode>(std::move(*opened));
 }
 
 void OverlayDirectory::insert(const std::string& name, std::shared_ptr<Inode> inode) {

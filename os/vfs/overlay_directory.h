@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "os/result.h"
 #include "os/vfs/inode.h"
 #include "os/vfs/overlay_state.h"
 
@@ -25,14 +26,10 @@ class OverlayDirectory final : public Inode, public std::enable_shared_from_this
   // walking many host directories does not use up host descriptors.
   OverlayDirectory(std::shared_ptr<OverlayState> state, std::string host_path, std::string path);
 
-  struct Child {
-    std::shared_ptr<Inode> inode;
-    int error = 0;
-  };
   // The entry `name` ("." and ".." are the resolver's business): the overlay's entry if any,
   // else the host's unless whited out. Host directories get a (remembered) OverlayDirectory;
   // other host files a fresh HostInode.
-  Child lookup(const std::string& name);
+  Result<std::shared_ptr<Inode>> lookup(const std::string& name);
   // Makes `inode` the entry `name`, replacing any entry and clearing a whiteout.
   void insert(const std::string& name, std::shared_ptr<Inode> inode);
   // Drops the entry `name`; a whiteout keeps a host entry of that name hidden.

@@ -21,13 +21,13 @@ class Walk {
   explicit Walk(const std::shared_ptr<OverlayDirectory>& root) : dirs_{root} {}
 
   // Queues `path` before the pending components; an absolute path restarts at the root.
-  int enqueue(std::string_view path) {
-    if (path.empty()) return -ENOENT;
-    if (path.size() >= PATH_MAX) return -ENAMETOOLONG;
+  Result<void> enqueue(std::string_view path) {
+    if (path.empty()) return Errno(ENOENT);
+    if (path.size() >= PATH_MAX) return Errno(ENAMETOOLONG);
     std::vector<std::string> parts;
     for (size_t start = 0; start < path.size();) {
       const size_t end = std::min(path.find('/', start), path.size());
-      if (end - start > NAME_MAX) return -ENAMETOOLONG;
+      if (end - start > NAME_MAX) return Errno(ENAMETOOLONG);
       if (end > start) parts.emplace_back(path.substr(start, end - start));
       start = end + 1;
     }
@@ -39,11 +39,11 @@ class Walk {
       names_.clear();
     }
     pending_.insert(pending_.begin(), parts.begin(), parts.end());
-    return 0;
+    return {};
   }
 
   // Processes pending components until only `keep` remain.
-  int run(size_t keep, Follow follow_last) {
+  Result<void> run(size_t keep, Follow follow_last) {
     while (pending_.size() > keep) {
       std::string name = std::move(pending_.front());
       pending_.pop_front();
@@ -56,34 +56,35 @@ class Walk {
         continue;
       }
       const bool last = pending_.empty();
-      const auto child = dirs_.back()->lookup(name);
-      if (child.error != 0) return child.error;
+      auto child = dirs_.back()->lookup(name);
+      if (!child) return child.error();
+      const std::shared_ptr<Inode>& inode = *child;
       const bool follow = !last || follow_last == Follow::kYes || must_be_dir_;
-      if (child.inode->is_symlink() && follow && last) {
+      if (inode->is_symlink() && follow && last) {
         // /proc/PID/fd/N names an open file, not a path: following it leads to that file.
-        if (auto file = child.inode->magic_target()) {
-          leaf_ = std::make_shared<OpenFileInode>(std::move(file), child.inode->path());
+        if (auto file = inode->magic_target()) {
+          leaf_ = std::make_shared<OpenFileInode>(std::move(file), inode->path());
           leaf_name_ = std::move(name);
           continue;
         }
       }
-      if (child.inode->is_symlink() && follow) {
-        if (++follows_ > kMaxSymlinkFollows) return -ELOOP;
-        std::string target;
-        if (const int error = child.inode->readlink(target); error != 0) return error;
-        if (const int error = enqueue(target); error != 0) return error;
+      if (inode->is_symlink() && follow) {
+        if (++follows_ > kMaxSymlinkFollows) return Errno(ELOOP);
+        const auto target = inode->readlink();
+        if (!target) return target.error();
+        if (auto queued = enqueue(*target); !queued) return queued;
         continue;
       }
-      if (auto dir = std::dynamic_pointer_cast<OverlayDirectory>(child.inode)) {
+      if (auto dir = std::dynamic_pointer_cast<OverlayDirectory>(inode)) {
         dirs_.push_back(std::move(dir));
         names_.push_back(std::move(name));
         continue;
       }
-      if (!last) return -ENOTDIR;
-      leaf_ = child.inode;
+      if (!last) return Errno(ENOTDIR);
+      leaf_ = inode;
       leaf_name_ = std::move(name);
     }
-    return 0;
+    return {};
   }
 
   std::string path() const {
@@ -117,15 +118,23 @@ class Walk {
 
 // Positions `walk` at `cwd` when `path` is relative. The cwd's own symlinks (normally none:
 // it is a normalized path) do not count against the caller's budget.
-int start(Walk& walk, std::string_view path, std::string_view cwd, const int* follows) {
-  if (path.empty()) return -ENOENT;
+Result<void> start(Walk& walk, std::string_view path, std::string_view cwd, const int* follows) {
+  if (path.empty()) return Errno(ENOENT);
   if (path.front() != '/' && !cwd.empty()) {
-    if (const int error = walk.enqueue(cwd.front() == '/' ? cwd : "/"); error != 0) return error;
-    if (const int error = walk.run(0, Follow::kYes); error != 0) return error;
-    if (walk.leaf()) return -ENOTDIR;
+    if (auto queued = walk.enqueue(cwd.front() == '/' ? cwd : "/"); !queued) return queued;
+    if (auto walked = walk.run(0, Follow::kYes); !walked) return walked;
+    if (walk.leaf()) return Errno(ENOTDIR);
   }
   walk.restart_budget(follows ? *follows : 0);
-  return 0;
+  return {};
+}
+
+// Walks `path` from `cwd` until `keep` components remain.
+Result<void> walk_path(Walk& walk, std::string_view path, std::string_view cwd, const int* follows,
+                       size_t keep, Follow follow_last) {
+  if (auto started = start(walk, path, cwd, follows); !started) return started;
+  if (auto queued = walk.enqueue(path); !queued) return queued;
+  return walk.run(keep, follow_last);
 }
 
 }  // namespace
@@ -134,29 +143,24 @@ std::string ParentLookup::child_path() const {
   return name.empty() ? dir_path : join_path(dir_path, name);
 }
 
-Lookup PathWalker::resolve(std::string_view path, std::string_view cwd, Follow follow_last,
-                           int* follows) const {
+Result<Lookup> PathWalker::resolve(std::string_view path, std::string_view cwd, Follow follow_last,
+                                   int* follows) const {
   Walk walk(root_);
-  int error = start(walk, path, cwd, follows);
-  if (error == 0) error = walk.enqueue(path);
-  if (error == 0) error = walk.run(0, follow_last);
+  const auto walked = walk_path(walk, path, cwd, follows, 0, follow_last);
   if (follows) *follows = walk.follows();
-  if (error != 0) return {nullptr, {}, error};
-  if (!walk.leaf()) return {walk.directory(), walk.path(), 0};
-  if (walk.must_be_dir()) return {nullptr, {}, -ENOTDIR};
-  return {walk.leaf(), join_path(walk.path(), walk.leaf_name()), 0};
+  if (!walked) return walked.error();
+  if (!walk.leaf()) return Lookup{walk.directory(), walk.path()};
+  if (walk.must_be_dir()) return Errno(ENOTDIR);
+  return Lookup{walk.leaf(), join_path(walk.path(), walk.leaf_name())};
 }
 
-ParentLookup PathWalker::resolve_parent(std::string_view path, std::string_view cwd,
-                                        int* follows) const {
+Result<ParentLookup> PathWalker::resolve_parent(std::string_view path, std::string_view cwd,
+                                                int* follows) const {
   Walk walk(root_);
-  int error = start(walk, path, cwd, follows);
-  if (error == 0) error = walk.enqueue(path);
-  if (error == 0) error = walk.run(1, Follow::kYes);
+  const auto walked = walk_path(walk, path, cwd, follows, 1, Follow::kYes);
   if (follows) *follows = walk.follows();
+  if (!walked) return walked.error();
   ParentLookup out;
-  out.error = error;
-  if (error != 0) return out;
   out.dir = walk.directory();
   out.dir_path = walk.path();
   if (!walk.pending().empty()) out.name = walk.pending().front();

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "os/result.h"
 #include "os/vfs/inode.h"
 
 namespace vmlab::os::vfs {
@@ -18,12 +19,11 @@ enum class Follow { kYes, kNo };
 // Linux's MAXSYMLINKS: symlinks followed during one lookup before ELOOP.
 inline constexpr int kMaxSymlinkFollows = 40;
 
-// A resolved path: the inode, its normalized guest path (absolute, no "." or "..", no
-// symlinks except possibly the last component), or error = -errno with inode null.
+// A resolved path: the inode and its normalized guest path (absolute, no "." or "..", no
+// symlinks except possibly the last component).
 struct Lookup {
   std::shared_ptr<Inode> inode;
   std::string path;
-  int error = 0;
 };
 
 // The directory that holds (or would hold) the last component of a path: what create, mkdir,
@@ -33,7 +33,6 @@ struct ParentLookup {
   std::string dir_path;
   std::string name;             // the last component as written: may be "." or ".."; "" for "/"
   bool trailing_slash = false;  // "a/": the name must be a directory
-  int error = 0;
   std::string child_path() const;
 };
 
@@ -43,10 +42,10 @@ class PathWalker {
 
   // Relative paths start at `cwd` (an absolute guest path). `follows`, when given, is the
   // number of symlinks already followed by the caller's operation and is updated.
-  Lookup resolve(std::string_view path, std::string_view cwd, Follow follow_last,
-                 int* follows = nullptr) const;
-  ParentLookup resolve_parent(std::string_view path, std::string_view cwd,
-                              int* follows = nullptr) const;
+  Result<Lookup> resolve(std::string_view path, std::string_view cwd, Follow follow_last,
+                         int* follows = nullptr) const;
+  Result<ParentLookup> resolve_parent(std::string_view path, std::string_view cwd,
+                                      int* follows = nullptr) const;
 
  private:
   std::shared_ptr<OverlayDirectory> root_;

@@ -21,7 +21,7 @@ class MemoryInvariants : public ::testing::Test {
     os::SpawnRequest request;
     // The parent fills 1,500 pages (more than RAM holds: some go to swap) and forks.
     request.argv = {std::string(VMLAB_GUESTS_DIR) + "/fork_demo-musl", "1500", "100", "50"};
-    request.stdout_file = kernel().fs().open("/dev/null", "/", O_WRONLY, 0).file;
+    request.stdout_file = kernel().fs().open("/dev/null", "/", O_WRONLY, 0)->file;
     const auto spawned = kernel().spawn(request);
     ASSERT_TRUE(spawned) << spawned.error().message;
   }

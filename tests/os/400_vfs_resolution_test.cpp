@@ -12,6 +12,7 @@ namespace vmlab::os::vfs {
 namespace {
 
 using testing::content;
+using testing::errno_of;
 using testing::TempTree;
 
 class Resolution : public ::testing::Test {
@@ -23,7 +24,8 @@ class Resolution : public ::testing::Test {
     tree.write("usr/lib/data.txt", "data");
     tree.write("file", "plain");
   }
-  Lookup resolve(std::string_view path, std::string_view cwd = "/", Follow follow = Follow::kYes) {
+  Result<Lookup> resolve(std::string_view path, std::string_view cwd = "/",
+                         Follow follow = Follow::kYes) {
     return fs.resolve(path, cwd, follow);
   }
   TempTree tree;
@@ -31,89 +33,89 @@ class Resolution : public ::testing::Test {
 };
 
 TEST_F(Resolution, AbsoluteAndRelativePathsNormalize) {
-  const Lookup a = resolve("/usr/./lib//data.txt");
-  ASSERT_EQ(a.error, 0);
-  EXPECT_EQ(a.path, "/usr/lib/data.txt");
-  EXPECT_EQ(content(*a.inode), "data");
-  const Lookup b = resolve("lib/../lib/data.txt", "/usr");
-  ASSERT_EQ(b.error, 0);
-  EXPECT_EQ(b.path, "/usr/lib/data.txt");
-  const Lookup root = resolve("/");
-  ASSERT_EQ(root.error, 0);
-  EXPECT_EQ(root.path, "/");
-  EXPECT_TRUE(root.inode->is_directory());
+  const auto a = resolve("/usr/./lib//data.txt");
+  ASSERT_EQ(errno_of(a), 0);
+  EXPECT_EQ(a->path, "/usr/lib/data.txt");
+  EXPECT_EQ(content(*a->inode), "data");
+  const auto b = resolve("lib/../lib/data.txt", "/usr");
+  ASSERT_EQ(errno_of(b), 0);
+  EXPECT_EQ(b->path, "/usr/lib/data.txt");
+  const auto root = resolve("/");
+  ASSERT_EQ(errno_of(root), 0);
+  EXPECT_EQ(root->path, "/");
+  EXPECT_TRUE(root->inode->is_directory());
 }
 
 TEST_F(Resolution, DotDotAtTheRootStaysAtTheRoot) {
-  const Lookup up = resolve("/../../..");
-  ASSERT_EQ(up.error, 0);
-  EXPECT_EQ(up.path, "/");
-  const Lookup passwd = resolve("../../../etc/passwd", "/usr/lib");
-  ASSERT_EQ(passwd.error, 0);
-  EXPECT_EQ(passwd.path, "/etc/passwd");
-  EXPECT_EQ(content(*passwd.inode), "sandbox passwd\n");
+  const auto up = resolve("/../../..");
+  ASSERT_EQ(errno_of(up), 0);
+  EXPECT_EQ(up->path, "/");
+  const auto passwd = resolve("../../../etc/passwd", "/usr/lib");
+  ASSERT_EQ(errno_of(passwd), 0);
+  EXPECT_EQ(passwd->path, "/etc/passwd");
+  EXPECT_EQ(content(*passwd->inode), "sandbox passwd\n");
 }
 
 TEST_F(Resolution, RelativeSymlinkResolvesFromItsDirectory) {
   tree.symlink("lib/data.txt", "usr/link");
-  const Lookup found = resolve("/usr/link");
-  ASSERT_EQ(found.error, 0);
-  EXPECT_EQ(found.path, "/usr/lib/data.txt");
-  EXPECT_EQ(content(*found.inode), "data");
+  const auto found = resolve("/usr/link");
+  ASSERT_EQ(errno_of(found), 0);
+  EXPECT_EQ(found->path, "/usr/lib/data.txt");
+  EXPECT_EQ(content(*found->inode), "data");
 }
 
 TEST_F(Resolution, AbsoluteSymlinkIsReRootedInTheGuestRoot) {
   tree.symlink("/etc/passwd", "usr/passwd_link");
-  const Lookup found = resolve("/usr/passwd_link");
-  ASSERT_EQ(found.error, 0);
-  EXPECT_EQ(found.path, "/etc/passwd");
-  EXPECT_EQ(content(*found.inode), "sandbox passwd\n");  // not the host's /etc/passwd
+  const auto found = resolve("/usr/passwd_link");
+  ASSERT_EQ(errno_of(found), 0);
+  EXPECT_EQ(found->path, "/etc/passwd");
+  EXPECT_EQ(content(*found->inode), "sandbox passwd\n");  // not the host's /etc/passwd
 }
 
 TEST_F(Resolution, SymlinkEscapesEndInsideTheRoot) {
   tree.symlink("../../../../../etc", "usr/lib/up");
   tree.symlink("/..", "rootdotdot");
   tree.symlink("/../../usr", "deep");
-  const Lookup up = resolve("/usr/lib/up/passwd");
-  ASSERT_EQ(up.error, 0);
-  EXPECT_EQ(up.path, "/etc/passwd");
-  EXPECT_EQ(content(*up.inode), "sandbox passwd\n");
-  const Lookup dotdot = resolve("/rootdotdot");
-  ASSERT_EQ(dotdot.error, 0);
-  EXPECT_EQ(dotdot.path, "/");
-  const Lookup deep = resolve("/deep/lib/data.txt");
-  ASSERT_EQ(deep.error, 0);
-  EXPECT_EQ(deep.path, "/usr/lib/data.txt");
+  const auto up = resolve("/usr/lib/up/passwd");
+  ASSERT_EQ(errno_of(up), 0);
+  EXPECT_EQ(up->path, "/etc/passwd");
+  EXPECT_EQ(content(*up->inode), "sandbox passwd\n");
+  const auto dotdot = resolve("/rootdotdot");
+  ASSERT_EQ(errno_of(dotdot), 0);
+  EXPECT_EQ(dotdot->path, "/");
+  const auto deep = resolve("/deep/lib/data.txt");
+  ASSERT_EQ(errno_of(deep), 0);
+  EXPECT_EQ(deep->path, "/usr/lib/data.txt");
   // A name that exists on the host but not in the sandbox stays missing.
-  EXPECT_EQ(resolve("/rootdotdot/bin/sh").error, -ENOENT);
+  EXPECT_EQ(errno_of(resolve("/rootdotdot/bin/sh")), ENOENT);
 }
 
 TEST_F(Resolution, FollowNoReturnsTheLinkItself) {
   tree.symlink("/etc/passwd", "link");
-  const Lookup link = resolve("/link", "/", Follow::kNo);
-  ASSERT_EQ(link.error, 0);
-  EXPECT_TRUE(link.inode->is_symlink());
-  EXPECT_EQ(link.path, "/link");
-  std::string target;
-  EXPECT_EQ(fs.readlink("link", "/", target), 0);
-  EXPECT_EQ(target, "/etc/passwd");
-  EXPECT_EQ(fs.readlink("/file", "/", target), -EINVAL);
-  EXPECT_EQ(fs.readlink("/missing", "/", target), -ENOENT);
+  const auto link = resolve("/link", "/", Follow::kNo);
+  ASSERT_EQ(errno_of(link), 0);
+  EXPECT_TRUE(link->inode->is_symlink());
+  EXPECT_EQ(link->path, "/link");
+  const auto target = fs.readlink("link", "/");
+  ASSERT_EQ(errno_of(target), 0);
+  EXPECT_EQ(*target, "/etc/passwd");
+  EXPECT_EQ(errno_of(fs.readlink("/file", "/")), EINVAL);
+  EXPECT_EQ(errno_of(fs.readlink("/missing", "/")), ENOENT);
   // A trailing slash forces the final symlink to be followed.
   tree.symlink("usr", "usrlink");
-  const Lookup dir = resolve("/usrlink/", "/", Follow::kNo);
-  ASSERT_EQ(dir.error, 0);
-  EXPECT_EQ(dir.path, "/usr");
+  const auto dir = resolve("/usrlink/", "/", Follow::kNo);
+  ASSERT_EQ(errno_of(dir), 0);
+  EXPECT_EQ(dir->path, "/usr");
 }
 
 TEST_F(Resolution, SymlinkLoopsGiveEloop) {
   tree.symlink("b", "a");
   tree.symlink("a", "b");
   tree.symlink("self", "self");
-  EXPECT_EQ(resolve("/a").error, -ELOOP);
-  EXPECT_EQ(resolve("/self/x").error, -ELOOP);
+  EXPECT_EQ(errno_of(resolve("/a")), ELOOP);
+  EXPECT_EQ(errno_of(resolve("/self/x")), ELOOP);
   // Not following the last component does not touch the loop.
-  EXPECT_EQ(resolve("/a", "/", Follow::kNo).error, 0);
+  EXPECT_EQ(errno_of(resolve("/a", "/", Follow::kNo)), 0);
 }
 
 TEST_F(Resolution, FortySymlinksAreFollowedButNotFortyOne) {
@@ -122,27 +124,27 @@ TEST_F(Resolution, FortySymlinksAreFollowedButNotFortyOne) {
   tree.symlink("file", "chain" + std::to_string(kChain - 1));
   for (int i = kChain - 2; i >= 0; --i)
     tree.symlink("chain" + std::to_string(i + 1), "chain" + std::to_string(i));
-  EXPECT_EQ(resolve("/chain0").error, -ELOOP);
-  const Lookup forty = resolve("/chain1");
-  ASSERT_EQ(forty.error, 0);
-  EXPECT_EQ(forty.path, "/file");
+  EXPECT_EQ(errno_of(resolve("/chain0")), ELOOP);
+  const auto forty = resolve("/chain1");
+  ASSERT_EQ(errno_of(forty), 0);
+  EXPECT_EQ(forty->path, "/file");
 }
 
 TEST_F(Resolution, MissingAndNonDirectoryComponents) {
-  EXPECT_EQ(resolve("/nope").error, -ENOENT);
-  EXPECT_EQ(resolve("/nope/x").error, -ENOENT);
-  EXPECT_EQ(resolve("/file/x").error, -ENOTDIR);
-  EXPECT_EQ(resolve("/file/").error, -ENOTDIR);
-  EXPECT_EQ(resolve("/file/..").error, -ENOTDIR);
-  EXPECT_EQ(resolve("").error, -ENOENT);
-  EXPECT_EQ(resolve("x", "/file").error, -ENOTDIR);
-  EXPECT_EQ(resolve(std::string(NAME_MAX + 1, 'n')).error, -ENAMETOOLONG);
+  EXPECT_EQ(errno_of(resolve("/nope")), ENOENT);
+  EXPECT_EQ(errno_of(resolve("/nope/x")), ENOENT);
+  EXPECT_EQ(errno_of(resolve("/file/x")), ENOTDIR);
+  EXPECT_EQ(errno_of(resolve("/file/")), ENOTDIR);
+  EXPECT_EQ(errno_of(resolve("/file/..")), ENOTDIR);
+  EXPECT_EQ(errno_of(resolve("")), ENOENT);
+  EXPECT_EQ(errno_of(resolve("x", "/file")), ENOTDIR);
+  EXPECT_EQ(errno_of(resolve(std::string(NAME_MAX + 1, 'n'))), ENAMETOOLONG);
 }
 
 TEST_F(Resolution, HostStatPassesThrough) {
   struct stat host {};
   ASSERT_EQ(::lstat(tree.host("usr/lib/data.txt").c_str(), &host), 0);
-  const FileStat st = resolve("/usr/lib/data.txt").inode->stat();
+  const FileStat st = resolve("/usr/lib/data.txt")->inode->stat();
   EXPECT_EQ(st.ino, host.st_ino);
   EXPECT_EQ(st.dev, host.st_dev);
   EXPECT_EQ(st.mode, host.st_mode);
@@ -153,29 +155,29 @@ TEST_F(Resolution, HostStatPassesThrough) {
 
 TEST_F(Resolution, SameHostFileHasTheSameCacheId) {
   tree.symlink("usr/lib/data.txt", "alias");
-  const Lookup a = resolve("/usr/lib/data.txt");
-  const Lookup b = resolve("/alias");
-  const Lookup other = resolve("/file");
-  EXPECT_NE(a.inode, b.inode);  // two openings, two host descriptors
-  EXPECT_EQ(a.inode->cache_id(), b.inode->cache_id());
-  EXPECT_NE(a.inode->cache_id(), other.inode->cache_id());
-  EXPECT_NE(a.inode->cache_id(), kNoCacheId);
-  EXPECT_EQ(resolve("/usr").inode->cache_id(), kNoCacheId);
+  const auto a = resolve("/usr/lib/data.txt");
+  const auto b = resolve("/alias");
+  const auto other = resolve("/file");
+  EXPECT_NE(a->inode, b->inode);  // two openings, two host descriptors
+  EXPECT_EQ(a->inode->cache_id(), b->inode->cache_id());
+  EXPECT_NE(a->inode->cache_id(), other->inode->cache_id());
+  EXPECT_NE(a->inode->cache_id(), kNoCacheId);
+  EXPECT_EQ(resolve("/usr")->inode->cache_id(), kNoCacheId);
 }
 
 TEST_F(Resolution, DevIsSynthesizedEvenWithoutAHostDev) {
-  const Lookup null = resolve("/dev/null");
-  ASSERT_EQ(null.error, 0);
-  EXPECT_TRUE(S_ISCHR(null.inode->stat().mode));
-  EXPECT_EQ(resolve("/dev/../dev/zero").path, "/dev/zero");
-  EXPECT_EQ(fs.open("/dev/tty", "/", O_RDWR, 0).error, -ENXIO);
-  EXPECT_EQ(resolve("/dev/sda").error, -ENOENT);
+  const auto null = resolve("/dev/null");
+  ASSERT_EQ(errno_of(null), 0);
+  EXPECT_TRUE(S_ISCHR(null->inode->stat().mode));
+  EXPECT_EQ(resolve("/dev/../dev/zero")->path, "/dev/zero");
+  EXPECT_EQ(errno_of(fs.open("/dev/tty", "/", O_RDWR, 0)), ENXIO);
+  EXPECT_EQ(errno_of(resolve("/dev/sda")), ENOENT);
 }
 
 TEST(ResolutionHostRoot, HostDevIsHiddenBehindTheSyntheticOne) {
   FileSystem fs("/");
-  EXPECT_EQ(fs.resolve("/dev/null", "/", Follow::kYes).error, 0);
-  EXPECT_EQ(fs.resolve("/dev/shm", "/", Follow::kYes).error, -ENOENT);
+  EXPECT_EQ(errno_of(fs.resolve("/dev/null", "/", Follow::kYes)), 0);
+  EXPECT_EQ(errno_of(fs.resolve("/dev/shm", "/", Follow::kYes)), ENOENT);
 }
 
 TEST(ResolutionHostRoot, RootMustBeADirectory) {

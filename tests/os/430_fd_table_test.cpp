@@ -15,7 +15,7 @@ using testing::bytes;
 
 class Fds : public ::testing::Test {
  protected:
-  std::shared_ptr<OpenFile> zero() { return fs.open("/dev/zero", "/", O_RDONLY, 0).file; }
+  std::shared_ptr<OpenFile> zero() { return fs.open("/dev/zero", "/", O_RDONLY, 0)->file; }
   FileSystem fs;
   FdTable table;
 };
@@ -97,7 +97,7 @@ TEST_F(Fds, ForkCopySharesOffsetsButNotDescriptors) {
   testing::TempTree tree;
   tree.write("f", "0123456789");
   FileSystem rooted(tree.root());
-  ASSERT_EQ(table.install(3, rooted.open("/f", "/", O_RDONLY, 0).file, false), 3);
+  ASSERT_EQ(table.install(3, rooted.open("/f", "/", O_RDONLY, 0)->file, false), 3);
   FdTable child = table;
   std::vector<uint8_t> out(4);
   EXPECT_EQ(child.get(3)->read(out), 4);

@@ -15,6 +15,7 @@
 namespace vmlab::os::vfs {
 namespace {
 
+using testing::errno_of;
 using testing::TempTree;
 
 struct Record {
@@ -50,7 +51,7 @@ class Getdents : public ::testing::Test {
     tree.symlink("a", "d/link");
   }
   std::shared_ptr<OpenFile> open_dir() {
-    return fs.open("/d", "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0).file;
+    return fs.open("/d", "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)->file;
   }
   // ".", "..", then the names as the host's own readdir returns them.
   std::vector<std::string> expected_names() const {
@@ -112,10 +113,10 @@ TEST_F(Getdents, ListsEveryEntryWithTypesAndInodes) {
     total += records[i].reclen;
   }
   EXPECT_EQ(total, n);
-  EXPECT_EQ(records[0].ino, fs.resolve("/d", "/", Follow::kYes).inode->stat().ino);
-  EXPECT_EQ(records[1].ino, fs.resolve("/", "/", Follow::kYes).inode->stat().ino);
+  EXPECT_EQ(records[0].ino, fs.resolve("/d", "/", Follow::kYes)->inode->stat().ino);
+  EXPECT_EQ(records[1].ino, fs.resolve("/", "/", Follow::kYes)->inode->stat().ino);
   EXPECT_EQ(records[2].ino,
-            fs.resolve("/d/" + records[2].name, "/", Follow::kYes).inode->stat().ino);
+            fs.resolve("/d/" + records[2].name, "/", Follow::kYes)->inode->stat().ino);
   EXPECT_EQ(dir->getdents64(buffer), 0);  // the end, and it stays there
   EXPECT_EQ(dir->getdents64(buffer), 0);
 }
@@ -154,7 +155,7 @@ TEST_F(Getdents, SeekResumesAtADirentOffsetAndRewindRereads) {
   EXPECT_EQ(parse(buffer)[0].name, expected_names()[4]);
   EXPECT_EQ(dir->seek(0, SEEK_END), -EINVAL);
   // After a rewind, entries created meanwhile appear, after the host's.
-  ASSERT_EQ(fs.create("/d/b", "/", 0644, Exclusive::kYes).error, 0);
+  ASSERT_EQ(errno_of(fs.create("/d/b", "/", 0644, Exclusive::kYes)), 0);
   EXPECT_EQ(dir->seek(0, SEEK_SET), 0);
   const int64_t again = dir->getdents64(buffer);
   const auto second = parse(std::span(buffer).first(static_cast<size_t>(again)));
@@ -163,7 +164,7 @@ TEST_F(Getdents, SeekResumesAtADirentOffsetAndRewindRereads) {
 }
 
 TEST_F(Getdents, NotADirectory) {
-  auto file = fs.open("/d/a", "/", O_RDONLY, 0).file;
+  auto file = fs.open("/d/a", "/", O_RDONLY, 0)->file;
   std::vector<uint8_t> buffer(256);
   EXPECT_EQ(file->getdents64(buffer), -ENOTDIR);
   auto dir = open_dir();

@@ -15,6 +15,7 @@ namespace vmlab::os::vfs {
 namespace {
 
 using testing::bytes;
+using testing::errno_of;
 using testing::names;
 
 constexpr uint64_t kSeed = 42;
@@ -22,14 +23,14 @@ constexpr size_t kSample = 64;
 
 std::vector<uint8_t> read_random(FileSystem& fs, const char* path) {
   std::vector<uint8_t> out(kSample);
-  auto file = fs.open(path, "/", O_RDONLY, 0).file;
+  auto file = fs.open(path, "/", O_RDONLY, 0)->file;
   EXPECT_EQ(file->read(out), static_cast<int64_t>(kSample));
   return out;
 }
 
 TEST(Devices, NullAndZero) {
   FileSystem fs("/", kSeed);
-  auto null = fs.open("/dev/null", "/", O_RDWR | O_TRUNC, 0).file;
+  auto null = fs.open("/dev/null", "/", O_RDWR | O_TRUNC, 0)->file;
   ASSERT_NE(null, nullptr);
   std::vector<uint8_t> out(8, 0xff);
   EXPECT_EQ(null->read(out), 0);
@@ -38,7 +39,7 @@ TEST(Devices, NullAndZero) {
   EXPECT_EQ(null->inode(), nullptr);
   EXPECT_EQ(null->describe(), "/dev/null");
   EXPECT_EQ(null->stat().rdev, makedev(1, 3));
-  auto zero = fs.open("/dev/zero", "/", O_RDONLY, 0).file;
+  auto zero = fs.open("/dev/zero", "/", O_RDONLY, 0)->file;
   EXPECT_EQ(zero->read(out), 8);
   EXPECT_EQ(out, std::vector<uint8_t>(8, 0));
   EXPECT_EQ(zero->write(bytes("x")), -EBADF);
@@ -53,20 +54,20 @@ TEST(Devices, RandomIsDeterministicPerSeed) {
   EXPECT_NE(first, read_random(c, "/dev/urandom"));
   EXPECT_NE(first, read_random(a, "/dev/urandom"));  // the stream moves on
   EXPECT_NE(first, std::vector<uint8_t>(kSample, 0));
-  EXPECT_EQ(a.open("/dev/random", "/", O_WRONLY, 0).file->write(bytes("seed")), 4);
+  EXPECT_EQ(a.open("/dev/random", "/", O_WRONLY, 0)->file->write(bytes("seed")), 4);
 }
 
 TEST(Devices, DevListingAndStat) {
   FileSystem fs;
-  const Lookup dev = fs.resolve("/dev", "/", Follow::kYes);
-  ASSERT_EQ(dev.error, 0);
-  EXPECT_EQ(names(dev.inode->list()),
+  const auto dev = fs.resolve("/dev", "/", Follow::kYes);
+  ASSERT_EQ(errno_of(dev), 0);
+  EXPECT_EQ(names(dev->inode->list()),
             (std::vector<std::string>{".", "..", "fd", "null", "random", "stderr", "stdin",
                                       "stdout", "tty", "urandom", "zero"}));
-  const FileStat st = fs.resolve("/dev/urandom", "/", Follow::kYes).inode->stat();
+  const FileStat st = fs.resolve("/dev/urandom", "/", Follow::kYes)->inode->stat();
   EXPECT_EQ(st.mode, S_IFCHR | 0666);
   EXPECT_EQ(st.rdev, makedev(1, 9));
-  EXPECT_EQ(fs.open("/dev/tty", "/", O_RDONLY, 0).error, -ENXIO);
+  EXPECT_EQ(errno_of(fs.open("/dev/tty", "/", O_RDONLY, 0)), ENXIO);
 }
 
 TEST(HostStreams, PassThroughToAHostDescriptor) {

@@ -10,6 +10,7 @@
 namespace vmlab::os::vfs {
 namespace {
 
+using testing::errno_of;
 using Type = RecordLocks::Type;
 using Range = RecordLocks::Range;
 
@@ -106,37 +107,37 @@ class Fifo : public ::testing::Test {
 TEST_F(Fifo, AReaderWaitsForAWriterAndAWriterForAReader) {
   ASSERT_EQ(fs_.mknod("/f", "/", S_IFIFO | 0600), 0);
   EXPECT_EQ(fs_.mknod("/f", "/", S_IFIFO | 0600), -EEXIST);
-  EXPECT_EQ(fs_.resolve("/f", "/", Follow::kYes).inode->stat().mode, S_IFIFO | 0600u);
+  EXPECT_EQ(fs_.resolve("/f", "/", Follow::kYes)->inode->stat().mode, S_IFIFO | 0600u);
   FifoOpener reader = opener(1, false);
-  EXPECT_TRUE(fs_.open("/f", "/", O_RDONLY, 0, &reader).wait);
+  EXPECT_TRUE(fs_.open("/f", "/", O_RDONLY, 0, &reader)->wait);
   waiting_[1] = true;
   reader.retry = true;
-  EXPECT_TRUE(fs_.open("/f", "/", O_RDONLY, 0, &reader).wait);
+  EXPECT_TRUE(fs_.open("/f", "/", O_RDONLY, 0, &reader)->wait);
   FifoOpener writer = opener(2, false);
   const OpenResult w = fs_.open("/f", "/", O_WRONLY, 0, &writer);  // a reader is waiting
-  ASSERT_TRUE(w.file);
+  ASSERT_TRUE(w->file);
   const OpenResult r = fs_.open("/f", "/", O_RDONLY, 0, &reader);
-  ASSERT_TRUE(r.file);
-  EXPECT_EQ(w.file->write(testing::bytes("hi")), 2);
+  ASSERT_TRUE(r->file);
+  EXPECT_EQ(w->file->write(testing::bytes("hi")), 2);
   std::vector<uint8_t> out(8);
-  EXPECT_EQ(r.file->read(out), 2);
-  EXPECT_EQ(r.file->read(out), kWouldBlock);
+  EXPECT_EQ(r->file->read(out), 2);
+  EXPECT_EQ(r->file->read(out), kWouldBlock);
 }
 
 TEST_F(Fifo, NonBlockingOpensAndAbandonedWaits) {
   ASSERT_EQ(fs_.mknod("/f", "/", S_IFIFO | 0600), 0);
   FifoOpener a = opener(1, false);
-  EXPECT_EQ(fs_.open("/f", "/", O_WRONLY | O_NONBLOCK, 0, &a).error, -ENXIO);
+  EXPECT_EQ(errno_of(fs_.open("/f", "/", O_WRONLY | O_NONBLOCK, 0, &a)), ENXIO);
   // A reader that gave up waiting (a signal) is not a reader: a writer waits again.
-  EXPECT_TRUE(fs_.open("/f", "/", O_RDONLY, 0, &a).wait);
+  EXPECT_TRUE(fs_.open("/f", "/", O_RDONLY, 0, &a)->wait);
   FifoOpener b = opener(2, false);
-  EXPECT_TRUE(fs_.open("/f", "/", O_WRONLY, 0, &b).wait);
+  EXPECT_TRUE(fs_.open("/f", "/", O_WRONLY, 0, &b)->wait);
   const OpenResult rw = fs_.open("/f", "/", O_RDWR, 0, &a);
-  ASSERT_TRUE(rw.file);
-  EXPECT_EQ(rw.file->stat().mode & S_IFMT, static_cast<uint32_t>(S_IFIFO));
+  ASSERT_TRUE(rw->file);
+  EXPECT_EQ(rw->file->stat().mode & S_IFMT, static_cast<uint32_t>(S_IFIFO));
   EXPECT_EQ(fs_.mknod("/dev-like", "/", S_IFCHR | 0600), -EINVAL);
   EXPECT_EQ(fs_.mknod("/plain", "/", S_IFREG | 0640), 0);
-  EXPECT_TRUE(fs_.resolve("/plain", "/", Follow::kYes).inode->is_regular());
+  EXPECT_TRUE(fs_.resolve("/plain", "/", Follow::kYes)->inode->is_regular());
 }
 
 }  // namespace

@@ -17,7 +17,7 @@ constexpr uint64_t kPage = 4096;
 class PageCacheTest : public ::testing::Test {
  protected:
   std::shared_ptr<os::vfs::Inode> data_file() {
-    return guest.kernel().fs().open(kFilePath, "/", O_RDONLY, 0).file->inode();
+    return guest.kernel().fs().open(kFilePath, "/", O_RDONLY, 0)->file->inode();
   }
   const uint8_t* bytes(mmu::Pfn frame) {
     return frames.memory().host(frame.address(), mmu::kPageBytes);

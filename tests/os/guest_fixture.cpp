@@ -45,7 +45,7 @@ TestGuest::TestGuest(os::KernelConfig config, uint64_t ram_bytes)
   os::SpawnRequest request;
   request.argv = {"/prog"};
   const auto null = kernel().fs().open("/dev/null", "/", O_RDWR, 0);
-  request.stdin_file = request.stdout_file = request.stderr_file = null.file;
+  request.stdin_file = request.stdout_file = request.stderr_file = null->file;
   const auto spawned = kernel().spawn(request);
   if (!spawned)
     throw std::runtime_error("cannot spawn the test program: " + spawned.error().message);

@@ -68,6 +68,12 @@ inline std::string content(Inode& inode) {
   return out;
 }
 
+// The errno a VFS operation failed with, 0 when it succeeded.
+template <class T>
+int errno_of(const Result<T>& result) {
+  return result ? 0 : result.error().code();
+}
+
 // Names of a directory listing, in order.
 inline std::vector<std::string> names(const std::vector<DirEntry>& entries) {
   std::vector<std::string> out;
