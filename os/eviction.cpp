@@ -116,11 +116,16 @@ bool Eviction::evict_anonymous(Pfn frame) {
   bool dirty_page = !have_copy;
   for (const Mapping& m : rmap)
     dirty_page = dirty_page || m.space->read_pte(m.va).dirty();
-  if (dirty_page && !swap_->write(slot, frames_.memory().host(frame.address(), mmu::kPageBytes))) {
-    std::fprintf(stderr, "vmlab: %s; no more pages will be swapped out\n", swap_->error().c_str());
-    swap_broken_ = true;
-    if (!have_copy) swap_->release(slot);
-    return false;
+  if (dirty_page) {
+    const auto written =
+        swap_->write(slot, frames_.memory().host(frame.address(), mmu::kPageBytes));
+    if (!written) {
+      std::fprintf(stderr, "vmlab: %s; no more pages will be swapped out\n",
+                   written.error().c_str());
+      swap_broken_ = true;
+      if (!have_copy) swap_->release(slot);
+      return false;
+    }
   }
   f.swap_slot = static_cast<int32_t>(slot);
   swap_->cache(slot, frame);

@@ -83,26 +83,24 @@ bool SwapDevice::release(uint64_t slot) {
   return true;
 }
 
-bool SwapDevice::write(uint64_t slot, const uint8_t* page) {
+Result<void, std::string> SwapDevice::write(uint64_t slot, const uint8_t* page) {
   const ssize_t n = pwrite(fd_, page, mmu::kPageBytes, static_cast<off_t>(slot << mmu::kPageShift));
   if (n != static_cast<ssize_t>(mmu::kPageBytes)) {
-    error_ = "swap: writing slot " + std::to_string(slot) + " of '" + path_ +
-             "' failed: " + (n < 0 ? std::strerror(errno) : "short write");
-    return false;
+    return "swap: writing slot " + std::to_string(slot) + " of '" + path_ +
+           "' failed: " + (n < 0 ? std::strerror(errno) : "short write");
   }
   ++writes_;
-  return true;
+  return {};
 }
 
-bool SwapDevice::read(uint64_t slot, uint8_t* page) {
+Result<void, std::string> SwapDevice::read(uint64_t slot, uint8_t* page) {
   const ssize_t n = pread(fd_, page, mmu::kPageBytes, static_cast<off_t>(slot << mmu::kPageShift));
   if (n != static_cast<ssize_t>(mmu::kPageBytes)) {
-    error_ = "swap: reading slot " + std::to_string(slot) + " of '" + path_ +
-             "' failed: " + (n < 0 ? std::strerror(errno) : "short read");
-    return false;
+    return "swap: reading slot " + std::to_string(slot) + " of '" + path_ +
+           "' failed: " + (n < 0 ? std::strerror(errno) : "short read");
   }
   ++reads_;
-  return true;
+  return {};
 }
 
 std::optional<mmu::Pfn> SwapDevice::cached(uint64_t slot) const {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "mmu/address.h"
+#include "os/result.h"
 
 namespace vmlab::os {
 
@@ -35,10 +36,10 @@ class SwapDevice {
   bool release(uint64_t slot);
   uint32_t references(uint64_t slot) const { return refs_.at(slot); }
 
-  // Page I/O. False (with error() set) when the host file cannot be written or read.
-  bool write(uint64_t slot, const uint8_t* page);
-  bool read(uint64_t slot, uint8_t* page);
-  const std::string& error() const { return error_; }
+  // Page I/O. A host failure (the file cannot be written or read) is a message naming the
+  // slot, the file and the cause.
+  Result<void, std::string> write(uint64_t slot, const uint8_t* page);
+  Result<void, std::string> read(uint64_t slot, uint8_t* page);
 
   // The swap cache: a resident frame whose contents are also in `slot`.
   void cache(uint64_t slot, mmu::Pfn frame) { cache_[slot] = frame; }
@@ -56,7 +57,6 @@ class SwapDevice {
   uint64_t used_ = 0;
   uint64_t next_hint_ = 0;
   std::map<uint64_t, mmu::Pfn> cache_;
-  std::string error_;
   uint64_t writes_ = 0;
   uint64_t reads_ = 0;
 };

@@ -22,8 +22,10 @@ FaultResult SwapIn::fault_in(Process& process, const Vma& vma, uint64_t page, ui
   }
   const auto frame = frames_.allocate(FrameUse::kAnonymous);
   if (!frame) return {FaultResolution::kOutOfMemory};
-  if (!swap_->read(slot, frames_.memory().host(frame->address(), mmu::kPageBytes))) {
-    std::fprintf(stderr, "vmlab: %s\n", swap_->error().c_str());
+  if (const auto loaded =
+          swap_->read(slot, frames_.memory().host(frame->address(), mmu::kPageBytes));
+      !loaded) {
+    std::fprintf(stderr, "vmlab: %s\n", loaded.error().c_str());
     frames_.put(*frame);
     return {FaultResolution::kBusError};
   }

@@ -42,8 +42,8 @@ TEST(Swap, PagesRoundTripThroughTheHostFile) {
   std::vector<uint8_t> out(kPage), in(kPage);
   for (uint64_t i = 0; i < kPage; ++i)
     out[i] = static_cast<uint8_t>(i * 13);
-  ASSERT_TRUE(swap.write(1, out.data()));
-  ASSERT_TRUE(swap.read(1, in.data()));
+  ASSERT_TRUE(swap.write(1, out.data()).ok());
+  ASSERT_TRUE(swap.read(1, in.data()).ok());
   EXPECT_EQ(in, out);
   EXPECT_EQ(swap.writes(), 1u);
   EXPECT_EQ(swap.reads(), 1u);
