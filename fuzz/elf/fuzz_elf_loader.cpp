@@ -96,7 +96,7 @@ void run(const uint8_t* data, size_t size) {
   request.argv = {kProgram, "argument"};
   request.envp = {"PATH=/bin", "HOME=/"};
   const auto null = kernel.fs().open("/dev/null", "/", O_RDWR, 0);
-  request.stdin_file = request.stdout_file = request.stderr_file = null.file;
+  request.stdin_file = request.stdout_file = request.stderr_file = null->file;
   const auto spawned = kernel.spawn(request);
   if (!spawned)
     check_refusal(spawned.error().code.code(), spawned.error().message, kernel);

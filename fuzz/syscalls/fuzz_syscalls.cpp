@@ -122,7 +122,7 @@ void run(std::span<const uint8_t> input) {
   request.argv = {"/init"};
   request.envp = {"PATH=/bin", "HOME=/"};
   const auto null = kernel.fs().open("/dev/null", "/", O_RDWR, 0);
-  request.stdin_file = request.stdout_file = request.stderr_file = null.file;
+  request.stdin_file = request.stdout_file = request.stderr_file = null->file;
   if (const auto spawned = kernel.spawn(request); !spawned)
     fail("cannot start /init: " + spawned.error().message);
 
