@@ -78,7 +78,7 @@ void walk_into(WalkResult& result, PhysicalMemory& memory, const PagingControl& 
   PhysAddr table = start.table;
   // Reserved bits depend only on the controls, the level and PS: compute them once per walk.
   const uint64_t reserved_table = reserved_bits(Level::kPd, false, control);
-  const uint64_t reserved_pml4 = reserved_table | Pte::kPageSize;
+  const uint64_t reserved_pml4 = reserved_bits(Level::kPml4, false, control);
   for (auto level = static_cast<int>(start.level); level >= 1; --level) {
     const auto lvl = static_cast<Level>(level);
     WalkStep& step = result.steps[result.step_count++];

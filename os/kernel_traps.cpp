@@ -54,7 +54,7 @@ void Kernel::page_fault(Process& process, uint64_t address, uint32_t error_code,
                                                                 : si_code::kSegvAccErr;
   info.address = address;
   info.rip = rip;
-  info.trapno = 14;  // #PF
+  info.trapno = mmu::x86::vector::kPageFault;
   info.error_code = error_code;
   force_signal(process, info);
 }
