@@ -21,6 +21,9 @@ Mmu::Mmu(PhysicalMemory& memory, const MmuConfig& config) : memory_(memory), con
     array_hits_[l].assign(arrays_[l].size(), 0);
     first_array_[l] = arrays_[l].empty() ? nullptr : &arrays_[l][0];
   }
+  for (int l = 0; l < kTlbLevels; ++l)
+    for (auto size : {PageSize::k4K, PageSize::k2M, PageSize::k1G})
+      fill_array_[l][static_cast<int>(size)] = fill_array(static_cast<TlbLevel>(l), size);
   psc_.emplace_back(Level::kPml4, config_.psc.pml4e_entries);
   psc_.emplace_back(Level::kPdpt, config_.psc.pdpte_entries);
   psc_.emplace_back(Level::kPd, config_.psc.pde_entries);
@@ -128,6 +131,7 @@ const TlbEntry* Mmu::lookup(TlbLevel level, VirtAddr va, uint16_t pcid,
                             std::vector<uint64_t>& hits) {
   auto& arrays = arrays_[static_cast<int>(level)];
   for (size_t i = 0; i < arrays.size(); ++i) {
+    if (arrays[i].empty()) continue;  // e.g. the huge-page arrays of a program without any
     if (const TlbEntry* e = arrays[i].lookup(va, pcid)) {
       ++hits[i];
       return e;
@@ -136,24 +140,21 @@ const TlbEntry* Mmu::lookup(TlbLevel level, VirtAddr va, uint16_t pcid,
   return nullptr;
 }
 
-void Mmu::fill_level(TlbLevel level, const TlbFill& fill) {
+TlbArray* Mmu::fill_array(TlbLevel level, PageSize size) {
   // Hardware fills one array per level: the one holding this page size, else the one holding
   // the largest smaller size (the page is splintered).
   TlbArray* best = nullptr;
   PageSize best_size = PageSize::k4K;
   for (auto& array : arrays_[static_cast<int>(level)]) {
-    if (array.config().holds(fill.size)) {
-      best = &array;
-      break;
-    }
+    if (array.config().holds(size)) return &array;
     for (auto s : {PageSize::k2M, PageSize::k4K}) {
-      if (s < fill.size && array.config().holds(s) && (best == nullptr || s > best_size)) {
+      if (s < size && array.config().holds(s) && (best == nullptr || s > best_size)) {
         best = &array;
         best_size = s;
       }
     }
   }
-  if (best != nullptr) best->fill(fill, control_.pcid);
+  return best;
 }
 
 const WalkResult& Mmu::walk_with_caches(VirtAddr va, Access access, Mode mode, int& psc_level) {
@@ -233,7 +234,8 @@ Translation Mmu::translate_full(VirtAddr va, Access access, Mode mode) {
         t.pa = e->translate(va);
         t.size = e->size();
         t.outcome = TlbOutcome::kL2Hit;
-        fill_level(l1, TlbFill{va, e->size(), e->frame, e->permissions(), e->global(), e->dirty()});
+        fill_after_miss(
+            l1, TlbFill{va, e->size(), e->frame, e->permissions(), e->global(), e->dirty()});
         counters_.cycles += cycles;
         if (observer_ != nullptr)
           observer_->on_translation({va, access, mode, pcid, t, nullptr, 0, false, cycles});
@@ -273,8 +275,8 @@ Translation Mmu::translate_full(VirtAddr va, Access access, Mode mode) {
     t.pa = walk.translate(va);
     t.size = walk.size;
     const TlbFill fill{va, walk.size, walk.frame, walk.permissions, walk.global, walk.dirty};
-    fill_level(TlbLevel::kL2, fill);
-    fill_level(l1, fill);
+    fill_after_miss(TlbLevel::kL2, fill);
+    fill_after_miss(l1, fill);
   }
   if (observer_ != nullptr)
     observer_->on_translation({va, access, mode, pcid, t, &walk, psc_level, rewalk, cycles});

@@ -204,7 +204,13 @@ class Mmu {
   Translation translate_full(VirtAddr va, Access access, Mode mode);
   const TlbEntry* lookup(TlbLevel level, VirtAddr va, uint16_t pcid, std::vector<uint64_t>& hits);
   bool serves(const TlbEntry& entry, Access access, Mode mode) const;
-  void fill_level(TlbLevel level, const TlbFill& fill);
+  // Fills `level` with a translation its lookup has just missed (a rewalk drops the page from
+  // every array first), in the array fill_array() chose for the page size.
+  void fill_after_miss(TlbLevel level, const TlbFill& fill) {
+    TlbArray* array = fill_array_[static_cast<int>(level)][static_cast<int>(fill.size)];
+    if (array != nullptr) array->fill_absent(fill, control_.pcid);
+  }
+  TlbArray* fill_array(TlbLevel level, PageSize size);
   // The walk of a TLB miss, in walk_scratch_ (valid until the next miss).
   const WalkResult& walk_with_caches(VirtAddr va, Access access, Mode mode, int& psc_level);
   void drop_page_everywhere(VirtAddr va, uint16_t pcid);
@@ -213,10 +219,14 @@ class Mmu {
   void recompute_required_flags();
   // Folds one path's counts: its L1 is the only state they concern.
   void fold_repeated_hits(RepeatPath path);
+  // The accesses of each path, a bit (1 << Access) each.
+  static constexpr uint8_t kPathAccesses[2] = {
+      1u << static_cast<int>(Access::kFetch),
+      (1u << static_cast<int>(Access::kRead)) | (1u << static_cast<int>(Access::kWrite))};
   void settle(RepeatPath path) {
-    const uint64_t pending = path == kFetchPath ? repeated_[static_cast<int>(Access::kFetch)]
-                                                : repeated_[static_cast<int>(Access::kRead)] |
-                                                      repeated_[static_cast<int>(Access::kWrite)];
+    uint64_t pending = 0;
+    for (int a = 0; a < kAccessKinds; ++a)
+      if (kPathAccesses[path] & (1u << a)) pending |= repeated_[a];
     if (pending != 0) fold_repeated_hits(path);
   }
   // Settles the repeated hits and ends every repeat epoch: the TLBs are about to change.
@@ -232,10 +242,11 @@ class Mmu {
   PagingControl control_;
   std::vector<TlbArray> arrays_[kTlbLevels];
   std::vector<uint64_t> array_hits_[kTlbLevels];
-  TlbArray* first_array_[kTlbLevels] = {};        // the array searched first at each level
-  std::vector<PagingStructureCache> psc_;         // PML4E, PDPTE, PDE caches
-  bool psc_enabled_ = false;                      // any of them has entries
-  uint8_t required_flags_[kAccessKinds][2] = {};  // [access][mode] TlbEntry flags needed
+  TlbArray* first_array_[kTlbLevels] = {};                 // the array searched first at each level
+  TlbArray* fill_array_[kTlbLevels][kPageSizeCount] = {};  // [level][page size]: fill_array()
+  std::vector<PagingStructureCache> psc_;                  // PML4E, PDPTE, PDE caches
+  bool psc_enabled_ = false;                               // any of them has entries
+  uint8_t required_flags_[kAccessKinds][2] = {};           // [access][mode] TlbEntry flags needed
   Counters counters_;
   struct RepeatedPage {
     uint64_t key = ~uint64_t{0};

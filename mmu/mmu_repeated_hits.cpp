@@ -12,20 +12,25 @@ void Mmu::recompute_repeatable() {
 }
 
 void Mmu::fold_repeated_hits(RepeatPath path) {
-  // Exactly what the inline hit path of translate() does, `n` times.
+  // Exactly what the inline hit path of translate() does, once per repeated hit. The hits of
+  // different access kinds all touched the one entry, so its replacement state takes them at
+  // once.
   const int l1 = path == kFetchPath ? kL1iIndex : kL1dIndex;
-  for (Access access : {Access::kFetch, Access::kRead, Access::kWrite}) {
-    const int a = static_cast<int>(access);
+  LevelCounters& c = counters_.levels[l1];
+  uint64_t total = 0;
+  for (int a = 0; a < kAccessKinds; ++a) {
+    if ((kPathAccesses[path] & (1u << a)) == 0) continue;
     const uint64_t n = repeated_[a];
-    if (n == 0 || (access == Access::kFetch) != (path == kFetchPath)) continue;
     repeated_[a] = 0;
     counters_.translations[a] += n;
-    counters_.levels[l1].hits += n;
-    counters_.levels[l1].hits_by[a] += n;
-    array_hits_[l1][0] += n;
-    counters_.cycles += n * config_.cycles.l1_hit;
-    first_array_[l1]->repeat_last_hit(n);
+    c.hits_by[a] += n;
+    total += n;
   }
+  if (total == 0) return;
+  c.hits += total;
+  array_hits_[l1][0] += total;
+  counters_.cycles += total * config_.cycles.l1_hit;
+  first_array_[l1]->repeat_last_hit(total);
 }
 
 }  // namespace vmlab::mmu

@@ -39,7 +39,7 @@ ReplacementState::ReplacementState(Replacement kind, uint32_t sets, uint32_t way
     plru_bits_.assign(static_cast<size_t>(sets) * (plru_leaves_ - 1), 0);
 }
 
-void ReplacementState::on_fill(uint32_t set, uint32_t way) {
+void ReplacementState::other_fill(uint32_t set, uint32_t way) {
   switch (kind_) {
     case Replacement::kLru:
     case Replacement::kFifo:
@@ -56,7 +56,7 @@ void ReplacementState::on_fill(uint32_t set, uint32_t way) {
   }
 }
 
-uint32_t ReplacementState::victim(uint32_t set) {
+uint32_t ReplacementState::other_victim(uint32_t set) {
   switch (kind_) {
     case Replacement::kLru:
     case Replacement::kFifo:
@@ -75,14 +75,6 @@ uint32_t ReplacementState::victim(uint32_t set) {
     }
   }
   return 0;
-}
-
-uint32_t ReplacementState::oldest(uint32_t set) const {
-  const uint64_t* s = &stamps_[static_cast<size_t>(set) * ways_];
-  uint32_t best = 0;
-  for (uint32_t w = 1; w < ways_; ++w)
-    if (s[w] < s[best]) best = w;
-  return best;
 }
 
 // Tree-PLRU over plru_leaves_ leaves stored heap-style: node n has children 2n+1 and 2n+2. A

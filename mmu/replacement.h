@@ -37,7 +37,12 @@ class ReplacementState {
   Replacement kind() const { return kind_; }
   void set_custom(std::shared_ptr<CustomReplacement> custom) { custom_ = std::move(custom); }
 
-  void on_fill(uint32_t set, uint32_t way);
+  void on_fill(uint32_t set, uint32_t way) {
+    if (kind_ == Replacement::kLru || kind_ == Replacement::kFifo) [[likely]]
+      stamps_[set * ways_ + way] = ++clock_;
+    else
+      other_fill(set, way);
+  }
   void on_hit(uint32_t set, uint32_t way) {
     switch (kind_) {
       case Replacement::kLru:
@@ -74,12 +79,30 @@ class ReplacementState {
     }
   }
   // Chooses the way to evict when every way of `set` is valid.
-  uint32_t victim(uint32_t set);
+  uint32_t victim(uint32_t set) {
+    if (kind_ == Replacement::kLru || kind_ == Replacement::kFifo) [[likely]]
+      return oldest(set);
+    return other_victim(set);
+  }
 
  private:
   void plru_touch(uint32_t set, uint32_t way);
   uint32_t plru_victim(uint32_t set) const;
-  uint32_t oldest(uint32_t set) const;
+  uint32_t other_victim(uint32_t set);
+  void other_fill(uint32_t set, uint32_t way);
+  // The way with the smallest stamp (LRU: least recently used; FIFO: first filled).
+  uint32_t oldest(uint32_t set) const {
+    const uint64_t* s = &stamps_[static_cast<size_t>(set) * ways_];
+    uint32_t best = 0;
+    uint64_t best_stamp = s[0];
+    for (uint32_t w = 1; w < ways_; ++w) {
+      if (s[w] < best_stamp) {
+        best_stamp = s[w];
+        best = w;
+      }
+    }
+    return best;
+  }
 
   Replacement kind_;
   uint32_t ways_;

@@ -26,6 +26,7 @@ TlbArray::TlbArray(TlbArrayConfig config)
       sets_(checked_sets(config_)),
       sets_is_pow2_((sets_ & (sets_ - 1)) == 0),
       entries_(config_.entries),
+      valid_in_set_(sets_, 0),
       replacement_(config_.replacement, sets_, config_.ways, config_.seed) {
   // Probe small pages first: they are by far the most common hits.
   for (auto size : {PageSize::k4K, PageSize::k2M, PageSize::k1G})
@@ -89,7 +90,7 @@ PageSize TlbArray::fill_size(PageSize size) const {
   return found ? best : static_cast<PageSize>(kPageSizeCount);
 }
 
-bool TlbArray::fill(const TlbFill& fill, uint16_t pcid) {
+bool TlbArray::insert(const TlbFill& fill, uint16_t pcid, bool may_hold) {
   const PageSize size = fill_size(fill.size);
   if (size > fill.size) return false;
   TlbEntry entry;
@@ -103,30 +104,37 @@ bool TlbArray::fill(const TlbFill& fill, uint16_t pcid) {
                                      (fill.dirty ? TlbEntry::kDirty : 0));
   const uint32_t set = set_index(fill.va, size);
   TlbEntry* ways = way_ptr(set);
-  uint32_t way = config_.ways;
-  for (uint32_t w = 0; w < config_.ways; ++w) {
-    if (ways[w].key == entry.key) {  // refresh in place, never hold two copies
-      way = w;
-      break;
-    }
-    if (!ways[w].valid() && way == config_.ways) way = w;
-  }
-  if (way == config_.ways) way = replacement_.victim(set);
-  if (ways[way].valid()) count(ways[way], false);
+  const uint32_t way = way_for(set, entry.key, may_hold);
+  if (ways[way].valid()) count(ways[way], set, false);
   ways[way] = entry;
-  count(entry, true);
+  count(entry, set, true);
   replacement_.on_fill(set, way);
   // The next access to this page is most likely the same instruction's next one.
   if (size == sizes_[0]) note_recent(entry.key, &ways[way], set, way);
   return true;
 }
 
+uint32_t TlbArray::way_for(uint32_t set, uint64_t key, bool may_hold) {
+  const TlbEntry* ways = way_ptr(set);
+  const uint32_t n = config_.ways;
+  if (may_hold) {
+    for (uint32_t w = 0; w < n; ++w)
+      if (ways[w].key == key) return w;  // refresh in place, never hold two copies
+  }
+  if (valid_in_set_[set] < n) {
+    for (uint32_t w = 0; w < n; ++w)
+      if (!ways[w].valid()) return w;
+  }
+  return replacement_.victim(set);
+}
+
 template <typename Pred>
 uint32_t TlbArray::invalidate_if(Pred pred) {
   uint32_t dropped = 0;
-  for (auto& e : entries_) {
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    TlbEntry& e = entries_[i];
     if (e.valid() && pred(e)) {
-      count(e, false);
+      count(e, static_cast<uint32_t>(i / config_.ways), false);
       e.key = 0;
       ++dropped;
     }
@@ -140,11 +148,12 @@ uint32_t TlbArray::invalidate_covering(VirtAddr va, Pred pred) {
   for (uint8_t i = 0; i < size_count_; ++i) {
     const PageSize size = sizes_[i];
     const uint64_t tag = TlbEntry::tag(va, size);
-    TlbEntry* ways = way_ptr(set_index(va, size));
+    const uint32_t set = set_index(va, size);
+    TlbEntry* ways = way_ptr(set);
     for (uint32_t w = 0; w < config_.ways; ++w) {
       TlbEntry& e = ways[w];
       if (e.valid() && e.size() == size && (e.key >> TlbEntry::kTagShift) == tag && pred(e)) {
-        count(e, false);
+        count(e, set, false);
         e.key = 0;
         ++dropped;
       }

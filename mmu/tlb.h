@@ -121,7 +121,12 @@ class TlbArray {
   // Whether this array can hold some page of a translation of `size`.
   bool can_hold(PageSize size) const { return fill_size(size) <= size; }
   // Inserts or refreshes the translation. Returns false if no held size fits.
-  bool fill(const TlbFill& fill, uint16_t pcid);
+  bool fill(const TlbFill& fill, uint16_t pcid) { return insert(fill, pcid, true); }
+  // fill() of a page this array has just been searched for and does not hold (a lookup of the
+  // same address and PCID missed, and nothing changed the array since): no refresh to look for.
+  bool fill_absent(const TlbFill& fill, uint16_t pcid) { return insert(fill, pcid, false); }
+  // No valid entries: every lookup misses.
+  bool empty() const { return valid_ == 0; }
 
   // INVLPG: entries covering `va` tagged `pcid`, and global entries covering `va`.
   uint32_t invalidate_page(VirtAddr va, uint16_t pcid);
@@ -139,6 +144,10 @@ class TlbArray {
 
  private:
   PageSize fill_size(PageSize size) const;
+  bool insert(const TlbFill& fill, uint16_t pcid, bool may_hold);
+  // The way a new entry of `key` takes in `set`: its own (may_hold), else a free one, else the
+  // replacement policy's victim.
+  uint32_t way_for(uint32_t set, uint64_t key, bool may_hold);
   TlbEntry* way_ptr(uint32_t set) { return &entries_[static_cast<size_t>(set) * config_.ways]; }
   const TlbEntry* way_ptr(uint32_t set) const {
     return &entries_[static_cast<size_t>(set) * config_.ways];
@@ -175,9 +184,11 @@ class TlbArray {
   uint32_t valid_ = 0;
   uint32_t valid_by_size_[kPageSizeCount] = {};
   uint32_t global_ = 0;
-  void count(const TlbEntry& e, bool added) {
+  std::vector<uint32_t> valid_in_set_;  // a full set needs no search for a free way
+  void count(const TlbEntry& e, uint32_t set, bool added) {
     const uint32_t delta = added ? 1u : ~0u;  // +1 or -1, modulo 2^32
     valid_ += delta;
+    valid_in_set_[set] += delta;
     valid_by_size_[static_cast<int>(e.size())] += delta;
     if (e.global()) global_ += delta;
   }

@@ -31,21 +31,6 @@ void fail(WalkResult& result, VirtAddr va, uint32_t error_code) {
 
 }  // namespace
 
-uint64_t reserved_bits(Level level, bool large_leaf, const PagingControl& control) {
-  // Address bits at or above MAXPHYADDR, up to bit 51.
-  uint64_t reserved = Pte::kAddressMask & ~((uint64_t{1} << control.physical_address_bits) - 1);
-  if (!control.no_execute) reserved |= Pte::kNoExecute;
-  if (level == Level::kPml4) reserved |= Pte::kPageSize;
-  if (level == Level::kPdpt && large_leaf && !control.large_1g_pages) reserved |= Pte::kPageSize;
-  if (large_leaf) {
-    // A 2 MiB or 1 GiB frame address is aligned; the bits between the PAT bit and the frame
-    // number must be zero.
-    const PageSize size = leaf_page_size(level);
-    reserved |= page_offset_mask(size) & Pte::kAddressMask & ~Pte::kLargePagePat;
-  }
-  return reserved;
-}
-
 WalkResult walk(PhysicalMemory& memory, const PagingControl& control, VirtAddr va, Access access,
                 Mode mode, WalkEffects effects) {
   return walk_from(memory, control, WalkStart{Level::kPml4, control.root, {true, true, true}}, va,
