@@ -23,7 +23,6 @@
 
 #include "emulator/access_check.h"
 #include "emulator/instruction_counter.h"
-#include "emulator/softmmu_shadow.h"
 #include "mmu/mmu.h"
 #include "os/address_space.h"
 #include "os/cpu_port.h"
@@ -131,10 +130,9 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   void interrupt(uint32_t intno);
   void syscall();
   void port_io();
-  void softmmu_flushed() {
-    shadow_.clear();
-    mmu_->forget(mmu::Mmu::kDataPath);
-  }
+  // The engine's softmmu TLB (and its shadow) was flushed: the data page remembered by
+  // physical address may now belong to another virtual page.
+  void softmmu_flushed() { mmu_->forget(mmu::Mmu::kDataPath); }
 
  private:
   static constexpr uint64_t kSyscallLength = 2;  // 0f 05
@@ -202,7 +200,6 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   CpuObserver* observer_;
   uc_context* context_ = nullptr;
   InstructionCounter counter_;
-  SoftmmuShadow shadow_;
   AccessCheck check_;
   std::weak_ptr<os::AddressSpace> space_;  // the space whose entry changes this context hears
 

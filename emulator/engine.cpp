@@ -29,7 +29,8 @@ Engine::Engine(mmu::PhysicalMemory& ram, const KernelImage& image, const EngineO
     : ram_(ram),
       image_(image),
       options_(options),
-      code_frames_(ram.frame_count() + ram.first_pfn().value, false) {
+      code_frames_(ram.frame_count() + ram.first_pfn().value, false),
+      shadow_(ram.first_pfn().value, ram.frame_count()) {
   check(uc_open(UC_ARCH_X86, UC_MODE_64, &uc_), "uc_open");
   // The model is the MMU: QEMU's walker is bypassed, every softmmu miss comes to on_fill.
   check(uc_ctl_tlb_mode(uc_, UC_TLB_VIRTUAL), "selecting the virtual TLB");
@@ -190,7 +191,9 @@ RegisterFile Engine::registers(Cpu& cpu) {
 void Engine::flush_tlb_if_pending() {
   if (!flush_pending_) return;
   flush_pending_ = false;
+  fills_since_flush_ = 0;
   check(uc_ctl_flush_tlb(uc_), "flushing the softmmu TLB");
+  shadow_.clear();
   if (bound_ != nullptr) bound_->softmmu_flushed();
 }
 

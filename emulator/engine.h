@@ -13,11 +13,13 @@
 // instructions therefore raise #GP as on Linux.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
 #include "emulator/kernel_image.h"
 #include "emulator/registers.h"
+#include "emulator/softmmu_shadow.h"
 #include "mmu/physical_memory.h"
 
 struct uc_struct;
@@ -63,6 +65,22 @@ class Engine {
   // The softmmu TLB must not be used again: flushed before the guest runs another access.
   void invalidate_tlb() { flush_pending_ = true; }
   void flush_tlb_if_pending();
+  // A softmmu fill is about to be granted. QEMU resizes its TLB only when the TLB is flushed
+  // (doubling it when more than 70% of its entries were in use), so a program whose pages do
+  // not fit the default 256 entries would keep missing in them forever: after twice as many
+  // fills as the TLB may hold, this asks for a flush, at intervals that double until the TLB
+  // may have 2^14 entries (a 64 MiB working set). Each doubling costs the host ~5 MiB, so
+  // QEMU's own limit of 2^22 entries is not approached. A handful of flushes per run, each
+  // costing at most one refill per entry.
+  void count_fill() {
+    if (++fills_since_flush_ < growth_interval_) [[likely]]
+      return;
+    growth_interval_ = std::min(growth_interval_ * 2, kLargestGrowthInterval);
+    flush_pending_ = true;
+  }
+  // The virtual page of each physical page in the softmmu TLB (the full model's memory hook
+  // reports physical addresses). Cleared with the TLB.
+  SoftmmuShadow& shadow() { return shadow_; }
 
   // The frame at `pa` is about to hold new contents: drop code translated from it.
   void forget_code(mmu::PhysAddr pa);
@@ -101,6 +119,11 @@ class Engine {
   bool flush_pending_ = false;
   bool forgetting_code_ = false;  // forget_code's own fetch fill: the direct map, not a process
   std::vector<bool> code_frames_;
+  SoftmmuShadow shadow_;
+  // count_fill(): QEMU's TLB starts with 2^8 entries; these flushes let it grow to 2^14.
+  static constexpr uint64_t kLargestGrowthInterval = uint64_t{2} << 14;
+  uint64_t fills_since_flush_ = 0;
+  uint64_t growth_interval_ = uint64_t{2} << 8;
   uint64_t contexts_ = 0;
 };
 

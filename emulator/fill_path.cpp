@@ -78,11 +78,13 @@ bool Cpu::grant(uint64_t va, mmu::Access access, const mmu::WalkResult& walk, vo
   if (access == mmu::Access::kFetch) engine_.note_code_frame(page);
   mmu_->forget(
       mmu::Mmu::kDataPath);  // the shadow may name another virtual page for a physical one now
-  if (options_.model == ModelMode::kFull && !shadow_.record(va, page.value)) {
-    // Another virtual page of this process still reaches the frame through the softmmu TLB.
-    engine_.invalidate_tlb();
+  engine_.count_fill();
+  if (options_.model == ModelMode::kFull) {
+    SoftmmuShadow& shadow = engine_.shadow();
+    // Another virtual page of this process may still reach the frame through the softmmu TLB.
+    if (shadow.conflicts(va, page.value)) engine_.invalidate_tlb();
     engine_.flush_tlb_if_pending();
-    shadow_.record(va, page.value);
+    shadow.record(va, page.value);
   } else {
     engine_.flush_tlb_if_pending();
   }
@@ -105,7 +107,7 @@ void Cpu::translate_data(mmu::Access access, uint64_t pa, int size) {
   // or filled the first L1 array's most recent entry (Mmu::remember checks).
   if (plain_accesses_ && read_halves_to_skip_ == 0 &&
       (pa & mmu::kPageOffsetMask) + static_cast<uint64_t>(size) <= mmu::kPageBytes) [[likely]] {
-    const uint64_t va = shadow_.virtual_address(pa);
+    const uint64_t va = engine_.shadow().virtual_address(pa);
     if (va != SoftmmuShadow::kUnknown) [[likely]] {
       const mmu::Translation t = mmu_->translate(mmu::VirtAddr{va}, access, mmu::Mode::kUser);
       if (!t.faulted)
@@ -122,7 +124,7 @@ void Cpu::memory_access_slow(mmu::Access access, uint64_t pa, int size) {
     return;
   }
   guarded([&] {
-    const uint64_t va = shadow_.virtual_address(pa);
+    const uint64_t va = engine_.shadow().virtual_address(pa);
     if (va == SoftmmuShadow::kUnknown) {
       fail("an access to physical " + hex(pa) + " without a translation the model gave");
       return;

@@ -88,10 +88,13 @@ struct Pfn {
 // Linear addresses are 48 bits wide with 4-level paging; bits 63:47 must all equal bit 47
 // (SDM Vol. 1 §3.3.7.1). A non-canonical access raises #GP, not #PF.
 inline constexpr unsigned kLinearAddressBits = 48;
+// The canonical address whose low 48 bits are those of `value`.
+constexpr uint64_t sign_extend_linear(uint64_t value) {
+  return static_cast<uint64_t>(static_cast<int64_t>(value << (64 - kLinearAddressBits)) >>
+                               (64 - kLinearAddressBits));
+}
 constexpr bool is_canonical(VirtAddr va) {
-  const auto sign_extended = static_cast<uint64_t>(
-      static_cast<int64_t>(va.value << (64 - kLinearAddressBits)) >> (64 - kLinearAddressBits));
-  return sign_extended == va.value;
+  return sign_extend_linear(va.value) == va.value;
 }
 
 }  // namespace vmlab::mmu
