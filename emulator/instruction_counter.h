@@ -51,6 +51,7 @@ class InstructionCounter {
     }
     retired_ += n;
     current_ = key_of(address, size);
+    current_count_ = n;
     in_block_ = 0;
     return Verdict::kRun;
   }
@@ -60,15 +61,15 @@ class InstructionCounter {
   // the hook stays a handful of instructions.
   bool enter_cached_block(uint64_t address, uint32_t size) {
     const uint64_t key = key_of(address, size);
+    if (key == current_) [[likely]] {
+      // A loop of one block enters the block that ran last: its count is at hand.
+      return retire_block(current_count_);
+    }
     const BlockShapes::Shape& hit = shapes_.first_probe(key);
-    if (hit.key != key) [[unlikely]]
+    if (hit.key != key || !retire_block(hit.count)) [[unlikely]]
       return false;
-    const uint64_t after = retired_ + hit.count;
-    if (after > limit_) [[unlikely]]
-      return false;
-    retired_ = after;
     current_ = key;
-    in_block_ = 0;
+    current_count_ = hit.count;
     return true;
   }
   // While the tail of an exact slice runs, Unicorn's own count stops the engine.
@@ -99,6 +100,15 @@ class InstructionCounter {
   static uint32_t size_of(uint64_t key) { return static_cast<uint32_t>(key >> 48); }
   static constexpr uint64_t kNoBlock = BlockShapes::kNoKey;
 
+  // Counts a block of `count` instructions as running, unless it would end past limit_.
+  bool retire_block(uint32_t count) {
+    const uint64_t after = retired_ + count;
+    if (after > limit_) [[unlikely]]
+      return false;
+    retired_ = after;
+    in_block_ = 0;
+    return true;
+  }
   uint32_t instructions_in(uint64_t address, uint32_t size) {
     const uint64_t key = key_of(address, size);
     const BlockShapes::Shape& hit = shapes_.first_probe(key);
@@ -115,6 +125,7 @@ class InstructionCounter {
   os::CpuPort::SliceEnd end_ = os::CpuPort::SliceEnd::kAtBlock;
   bool counting_tail_ = false;
   uint64_t current_ = kNoBlock;  // key of the block running now
+  uint32_t current_count_ = 0;   // its instructions
   uint32_t in_block_ = 0;
   BlockShapes shapes_;
 };
