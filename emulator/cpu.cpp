@@ -343,6 +343,10 @@ void Cpu::enter_block(uint64_t address, uint32_t size) {
 
 void Cpu::fetch_block(uint64_t address, uint32_t size) {
   if (plain_accesses_ && (address & mmu::kPageOffsetMask) + size <= mmu::kPageBytes) [[likely]] {
+    // The other remembered page (a loop calling a function on another page).
+    if (mmu_->repeat_other(mmu::Mmu::kFetchPath, address & ~mmu::kPageOffsetMask,
+                           mmu::Access::kFetch))
+      return;
     const mmu::Translation t =
         mmu_->translate(mmu::VirtAddr{address}, mmu::Access::kFetch, mmu::Mode::kUser);
     if (!t.faulted)

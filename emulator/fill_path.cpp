@@ -103,10 +103,13 @@ void Cpu::resolve_pending_fault(uint64_t rip) {
 }
 
 void Cpu::translate_data(mmu::Access access, uint64_t pa, int size) {
-  // Nobody else watching, an access within one page: one translation, remembered when it hit
-  // or filled the first L1 array's most recent entry (Mmu::remember checks).
+  // Nobody else watching, an access within one page: the other remembered page, or one
+  // translation, remembered when it hit or filled the first L1 array's most recent entry
+  // (Mmu::remember checks).
   if (plain_accesses_ && read_halves_to_skip_ == 0 &&
       (pa & mmu::kPageOffsetMask) + static_cast<uint64_t>(size) <= mmu::kPageBytes) [[likely]] {
+    // The other remembered page (a row and a column, a source and a destination).
+    if (mmu_->repeat_other(mmu::Mmu::kDataPath, pa & ~mmu::kPageOffsetMask, access)) return;
     const uint64_t va = engine_.shadow().virtual_address(pa);
     if (va != SoftmmuShadow::kUnknown) [[likely]] {
       const mmu::Translation t = mmu_->translate(mmu::VirtAddr{va}, access, mmu::Mode::kUser);

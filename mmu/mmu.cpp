@@ -191,7 +191,7 @@ Translation Mmu::translate_full(VirtAddr va, Access access, Mode mode) {
   const RepeatPath path = access == Access::kFetch ? kFetchPath : kDataPath;
   const RepeatPath other = path == kFetchPath ? kDataPath : kFetchPath;
   settle(path);
-  forget(path);
+  stop_repeating(path);
   const int a = static_cast<int>(access);
   ++counters_.translations[a];
   Translation t;
@@ -252,7 +252,7 @@ Translation Mmu::translate_full(VirtAddr va, Access access, Mode mode) {
     // consult the page tables, which may have been upgraded since the entry was filled.
     ++counters_.rewalks;
     settle(other);
-    forget(other);
+    stop_repeating(other);
     drop_page_everywhere(va, pcid);
   }
 

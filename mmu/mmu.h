@@ -80,6 +80,8 @@ class Mmu {
     // nobody observing. Counts and replacement state change exactly as on the full path.
     const int l1 = access == Access::kFetch ? kL1iIndex : kL1dIndex;
     TlbArray* first = first_array_[l1];
+    // Repeated hits of this path come first: the search below may touch their entries.
+    settle(access == Access::kFetch ? kFetchPath : kDataPath);
     if (first != nullptr && observer_ == nullptr && is_canonical(va)) [[likely]] {
       if (const TlbEntry* e = first->lookup_recent(va, control_.pcid)) {
         const int a = static_cast<int>(access);
@@ -103,30 +105,59 @@ class Mmu {
   }
 
   // ---- Repeated hits ----
-  // A user-mode translation that hits the most recent entry of its first L1 array changes
-  // nothing but counters and that entry's replacement state. After such a hit, or a miss
-  // that filled that entry, the CPU may remember() the page under a key of its choosing (the
-  // virtual page, or the physical page its memory hook reports); while nothing else happens
-  // to that L1, repeat() with that key counts the next accesses the entry serves without a
-  // lookup. A miss of the other path (which changes the other L1 and the L2) keeps the page;
-  // any other operation forgets both. The counts are folded into the statistics by settle(),
-  // which every other operation calls first; whoever reads the statistics during a run
-  // settles before.
+  // A user-mode translation that hits one of the two most recent entries of its first L1 array
+  // changes nothing but counters and that entry's replacement state. After such a hit, or a
+  // miss that filled that entry, the CPU may remember() the page under a key of its choosing
+  // (the virtual page, or the physical page its memory hook reports); the page remembered
+  // before stays remembered while its entry is the array's other recent one. While nothing
+  // else happens to that L1, repeat() with either key counts the next accesses the entries
+  // serve without a lookup (code alternating between two pages, a row and a column). A miss of
+  // the other path (which changes the other L1 and the L2) keeps the pages; any other
+  // operation forgets both. The counts are folded into the statistics by settle(), which every
+  // other operation calls first; whoever reads the statistics during a run settles before.
   enum RepeatPath : uint8_t { kFetchPath = 0, kDataPath = 1 };
+  // The page counted last: the hot path, a compare and two increments.
   bool repeat(RepeatPath path, uint64_t key, Access access) {
-    const RepeatedPage& r = repeated_page_[path];
-    if (r.key != key || ((r.rights >> static_cast<int>(access)) & 1) == 0) return false;
-    ++repeated_[static_cast<int>(access)];
+    Repeats& r = repeats_[path];
+    const int a = static_cast<int>(access);
+    if (r.page[0].key != key || ((r.page[0].rights >> a) & 1) == 0) return false;
+    ++repeated_[a];
+    ++r.run;
+    return true;
+  }
+  // The other remembered page, when repeat() said no: it becomes the page counted last.
+  bool repeat_other(RepeatPath path, uint64_t key, Access access) {
+    Repeats& r = repeats_[path];
+    const int a = static_cast<int>(access);
+    if (r.page[1].key != key || ((r.page[1].rights >> a) & 1) == 0) return false;
+    std::swap(r.page[0], r.page[1]);
+    r.swapped = !r.swapped;
+    r.other_hit = r.run != 0;
+    r.run = 1;
+    ++repeated_[a];
     return true;
   }
   // Call right after a translate() of `va` that did not fault: the page is remembered when
   // the access hit or filled the most recent entry of the first L1 array.
   void remember(RepeatPath path, uint64_t key, VirtAddr va) {
+    settle(path);
+    Repeats& r = repeats_[path];
     const TlbArray* first = first_array_[path == kFetchPath ? kL1iIndex : kL1dIndex];
+    const RepeatedPage previous = r.page[0];
     const TlbEntry* e = repeatable_ ? first->recent_entry(va, control_.pcid) : nullptr;
-    repeated_page_[path] = {key, e == nullptr ? uint8_t{0} : repeat_rights_[path][e->flags]};
+    r.page[0] = {key, first->recent_key(va, control_.pcid),
+                 e == nullptr ? uint8_t{0} : repeat_rights_[path][e->flags]};
+    const TlbEntry* p = e != nullptr && previous.key != key && previous.key != kNoPage
+                            ? first->previous_entry(previous.tlb_key)
+                            : nullptr;
+    r.page[1] = {previous.key, previous.tlb_key,
+                 p == nullptr ? uint8_t{0} : repeat_rights_[path][p->flags]};
   }
-  void forget(RepeatPath path) { repeated_page_[path].rights = 0; }
+  // The pages are forgotten; their keys may name other pages from now on.
+  void forget(RepeatPath path) {
+    for (RepeatedPage& page : repeats_[path].page)
+      page = RepeatedPage{};
+  }
   void settle() {
     if ((repeated_[0] | repeated_[1] | repeated_[2]) != 0) [[unlikely]] {
       fold_repeated_hits(kFetchPath);
@@ -236,6 +267,12 @@ class Mmu {
     forget(kDataPath);
   }
   void recompute_repeatable();
+  // A lookup is about to change the path's L1: no more repeats until remember(), which may
+  // keep the page remembered last if its entry survives (the keys stay valid).
+  void stop_repeating(RepeatPath path) {
+    for (RepeatedPage& page : repeats_[path].page)
+      page.rights = 0;
+  }
 
   PhysicalMemory& memory_;
   MmuConfig config_;
@@ -248,11 +285,19 @@ class Mmu {
   bool psc_enabled_ = false;                               // any of them has entries
   uint8_t required_flags_[kAccessKinds][2] = {};           // [access][mode] TlbEntry flags needed
   Counters counters_;
+  static constexpr uint64_t kNoPage = ~uint64_t{0};
   struct RepeatedPage {
-    uint64_t key = ~uint64_t{0};
-    uint8_t rights = 0;  // bit (1 << Access) per access repeat() may count
+    uint64_t key = kNoPage;
+    uint64_t tlb_key = 0;  // the first L1 array's key of its entry
+    uint8_t rights = 0;    // bit (1 << Access) per access repeat() may count
   };
-  RepeatedPage repeated_page_[2];         // per RepeatPath
+  struct Repeats {
+    RepeatedPage page[2];    // [0] the page counted last, [1] the other one
+    uint64_t run = 0;        // repeat()s of page[0] since page[1] was last counted
+    bool other_hit = false;  // page[1] was counted since the last fold
+    bool swapped = false;    // page[0] is the array's entry before the last (and not the last)
+  };
+  Repeats repeats_[2];                    // per RepeatPath
   uint64_t repeated_[kAccessKinds] = {};  // repeat()s not yet folded into the counters
   // [path][TlbEntry flags]: the accesses of the path an entry with these flags serves.
   uint8_t repeat_rights_[2][1u << 5] = {};

@@ -112,8 +112,22 @@ class TlbArray {
     const uint64_t key = TlbEntry::make_key(va, sizes_[0], pcid);
     return key == recent_[0].key && recent_[0].entry->key == key ? recent_[0].entry : nullptr;
   }
-  // `n` more hits on the entry of the last hit, as `n` calls of lookup_recent() would record.
-  void repeat_last_hit(uint64_t n) { replacement_.on_hits(recent_[0].set, recent_[0].way, n); }
+  // The entry of the hit or fill before the last, if it still holds the page of key `key`.
+  const TlbEntry* previous_entry(uint64_t key) const {
+    return key == recent_[1].key && recent_[1].entry->key == key ? recent_[1].entry : nullptr;
+  }
+  // The key recent_entry() compares for `va`.
+  uint64_t recent_key(VirtAddr va, uint16_t pcid) const {
+    return TlbEntry::make_key(va, sizes_[0], pcid);
+  }
+  // Hits on the entries of the last two hits, as lookup_recent() would record them: with
+  // `swap`, the entry before the last was hit last; `earlier` hits on the other entry come
+  // before the last `last` hits (a run on the entry hit last).
+  void repeat_recent_hits(bool swap, uint64_t earlier, uint64_t last) {
+    if (swap) std::swap(recent_[0], recent_[1]);
+    if (earlier != 0) replacement_.on_hits(recent_[1].set, recent_[1].way, earlier);
+    if (last != 0) replacement_.on_hits(recent_[0].set, recent_[0].way, last);
+  }
   Replacement replacement() const { return replacement_.kind(); }
   // The same search with no replacement update (debuggers, tests).
   const TlbEntry* peek(VirtAddr va, uint16_t pcid) const;

@@ -39,29 +39,47 @@ struct Use {
   Access access;
 };
 
-// A pattern with runs on one page, alternations, writes to clean and read-only pages, and
-// misses that evict from a full set.
+// A pattern with runs on one page, alternations between two pages (a row and a column: both
+// stay remembered) and among more, writes to clean and read-only pages, and misses that evict
+// from a full set.
 std::vector<Use> pattern() {
   std::vector<Use> out;
   uint64_t state = 12345;
-  for (int i = 0; i < 4000; ++i) {
+  auto next = [&state] {
     state = state * 6364136223846793005ull + 1442695040888963407ull;
-    const uint64_t page = (state >> 33) % kPages;
-    const uint64_t kind = (state >> 20) & 7;
-    const Access access = kind == 0 ? Access::kWrite : kind < 3 ? Access::kFetch : Access::kRead;
-    const int run = 1 + static_cast<int>((state >> 40) % 6);
-    for (int r = 0; r < run; ++r)
+    return state;
+  };
+  auto access_of = [](uint64_t kind) {
+    return kind == 0 ? Access::kWrite : kind < 3 ? Access::kFetch : Access::kRead;
+  };
+  for (int i = 0; i < 4000; ++i) {
+    const uint64_t r = next();
+    const uint64_t page = (r >> 33) % kPages;
+    const Access access = access_of((r >> 20) & 7);
+    const int run = 1 + static_cast<int>((r >> 40) % 6);
+    for (int k = 0; k < run; ++k)
       out.push_back({page, access});
+    if ((r >> 50) % 4 == 0) {  // then alternate with a second page for a while
+      const uint64_t other = (r >> 10) % kPages;
+      const Access other_access = access_of((r >> 56) & 7);
+      for (int k = 0; k < 2 + static_cast<int>((r >> 44) % 9); ++k) {
+        out.push_back({page, access});
+        for (int m = 0; m < 1 + k % 3; ++m)
+          out.push_back({other, other_access});
+      }
+    }
   }
   return out;
 }
 
-// The CPU's use of the mechanism (emulator/cpu.h): repeat, else translate and remember.
+// The CPU's use of the mechanism (emulator/cpu.h): repeat either page, else translate and
+// remember.
 void run_repeating(Mmu& mmu, const std::vector<Use>& accesses) {
   for (const auto& a : accesses) {
     const VirtAddr va = Machine::page(a.page);
     const auto path = a.access == Access::kFetch ? Mmu::kFetchPath : Mmu::kDataPath;
-    if (mmu.repeat(path, va.value, a.access)) continue;
+    if (mmu.repeat(path, va.value, a.access) || mmu.repeat_other(path, va.value, a.access))
+      continue;
     const Translation t = mmu.translate(va, a.access, Mode::kUser);
     if (!t.faulted) mmu.remember(path, va.value, va);
   }
