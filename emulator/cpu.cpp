@@ -362,7 +362,7 @@ void Cpu::instruction(uint64_t address, uint32_t size) {
     uint8_t bytes[16] = {};
     const uint32_t n = std::min<uint32_t>(size, sizeof bytes);
     read_code(address, {bytes, n});
-    observer_->on_instruction(process_, address, {bytes, n}, counter_.next_instruction_index());
+    observer_->on_instruction(process_, address, {bytes, n}, counter_.instruction_index(address));
   });
 }
 

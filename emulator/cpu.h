@@ -111,8 +111,9 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
       enter_block(address, size);
       return;
     }
-    // A repeated hit needs no frame: everything else is out of line.
-    if (plain_accesses_ && (address & mmu::kPageOffsetMask) + size <= mmu::kPageBytes &&
+    // A repeated hit needs no frame: everything else is out of line. (Only a context with plain
+    // accesses remembers pages, and every context forgets them when it stops.)
+    if ((address & mmu::kPageOffsetMask) + size <= mmu::kPageBytes &&
         mmu_->repeat(mmu::Mmu::kFetchPath, address & ~mmu::kPageOffsetMask, mmu::Access::kFetch))
         [[likely]]
       return;

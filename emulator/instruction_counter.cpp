@@ -17,6 +17,14 @@ uint32_t InstructionCounter::decode(uint64_t key, uint64_t address, uint32_t siz
   return shapes_.insert(key, instruction_offsets(code, address)).count;
 }
 
+uint64_t InstructionCounter::instruction_index(uint64_t address) const {
+  const std::span<const uint32_t> starts = shapes_.offsets(*shapes_.find(current_));
+  const auto before = static_cast<uint64_t>(
+      std::lower_bound(starts.begin(), starts.end(), address - address_of(current_)) -
+      starts.begin());
+  return retired_ - starts.size() + before;
+}
+
 void InstructionCounter::retire_partial(uint64_t rip) {
   // The block was counted whole when it started; only the instructions before `rip` retired.
   if (current_ == kNoBlock) return;

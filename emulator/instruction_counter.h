@@ -52,7 +52,6 @@ class InstructionCounter {
     retired_ += n;
     current_ = key_of(address, size);
     current_count_ = n;
-    in_block_ = 0;
     return Verdict::kRun;
   }
   // The common case, inline in the block hook: a block whose count is cached and that ends
@@ -85,10 +84,9 @@ class InstructionCounter {
   void retire_partial(uint64_t rip);
   // An instruction the CPU did not run retired anyway (the kernel emulated it).
   void retire_emulated() { ++retired_; }
-  // Index (instructions retired before it) of the next instruction inside the current block.
-  uint64_t next_instruction_index() {
-    return retired_ - shapes_.find(current_)->count + in_block_++;
-  }
+  // Index (instructions retired before it) of the instruction at `address` inside the current
+  // block.
+  uint64_t instruction_index(uint64_t address) const;
   bool in_block() const { return current_ != kNoBlock; }
 
  private:
@@ -106,7 +104,6 @@ class InstructionCounter {
     if (after > limit_) [[unlikely]]
       return false;
     retired_ = after;
-    in_block_ = 0;
     return true;
   }
   uint32_t instructions_in(uint64_t address, uint32_t size) {
@@ -126,7 +123,6 @@ class InstructionCounter {
   bool counting_tail_ = false;
   uint64_t current_ = kNoBlock;  // key of the block running now
   uint32_t current_count_ = 0;   // its instructions
-  uint32_t in_block_ = 0;
   BlockShapes shapes_;
 };
 

@@ -122,7 +122,6 @@ class Mmu {
     const int a = static_cast<int>(access);
     if (r.page[0].key != key || ((r.page[0].rights >> a) & 1) == 0) return false;
     ++repeated_[a];
-    ++r.run;
     return true;
   }
   // The other remembered page, when repeat() said no: it becomes the page counted last.
@@ -132,8 +131,9 @@ class Mmu {
     if (r.page[1].key != key || ((r.page[1].rights >> a) & 1) == 0) return false;
     std::swap(r.page[0], r.page[1]);
     r.swapped = !r.swapped;
-    r.other_hit = r.run != 0;
-    r.run = 1;
+    const uint64_t counted = pending(path);
+    r.other_hit = counted != r.run_start;
+    r.run_start = counted;
     ++repeated_[a];
     return true;
   }
@@ -254,11 +254,15 @@ class Mmu {
   static constexpr uint8_t kPathAccesses[2] = {
       1u << static_cast<int>(Access::kFetch),
       (1u << static_cast<int>(Access::kRead)) | (1u << static_cast<int>(Access::kWrite))};
-  void settle(RepeatPath path) {
-    uint64_t pending = 0;
+  // The path's repeat()s not yet folded.
+  uint64_t pending(RepeatPath path) const {
+    uint64_t n = 0;
     for (int a = 0; a < kAccessKinds; ++a)
-      if (kPathAccesses[path] & (1u << a)) pending |= repeated_[a];
-    if (pending != 0) fold_repeated_hits(path);
+      if (kPathAccesses[path] & (1u << a)) n += repeated_[a];
+    return n;
+  }
+  void settle(RepeatPath path) {
+    if (pending(path) != 0) fold_repeated_hits(path);
   }
   // Settles the repeated hits and ends every repeat epoch: the TLBs are about to change.
   void begin_change() {
@@ -293,7 +297,7 @@ class Mmu {
   };
   struct Repeats {
     RepeatedPage page[2];    // [0] the page counted last, [1] the other one
-    uint64_t run = 0;        // repeat()s of page[0] since page[1] was last counted
+    uint64_t run_start = 0;  // pending() when page[0] began its run (it was counted last since)
     bool other_hit = false;  // page[1] was counted since the last fold
     bool swapped = false;    // page[0] is the array's entry before the last (and not the last)
   };

@@ -13,8 +13,8 @@ void Mmu::recompute_repeatable() {
 
 void Mmu::fold_repeated_hits(RepeatPath path) {
   // Exactly what the inline hit path of translate() does, once per repeated hit. The counters
-  // only add up; the replacement state needs the order: the last `run` hits were on page[0],
-  // and before them page[1] was hit last (if at all).
+  // only add up; the replacement state needs the order: the hits since run_start were on
+  // page[0], and before them page[1] was hit last (if at all).
   const int l1 = path == kFetchPath ? kL1iIndex : kL1dIndex;
   LevelCounters& c = counters_.levels[l1];
   uint64_t total = 0;
@@ -27,13 +27,14 @@ void Mmu::fold_repeated_hits(RepeatPath path) {
     total += n;
   }
   Repeats& r = repeats_[path];
+  const uint64_t run = total - r.run_start;
   if (total != 0) {
     c.hits += total;
     array_hits_[l1][0] += total;
     counters_.cycles += total * config_.cycles.l1_hit;
-    first_array_[l1]->repeat_recent_hits(r.swapped, r.other_hit ? total - r.run : 0, r.run);
+    first_array_[l1]->repeat_recent_hits(r.swapped, r.other_hit ? r.run_start : 0, run);
   }
-  r.run = 0;
+  r.run_start = 0;
   r.other_hit = false;
   r.swapped = false;
 }
