@@ -56,7 +56,7 @@ class SoftmmuShadow {
   static constexpr uint64_t kUnknown = ~uint64_t{0};
   uint64_t virtual_address(uint64_t pa) const {
     const uint64_t pfn = pa >> mmu::kPageShift;
-    if (pfn - first_frame_ >= frame_count_) [[unlikely]]
+    if (!in_ram(pfn)) [[unlikely]]
       return kUnknown;
     const uint64_t owner = by_frame_[pfn - first_frame_];
     if (!is_current(owner)) return kUnknown;
@@ -84,8 +84,9 @@ class SoftmmuShadow {
   bool is_current(uint64_t word) const { return (word & kEpochMask) == epoch_; }
   static uint64_t vpn_of(uint64_t word) { return word >> kEpochBits; }
 
+  bool in_ram(uint64_t pfn) const { return pfn - first_frame_ < frame_count_; }
   uint64_t index_of(uint64_t pfn) const {
-    if (pfn - first_frame_ >= frame_count_) [[unlikely]]
+    if (!in_ram(pfn)) [[unlikely]]
       throw std::out_of_range("a softmmu fill names a physical page outside RAM");
     return pfn - first_frame_;
   }

@@ -131,7 +131,8 @@ const TlbEntry* Mmu::lookup(TlbLevel level, VirtAddr va, uint16_t pcid,
                             std::vector<uint64_t>& hits) {
   auto& arrays = arrays_[static_cast<int>(level)];
   for (size_t i = 0; i < arrays.size(); ++i) {
-    if (arrays[i].empty()) continue;  // e.g. the huge-page arrays of a program without any
+    // An array with no entries (the huge-page arrays of a program without any) is not searched.
+    if (arrays[i].empty()) continue;
     if (const TlbEntry* e = arrays[i].lookup(va, pcid)) {
       ++hits[i];
       return e;

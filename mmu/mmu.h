@@ -116,7 +116,7 @@ class Mmu {
   // operation forgets both. The counts are folded into the statistics by settle(), which every
   // other operation calls first; whoever reads the statistics during a run settles before.
   enum RepeatPath : uint8_t { kFetchPath = 0, kDataPath = 1 };
-  // The page counted last: the hot path, a compare and two increments.
+  // The page counted last: the hot path, a compare, a bit test and an increment.
   bool repeat(RepeatPath path, uint64_t key, Access access) {
     Repeats& r = repeats_[path];
     const int a = static_cast<int>(access);
@@ -131,9 +131,7 @@ class Mmu {
     if (r.page[1].key != key || ((r.page[1].rights >> a) & 1) == 0) return false;
     std::swap(r.page[0], r.page[1]);
     r.swapped = !r.swapped;
-    const uint64_t counted = pending(path);
-    r.other_hit = counted != r.run_start;
-    r.run_start = counted;
+    r.run_start = pending(path);
     ++repeated_[a];
     return true;
   }
@@ -296,10 +294,11 @@ class Mmu {
     uint8_t rights = 0;    // bit (1 << Access) per access repeat() may count
   };
   struct Repeats {
-    RepeatedPage page[2];    // [0] the page counted last, [1] the other one
-    uint64_t run_start = 0;  // pending() when page[0] began its run (it was counted last since)
-    bool other_hit = false;  // page[1] was counted since the last fold
-    bool swapped = false;    // page[0] is the array's entry before the last (and not the last)
+    RepeatedPage page[2];  // [0] the page counted last, [1] the other one
+    // pending() when page[0] began its run (it was counted last since). Each run starts with a
+    // count, so a run_start above 0 also says page[1] was counted before it, last at run_start.
+    uint64_t run_start = 0;
+    bool swapped = false;  // page[0] is the array's entry before the last (and not the last)
   };
   Repeats repeats_[2];                    // per RepeatPath
   uint64_t repeated_[kAccessKinds] = {};  // repeat()s not yet folded into the counters

@@ -14,7 +14,7 @@ void Mmu::recompute_repeatable() {
 void Mmu::fold_repeated_hits(RepeatPath path) {
   // Exactly what the inline hit path of translate() does, once per repeated hit. The counters
   // only add up; the replacement state needs the order: the hits since run_start were on
-  // page[0], and before them page[1] was hit last (if at all).
+  // page[0], and the run_start hits before them ended with one on page[1].
   const int l1 = path == kFetchPath ? kL1iIndex : kL1dIndex;
   LevelCounters& c = counters_.levels[l1];
   uint64_t total = 0;
@@ -32,10 +32,9 @@ void Mmu::fold_repeated_hits(RepeatPath path) {
     c.hits += total;
     array_hits_[l1][0] += total;
     counters_.cycles += total * config_.cycles.l1_hit;
-    first_array_[l1]->repeat_recent_hits(r.swapped, r.other_hit ? r.run_start : 0, run);
+    first_array_[l1]->repeat_recent_hits(r.swapped, r.run_start, run);
   }
   r.run_start = 0;
-  r.other_hit = false;
   r.swapped = false;
 }
 

@@ -42,8 +42,7 @@ ReplacementState::ReplacementState(Replacement kind, uint32_t sets, uint32_t way
 void ReplacementState::other_fill(uint32_t set, uint32_t way) {
   switch (kind_) {
     case Replacement::kLru:
-    case Replacement::kFifo:
-      stamps_[set * ways_ + way] = ++clock_;
+    case Replacement::kFifo:  // stamped by on_fill itself
       break;
     case Replacement::kTreePlru:
       plru_touch(set, way);
@@ -59,7 +58,7 @@ void ReplacementState::other_fill(uint32_t set, uint32_t way) {
 uint32_t ReplacementState::other_victim(uint32_t set) {
   switch (kind_) {
     case Replacement::kLru:
-    case Replacement::kFifo:
+    case Replacement::kFifo:  // chosen by victim() itself
       return oldest(set);
     case Replacement::kTreePlru:
       return plru_victim(set);

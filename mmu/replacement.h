@@ -39,14 +39,14 @@ class ReplacementState {
 
   void on_fill(uint32_t set, uint32_t way) {
     if (kind_ == Replacement::kLru || kind_ == Replacement::kFifo) [[likely]]
-      stamps_[set * ways_ + way] = ++clock_;
+      stamp(set, way);
     else
       other_fill(set, way);
   }
   void on_hit(uint32_t set, uint32_t way) {
     switch (kind_) {
       case Replacement::kLru:
-        stamps_[set * ways_ + way] = ++clock_;
+        stamp(set, way);
         break;
       case Replacement::kTreePlru:
         plru_touch(set, way);
@@ -88,8 +88,11 @@ class ReplacementState {
  private:
   void plru_touch(uint32_t set, uint32_t way);
   uint32_t plru_victim(uint32_t set) const;
+  // victim() and on_fill() of the policies without stamps.
   uint32_t other_victim(uint32_t set);
   void other_fill(uint32_t set, uint32_t way);
+  // LRU: the way was used now; FIFO: it was filled now.
+  void stamp(uint32_t set, uint32_t way) { stamps_[set * ways_ + way] = ++clock_; }
   // The way with the smallest stamp (LRU: least recently used; FIFO: first filled).
   uint32_t oldest(uint32_t set) const {
     const uint64_t* s = &stamps_[static_cast<size_t>(set) * ways_];

@@ -49,7 +49,6 @@ uint32_t TlbArray::find_way(const TlbEntry* ways, uint64_t key) const {
 }
 
 const TlbEntry* TlbArray::lookup(VirtAddr va, uint16_t pcid) {
-  if (valid_ == 0) return nullptr;  // e.g. the 2M and 1G arrays of a program without huge pages
   if (const TlbEntry* e = lookup_recent(va, pcid)) return e;
   for (uint8_t i = 0; i < size_count_; ++i) {
     const PageSize size = sizes_[i];

@@ -121,8 +121,9 @@ class TlbArray {
     return TlbEntry::make_key(va, sizes_[0], pcid);
   }
   // Hits on the entries of the last two hits, as lookup_recent() would record them: with
-  // `swap`, the entry before the last was hit last; `earlier` hits on the other entry come
-  // before the last `last` hits (a run on the entry hit last).
+  // `swap`, the entry before the last was hit last. `earlier` hits on either entry, the last of
+  // them on the other one, come before `last` hits in a row on the entry hit last; the
+  // replacement state depends only on those counts and that order.
   void repeat_recent_hits(bool swap, uint64_t earlier, uint64_t last) {
     if (swap) std::swap(recent_[0], recent_[1]);
     if (earlier != 0) replacement_.on_hits(recent_[1].set, recent_[1].way, earlier);
