@@ -112,10 +112,9 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
       return;
     }
     // A repeated hit needs no frame: everything else is out of line. (Only a context with plain
-    // accesses remembers pages, and every context forgets them when it stops.)
-    if ((address & mmu::kPageOffsetMask) + size <= mmu::kPageBytes &&
-        mmu_->repeat(mmu::Mmu::kFetchPath, address & ~mmu::kPageOffsetMask, mmu::Access::kFetch))
-        [[likely]]
+    // accesses remembers pages, and every context forgets them when it stops. A block that
+    // straddles two pages has no current page, which no remembered page matches.)
+    if (mmu_->repeat_fetch(counter_.current_page())) [[likely]]
       return;
     fetch_block(address, size);
   }

@@ -10,6 +10,7 @@
 #include <span>
 
 #include "emulator/block_shapes.h"
+#include "mmu/address.h"
 #include "os/cpu_port.h"
 
 namespace vmlab::emulator {
@@ -50,8 +51,7 @@ class InstructionCounter {
       }
     }
     retired_ += n;
-    current_ = key_of(address, size);
-    current_count_ = n;
+    become_current(key_of(address, size), n);
     return Verdict::kRun;
   }
   // The common case, inline in the block hook: a block whose count is cached and that ends
@@ -67,8 +67,7 @@ class InstructionCounter {
     const BlockShapes::Shape& hit = shapes_.first_probe(key);
     if (hit.key != key || !retire_block(hit.count)) [[unlikely]]
       return false;
-    current_ = key;
-    current_count_ = hit.count;
+    become_current(key, hit.count);
     return true;
   }
   // While the tail of an exact slice runs, Unicorn's own count stops the engine.
@@ -88,6 +87,11 @@ class InstructionCounter {
   // block.
   uint64_t instruction_index(uint64_t address) const;
   bool in_block() const { return current_ != kNoBlock; }
+  // The page the current block lies in (its address with the page offset cleared), or
+  // kStraddles when it spans two pages: the full model's block hook looks its fetch up by it
+  // without recomputing it for every run of the block.
+  static constexpr uint64_t kStraddles = 1;  // no page's address
+  uint64_t current_page() const { return current_page_; }
 
  private:
   // User code lies below 2^47 and a block is far shorter than 64 KiB, so the key holds both.
@@ -98,6 +102,15 @@ class InstructionCounter {
   static uint32_t size_of(uint64_t key) { return static_cast<uint32_t>(key >> 48); }
   static constexpr uint64_t kNoBlock = BlockShapes::kNoKey;
 
+  // The block `key` of `count` instructions runs now.
+  void become_current(uint64_t key, uint32_t count) {
+    current_ = key;
+    current_count_ = count;
+    const uint64_t address = address_of(key);
+    current_page_ = (address & mmu::kPageOffsetMask) + size_of(key) <= mmu::kPageBytes
+                        ? address & ~mmu::kPageOffsetMask
+                        : kStraddles;
+  }
   // Counts a block of `count` instructions as running, unless it would end past limit_.
   bool retire_block(uint32_t count) {
     const uint64_t after = retired_ + count;
@@ -121,8 +134,9 @@ class InstructionCounter {
   uint64_t limit_ = 0;  // where enter_cached_block's blocks must end: budget_end_, or none (tail)
   os::CpuPort::SliceEnd end_ = os::CpuPort::SliceEnd::kAtBlock;
   bool counting_tail_ = false;
-  uint64_t current_ = kNoBlock;  // key of the block running now
-  uint32_t current_count_ = 0;   // its instructions
+  uint64_t current_ = kNoBlock;         // key of the block running now
+  uint32_t current_count_ = 0;          // its instructions
+  uint64_t current_page_ = kStraddles;  // current_page()
   BlockShapes shapes_;
 };
 

@@ -124,6 +124,12 @@ class Mmu {
     ++repeated_[a];
     return true;
   }
+  // repeat(kFetchPath, key, Access::kFetch) in one compare: the CPU's block hook.
+  bool repeat_fetch(uint64_t key) {
+    if (fetch_key_ != key) return false;
+    ++repeated_[static_cast<int>(Access::kFetch)];
+    return true;
+  }
   // The other remembered page, when repeat() said no: it becomes the page counted last.
   bool repeat_other(RepeatPath path, uint64_t key, Access access) {
     Repeats& r = repeats_[path];
@@ -133,6 +139,7 @@ class Mmu {
     r.swapped = !r.swapped;
     r.run_start = pending(path);
     ++repeated_[a];
+    if (path == kFetchPath) sync_fetch_key();
     return true;
   }
   // Call right after a translate() of `va` that did not fault: the page is remembered when
@@ -150,11 +157,13 @@ class Mmu {
                             : nullptr;
     r.page[1] = {previous.key, previous.tlb_key,
                  p == nullptr ? uint8_t{0} : repeat_rights_[path][p->flags]};
+    if (path == kFetchPath) sync_fetch_key();
   }
   // The pages are forgotten; their keys may name other pages from now on.
   void forget(RepeatPath path) {
     for (RepeatedPage& page : repeats_[path].page)
       page = RepeatedPage{};
+    if (path == kFetchPath) sync_fetch_key();
   }
   void settle() {
     if ((repeated_[0] | repeated_[1] | repeated_[2]) != 0) [[unlikely]] {
@@ -274,6 +283,12 @@ class Mmu {
   void stop_repeating(RepeatPath path) {
     for (RepeatedPage& page : repeats_[path].page)
       page.rights = 0;
+    if (path == kFetchPath) sync_fetch_key();
+  }
+  // Called whenever the fetch path's page[0] or its rights change.
+  void sync_fetch_key() {
+    const RepeatedPage& p = repeats_[kFetchPath].page[0];
+    fetch_key_ = (p.rights >> static_cast<int>(Access::kFetch)) & 1 ? p.key : kNoPage;
   }
 
   PhysicalMemory& memory_;
@@ -301,6 +316,7 @@ class Mmu {
     bool swapped = false;  // page[0] is the array's entry before the last (and not the last)
   };
   Repeats repeats_[2];                    // per RepeatPath
+  uint64_t fetch_key_ = kNoPage;          // the fetch path's page[0] key while it may count a fetch
   uint64_t repeated_[kAccessKinds] = {};  // repeat()s not yet folded into the counters
   // [path][TlbEntry flags]: the accesses of the path an entry with these flags serves.
   uint8_t repeat_rights_[2][1u << 5] = {};

@@ -78,8 +78,9 @@ void run_repeating(Mmu& mmu, const std::vector<Use>& accesses) {
   for (const auto& a : accesses) {
     const VirtAddr va = Machine::page(a.page);
     const auto path = a.access == Access::kFetch ? Mmu::kFetchPath : Mmu::kDataPath;
-    if (mmu.repeat(path, va.value, a.access) || mmu.repeat_other(path, va.value, a.access))
-      continue;
+    const bool repeated =
+        path == Mmu::kFetchPath ? mmu.repeat_fetch(va.value) : mmu.repeat(path, va.value, a.access);
+    if (repeated || mmu.repeat_other(path, va.value, a.access)) continue;
     const Translation t = mmu.translate(va, a.access, Mode::kUser);
     if (!t.faulted) mmu.remember(path, va.value, va);
   }
@@ -169,8 +170,10 @@ TEST(RepeatedHit, EndsWithAnyOtherOperation) {
   m.mmu.translate(Machine::page(2), Access::kFetch, Mode::kUser);
   m.mmu.remember(Mmu::kFetchPath, Machine::page(2).value, Machine::page(2));
   ASSERT_TRUE(m.mmu.repeat(Mmu::kFetchPath, Machine::page(2).value, Access::kFetch));
+  ASSERT_TRUE(m.mmu.repeat_fetch(Machine::page(2).value));
   m.mmu.translate(va, Access::kWrite, Mode::kUser);
   EXPECT_FALSE(m.mmu.repeat(Mmu::kFetchPath, Machine::page(2).value, Access::kFetch));
+  EXPECT_FALSE(m.mmu.repeat_fetch(Machine::page(2).value));
   EXPECT_FALSE(m.mmu.repeat(Mmu::kDataPath, va.value, Access::kRead));
   ASSERT_TRUE(remembered());
   MmuObserver observer;
