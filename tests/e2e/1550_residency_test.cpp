@@ -95,7 +95,11 @@ TEST(Residency, MincoreAndVmRssAgreeWithLinux) {
   EXPECT_EQ(n.in_core.at("prot_none"), 4);
   EXPECT_EQ(n.in_core.at("zero"), 4);
   EXPECT_EQ(n.in_core.at("swap"), 8);
-  EXPECT_EQ(n.anon - n.anon_before, (4 + 8 + n.in_core.at("huge")) * kKibPerPage);
+  // Read faults map the shared zero page on most kernels; some hosts allocate a page instead
+  // (Linux 6.18.44-fc on a Firecracker VM, December 2026, counts the 4 zero-region pages).
+  const long grown = n.anon - n.anon_before;
+  const long written = (4 + 8 + n.in_core.at("huge")) * kKibPerPage;
+  EXPECT_TRUE(grown == written || grown == written + 4 * kKibPerPage) << grown;
   const VmlabRun run = run_vmlab({"--thp", "madvise"}, {guest("residency-musl")});
   ASSERT_EQ(run.result.status, 0) << run.result.err;
   const Report v = parse(run.result.out);
