@@ -8,7 +8,7 @@ flags=()
 if [ "${VMLAB_SANITIZE:-0}" = 1 ]; then
   build=build-asan
   flags=(-DVMLAB_SANITIZE=ON -DVMLAB_BENCH=OFF)
-  # A leak inside libunicorn itself is not ours (see the file).
+  # A leak inside Unicorn itself is not ours (see the file).
   export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 fi
 cmake -S . -B "$build" "${flags[@]}" >/dev/null
