@@ -100,6 +100,23 @@ uint64_t Cpu::reg(os::Reg r) {
   return v;
 }
 
+void Cpu::read_regs(std::span<const os::Reg> regs, std::span<uint64_t> out) {
+  constexpr size_t kMost = 8;  // a system call's number and arguments: 7
+  if (regs_pending_ || regs.size() > kMost) {
+    CpuPort::read_regs(regs, out);
+    return;
+  }
+  int ids[kMost];
+  void* values[kMost];
+  for (size_t i = 0; i < regs.size(); ++i) {
+    ids[i] = unicorn_id(regs[i]);
+    values[i] = &out[i];
+  }
+  engine_.registers(*this).read_batch(ids, values, static_cast<int>(regs.size()));
+  for (size_t i = 0; i < regs.size(); ++i)
+    if (regs[i] == os::Reg::kRip && in_syscall_) out[i] += kSyscallLength;
+}
+
 void Cpu::set_reg(os::Reg r, uint64_t value) {
   if (!regs_pending_ && (r != os::Reg::kRip || !in_syscall_)) {
     engine_.registers(*this).write(unicorn_id(r), &value);

@@ -82,6 +82,7 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   os::UserRegs regs() override;
   void set_regs(const os::UserRegs& regs) override;
   uint64_t reg(os::Reg r) override;
+  void read_regs(std::span<const os::Reg> regs, std::span<uint64_t> out) override;
   void set_reg(os::Reg r, uint64_t value) override;
   os::FxsaveArea fpu_state() override;
   void set_fpu_state(const os::FxsaveArea& area) override;

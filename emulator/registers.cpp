@@ -67,6 +67,13 @@ void RegisterFile::read(int id, void* value) const {
     uc_context_reg_read(context, id, value);
 }
 
+void RegisterFile::read_batch(int* ids, void** values, int count) const {
+  if (engine != nullptr)
+    uc_reg_read_batch(engine, ids, values, count);
+  else
+    uc_context_reg_read_batch(context, ids, values, count);
+}
+
 void RegisterFile::write(int id, const void* value) const {
   if (engine != nullptr)
     uc_reg_write(engine, id, value);

@@ -22,6 +22,8 @@ struct RegisterFile {
   uc_context* context = nullptr;
 
   void read(int id, void* value) const;
+  // Reads count registers at once (one call into Unicorn).
+  void read_batch(int* ids, void** values, int count) const;
   void write(int id, const void* value) const;
   os::UserRegs user_regs() const;
   void set_user_regs(const os::UserRegs& regs) const;

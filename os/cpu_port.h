@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 namespace vmlab::os {
@@ -55,6 +56,12 @@ class CpuPort {
   virtual void set_regs(const UserRegs& regs) = 0;
   virtual uint64_t reg(Reg r) = 0;
   virtual void set_reg(Reg r, uint64_t value) = 0;
+  // reg() of each of `regs` into `out` (as many): a system call's number and arguments, which
+  // an engine reads in one call.
+  virtual void read_regs(std::span<const Reg> regs, std::span<uint64_t> out) {
+    for (size_t i = 0; i < regs.size(); ++i)
+      out[i] = reg(regs[i]);
+  }
   virtual FxsaveArea fpu_state() = 0;
   virtual void set_fpu_state(const FxsaveArea& area) = 0;
 

@@ -100,13 +100,14 @@ std::optional<RunEnd> Kernel::run_slice(Process& p, uint64_t pause_at) {
     tick_stop_requested_ = false;
     CpuPort& cpu = p.cpu();
     const StopReason reason = cpu.run(budget, end);
-    scheduler_.count_instructions(instructions() - done);
+    const uint64_t ran = instructions() - done;
+    scheduler_.count_instructions(ran);
     if (reason == StopReason::kHostError) {
       std::fprintf(stderr, "vmlab: internal error in pid %d (%s): %s\n", p.pid(), p.comm.c_str(),
                    cpu.error().c_str());
       return RunEnd::kHostError;
     }
-    if (config_.max_instructions != 0 && instructions() >= config_.max_instructions) {
+    if (config_.max_instructions != 0 && done + ran >= config_.max_instructions) {
       reap_engines();
       return RunEnd::kInstructionLimit;
     }
@@ -114,7 +115,6 @@ std::optional<RunEnd> Kernel::run_slice(Process& p, uint64_t pause_at) {
     const bool stopped_for_tick = (cut_by_tick && reason == StopReason::kBudgetExhausted) ||
                                   (tick_stop_requested_ && reason == StopReason::kKernelRequest);
     tick_stop_requested_ = false;
-    const uint64_t ran = instructions() - done;
     if (!fire_due_tick()) return std::nullopt;
     if (!stopped_for_tick || paused_ || !resumable(p) || ran >= quantum_left) return std::nullopt;
     quantum_left -= ran;

@@ -1,6 +1,7 @@
 // The system-call dispatcher and the retry loop of calls that wait.
 #include <cerrno>
 #include <cstdio>
+#include <iterator>
 
 #include "os/kernel.h"
 
@@ -54,10 +55,13 @@ void Kernel::syscall(Process& process) {
   ++process.counters().syscalls;
   charge(&process, CycleKind::kSyscall, cycle_cost::kSyscall);
   BlockedCall call;
-  call.number = static_cast<int>(cpu.reg(Reg::kRax));
-  constexpr Reg kArgRegs[] = {Reg::kRdi, Reg::kRsi, Reg::kRdx, Reg::kR10, Reg::kR8, Reg::kR9};
+  constexpr Reg kCallRegs[] = {Reg::kRax, Reg::kRdi, Reg::kRsi, Reg::kRdx,
+                               Reg::kR10, Reg::kR8,  Reg::kR9};
+  uint64_t values[std::size(kCallRegs)];
+  cpu.read_regs(kCallRegs, values);
+  call.number = static_cast<int>(values[0]);
   for (int i = 0; i < 6; ++i)
-    call.args[i] = cpu.reg(kArgRegs[i]);
+    call.args[i] = values[i + 1];
   process.blocked_call() = call;
   bool block = false, no_return = false;
   const int64_t result = dispatch(process, call, /*retry=*/false, &block, &no_return);
