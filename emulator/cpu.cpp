@@ -359,15 +359,14 @@ void Cpu::enter_block(uint64_t address, uint32_t size) {
 }
 
 void Cpu::fetch_block(uint64_t address, uint32_t size) {
-  if (plain_accesses_ && (address & mmu::kPageOffsetMask) + size <= mmu::kPageBytes) [[likely]] {
+  // block() calls this right after the counter made this block current.
+  const uint64_t page = counter_.current_page();
+  if (plain_accesses_ && page != InstructionCounter::kStraddles) [[likely]] {
     // The other remembered page (a loop calling a function on another page).
-    if (mmu_->repeat_other(mmu::Mmu::kFetchPath, address & ~mmu::kPageOffsetMask,
-                           mmu::Access::kFetch))
-      return;
+    if (mmu_->repeat_other(mmu::Mmu::kFetchPath, page, mmu::Access::kFetch)) return;
     const mmu::Translation t =
         mmu_->translate(mmu::VirtAddr{address}, mmu::Access::kFetch, mmu::Mode::kUser);
-    if (!t.faulted)
-      mmu_->remember(mmu::Mmu::kFetchPath, address & ~mmu::kPageOffsetMask, mmu::VirtAddr{address});
+    if (!t.faulted) mmu_->remember(mmu::Mmu::kFetchPath, page, mmu::VirtAddr{address});
     return;
   }
   guarded([&] { translate_fetch(address, size); });
