@@ -333,6 +333,11 @@ void Cpu::fail(const std::string& message) {
   uc_emu_stop(engine_.uc());
 }
 
+void Cpu::overrun(uint64_t address, uint32_t size) {
+  counter_.give_back();
+  enter_block(address, size);
+}
+
 void Cpu::enter_block(uint64_t address, uint32_t size) {
   guarded([&] {
     if (deferred_stop_ != StopCause::kNone) {

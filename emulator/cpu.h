@@ -102,15 +102,25 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   // A block is about to run. --model fast: the count only, a leaf of a few instructions in the
   // common case (a cached count within the budget).
   void count_block(uint64_t address, uint32_t size) {
-    if (!counter_.enter_cached_block(address, size)) [[unlikely]]
-      enter_block(address, size);
+    switch (counter_.enter_cached_block(address, size)) {
+      case InstructionCounter::Entry::kCounted:
+        return;
+      case InstructionCounter::Entry::kSlow:
+        return enter_block(address, size);
+      case InstructionCounter::Entry::kOverrun:
+        return overrun(address, size);
+    }
   }
   // --model full: the count and the block's instruction fetch, a leaf when the fetch repeats
   // the last ITLB hit (mmu.h, "Repeated hits").
   void block(uint64_t address, uint32_t size) {
-    if (!counter_.enter_cached_block(address, size)) [[unlikely]] {
-      enter_block(address, size);
-      return;
+    switch (counter_.enter_cached_block(address, size)) {
+      case InstructionCounter::Entry::kCounted:
+        break;
+      case InstructionCounter::Entry::kSlow:
+        return enter_block(address, size);
+      case InstructionCounter::Entry::kOverrun:
+        return overrun(address, size);
     }
     // A repeated hit needs no frame: everything else is out of line. (Only a context with plain
     // accesses remembers pages, and every context forgets them when it stops. A block that
@@ -156,6 +166,8 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   // The engine stopped on a fault: resolves it; why the run ends, or nothing to go on.
   std::optional<os::StopReason> after_fault(uint64_t rip);
   [[gnu::noinline]] void enter_block(uint64_t address, uint32_t size);
+  // The block did not fit the room it was charged to: undo the charge, then enter_block.
+  [[gnu::noinline]] void overrun(uint64_t address, uint32_t size);
   bool fill_entry(uint64_t va, mmu::Access access, void* entry);
   bool grant(uint64_t va, mmu::Access access, const mmu::WalkResult& walk, void* entry);
   // The full model's block fetch and data access when they are not repeated hits.

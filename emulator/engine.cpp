@@ -118,16 +118,22 @@ bool Engine::boot_fill(uint64_t va, int type, void* out) {
 void Engine::add_hooks() {
   uc_hook hook;
   auto add = [&](int type, void* callback, const char* what, int insn = -1) {
+    // begin > end: every address.
     const uc_err err = insn < 0 ? uc_hook_add(uc_, &hook, type, callback, this, 1, 0)
                                 : uc_hook_add(uc_, &hook, type, callback, this, 1, 0, insn);
     check(err, what);
   };
   add(UC_HOOK_TLB_FILL, reinterpret_cast<void*>(&Engine::on_fill), "fill hook");
-  // The fast model's block hook is a separate function: the compiler keeps it a frameless leaf.
-  add(UC_HOOK_BLOCK,
-      options_.memory_hooks ? reinterpret_cast<void*>(&Engine::on_block)
-                            : reinterpret_cast<void*>(&Engine::on_block_counted),
-      "block hook");
+  // The block hook covers the canonical lower half only: Unicorn decides at translation time
+  // whether a block calls it, so the boot's blocks and the code forget_code touches (kernel
+  // addresses, nothing bound) never do. The fast model's hook is a separate function: the
+  // compiler keeps both frameless leaves.
+  constexpr uint64_t kLastUserAddress = (uint64_t{1} << (mmu::kLinearAddressBits - 1)) - 1;
+  check(uc_hook_add(uc_, &hook, UC_HOOK_BLOCK,
+                    options_.memory_hooks ? reinterpret_cast<void*>(&Engine::on_block)
+                                          : reinterpret_cast<void*>(&Engine::on_block_counted),
+                    this, 0, kLastUserAddress),
+        "block hook");
   if (options_.memory_hooks)
     add(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, reinterpret_cast<void*>(&Engine::on_memory),
         "memory hook");
@@ -228,17 +234,14 @@ bool Engine::on_fill(uc_struct*, uint64_t va, int type, void* entry, void* self)
   return engine->bound_->fill(va, type, entry);
 }
 
+// The block hooks see user addresses only (add_hooks), and user code runs only with a CPU
+// context bound: no null test in the hottest hook.
 void Engine::on_block(uc_struct*, uint64_t address, uint32_t size, void* self) {
-  // Nothing is bound while the engine boots: the boot's own blocks are not a process's.
-  Cpu* cpu = static_cast<Engine*>(self)->bound_;
-  if (cpu != nullptr) [[likely]]
-    cpu->block(address, size);
+  static_cast<Engine*>(self)->bound_->block(address, size);
 }
 
 void Engine::on_block_counted(uc_struct*, uint64_t address, uint32_t size, void* self) {
-  Cpu* cpu = static_cast<Engine*>(self)->bound_;
-  if (cpu != nullptr) [[likely]]
-    cpu->count_block(address, size);
+  static_cast<Engine*>(self)->bound_->count_block(address, size);
 }
 
 void Engine::on_code(uc_struct*, uint64_t address, uint32_t size, void* self) {

@@ -22,7 +22,7 @@ uint64_t InstructionCounter::instruction_index(uint64_t address) const {
   const auto before = static_cast<uint64_t>(
       std::lower_bound(starts.begin(), starts.end(), address - address_of(current_)) -
       starts.begin());
-  return retired_ - starts.size() + before;
+  return retired() - starts.size() + before;
 }
 
 void InstructionCounter::retire_partial(uint64_t rip) {
@@ -33,7 +33,7 @@ void InstructionCounter::retire_partial(uint64_t rip) {
   const std::span<const uint32_t> starts = shapes_.offsets(*shapes_.find(current_));
   const auto done = static_cast<uint32_t>(
       std::lower_bound(starts.begin(), starts.end(), rip - address) - starts.begin());
-  retired_ -= starts.size() - done;
+  room_ += static_cast<int64_t>(starts.size() - done);
   current_ = kNoBlock;
 }
 

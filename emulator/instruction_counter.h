@@ -5,6 +5,7 @@
 // block cut short is accounted without reading its code again (its page may be gone by then).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -21,16 +22,19 @@ class InstructionCounter {
   using CodeReader = std::function<bool(uint64_t va, std::span<uint8_t> out)>;
   explicit InstructionCounter(CodeReader reader) : read_(std::move(reader)) {}
 
-  uint64_t retired() const { return retired_; }
+  uint64_t retired() const { return limit_ - static_cast<uint64_t>(room_); }
 
   // Starts a slice of `budget` instructions (see os::CpuPort::run).
   void start_slice(uint64_t budget, os::CpuPort::SliceEnd end) {
-    budget_end_ = retired_ + budget;
+    budget_end_ = retired() + budget;
     end_ = end;
-    limit_ = budget_end_;
+    restore_limit();
   }
-  uint64_t left() const { return budget_end_ > retired_ ? budget_end_ - retired_ : 0; }
-  bool exhausted() const { return retired_ >= budget_end_; }
+  uint64_t left() const {
+    const uint64_t done = retired();
+    return budget_end_ > done ? budget_end_ - done : 0;
+  }
+  bool exhausted() const { return retired() >= budget_end_; }
 
   enum class Verdict : uint8_t {
     kRun,         // counted: the block runs
@@ -41,48 +45,64 @@ class InstructionCounter {
   Verdict enter_block(uint64_t address, uint32_t size) {
     const uint32_t n = instructions_in(address, size);
     if (!counting_tail_) {
+      const uint64_t done = retired();
       const bool over =
-          end_ == os::CpuPort::SliceEnd::kExact ? retired_ + n > budget_end_ : exhausted();
+          end_ == os::CpuPort::SliceEnd::kExact ? done + n > budget_end_ : exhausted();
       if (over) {
         current_ = kNoBlock;
-        return end_ == os::CpuPort::SliceEnd::kExact && retired_ < budget_end_
-                   ? Verdict::kStopForTail
-                   : Verdict::kStop;
+        return end_ == os::CpuPort::SliceEnd::kExact && done < budget_end_ ? Verdict::kStopForTail
+                                                                           : Verdict::kStop;
       }
     }
-    retired_ += n;
+    room_ -= n;
     become_current(key_of(address, size), n);
     return Verdict::kRun;
   }
   // The common case, inline in the block hook: a block whose count is cached and that ends
-  // within the budget. False when enter_block must decide (first sight of the block, the
-  // budget's last block, the tail of an exact slice): one compare covers both slice ends, so
-  // the hook stays a handful of instructions.
-  bool enter_cached_block(uint64_t address, uint32_t size) {
+  // within the budget. Anything else goes to enter_block (first sight of the block, the
+  // budget's last block, the tail of an exact slice): one room covers both slice ends, so the
+  // hook stays a handful of instructions.
+  enum class Entry : uint8_t {
+    kCounted,  // the block runs
+    kSlow,     // enter_block decides
+    kOverrun   // give_back(), then enter_block decides
+  };
+  Entry enter_cached_block(uint64_t address, uint32_t size) {
     const uint64_t key = key_of(address, size);
     if (key == current_) [[likely]] {
-      // A loop of one block enters the block that ran last: its count is at hand.
-      return retire_block(current_count_);
+      // A loop of one block enters the block that ran last: its count is at hand. It is
+      // charged before the test, so that the hook is one subtraction and a sign test; a block
+      // that does not fit is given back out of line.
+      room_ -= current_count_;
+      return room_ >= 0 ? Entry::kCounted : Entry::kOverrun;
     }
     const BlockShapes::Shape& hit = shapes_.first_probe(key);
-    if (hit.key != key || !retire_block(hit.count)) [[unlikely]]
-      return false;
+    if (hit.key != key || room_ < static_cast<int64_t>(hit.count)) [[unlikely]]
+      return Entry::kSlow;
+    room_ -= hit.count;
     become_current(key, hit.count);
-    return true;
+    return Entry::kCounted;
   }
+  // Undoes the charge of an Entry::kOverrun.
+  void give_back() { room_ += current_count_; }
   // While the tail of an exact slice runs, Unicorn's own count stops the engine.
   void set_counting_tail(bool on) {
     counting_tail_ = on;
     restore_limit();
   }
-  // Sends the next block to enter_block (the owner wants to stop there).
-  void force_slow_path() { limit_ = 0; }
-  void restore_limit() { limit_ = counting_tail_ ? ~uint64_t{0} : budget_end_; }
+  // Sends the next block to enter_block (the owner wants to stop there): no block fits.
+  void force_slow_path() { set_room(-1); }
+  void restore_limit() {
+    const uint64_t done = retired();
+    const uint64_t budget_left = budget_end_ > done ? budget_end_ - done : 0;
+    set_room(counting_tail_ ? kUnlimited
+                            : static_cast<int64_t>(std::min<uint64_t>(budget_left, kUnlimited)));
+  }
 
   // The current block stopped at `rip`: only the instructions before it retired.
   void retire_partial(uint64_t rip);
   // An instruction the CPU did not run retired anyway (the kernel emulated it).
-  void retire_emulated() { ++retired_; }
+  void retire_emulated() { --room_; }
   // Index (instructions retired before it) of the instruction at `address` inside the current
   // block.
   uint64_t instruction_index(uint64_t address) const;
@@ -111,13 +131,11 @@ class InstructionCounter {
                         ? address & ~mmu::kPageOffsetMask
                         : kStraddles;
   }
-  // Counts a block of `count` instructions as running, unless it would end past limit_.
-  bool retire_block(uint32_t count) {
-    const uint64_t after = retired_ + count;
-    if (after > limit_) [[unlikely]]
-      return false;
-    retired_ = after;
-    return true;
+  // The instructions enter_cached_block may count before enter_block decides again.
+  static constexpr int64_t kUnlimited = int64_t{1} << 62;
+  void set_room(int64_t room) {
+    limit_ = retired() + static_cast<uint64_t>(room);
+    room_ = room;
   }
   uint32_t instructions_in(uint64_t address, uint32_t size) {
     const uint64_t key = key_of(address, size);
@@ -129,9 +147,11 @@ class InstructionCounter {
   uint32_t decode(uint64_t key, uint64_t address, uint32_t size);
 
   CodeReader read_;
-  uint64_t retired_ = 0;
+  // The count of retired instructions is limit_ - room_, so that the hook's fast path updates
+  // room_ alone. limit_ is where that path's blocks must end: budget_end_, or none (the tail).
+  uint64_t limit_ = 0;
+  int64_t room_ = 0;
   uint64_t budget_end_ = 0;
-  uint64_t limit_ = 0;  // where enter_cached_block's blocks must end: budget_end_, or none (tail)
   os::CpuPort::SliceEnd end_ = os::CpuPort::SliceEnd::kAtBlock;
   bool counting_tail_ = false;
   uint64_t current_ = kNoBlock;         // key of the block running now
