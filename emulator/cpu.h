@@ -101,27 +101,12 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   bool fill(uint64_t va, int type, void* entry);
   // A block is about to run. --model fast: the count only, a leaf of a few instructions in the
   // common case (a cached count within the budget).
-  void count_block(uint64_t address, uint32_t size) {
-    switch (counter_.enter_cached_block(address, size)) {
-      case InstructionCounter::Entry::kCounted:
-        return;
-      case InstructionCounter::Entry::kSlow:
-        return enter_block(address, size);
-      case InstructionCounter::Entry::kOverrun:
-        return overrun(address, size);
-    }
-  }
+  void count_block(uint64_t address, uint32_t size) { counted_fast(address, size); }
   // --model full: the count and the block's instruction fetch, a leaf when the fetch repeats
   // the last ITLB hit (mmu.h, "Repeated hits").
   void block(uint64_t address, uint32_t size) {
-    switch (counter_.enter_cached_block(address, size)) {
-      case InstructionCounter::Entry::kCounted:
-        break;
-      case InstructionCounter::Entry::kSlow:
-        return enter_block(address, size);
-      case InstructionCounter::Entry::kOverrun:
-        return overrun(address, size);
-    }
+    if (!counted_fast(address, size)) [[unlikely]]
+      return;
     // A repeated hit needs no frame: everything else is out of line. (Only a context with plain
     // accesses remembers pages, and every context forgets them when it stops. A block that
     // straddles two pages has no current page, which no remembered page matches.)
@@ -165,6 +150,21 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
   void rewind_to_stopped_block(bool stopped_cleanly);
   // The engine stopped on a fault: resolves it; why the run ends, or nothing to go on.
   std::optional<os::StopReason> after_fault(uint64_t rip);
+  // Both block hooks' count: true when the fast path counted the block, else the slow path
+  // has run (tail calls, so that the hooks stay frameless leaves).
+  bool counted_fast(uint64_t address, uint32_t size) {
+    switch (counter_.enter_cached_block(address, size)) {
+      case InstructionCounter::Entry::kCounted:
+        return true;
+      case InstructionCounter::Entry::kSlow:
+        enter_block(address, size);
+        return false;
+      case InstructionCounter::Entry::kOverrun:
+        overrun(address, size);
+        return false;
+    }
+    return false;
+  }
   [[gnu::noinline]] void enter_block(uint64_t address, uint32_t size);
   // The block did not fit the room it was charged to: undo the charge, then enter_block.
   [[gnu::noinline]] void overrun(uint64_t address, uint32_t size);
