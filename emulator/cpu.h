@@ -132,6 +132,10 @@ class Cpu final : public os::CpuPort, public os::PageTableObserver {
 
  private:
   static constexpr uint64_t kSyscallLength = 2;  // 0f 05
+  // RIP as the kernel sees it: inside `syscall`, after the instruction.
+  uint64_t user_rip(uint64_t engine_rip) const {
+    return in_syscall_ ? engine_rip + kSyscallLength : engine_rip;
+  }
 
   // Unicorn calls the hooks from C: nothing may throw out of them, so each one catches, records
   // the error and stops the CPU.

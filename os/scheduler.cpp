@@ -35,10 +35,12 @@ Process* Scheduler::pick_next(size_t cpu) {
     const Process* p = tasks_.find(pid);
     return p == nullptr || p->state() == ProcessState::kZombie;
   });
-  std::vector<int> turn;
+  // The candidates are copied (the loop moves them in the run queue) into a buffer kept
+  // between turns: no allocation per context switch.
+  turn_.clear();
   for (int pid : run_queue_)
-    if (tasks_.find(pid)->processor == cpu) turn.push_back(pid);
-  for (const int pid : turn) {
+    if (tasks_.find(pid)->processor == cpu) turn_.push_back(pid);
+  for (const int pid : turn_) {
     run_queue_.erase(std::find(run_queue_.begin(), run_queue_.end(), pid));
     run_queue_.push_back(pid);
     Process* p = tasks_.find(pid);

@@ -58,6 +58,7 @@ class Scheduler {
   TlbControl& tlb_;
   std::function<bool(Process&)> resume_blocked_;
   std::vector<int> run_queue_;
+  std::vector<int> turn_;  // pick_next's candidates (pick_next does not nest)
   std::vector<CpuCounters> cpus_;
   size_t next_cpu_ = 0;  // the CPU whose turn comes next (round robin)
   uint64_t context_switches_ = 0;
