@@ -19,6 +19,12 @@ using SliceEnd = os::CpuPort::SliceEnd;
 constexpr uint64_t kLoop = 0x401000;   // a block of 4 NOPs
 constexpr uint64_t kOther = 0x402000;  // a block of 3 NOPs
 
+struct Block {
+  uint64_t address;
+  uint32_t size;
+};
+constexpr Block kLoopBlock{kLoop, 4}, kOtherBlock{kOther, 3};
+
 InstructionCounter nop_counter() {
   return InstructionCounter([](uint64_t, std::span<uint8_t> out) {
     std::fill(out.begin(), out.end(), uint8_t{0x90});
@@ -41,6 +47,15 @@ bool hook(InstructionCounter& counter, uint64_t address, uint32_t size) {
   return counter.enter_block(address, size) == Verdict::kRun;
 }
 
+// A counter in a new slice, after the hook has run `blocks` (each of which must run).
+InstructionCounter after(uint64_t budget, SliceEnd end, std::initializer_list<Block> blocks) {
+  InstructionCounter counter = nop_counter();
+  counter.start_slice(budget, end);
+  for (const Block& b : blocks)
+    EXPECT_TRUE(hook(counter, b.address, b.size)) << "block at " << b.address;
+  return counter;
+}
+
 TEST(InstructionCounter, ARepeatedBlockIsCountedByTheFastPathUntilTheBudgetEnds) {
   InstructionCounter counter = nop_counter();
   counter.start_slice(100, SliceEnd::kAtBlock);
@@ -60,11 +75,8 @@ TEST(InstructionCounter, ARepeatedBlockIsCountedByTheFastPathUntilTheBudgetEnds)
 }
 
 TEST(InstructionCounter, ASliceEndingAtABlockRunsTheBlockThatStartsBeforeItsEnd) {
-  InstructionCounter counter = nop_counter();
-  counter.start_slice(10, SliceEnd::kAtBlock);
-  EXPECT_TRUE(hook(counter, kLoop, 4));
-  EXPECT_TRUE(hook(counter, kLoop, 4));
-  EXPECT_TRUE(hook(counter, kLoop, 4));  // starts at 8, ends at 12
+  // The third block starts at 8 and ends at 12.
+  InstructionCounter counter = after(10, SliceEnd::kAtBlock, {kLoopBlock, kLoopBlock, kLoopBlock});
   EXPECT_EQ(counter.retired(), 12u);
   EXPECT_EQ(counter.left(), 0u);
   EXPECT_FALSE(hook(counter, kLoop, 4));
@@ -78,10 +90,7 @@ TEST(InstructionCounter, ASliceEndingAtABlockRunsTheBlockThatStartsBeforeItsEnd)
 }
 
 TEST(InstructionCounter, AnExactSliceStopsBeforeTheBlockItEndsInsideThenCountsItsTail) {
-  InstructionCounter counter = nop_counter();
-  counter.start_slice(10, SliceEnd::kExact);
-  EXPECT_TRUE(hook(counter, kLoop, 4));
-  EXPECT_TRUE(hook(counter, kLoop, 4));
+  InstructionCounter counter = after(10, SliceEnd::kExact, {kLoopBlock, kLoopBlock});
   EXPECT_EQ(counter.enter_cached_block(kLoop, 4), Entry::kOverrun);
   counter.give_back();
   EXPECT_EQ(counter.enter_block(kLoop, 4), Verdict::kStopForTail);
@@ -100,10 +109,7 @@ TEST(InstructionCounter, AnExactSliceStopsBeforeTheBlockItEndsInsideThenCountsIt
 }
 
 TEST(InstructionCounter, TheFastPathOfAnotherCachedBlockRespectsTheBudgetWithoutACharge) {
-  InstructionCounter counter = nop_counter();
-  counter.start_slice(9, SliceEnd::kAtBlock);
-  EXPECT_TRUE(hook(counter, kLoop, 4));
-  EXPECT_TRUE(hook(counter, kOther, 3));
+  InstructionCounter counter = after(9, SliceEnd::kAtBlock, {kLoopBlock, kOtherBlock});
   EXPECT_EQ(counter.retired(), 7u);
   // kLoop is cached but 7 + 4 > 9: the fast path declines and charges nothing.
   EXPECT_EQ(counter.enter_cached_block(kLoop, 4), Entry::kSlow);
@@ -113,10 +119,7 @@ TEST(InstructionCounter, TheFastPathOfAnotherCachedBlockRespectsTheBudgetWithout
 }
 
 TEST(InstructionCounter, AForcedSlowPathSendsEveryBlockToEnterBlockUntilRestored) {
-  InstructionCounter counter = nop_counter();
-  counter.start_slice(1000, SliceEnd::kAtBlock);
-  EXPECT_TRUE(hook(counter, kLoop, 4));
-  EXPECT_TRUE(hook(counter, kOther, 3));
+  InstructionCounter counter = after(1000, SliceEnd::kAtBlock, {kLoopBlock, kOtherBlock});
   counter.force_slow_path();
   EXPECT_EQ(counter.enter_cached_block(kOther, 3), Entry::kOverrun);
   counter.give_back();
@@ -129,10 +132,7 @@ TEST(InstructionCounter, AForcedSlowPathSendsEveryBlockToEnterBlockUntilRestored
 }
 
 TEST(InstructionCounter, ABlockCutShortRetiresOnlyTheInstructionsBeforeTheStop) {
-  InstructionCounter counter = nop_counter();
-  counter.start_slice(100, SliceEnd::kAtBlock);
-  EXPECT_TRUE(hook(counter, kLoop, 4));
-  EXPECT_TRUE(hook(counter, kLoop, 4));
+  InstructionCounter counter = after(100, SliceEnd::kAtBlock, {kLoopBlock, kLoopBlock});
   EXPECT_EQ(counter.instruction_index(kLoop + 3), 7u);
   counter.retire_partial(kLoop + 1);  // a fault at the second instruction
   EXPECT_EQ(counter.retired(), 5u);
