@@ -93,10 +93,8 @@ class InstructionCounter {
   // Sends the next block to enter_block (the owner wants to stop there): no block fits.
   void force_slow_path() { set_room(-1); }
   void restore_limit() {
-    const uint64_t done = retired();
-    const uint64_t budget_left = budget_end_ > done ? budget_end_ - done : 0;
     set_room(counting_tail_ ? kUnlimited
-                            : static_cast<int64_t>(std::min<uint64_t>(budget_left, kUnlimited)));
+                            : static_cast<int64_t>(std::min<uint64_t>(left(), kUnlimited)));
   }
 
   // The current block stopped at `rip`: only the instructions before it retired.
