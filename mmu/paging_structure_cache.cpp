@@ -7,10 +7,19 @@ constexpr uint64_t kValid = 1;
 constexpr unsigned kPcidShift = 1;
 constexpr uint64_t kPcidField = uint64_t{0xfff} << kPcidShift;
 constexpr unsigned kTagShift = 13;
+
+size_t hint_count(uint32_t entries) {
+  size_t n = 1;
+  while (n < 2 * static_cast<size_t>(entries))
+    n *= 2;
+  return n;
+}
 }  // namespace
 
 PagingStructureCache::PagingStructureCache(Level level, uint32_t entries)
-    : level_(level), slots_(entries) {}
+    : level_(level), slots_(entries), hints_(hint_count(entries), 0) {
+  static_assert(kHintShift == kTagShift);
+}
 
 uint64_t PagingStructureCache::key(VirtAddr va, uint16_t pcid) const {
   // An entry at `level` covers the region translated by one entry of that level.
@@ -21,10 +30,16 @@ uint64_t PagingStructureCache::key(VirtAddr va, uint16_t pcid) const {
 
 const PagingStructureCache::Hit* PagingStructureCache::lookup(VirtAddr va, uint16_t pcid) {
   const uint64_t k = key(va, pcid);
-  for (auto& slot : slots_) {
-    if (slot.key == k) {
-      slot.last_use = ++clock_;
-      return &slot.hit;
+  uint32_t& hint = hints_[hint_of(k)];
+  if (hint < slots_.size() && slots_[hint].key == k) [[likely]] {
+    slots_[hint].last_use = ++clock_;
+    return &slots_[hint].hit;
+  }
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].key == k) {
+      hint = static_cast<uint32_t>(i);
+      slots_[i].last_use = ++clock_;
+      return &slots_[i].hit;
     }
   }
   return nullptr;
@@ -48,6 +63,7 @@ void PagingStructureCache::fill(VirtAddr va, uint16_t pcid, PhysAddr next_table,
     }
   }
   *target = Slot{k, ++clock_, Hit{next_table, rights}};
+  hints_[hint_of(k)] = static_cast<uint32_t>(target - slots_.data());
 }
 
 void PagingStructureCache::invalidate_pcid(uint16_t pcid) {
