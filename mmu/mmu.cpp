@@ -129,14 +129,18 @@ bool Mmu::serves(const TlbEntry& entry, Access access, Mode mode) const {
 
 const TlbEntry* Mmu::lookup(TlbLevel level, VirtAddr va, uint16_t pcid,
                             std::vector<uint64_t>& hits) {
-  auto& arrays = arrays_[static_cast<int>(level)];
-  for (size_t i = 0; i < arrays.size(); ++i) {
+  // Pointers, not indices: TlbArray's size is not a power of two, and an index would cost a
+  // division per lookup.
+  uint64_t* hit = hits.data();
+  for (TlbArray& array : arrays_[static_cast<int>(level)]) {
     // An array with no entries (the huge-page arrays of a program without any) is not searched.
-    if (arrays[i].empty()) continue;
-    if (const TlbEntry* e = arrays[i].lookup(va, pcid)) {
-      ++hits[i];
-      return e;
+    if (!array.empty()) {
+      if (const TlbEntry* e = array.lookup(va, pcid)) {
+        ++*hit;
+        return e;
+      }
     }
+    ++hit;
   }
   return nullptr;
 }

@@ -31,6 +31,8 @@ TlbArray::TlbArray(TlbArrayConfig config)
   // Probe small pages first: they are by far the most common hits.
   for (auto size : {PageSize::k4K, PageSize::k2M, PageSize::k1G})
     if (config_.holds(size)) sizes_[size_count_++] = size;
+  for (auto size : {PageSize::k4K, PageSize::k2M, PageSize::k1G})
+    fill_sizes_[static_cast<int>(size)] = largest_held_size(size);
 }
 
 uint32_t TlbArray::find_way(const TlbEntry* ways, uint64_t key) const {
@@ -75,7 +77,7 @@ const TlbEntry* TlbArray::peek(VirtAddr va, uint16_t pcid) const {
   return nullptr;
 }
 
-PageSize TlbArray::fill_size(PageSize size) const {
+PageSize TlbArray::largest_held_size(PageSize size) const {
   // The largest held size not above `size`; sizes_ is ascending. A result above `size` means
   // nothing fits.
   PageSize best = PageSize::k1G;
@@ -91,7 +93,8 @@ PageSize TlbArray::fill_size(PageSize size) const {
 
 bool TlbArray::insert(const TlbFill& fill, uint16_t pcid, bool may_hold) {
   const PageSize size = fill_size(fill.size);
-  if (size > fill.size) return false;
+  if (size > fill.size) [[unlikely]]
+    return false;
   TlbEntry entry;
   entry.key = TlbEntry::make_key(fill.va, size, pcid);
   // A splintered entry maps the part of the large page that contains va.
@@ -104,9 +107,19 @@ bool TlbArray::insert(const TlbFill& fill, uint16_t pcid, bool may_hold) {
   const uint32_t set = set_index(fill.va, size);
   TlbEntry* ways = way_ptr(set);
   const uint32_t way = way_for(set, entry.key, may_hold);
-  if (ways[way].valid()) count(ways[way], set, false);
-  ways[way] = entry;
-  count(entry, set, true);
+  TlbEntry& slot = ways[way];
+  if (slot.valid()) {
+    // A replacement: the counts change only where the two entries differ.
+    if (slot.size() != size) {
+      --valid_by_size_[static_cast<int>(slot.size())];
+      ++valid_by_size_[static_cast<int>(size)];
+    }
+    if (slot.global() != fill.global) global_ += fill.global ? 1u : ~0u;
+    slot = entry;
+  } else {
+    slot = entry;
+    count(entry, set, true);
+  }
   replacement_.on_fill(set, way);
   // The next access to this page is most likely the same instruction's next one.
   if (size == sizes_[0]) note_recent(entry.key, &ways[way], set, way);

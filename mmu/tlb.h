@@ -158,7 +158,10 @@ class TlbArray {
   }
 
  private:
-  PageSize fill_size(PageSize size) const;
+  // The size an entry for a page of `size` takes: the largest held size not above it, or a
+  // size above it when none fits.
+  PageSize fill_size(PageSize size) const { return fill_sizes_[static_cast<int>(size)]; }
+  PageSize largest_held_size(PageSize size) const;
   bool insert(const TlbFill& fill, uint16_t pcid, bool may_hold);
   // The way a new entry of `key` takes in `set`: its own (may_hold), else a free one, else the
   // replacement policy's victim.
@@ -192,6 +195,7 @@ class TlbArray {
   bool sets_is_pow2_;
   PageSize sizes_[kPageSizeCount];
   uint8_t size_count_ = 0;
+  PageSize fill_sizes_[kPageSizeCount] = {};  // fill_size(), by page size
   std::vector<TlbEntry> entries_;
   // Valid entries, by page size and global: a size the array holds none of is not searched
   // (the 2M sets of a program without huge pages), and without global entries a search

@@ -97,6 +97,31 @@ TEST(TlbGeometry, OneGigabytePageSplintersIntoA4KArray) {
   EXPECT_EQ(tlb.lookup(VirtAddr{0x4123'5000}, 0), nullptr) << "only the 4K piece is cached";
 }
 
+TEST(TlbGeometry, AReplacementCountsTheSizeAndScopeOfTheNewEntry) {
+  // A full set, so each fill replaces a valid entry of another size or scope. A lookup searches
+  // only the sizes the array holds entries of, and compares PCIDs loosely only when it holds
+  // global entries: both counts must follow each replacement.
+  const uint8_t both =
+      (1u << static_cast<unsigned>(PageSize::k4K)) | (1u << static_cast<unsigned>(PageSize::k2M));
+  TlbArray tlb(tlb_config(2, 2, Replacement::kLru, both));
+  tlb.fill(page(1), 0);
+  tlb.fill(page(2), 0);
+  const TlbFill huge{VirtAddr{0x4020'0000}, PageSize::k2M, PhysAddr{0x80'0000},
+                     {true, true, true},    false,         false};
+  ASSERT_TRUE(tlb.fill(huge, 0));  // replaces page 1
+  ASSERT_NE(tlb.lookup(VirtAddr{0x4021'2345}, 0), nullptr);
+  EXPECT_EQ(tlb.lookup(Vpn{1}.address(), 0), nullptr);
+  tlb.fill(page(7, /*global=*/true), 0);  // replaces page 2
+  ASSERT_NE(tlb.lookup(Vpn{7}.address(), 5), nullptr) << "a global entry serves every PCID";
+  tlb.fill(page(8), 0);  // replaces the 2M entry
+  EXPECT_EQ(tlb.lookup(VirtAddr{0x4021'2345}, 0), nullptr);
+  tlb.fill(page(9), 0);  // replaces the global entry
+  EXPECT_EQ(tlb.lookup(Vpn{7}.address(), 5), nullptr);
+  EXPECT_EQ(tlb.lookup(Vpn{9}.address(), 5), nullptr) << "no global entry is left";
+  ASSERT_NE(tlb.lookup(Vpn{9}.address(), 0), nullptr);
+  EXPECT_EQ(tlb.valid_entries(), 2u);
+}
+
 TEST(TlbGeometry, SmallPagesDoNotFitALargeOnlyArray) {
   TlbArray tlb(tlb_config(8, 8, Replacement::kLru, 1u << static_cast<unsigned>(PageSize::k2M)));
   EXPECT_FALSE(tlb.fill(page(1), 0));
