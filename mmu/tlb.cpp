@@ -91,6 +91,20 @@ PageSize TlbArray::largest_held_size(PageSize size) const {
   return found ? best : static_cast<PageSize>(kPageSizeCount);
 }
 
+inline uint32_t TlbArray::way_for(uint32_t set, uint64_t key, bool may_hold) {
+  const TlbEntry* ways = way_ptr(set);
+  const uint32_t n = config_.ways;
+  if (may_hold) {
+    for (uint32_t w = 0; w < n; ++w)
+      if (ways[w].key == key) return w;  // refresh in place, never hold two copies
+  }
+  if (valid_in_set_[set] < n) {
+    for (uint32_t w = 0; w < n; ++w)
+      if (!ways[w].valid()) return w;
+  }
+  return replacement_.victim(set);
+}
+
 bool TlbArray::insert(const TlbFill& fill, uint16_t pcid, bool may_hold) {
   const PageSize size = fill_size(fill.size);
   if (size > fill.size) [[unlikely]]
@@ -124,20 +138,6 @@ bool TlbArray::insert(const TlbFill& fill, uint16_t pcid, bool may_hold) {
   // The next access to this page is most likely the same instruction's next one.
   if (size == sizes_[0]) note_recent(entry.key, &ways[way], set, way);
   return true;
-}
-
-uint32_t TlbArray::way_for(uint32_t set, uint64_t key, bool may_hold) {
-  const TlbEntry* ways = way_ptr(set);
-  const uint32_t n = config_.ways;
-  if (may_hold) {
-    for (uint32_t w = 0; w < n; ++w)
-      if (ways[w].key == key) return w;  // refresh in place, never hold two copies
-  }
-  if (valid_in_set_[set] < n) {
-    for (uint32_t w = 0; w < n; ++w)
-      if (!ways[w].valid()) return w;
-  }
-  return replacement_.victim(set);
 }
 
 template <typename Pred>
