@@ -74,6 +74,7 @@ class Checker {
     space.for_each_table([&](mmu::PhysAddr table) {
       reach(Pfn{table}, FrameUse::kPageTable, "pid " + std::to_string(pid) + "'s page tables");
     });
+    uint64_t huge_leaves = 0;
     space.for_each_leaf([&](uint64_t va, mmu::Pte e) {
       // A PROT_NONE entry still maps its frame (P is clear only so that every access faults).
       if (!holds_frame(e)) {
@@ -85,10 +86,17 @@ class Checker {
       const std::string where = "pid " + std::to_string(pid) + " va " + mmu::hex(va);
       reach(pfn, std::nullopt, where);
       seen_.mapped[pfn.value].push_back(Mapping{&space, va});
-      if (e.page_size())  // a 2 MiB page: the head carries the mapping, the tails are its body
-        for (uint64_t i = 1; i < mmu::Pte::kEntriesPerTable; ++i)
-          reach(Pfn{pfn.value + i}, FrameUse::kAnonymous, where + " (huge page)");
+      if (!e.page_size()) return;
+      ++huge_leaves;  // a 2 MiB page: the head carries the mapping, the tails are its body
+      for (uint64_t i = 1; i < mmu::Pte::kEntriesPerTable; ++i)
+        reach(Pfn{pfn.value + i}, FrameUse::kAnonymous, where + " (huge page)");
     });
+    // Every search for huge leaves to split (fork, mprotect, munmap) is skipped while the
+    // count is zero.
+    if (huge_leaves != space.stats().huge)
+      violations_.push_back("pid " + std::to_string(pid) + " counts " +
+                            std::to_string(space.stats().huge) +
+                            " huge pages, its page tables hold " + std::to_string(huge_leaves));
   }
 
   // Marks a frame as referred to by `where`, which expects it to hold `use`.
