@@ -1,6 +1,8 @@
 // Repeated hits (mmu.h): which MMUs may count them, and folding them into the statistics.
 #include "mmu/mmu.h"
 
+#include <utility>
+
 namespace vmlab::mmu {
 
 void Mmu::recompute_repeatable() {
@@ -18,13 +20,19 @@ void Mmu::fold_repeated_hits(RepeatPath path) {
   const int l1 = path == kFetchPath ? kL1iIndex : kL1dIndex;
   LevelCounters& c = counters_.levels[l1];
   uint64_t total = 0;
-  for (int a = 0; a < kAccessKinds; ++a) {
-    if ((kPathAccesses[path] & (1u << a)) == 0) continue;
-    const uint64_t n = repeated_[a];
-    repeated_[a] = 0;
+  auto fold = [&](Access access) {
+    const int a = static_cast<int>(access);
+    const uint64_t n = std::exchange(repeated_[a], 0);
     counters_.translations[a] += n;
     c.hits_by[a] += n;
     total += n;
+  };
+  // The path's access kinds (kPathAccesses) by name: no loop over the others.
+  if (path == kFetchPath) {
+    fold(Access::kFetch);
+  } else {
+    fold(Access::kRead);
+    fold(Access::kWrite);
   }
   Repeats& r = repeats_[path];
   const uint64_t run = total - r.run_start;
