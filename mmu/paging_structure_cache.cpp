@@ -17,15 +17,17 @@ size_t hint_count(uint32_t entries) {
 }  // namespace
 
 PagingStructureCache::PagingStructureCache(Level level, uint32_t entries)
-    : level_(level), slots_(entries), hints_(hint_count(entries), 0) {
-  static_assert(kHintShift == kTagShift);
-}
+    : level_(level), slots_(entries), hints_(hint_count(entries), 0) {}
 
 uint64_t PagingStructureCache::key(VirtAddr va, uint16_t pcid) const {
   // An entry at `level` covers the region translated by one entry of that level.
   const uint64_t region =
       (va.value & ((uint64_t{1} << kLinearAddressBits) - 1)) >> level_shift(level_);
   return (region << kTagShift) | (static_cast<uint64_t>(pcid) << kPcidShift) | kValid;
+}
+
+size_t PagingStructureCache::hint_of(uint64_t k) const {
+  return (k >> kTagShift) & (hints_.size() - 1);
 }
 
 const PagingStructureCache::Hit* PagingStructureCache::lookup(VirtAddr va, uint16_t pcid) {

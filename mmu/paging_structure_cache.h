@@ -41,8 +41,7 @@ class PagingStructureCache {
   // A guess at the slot holding a key, by its region's low bits: most lookups hit there and
   // skip the search. A guess is checked against the slot's key, so a stale one only costs the
   // search it would have saved; hits and misses are those of the full search.
-  size_t hint_of(uint64_t k) const { return (k >> kHintShift) & (hints_.size() - 1); }
-  static constexpr unsigned kHintShift = 13;  // the region bits of a key
+  size_t hint_of(uint64_t k) const;
 
   Level level_;
   std::vector<Slot> slots_;

@@ -129,11 +129,10 @@ bool TlbArray::insert(const TlbFill& fill, uint16_t pcid, bool may_hold) {
       ++valid_by_size_[static_cast<int>(size)];
     }
     if (slot.global() != fill.global) global_ += fill.global ? 1u : ~0u;
-    slot = entry;
   } else {
-    slot = entry;
     count(entry, set, true);
   }
+  slot = entry;
   replacement_.on_fill(set, way);
   // The next access to this page is most likely the same instruction's next one.
   if (size == sizes_[0]) note_recent(entry.key, &ways[way], set, way);

@@ -37,7 +37,8 @@ bool HugePages::split_huge(uint64_t va) {
 
 void HugePages::split_huge_in(uint64_t start, uint64_t end) {
   // A space without 2 MiB leaves (most of them) has nothing to split: no scan of its tables.
-  // The count is kept as leaves change and checked against the tables by MemoryInvariants.
+  // The count is kept as leaves change and checked against the tables by
+  // check_memory_invariants().
   if (tables_.stats().huge == 0) return;
   std::vector<uint64_t> huge;
   tables_.for_each_leaf_in(start, end, [&](uint64_t va, Pte e) {
