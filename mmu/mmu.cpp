@@ -124,7 +124,7 @@ void Mmu::recompute_required_flags() {
 
 bool Mmu::serves(const TlbEntry& entry, Access access, Mode mode) const {
   const uint8_t need = required_flags_[static_cast<int>(access)][mode_index(mode)];
-  return (entry.flags & need) == need;
+  return (entry.flags() & need) == need;
 }
 
 const TlbEntry* Mmu::lookup(TlbLevel level, VirtAddr va, uint16_t pcid,
@@ -240,7 +240,7 @@ Translation Mmu::translate_full(VirtAddr va, Access access, Mode mode) {
         t.size = e->size();
         t.outcome = TlbOutcome::kL2Hit;
         fill_after_miss(
-            l1, TlbFill{va, e->size(), e->frame, e->permissions(), e->global(), e->dirty()});
+            l1, TlbFill{va, e->size(), e->frame(), e->permissions(), e->global(), e->dirty()});
         counters_.cycles += cycles;
         if (observer_ != nullptr)
           observer_->on_translation({va, access, mode, pcid, t, nullptr, 0, false, cycles});

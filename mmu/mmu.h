@@ -86,7 +86,7 @@ class Mmu {
       if (const TlbEntry* e = first->lookup_recent(va, control_.pcid)) {
         const int a = static_cast<int>(access);
         const uint8_t need = required_flags_[a][mode == Mode::kUser ? 0 : 1];
-        if ((e->flags & need) == need) [[likely]] {
+        if ((e->flags() & need) == need) [[likely]] {
           ++counters_.translations[a];
           LevelCounters& c = counters_.levels[l1];
           ++c.hits;
@@ -151,12 +151,12 @@ class Mmu {
     const RepeatedPage previous = r.page[0];
     const TlbEntry* e = repeatable_ ? first->recent_entry(va, control_.pcid) : nullptr;
     r.page[0] = {key, first->recent_key(va, control_.pcid),
-                 e == nullptr ? uint8_t{0} : repeat_rights_[path][e->flags]};
+                 e == nullptr ? uint8_t{0} : repeat_rights_[path][e->flags()]};
     const TlbEntry* p = e != nullptr && previous.key != key && previous.key != kNoPage
                             ? first->previous_entry(previous.tlb_key)
                             : nullptr;
     r.page[1] = {previous.key, previous.tlb_key,
-                 p == nullptr ? uint8_t{0} : repeat_rights_[path][p->flags]};
+                 p == nullptr ? uint8_t{0} : repeat_rights_[path][p->flags()]};
     if (path == kFetchPath) sync_fetch_key();
   }
   // The pages are forgotten; their keys may name other pages from now on.

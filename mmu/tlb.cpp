@@ -112,12 +112,12 @@ bool TlbArray::insert(const TlbFill& fill, uint16_t pcid, bool may_hold) {
   TlbEntry entry;
   entry.key = TlbEntry::make_key(fill.va, size, pcid);
   // A splintered entry maps the part of the large page that contains va.
-  entry.frame = fill.frame + (fill.va.page_offset(fill.size) & ~page_offset_mask(size));
-  entry.flags = static_cast<uint8_t>((fill.global ? TlbEntry::kGlobal : 0) |
-                                     (fill.permissions.writable ? TlbEntry::kWritable : 0) |
-                                     (fill.permissions.user ? TlbEntry::kUser : 0) |
-                                     (fill.permissions.executable ? TlbEntry::kExecutable : 0) |
-                                     (fill.dirty ? TlbEntry::kDirty : 0));
+  const PhysAddr frame = fill.frame + (fill.va.page_offset(fill.size) & ~page_offset_mask(size));
+  entry.payload = frame.value | (fill.global ? TlbEntry::kGlobal : 0) |
+                  (fill.permissions.writable ? TlbEntry::kWritable : 0) |
+                  (fill.permissions.user ? TlbEntry::kUser : 0) |
+                  (fill.permissions.executable ? TlbEntry::kExecutable : 0) |
+                  (fill.dirty ? TlbEntry::kDirty : 0);
   const uint32_t set = set_index(fill.va, size);
   TlbEntry* ways = way_ptr(set);
   const uint32_t way = way_for(set, entry.key, may_hold);

@@ -3,7 +3,9 @@
 // writes (Intel SDM Vol. 3 §4.10.4).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,13 +27,15 @@ struct TlbArrayConfig {
   bool holds(PageSize size) const { return (page_sizes >> static_cast<unsigned>(size)) & 1u; }
 };
 
-// What a hit returns: enough to finish the translation and check the access.
+// What a hit returns: enough to finish the translation and check the access. Two words, so
+// that a 4-way set fills one 64-byte cache line and a search of a 12-way set touches three.
 struct TlbEntry {
   // key: bit 0 valid, bits 2:1 page size, bits 15:4 PCID, bits 63:16 virtual page number at
   // the entry's page size. Comparing one word finds a match.
   uint64_t key = 0;
-  PhysAddr frame;  // physical base of the page
-  uint8_t flags = 0;
+  // The physical base of the page, with the flags below in its low bits (a page's base is
+  // 4 KiB-aligned, like a PTE's address field).
+  uint64_t payload = 0;
 
   static constexpr uint64_t kValidBit = 1;
   static constexpr unsigned kSizeShift = 1;
@@ -44,16 +48,20 @@ struct TlbEntry {
   static constexpr uint8_t kUser = 1u << 2;
   static constexpr uint8_t kExecutable = 1u << 3;
   static constexpr uint8_t kDirty = 1u << 4;
+  static constexpr uint64_t kFlagsMask = 0xff;
+  static_assert(kFlagsMask <= kPageOffsetMask, "the flags share the payload with the frame");
 
   bool valid() const { return key & kValidBit; }
+  PhysAddr frame() const { return PhysAddr{payload & ~kFlagsMask}; }
+  uint8_t flags() const { return static_cast<uint8_t>(payload & kFlagsMask); }
   PageSize size() const { return static_cast<PageSize>((key >> kSizeShift) & 3u); }
   uint16_t pcid() const { return static_cast<uint16_t>((key & kPcidField) >> kPcidShift); }
-  bool global() const { return flags & kGlobal; }
+  bool global() const { return payload & kGlobal; }
   Permissions permissions() const {
-    return {(flags & kWritable) != 0, (flags & kUser) != 0, (flags & kExecutable) != 0};
+    return {(payload & kWritable) != 0, (payload & kUser) != 0, (payload & kExecutable) != 0};
   }
-  bool dirty() const { return flags & kDirty; }
-  PhysAddr translate(VirtAddr va) const { return frame + va.page_offset(size()); }
+  bool dirty() const { return payload & kDirty; }
+  PhysAddr translate(VirtAddr va) const { return frame() + va.page_offset(size()); }
 
   // Canonical addresses are determined by their low 48 bits, which fit the tag field.
   static uint64_t tag(VirtAddr va, PageSize size) {
@@ -63,6 +71,22 @@ struct TlbEntry {
     return (tag(va, size) << kTagShift) | (static_cast<uint64_t>(pcid) << kPcidShift) |
            (static_cast<uint64_t>(size) << kSizeShift) | kValidBit;
   }
+};
+
+static_assert(sizeof(TlbEntry) == 16);
+
+// Storage for a TLB array's entries that starts on a cache line, so that every set of a
+// power-of-two associativity starts on one too. (std::allocator aligns to 16 bytes only.)
+template <typename T>
+struct CacheLineAllocator {
+  using value_type = T;
+  static constexpr std::align_val_t kAlignment{64};
+  CacheLineAllocator() = default;
+  template <typename U>
+  CacheLineAllocator(const CacheLineAllocator<U>&) {}
+  T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlignment)); }
+  void deallocate(T* p, size_t) { ::operator delete(p, kAlignment); }
+  friend bool operator==(const CacheLineAllocator&, const CacheLineAllocator&) { return true; }
 };
 
 // A translation to insert. `size` is the size of the page the walk found; arrays that do not
@@ -196,7 +220,7 @@ class TlbArray {
   PageSize sizes_[kPageSizeCount];
   uint8_t size_count_ = 0;
   PageSize fill_sizes_[kPageSizeCount] = {};  // fill_size(), by page size
-  std::vector<TlbEntry> entries_;
+  std::vector<TlbEntry, CacheLineAllocator<TlbEntry>> entries_;
   // Valid entries, by page size and global: a size the array holds none of is not searched
   // (the 2M sets of a program without huge pages), and without global entries a search
   // compares whole keys only.

@@ -93,8 +93,42 @@ TEST(TlbGeometry, OneGigabytePageSplintersIntoA4KArray) {
   const TlbEntry* e = tlb.lookup(VirtAddr{0x4123'4000}, 0);
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(e->size(), PageSize::k4K);
-  EXPECT_EQ(e->frame.value, 0x80'0000'0000u + 0x123'4000u);
+  EXPECT_EQ(e->frame().value, 0x80'0000'0000u + 0x123'4000u);
   EXPECT_EQ(tlb.lookup(VirtAddr{0x4123'5000}, 0), nullptr) << "only the 4K piece is cached";
+}
+
+TEST(TlbGeometry, AnEntryKeepsItsFrameAndEveryFlagApart) {
+  // The frame and the flags share one word: neither may leak into the other.
+  TlbArray tlb(tlb_config(16, 4));
+  const PhysAddr frame{0xf'ffff'f000};  // every frame bit a 40-bit physical address has
+  ASSERT_TRUE(
+      tlb.fill(TlbFill{VirtAddr{0x7000}, PageSize::k4K, frame, {true, true, true}, true, true}, 0));
+  const TlbEntry* all = tlb.lookup(VirtAddr{0x7000}, 0);
+  ASSERT_NE(all, nullptr);
+  EXPECT_EQ(all->frame(), frame);
+  EXPECT_TRUE(all->global() && all->dirty());
+  EXPECT_TRUE(all->permissions().writable && all->permissions().user &&
+              all->permissions().executable);
+  ASSERT_TRUE(tlb.fill(
+      TlbFill{
+          VirtAddr{0x8000}, PageSize::k4K, PhysAddr{0x1000}, {false, false, false}, false, false},
+      0));
+  const TlbEntry* none = tlb.lookup(VirtAddr{0x8000}, 0);
+  ASSERT_NE(none, nullptr);
+  EXPECT_EQ(none->frame(), PhysAddr{0x1000});
+  EXPECT_EQ(none->flags(), 0u);
+  EXPECT_EQ(none->translate(VirtAddr{0x8fff}).value, 0x1fffu);
+}
+
+TEST(TlbGeometry, FourWaySetsStartOnACacheLine) {
+  // 16-byte entries in storage aligned to 64 bytes: a 4-way set is one cache line.
+  TlbArray tlb(tlb_config(64, 4));
+  for (uint64_t vpn = 0; vpn < 16; ++vpn) {
+    tlb.fill(page(vpn), 0);
+    const TlbEntry* e = tlb.peek(Vpn{vpn}.address(), 0);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(e) / 64, reinterpret_cast<uintptr_t>(e + 3) / 64);
+  }
 }
 
 TEST(TlbGeometry, AReplacementCountsTheSizeAndScopeOfTheNewEntry) {
