@@ -3,14 +3,13 @@
 // writes (Intel SDM Vol. 3 §4.10.4).
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
-#include <new>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "mmu/address.h"
+#include "mmu/cache_line.h"
 #include "mmu/paging.h"
 #include "mmu/replacement.h"
 
@@ -74,20 +73,6 @@ struct TlbEntry {
 };
 
 static_assert(sizeof(TlbEntry) == 16);
-
-// Storage for a TLB array's entries that starts on a cache line, so that every set of a
-// power-of-two associativity starts on one too. (std::allocator aligns to 16 bytes only.)
-template <typename T>
-struct CacheLineAllocator {
-  using value_type = T;
-  static constexpr std::align_val_t kAlignment{64};
-  CacheLineAllocator() = default;
-  template <typename U>
-  CacheLineAllocator(const CacheLineAllocator<U>&) {}
-  T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlignment)); }
-  void deallocate(T* p, size_t) { ::operator delete(p, kAlignment); }
-  friend bool operator==(const CacheLineAllocator&, const CacheLineAllocator&) { return true; }
-};
 
 // A translation to insert. `size` is the size of the page the walk found; arrays that do not
 // hold that size store the largest smaller size they hold (as hardware splinters 1 GiB pages).
@@ -220,7 +205,7 @@ class TlbArray {
   PageSize sizes_[kPageSizeCount];
   uint8_t size_count_ = 0;
   PageSize fill_sizes_[kPageSizeCount] = {};  // fill_size(), by page size
-  std::vector<TlbEntry, CacheLineAllocator<TlbEntry>> entries_;
+  CacheLineVector<TlbEntry> entries_;
   // Valid entries, by page size and global: a size the array holds none of is not searched
   // (the 2M sets of a program without huge pages), and without global entries a search
   // compares whole keys only.
