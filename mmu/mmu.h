@@ -252,6 +252,9 @@ class Mmu {
   // The walk of a TLB miss, in walk_scratch_ (valid until the next miss).
   const WalkResult& walk_with_caches(VirtAddr va, Access access, Mode mode, int& psc_level);
   void drop_page_everywhere(VirtAddr va, uint16_t pcid);
+  // Applies `invalidate` (TlbArray& -> entries dropped) to every TLB array; the total dropped.
+  template <typename Invalidate>
+  uint32_t drop_in_arrays(Invalidate invalidate);
   void notify_invalidation(InvalidationKind kind, VirtAddr va, uint16_t pcid, uint32_t dropped);
   void register_stats();
   void recompute_required_flags();
