@@ -33,8 +33,19 @@ ReplacementState::ReplacementState(Replacement kind, uint32_t sets, uint32_t way
   if (ways == 0 || sets == 0) throw std::invalid_argument("replacement state needs sets and ways");
   while (plru_leaves_ < ways)
     plru_leaves_ <<= 1;
-  if (kind == Replacement::kLru || kind == Replacement::kFifo)
-    stamps_.assign(static_cast<size_t>(sets) * ways, 0);
+  if (kind == Replacement::kLru || kind == Replacement::kFifo) {
+    ordered_ = ways <= kMaxOrderedWays;
+    if (ordered_) {
+      // Any order of the ways will do: the victim is asked for once all have been used.
+      uint64_t identity = 0;
+      for (uint32_t w = 0; w < ways; ++w)
+        identity |= static_cast<uint64_t>(w) << (4 * w);
+      order_.assign(sets, identity);
+      oldest_shift_ = 4 * (ways - 1);
+    } else {
+      stamps_.assign(static_cast<size_t>(sets) * ways, 0);
+    }
+  }
   if (kind == Replacement::kTreePlru)
     plru_bits_.assign(static_cast<size_t>(sets) * (plru_leaves_ - 1), 0);
 }

@@ -1,7 +1,9 @@
 // Replacement policies replayed on worked reference strings through one 4-way set.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "tests/mmu/tlb_support.h"
 
@@ -47,6 +49,52 @@ TEST(TlbReplacement, FifoIgnoresHits) {
   TlbArray tlb(tlb_config(4, 4, Replacement::kFifo));
   EXPECT_EQ(replay(tlb, "ABCDAE"), "mmmmhm");
   EXPECT_EQ(resident(tlb, "ABCDE"), "BCDE") << "A was filled first, its hit does not matter";
+}
+
+// A textbook LRU or FIFO cache of `capacity` pages, kept as a list with the most recent first:
+// the oracle of the test below, written without sets, ways or stamps.
+std::string reference_replay(bool lru, size_t capacity, const std::vector<uint64_t>& refs) {
+  std::vector<uint64_t> recent;
+  std::string outcome;
+  for (uint64_t page : refs) {
+    const auto at = std::find(recent.begin(), recent.end(), page);
+    if (at != recent.end()) {
+      outcome += 'h';
+      if (lru) recent.erase(at), recent.insert(recent.begin(), page);
+      continue;
+    }
+    outcome += 'm';
+    if (recent.size() == capacity) recent.pop_back();
+    recent.insert(recent.begin(), page);
+  }
+  return outcome;
+}
+
+TEST(TlbReplacement, LruAndFifoMatchATextbookCacheAtEveryAssociativity) {
+  // Sets of up to 16 ways keep their order in one word, wider ones a stamp per way: both must
+  // be exactly LRU and FIFO. One fully associative set, a pseudo-random string over 2x pages.
+  for (const bool lru : {true, false}) {
+    for (const uint32_t ways : {1u, 2u, 3u, 4u, 12u, 15u, 16u, 17u, 24u}) {
+      std::vector<uint64_t> refs;
+      uint64_t x = 0x9e37'79b9'7f4a'7c15;
+      for (int i = 0; i < 4000; ++i) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        refs.push_back(1 + x % (2 * ways));
+      }
+      TlbArray tlb(tlb_config(ways, ways, lru ? Replacement::kLru : Replacement::kFifo));
+      std::string outcome;
+      for (uint64_t vpn : refs) {
+        if (tlb.lookup(Vpn{vpn}.address(), 0) != nullptr) {
+          outcome += 'h';
+        } else {
+          outcome += 'm';
+          tlb.fill(page(vpn), 0);
+        }
+      }
+      EXPECT_EQ(outcome, reference_replay(lru, ways, refs))
+          << (lru ? "LRU" : "FIFO") << " with " << ways << " ways";
+    }
+  }
 }
 
 TEST(TlbReplacement, TreePlruFollowsTheTreeBits) {
