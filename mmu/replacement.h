@@ -137,9 +137,9 @@ class ReplacementState {
     const uint64_t x = order ^ (way * kNibbleOnes);
     const uint64_t zero = (x - kNibbleOnes) & ~x & kNibbleTops;
     const unsigned shift = static_cast<unsigned>(std::countr_zero(zero)) & ~3u;
-    const uint64_t below = order & ((uint64_t{1} << shift) - 1);
-    const uint64_t above = shift + 4 >= 64 ? 0 : order >> (shift + 4) << (shift + 4);
-    order = above | below << 4 | way;
+    const uint64_t before = (uint64_t{1} << shift) - 1;  // the nibbles more recent than `way`
+    const uint64_t through = before << 4 | kNibble;      // those and `way`'s own
+    order = (order & ~through) | (order & before) << 4 | way;
   }
 
   Replacement kind_;
