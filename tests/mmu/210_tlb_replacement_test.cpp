@@ -1,10 +1,12 @@
-// Replacement policies replayed on worked reference strings through one 4-way set.
+// Replacement policies replayed on worked reference strings through one 4-way set, and LRU and
+// FIFO against a textbook cache at associativities from 1 to 24 ways.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "mmu/random.h"
 #include "tests/mmu/tlb_support.h"
 
 namespace vmlab::mmu::testing {
@@ -15,19 +17,26 @@ uint64_t letter(char c) {
   return static_cast<uint64_t>(c - 'A' + 1) * 100;
 }
 
-// Replays `refs` ("ABCDAEB"): a hit touches, a miss fills. Returns "h"/"m" per reference.
-std::string replay(TlbArray& tlb, const std::string& refs) {
+// Replays the virtual pages `vpns`: a hit touches, a miss fills. Returns "h"/"m" per reference.
+std::string replay_pages(TlbArray& tlb, const std::vector<uint64_t>& vpns) {
   std::string outcome;
-  for (char c : refs) {
-    const VirtAddr va = Vpn{letter(c)}.address();
-    if (tlb.lookup(va, 0) != nullptr) {
+  for (uint64_t vpn : vpns) {
+    if (tlb.lookup(Vpn{vpn}.address(), 0) != nullptr) {
       outcome += 'h';
     } else {
       outcome += 'm';
-      tlb.fill(page(letter(c)), 0);
+      tlb.fill(page(vpn), 0);
     }
   }
   return outcome;
+}
+
+// replay_pages() of the letters of `refs` ("ABCDAEB").
+std::string replay(TlbArray& tlb, const std::string& refs) {
+  std::vector<uint64_t> vpns;
+  for (char c : refs)
+    vpns.push_back(letter(c));
+  return replay_pages(tlb, vpns);
 }
 
 std::string resident(const TlbArray& tlb, const std::string& candidates) {
@@ -60,7 +69,10 @@ std::string reference_replay(bool lru, size_t capacity, const std::vector<uint64
     const auto at = std::find(recent.begin(), recent.end(), page);
     if (at != recent.end()) {
       outcome += 'h';
-      if (lru) recent.erase(at), recent.insert(recent.begin(), page);
+      if (lru) {
+        recent.erase(at);
+        recent.insert(recent.begin(), page);
+      }
       continue;
     }
     outcome += 'm';
@@ -76,22 +88,11 @@ TEST(TlbReplacement, LruAndFifoMatchATextbookCacheAtEveryAssociativity) {
   for (const bool lru : {true, false}) {
     for (const uint32_t ways : {1u, 2u, 3u, 4u, 12u, 15u, 16u, 17u, 24u}) {
       std::vector<uint64_t> refs;
-      uint64_t x = 0x9e37'79b9'7f4a'7c15;
-      for (int i = 0; i < 4000; ++i) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        refs.push_back(1 + x % (2 * ways));
-      }
+      Xorshift64 random(0x9e37'79b9'7f4a'7c15);
+      for (int i = 0; i < 4000; ++i)
+        refs.push_back(1 + random.next() % (2 * ways));
       TlbArray tlb(tlb_config(ways, ways, lru ? Replacement::kLru : Replacement::kFifo));
-      std::string outcome;
-      for (uint64_t vpn : refs) {
-        if (tlb.lookup(Vpn{vpn}.address(), 0) != nullptr) {
-          outcome += 'h';
-        } else {
-          outcome += 'm';
-          tlb.fill(page(vpn), 0);
-        }
-      }
-      EXPECT_EQ(outcome, reference_replay(lru, ways, refs))
+      EXPECT_EQ(replay_pages(tlb, refs), reference_replay(lru, ways, refs))
           << (lru ? "LRU" : "FIFO") << " with " << ways << " ways";
     }
   }
