@@ -41,8 +41,8 @@ void Mmu::load_cr3(PhysAddr root, uint16_t pcid, bool no_flush) {
   const uint32_t dropped =
       drop_in_arrays([current](TlbArray& array) { return array.invalidate_pcid(current); });
   for (auto& cache : psc_)
-    cache.invalidate_pcid(control_.pcid);
-  notify_invalidation(InvalidationKind::kCr3Load, VirtAddr{}, control_.pcid, dropped);
+    cache.invalidate_pcid(current);
+  notify_invalidation(InvalidationKind::kCr3Load, VirtAddr{}, current, dropped);
 }
 
 void Mmu::invlpg(VirtAddr va) {
@@ -53,8 +53,8 @@ void Mmu::invlpg(VirtAddr va) {
       drop_in_arrays([&](TlbArray& array) { return array.invalidate_page(va, current); });
   // INVLPG also drops every paging-structure-cache entry of the current PCID.
   for (auto& cache : psc_)
-    cache.invalidate_pcid(control_.pcid);
-  notify_invalidation(InvalidationKind::kInvlpg, va, control_.pcid, dropped);
+    cache.invalidate_pcid(current);
+  notify_invalidation(InvalidationKind::kInvlpg, va, current, dropped);
 }
 
 void Mmu::invpcid(InvpcidType type, uint16_t pcid, VirtAddr va) {
