@@ -63,6 +63,12 @@ void report_minimum(benchmark::internal::Benchmark* b) {
   });
 }
 
+// The benchmarks of a guest's events, once per model: fast:0 is --model full, fast:1 --model fast.
+void in_both_models(benchmark::internal::Benchmark* b) {
+  b->ArgName("fast")->Arg(0)->Arg(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+  report_minimum(b);
+}
+
 emulator::ModelMode model_arg(const benchmark::State& state) {
   return state.range(0) == 0 ? emulator::ModelMode::kFull : emulator::ModelMode::kFast;
 }
@@ -92,13 +98,7 @@ void BM_ZeroFillFault(benchmark::State& state) {
   measure_difference(state, {guest("page_toucher-rt"), std::to_string(kPages + 1)},
                      {guest("page_toucher-rt"), "1"}, kPages);
 }
-BENCHMARK(BM_ZeroFillFault)
-    ->ArgName("fast")
-    ->Arg(0)
-    ->Arg(1)
-    ->UseManualTime()
-    ->Apply(report_minimum)
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ZeroFillFault)->Apply(in_both_models);
 
 void BM_CowFault(benchmark::State& state) {
   // The parent fills the pages and forks; the child writes every one of them (each write
@@ -108,13 +108,7 @@ void BM_CowFault(benchmark::State& state) {
   measure_difference(state, {guest("fork_demo-musl"), pages, pages, "0"},
                      {guest("fork_demo-musl"), pages, "0", "0"}, kPages);
 }
-BENCHMARK(BM_CowFault)
-    ->ArgName("fast")
-    ->Arg(0)
-    ->Arg(1)
-    ->UseManualTime()
-    ->Apply(report_minimum)
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CowFault)->Apply(in_both_models);
 
 bool is_fork(int number) {
   constexpr int kClone = 56, kFork = 57, kVfork = 58;
@@ -160,35 +154,26 @@ BENCHMARK(BM_Fork)
     ->Apply(report_minimum)
     ->Unit(benchmark::kMillisecond);
 
-void BM_ContextSwitch(benchmark::State& state) {
-  // Each round is two switches (parent -> child -> parent), each with a pipe write and read.
-  // Enough rounds that what only the first ones pay (translating the loop's code, the host's
-  // first touch of the memory it uses) is a small part of the difference.
+// Each round is two switches (one side -> the other -> back), each with a pipe write and read.
+// Enough rounds that what only the first ones pay (translating the loop's code, the host's
+// first touch of the memory it uses) is a small part of the difference.
+void measure_switches(benchmark::State& state, const char* guest_name) {
   constexpr int kRounds = 20000;
-  measure_difference(state, {guest("pingpong-musl"), std::to_string(kRounds), "0"},
-                     {guest("pingpong-musl"), "0", "0"}, 2 * kRounds);
+  measure_difference(state, {guest(guest_name), std::to_string(kRounds), "0"},
+                     {guest(guest_name), "0", "0"}, 2 * kRounds);
 }
-BENCHMARK(BM_ContextSwitch)
-    ->ArgName("fast")
-    ->Arg(0)
-    ->Arg(1)
-    ->UseManualTime()
-    ->Apply(report_minimum)
-    ->Unit(benchmark::kMillisecond);
 
-void BM_ThreadSwitch(benchmark::State& state) {
-  // The same passes between two threads of one process: no CR3 load, the TLB stays.
-  constexpr int kRounds = 20000;
-  measure_difference(state, {guest("pingpong_threads-musl"), std::to_string(kRounds), "0"},
-                     {guest("pingpong_threads-musl"), "0", "0"}, 2 * kRounds);
+// Between two processes: a CR3 load at each switch (their TLB entries stay, tagged by PCID).
+void BM_ContextSwitch(benchmark::State& state) {
+  measure_switches(state, "pingpong-musl");
 }
-BENCHMARK(BM_ThreadSwitch)
-    ->ArgName("fast")
-    ->Arg(0)
-    ->Arg(1)
-    ->UseManualTime()
-    ->Apply(report_minimum)
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ContextSwitch)->Apply(in_both_models);
+
+// The same passes between two threads of one process: no CR3 load, the TLB stays.
+void BM_ThreadSwitch(benchmark::State& state) {
+  measure_switches(state, "pingpong_threads-musl");
+}
+BENCHMARK(BM_ThreadSwitch)->Apply(in_both_models);
 
 // What one engine per process would cost every fork and exec: a fresh Unicorn engine with the
 // machine's RAM mapped, booted to user mode (vmlab instead binds each process's context to the
