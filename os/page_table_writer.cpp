@@ -117,7 +117,7 @@ Pte PageTableWriter::read_pte(uint64_t va) const {
 void PageTableWriter::write_leaf(uint64_t va, PhysAddr slot, Pte before, Pte after) {
   frames_.memory().write_u64(slot, after.raw());
   // Resident as os/residency.h defines it (the zero page is nobody's; PROT_NONE keeps its page).
-  auto own_frame = [this](Pte e) { return counts_in_rss(classify_leaf(frames_, e).state); };
+  auto own_frame = [this](Pte e) { return counts_in_rss(frames_, e); };
   const bool huge = before.page_size() || after.page_size();
   const uint64_t pages = huge ? Pte::kEntriesPerTable : 1;
   const bool held = own_frame(before), holds = own_frame(after);

@@ -35,6 +35,12 @@ LeafState classify_leaf(const FrameAllocator& frames, mmu::Pte entry) {
   return s;
 }
 
+bool counts_in_rss(const FrameAllocator& frames, mmu::Pte entry) {
+  if (!holds_frame(entry)) return false;  // not present (a swap entry among them)
+  const mmu::Pfn frame = (entry.present() ? entry : restore_prot_none(entry)).pfn();
+  return frames.is_ram(frame) && frames.frame(frame).use != FrameUse::kZero;
+}
+
 ResidentSet& ResidentSet::operator+=(const ResidentSet& o) {
   anonymous += o.anonymous;
   file += o.file;

@@ -46,6 +46,9 @@ LeafState classify_leaf(const FrameAllocator& frames, mmu::Pte entry);
 inline bool counts_in_rss(PageState s) {
   return s == PageState::kResident;
 }
+// counts_in_rss(classify_leaf(frames, entry).state) without the rest of the classification:
+// what every page-table write asks, twice (PageTableWriter::write_leaf).
+bool counts_in_rss(const FrameAllocator& frames, mmu::Pte entry);
 
 // The pages of a range, in 4 KiB pages (a huge leaf counts the part of it inside the range).
 struct ResidentSet {

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "os/memory_invariants.h"
 #include "os/residency.h"
 #include "tests/os/guest_fixture.h"
@@ -141,6 +143,44 @@ TEST(Residency, FilePagesAreFileResidentAndCleanUntilWritten) {
   const os::ResidentSet r = resident(g, a, a + 2 * kPage);
   EXPECT_EQ(r.file, 2u);
   EXPECT_EQ(r.dirty, 1u);
+  expect_counters_agree(g);
+}
+
+// The short answer every page-table write asks (counted in RSS or not) agrees with the whole
+// classification on every kind of leaf: resident, PROT_NONE, the zero page, swapped, a huge
+// page, shared anonymous memory, a file page, and a forked child's copy-on-write pages.
+TEST(Residency, TheRssShortcutAgreesWithTheClassificationOnEveryKindOfLeaf) {
+  os::KernelConfig c;
+  c.thp = os::KernelConfig::Thp::kAlways;
+  c.swap_bytes = 16 * kPage;
+  c.range_limits = {{kRange, kRange + 2 * kPage, 1}};
+  TestGuest g(c, 16 << 20);
+  ASSERT_EQ(g.mmap(2 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+                   kRange),
+            static_cast<int64_t>(kRange));
+  g.poke(kRange, 1);
+  g.poke(kRange + kPage, 2);  // the first page goes to swap
+  const uint64_t none = anonymous(g, 1);
+  g.poke(none, 3);
+  ASSERT_EQ(g.syscall(SYS_mprotect, {none, kPage, PROT_NONE}), 0);
+  g.read(anonymous(g, 1));  // the zero page
+  const uint64_t huge = anonymous(g, 2 * kHuge / kPage);
+  g.poke((huge + kHuge - 1) & ~(kHuge - 1), 4);
+  g.poke(anonymous(g, 1, MAP_SHARED), 5);
+  g.read(static_cast<uint64_t>(g.mmap(kPage, PROT_READ, MAP_SHARED, g.open_file())));
+  const int child = g.fork();
+
+  std::set<os::PageState> seen;
+  for (const int pid : {0, child}) {
+    g.space(pid).for_each_leaf([&](uint64_t va, mmu::Pte entry) {
+      const os::PageState state = os::classify_leaf(g.kernel().frames(), entry).state;
+      seen.insert(state);
+      EXPECT_EQ(os::counts_in_rss(g.kernel().frames(), entry), os::counts_in_rss(state))
+          << "pid " << pid << ", leaf at " << std::hex << va << ": " << entry.raw();
+    });
+  }
+  EXPECT_EQ(seen, (std::set<os::PageState>{os::PageState::kResident, os::PageState::kZeroPage,
+                                           os::PageState::kSwapped}));
   expect_counters_agree(g);
 }
 
