@@ -86,6 +86,37 @@ TEST(Trace, ACopyOnWriteShowsTheFaultTheCopyAndTheNewFrame) {
   EXPECT_TRUE(found);
 }
 
+// Physical addresses are the machine's own: every frame an access, a walk or a fault names lies
+// in its RAM (Unicorn's RAM is mapped at physical address 0), here 16 MiB, which a parent
+// touching 12 MiB and its child's copies fill most of.
+TEST(Trace, EveryPhysicalAddressLiesInTheMachinesRam) {
+  constexpr uint64_t kRamBytes = 16 << 20;
+  const auto events = traced({"--ram", "16M"}, {guest("fork_demo-musl"), "3000", "5", "3"});
+  int accesses = 0, walk_entries = 0, frames = 0;
+  for (const Json& e : events) {
+    const std::string type = e["type"].str();
+    if (type == "access" && e.has("pa")) {
+      EXPECT_LT(hexval(e["pa"]), kRamBytes) << "access to " << e["va"].str();
+      ++accesses;
+      if (!e.has("walk")) continue;
+      for (size_t i = 0; i < e["walk"].size(); ++i) {
+        EXPECT_LT(hexval(e["walk"][i]["addr"]), kRamBytes);
+        ++walk_entries;
+      }
+    } else if (type == "fault") {
+      for (const char* field : {"old_pfn", "new_pfn"}) {
+        if (!e.has(field)) continue;
+        EXPECT_LT(hexval(e[field]), kRamBytes >> 12)
+            << field << " of a fault at " << e["address"].str();
+        ++frames;
+      }
+    }
+  }
+  EXPECT_GT(accesses, 1000);
+  EXPECT_GT(walk_entries, 10);
+  EXPECT_GT(frames, 10);
+}
+
 TEST(Trace, EveryObjectFollowsTheSchemaAndCountsMatchTheStatistics) {
   VmlabRun run;
   const auto events = traced({}, {guest("page_toucher-rt"), "50"}, &run);
