@@ -158,7 +158,7 @@ void AddressSpace::fork_into(AddressSpace& child, const std::function<void(uint6
       copy = entry.without(Pte::kWritable);
       tables_.write_leaf(va, parent_entry, entry, copy);
     }
-    const Pfn frame = (copy.present() ? copy : restore_prot_none(copy)).pfn();
+    const Pfn frame = held_frame(copy);
     if (frames.frame(frame).use != FrameUse::kZero) frames.get(frame);
     child.tables_.write_leaf(va, child_entry, Pte{}, copy);
     child.tables_.rmap_add(frame, va);

@@ -30,10 +30,6 @@ uint64_t region_bytes(int level) {
   return uint64_t{1} << mmu::level_shift(static_cast<Level>(level));
 }
 
-Pfn held_frame(Pte entry) {
-  return (entry.present() ? entry : restore_prot_none(entry)).pfn();
-}
-
 }  // namespace
 
 Pte leaf_entry(Pfn frame, LeafRights rights) {

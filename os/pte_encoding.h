@@ -45,5 +45,9 @@ inline mmu::Pte restore_prot_none(mmu::Pte entry) {
 inline bool holds_frame(mmu::Pte pte) {
   return pte.present() || non_present_kind(pte) == NonPresentKind::kProtNone;
 }
+// The frame an entry that holds_frame() keeps.
+inline mmu::Pfn held_frame(mmu::Pte entry) {
+  return (entry.present() ? entry : restore_prot_none(entry)).pfn();
+}
 
 }  // namespace vmlab::os

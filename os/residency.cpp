@@ -37,7 +37,7 @@ LeafState classify_leaf(const FrameAllocator& frames, mmu::Pte entry) {
 
 bool counts_in_rss(const FrameAllocator& frames, mmu::Pte entry) {
   if (!holds_frame(entry)) return false;  // not present (a swap entry among them)
-  const mmu::Pfn frame = (entry.present() ? entry : restore_prot_none(entry)).pfn();
+  const mmu::Pfn frame = held_frame(entry);
   return frames.is_ram(frame) && frames.frame(frame).use != FrameUse::kZero;
 }
 
