@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int port = 47831;
+static int port = 29831;
 
 static void describe(const char* what, unsigned events) {
   static const struct {

@@ -1,5 +1,5 @@
 // A loopback TCP echo server and client in one program: the server binds 127.0.0.1 on the
-// port given (default 47801), listens and forks the client, which connects, sends lines and
+// port given (default 29801), listens and forks the client, which connects, sends lines and
 // reads their echoes. Both print what they see, in an order the exchange fixes; the output
 // is the same on Linux and in vmlab.
 #include <arpa/inet.h>
@@ -108,7 +108,7 @@ static void server(int listener) {
 
 int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IONBF, 0);
-  const int port = argc > 1 ? atoi(argv[1]) : 47801;
+  const int port = argc > 1 ? atoi(argv[1]) : 29801;
   const int listener = socket(AF_INET, SOCK_STREAM, 0);
   if (listener < 0) die("socket");
   const int one = 1;

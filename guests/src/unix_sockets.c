@@ -308,7 +308,7 @@ int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IONBF, 0);
   if (argc < 2) return 2;
   const char* mode = argv[1];
-  const int port = argc > 2 ? atoi(argv[2]) : 47811;
+  const int port = argc > 2 ? atoi(argv[2]) : 29811;
   char path[64], other[64];
   snprintf(path, sizeof path, "/tmp/vmlab-sock-%d", (int)getpid());
   snprintf(other, sizeof other, "/tmp/vmlab-sock-%d-b", (int)getpid());

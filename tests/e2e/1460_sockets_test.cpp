@@ -14,7 +14,10 @@ struct SocketCase {
   const char* program;
   const char* mode;  // "" for programs without modes
   const char* libc;
-  int port;  // a loopback port of its own: the native runs of cases in parallel share the host
+  // A loopback port of its own: the native runs of cases in parallel share the host. Every
+  // fixed port lies below Linux's ephemeral range (32768-60999): a client socket of another
+  // native run may be given any port in that range, and the bind here then fails natively.
+  int port;
 };
 
 class Sockets : public ::testing::TestWithParam<SocketCase> {};
@@ -45,7 +48,7 @@ std::vector<SocketCase> all_cases() {
       {"socket_events", "epoll_server", "", 0},
   };
   std::vector<SocketCase> cases;
-  int port = 47900;
+  int port = 29900;
   for (const char* libc : {"musl", "glibc"})
     for (SocketCase c : per_libc) {
       c.libc = libc;
@@ -81,7 +84,7 @@ TEST(SocketsOutside, NothingLeavesTheMachine) {
 }
 
 TEST(SocketsOutside, TheEchoPairIsDeterministic) {
-  const std::vector<std::string> argv = {guest("tcp_echo-musl"), "47990"};
+  const std::vector<std::string> argv = {guest("tcp_echo-musl"), "29990"};
   const VmlabRun first = run_vmlab({}, argv);
   const VmlabRun second = run_vmlab({}, argv);
   EXPECT_EQ(first.result.out, second.result.out);
@@ -122,7 +125,7 @@ TEST_P(StraceSockets, DecodedAsStraceDoes) {
   const std::string program = mode == "epoll"     ? "socket_events-musl"
                               : mode == "options" ? "socket_options-musl"
                                                   : "unix_sockets-musl";
-  const std::vector<std::string> argv = {guest(program), mode, "47995"};
+  const std::vector<std::string> argv = {guest(program), mode, "29995"};
   std::vector<std::string> native_argv = {
       "strace", "-e",
       "trace=%network,epoll_create,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2"};
