@@ -67,6 +67,20 @@ class LoadOrder {
   size_t size_ = 0;
 };
 
+// Moves the hand at most `steps` places and returns the first eligible page whose Accessed
+// bit was clear; the referenced pages it passes lose their bit. The hand stops past the page.
+std::optional<mmu::Pfn> second_chance(LoadOrder& ring, PageInspector& pages,
+                                      const Eligible& eligible, size_t steps) {
+  for (size_t step = 0; step < steps; ++step) {
+    const std::optional<mmu::Pfn> hand = ring.at_hand();
+    if (!hand) return std::nullopt;
+    const mmu::Pfn f = *hand;
+    ring.advance();
+    if (eligible(f) && !pages.test_and_clear_referenced(f)) return f;
+  }
+  return std::nullopt;
+}
+
 class Fifo final : public ReplacementPolicy {
  public:
   std::string_view name() const override { return "fifo"; }
@@ -87,17 +101,8 @@ class Clock final : public ReplacementPolicy {
   void on_load(mmu::Pfn f) override { ring_.push(f); }
   void on_release(mmu::Pfn f) override { ring_.erase(f); }
   std::optional<mmu::Pfn> choose(PageInspector& pages, const Eligible& eligible) override {
-    const size_t n = ring_.size();
-    for (size_t step = 0; step < 2 * n + 1; ++step) {
-      const std::optional<mmu::Pfn> hand = ring_.at_hand();
-      if (!hand) return std::nullopt;
-      const mmu::Pfn f = *hand;
-      ring_.advance();
-      if (!eligible(f)) continue;
-      if (pages.test_and_clear_referenced(f)) continue;
-      return f;
-    }
-    return std::nullopt;
+    // Two turns clear every Accessed bit; the step after them finds a page if any is eligible.
+    return second_chance(ring_, pages, eligible, 2 * ring_.size() + 1);
   }
 
  private:
@@ -130,15 +135,7 @@ class Nru final : public ReplacementPolicy {
         if (const auto f = first_clean_unreferenced(pages, eligible)) return f;
         continue;
       }
-      for (size_t step = 0; step < n; ++step) {
-        const std::optional<mmu::Pfn> hand = ring_.at_hand();
-        if (!hand) return std::nullopt;
-        const mmu::Pfn f = *hand;
-        ring_.advance();
-        if (!eligible(f)) continue;
-        if (pages.test_and_clear_referenced(f)) continue;
-        return f;
-      }
+      if (const auto f = second_chance(ring_, pages, eligible, n)) return f;
     }
     return std::nullopt;
   }
