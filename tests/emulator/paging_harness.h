@@ -13,10 +13,7 @@
 // outside RAM (Unicorn's unmapped-memory hook names it), or took which exception with which
 // CR2 and error code.
 //
-// What Unicorn does not expose is measured once per process on a scratch engine (cpu_facts()):
-// the CPUID of the CPU model the harness selects, and where the saved context (uc_context) keeps
-// QEMU's exception error code, found by provoking #GP(selector) with two known selectors. The
-// set-up fails with a clear message when a measurement does not come out as expected.
+// What Unicorn does not expose (CPUID, the saved exception error code) comes from cpu_facts().
 #pragma once
 
 #include <array>
@@ -30,6 +27,7 @@
 #include "mmu/physical_memory.h"
 #include "mmu/pte.h"
 #include "mmu/walker.h"
+#include "tests/emulator/cpu_facts.h"
 
 struct uc_struct;
 struct uc_context;
@@ -37,17 +35,6 @@ struct uc_context;
 namespace vmlab::testing {
 
 enum class NoExecute : uint8_t { kOff, kOn };
-
-// The CPU model the harness runs, as measured at start-up.
-struct CpuFacts {
-  int model = 0;                      // the uc_cpu_x86 value selected with uc_ctl_set_cpu_model
-  bool no_execute = false;            // CPUID.80000001H:EDX.NX
-  bool one_gib_pages = false;         // CPUID.80000001H:EDX.Page1GB
-  uint8_t physical_address_bits = 0;  // CPUID.80000008H:EAX[7:0], MAXPHYADDR
-  size_t error_code_offset = 0;       // of CPUX86State::error_code (int32) in a saved uc_context
-};
-// Measures once and caches. Throws std::runtime_error when Unicorn does not behave as expected.
-const CpuFacts& cpu_facts();
 
 struct AccessOutcome {
   enum class Kind : uint8_t {

@@ -1,6 +1,7 @@
 # The emulator layer: against the real CPU (QEMU's x86 page walker inside Unicorn as the oracle
 # for the model's walker), and --strace's decoders. Included from tests/CMakeLists.txt.
 add_executable(emulator_tests
+  ${CMAKE_CURRENT_LIST_DIR}/cpu_facts.cpp
   ${CMAKE_CURRENT_LIST_DIR}/paging_harness.cpp
   ${CMAKE_CURRENT_LIST_DIR}/500_walker_differential_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/520_softmmu_shadow_test.cpp
