@@ -4,6 +4,7 @@ add_executable(emulator_tests
   ${CMAKE_CURRENT_LIST_DIR}/cpu_facts.cpp
   ${CMAKE_CURRENT_LIST_DIR}/paging_harness.cpp
   ${CMAKE_CURRENT_LIST_DIR}/500_walker_differential_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/510_walker_known_cases_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/520_softmmu_shadow_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/530_instruction_counter_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/550_memory_invariants_test.cpp
