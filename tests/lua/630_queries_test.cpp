@@ -25,6 +25,35 @@ TEST(Queries, TranslateWalksThePageTablesLikeTheHardware) {
             "true 4 PML4E");
 }
 
+// Physical addresses are real: every page a process maps translates to a frame of the machine's
+// RAM, and every paging-structure entry on the way lies in RAM too. The process touches 3,000
+// pages (~12 MiB) of the 16 MiB, so its frames reach into the top half of RAM: the highest
+// address found is checked as well, which a bound of half the RAM would fail.
+TEST(Queries, EveryTranslationNamesAnAddressInTheMachinesRam) {
+  EXPECT_EQ(
+      eval("local m = vmlab.machine{ram = '16M'}\n"
+           "local pid = m:spawn{vmlab.guest('page_toucher-rt'), '3000', '1', 'w', '1000'}\n"
+           "assert(m:run{instructions = 1000000} == 'paused')\n"
+           "local ram = m:frames().total * 4096\n"
+           "local pages, outside, highest = 0, 0, 0\n"
+           "for _, v in ipairs(m:vmas(pid)) do\n"
+           "  for va = v.start, v['end'] - 1, 4096 do\n"
+           "    local t = m:translate(pid, va)\n"
+           "    for _, step in ipairs(t.steps) do\n"
+           "      highest = math.max(highest, step.address)\n"
+           "      if step.address >= ram then outside = outside + 1 end\n"
+           "    end\n"
+           "    if not t.faulted then\n"
+           "      pages, highest = pages + 1, math.max(highest, t.pa)\n"
+           "      if t.pa >= ram then outside = outside + 1 end\n"
+           "    end\n"
+           "  end\n"
+           "end\n"
+           "return string.format('%d %s %d %s', ram >> 20, tostring(pages >= 3000), outside,\n"
+           "  tostring(highest >= ram // 2))"),
+      "16 true 0 true");
+}
+
 TEST(Queries, TranslateReadAndPteChangeNothing) {
   EXPECT_EQ(eval(kPaused + "local before = vmlab.json(m:stats())\n"
                            "local data = m:vmas(pid)[5]\n"
