@@ -8,6 +8,7 @@
 
 #include "os/kernel.h"
 #include "os/memory_usage.h"
+#include "os/pagemap.h"
 #include "os/procfs_machine.h"
 #include "os/pte_encoding.h"
 #include "os/residency.h"
@@ -24,6 +25,7 @@ namespace vmlab::os {
 namespace {
 
 constexpr uint32_t kFileMode = S_IFREG | 0444;
+constexpr uint32_t kOwnerOnlyFileMode = S_IFREG | 0400;  // pagemap: S_IRUSR
 constexpr uint32_t kLinkMode = S_IFLNK | 0777;
 constexpr uint32_t kFdLinkMode = S_IFLNK | 0700;
 constexpr uint32_t kDirectoryMode = 0555;
@@ -328,6 +330,18 @@ std::shared_ptr<vfs::OverlayDirectory> ProcFs::task_directory(int pid, const std
   file("comm", [](Kernel&, Process& p) { return p.comm + "\n"; });
   file("mounts", [](Kernel&, Process&) { return mounts_text(); });
   file("mountinfo", [](Kernel& k, Process&) { return mountinfo_text(k); });
+  // pagemap reads the pages of the process it belongs to, whoever holds the descriptor (a child
+  // that inherited it reads its parent's); frame numbers only for a privileged reader.
+  dir->insert("pagemap", std::make_shared<vfs::ComputedFile>(
+                             vfs::new_overlay_stat(state, kOwnerOnlyFileMode, vfs::kProcfsDevice),
+                             [&k = kernel_, pid](uint64_t offset, std::span<uint8_t> out) {
+                               const Process* p = k.find(pid);
+                               if (p == nullptr || !p->has_space()) return int64_t{0};
+                               const bool privileged =
+                                   k.has_current() && k.current().credentials.euid == 0;
+                               return read_pagemap(k.frames(), p->space(), privileged, offset, out);
+                             },
+                             path + "/pagemap"));
   dir->insert("exe", std::make_shared<vfs::GeneratedSymlink>(
                          vfs::new_overlay_stat(state, kLinkMode, vfs::kProcfsDevice),
                          [&k = kernel_, pid] {

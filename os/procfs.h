@@ -4,6 +4,7 @@
 //   /proc/stat, /proc/cpuinfo, /proc/mounts (os/procfs_machine.h),
 //   /proc/self (a link to the reader's pid),
 //   /proc/PID/{maps,smaps,smaps_rollup,status,stat,statm,cmdline,comm,exe,fd/N,mounts,mountinfo},
+//   /proc/PID/pagemap (os/pagemap.h: the frame or swap slot behind every virtual page),
 //   and the same for each thread in /proc/PID/task/TID/.
 // The constructor also fills /sys (os/sysfs.h), which describes the same machine.
 // The host's /proc is never visible (it would show vmlab's own memory and descriptors).

@@ -29,6 +29,17 @@ int GeneratedFile::truncate(uint64_t) {
   return -EACCES;
 }
 
+ComputedFile::ComputedFile(FileStat stat, Reader read, std::string path)
+    : Inode(stat.mode, kNoCacheId, std::move(path)), stat_(stat), read_(std::move(read)) {}
+
+int64_t ComputedFile::write(uint64_t, std::span<const uint8_t>) {
+  return -EACCES;  // as GeneratedFile::write
+}
+
+int ComputedFile::truncate(uint64_t) {
+  return -EACCES;
+}
+
 GeneratedSymlink::GeneratedSymlink(FileStat stat, std::function<std::string()> target,
                                    std::string path,
                                    std::function<std::shared_ptr<OpenFile>()> opens)

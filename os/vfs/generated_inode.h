@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <span>
 #include <string>
 
 #include "os/vfs/inode.h"
@@ -26,6 +27,25 @@ class GeneratedFile final : public Inode {
   FileStat stat_;
   Generator generate_;
   std::string snapshot_;
+};
+
+// A read-only binary file whose bytes the kernel computes for each read, from the offset and
+// length asked, with no snapshot: /proc/PID/pagemap has 8 bytes for every page of a 128 TiB
+// address space, never held whole. stat() reports size 0.
+class ComputedFile final : public Inode {
+ public:
+  // The bytes at `offset` into `out`: how many, or -errno.
+  using Reader = std::function<int64_t(uint64_t offset, std::span<uint8_t> out)>;
+  ComputedFile(FileStat stat, Reader read, std::string path);
+
+  FileStat stat() const override { return stat_; }
+  int64_t read(uint64_t offset, std::span<uint8_t> out) override { return read_(offset, out); }
+  int64_t write(uint64_t offset, std::span<const uint8_t> data) override;
+  int truncate(uint64_t size) override;
+
+ private:
+  FileStat stat_;
+  Reader read_;
 };
 
 // A symlink whose target is computed at each lookup (/proc/self, /proc/PID/exe). An empty

@@ -15,8 +15,8 @@ TEST(Procfs, TheHostsProcIsHidden) {
   // 1 is sh, 2 the ls it forked.
   EXPECT_EQ(run.result.out,
             "1\n2\nbuddyinfo\ncpuinfo\nmeminfo\nmounts\npressure\nself\nstat\nuptime\nvmstat\n"
-            "cmdline\ncomm\nexe\nfd\nmaps\nmountinfo\nmounts\nsmaps\nsmaps_rollup\nstat\nstatm\n"
-            "status\ntask\n");
+            "cmdline\ncomm\nexe\nfd\nmaps\nmountinfo\nmounts\npagemap\nsmaps\nsmaps_rollup\nstat\n"
+            "statm\nstatus\ntask\n");
   EXPECT_EQ(run.result.err,
             "cat: can't open '/proc/self/mem': No such file or directory\n"
             "cat: can't open '/proc/self/fd/9': No such file or directory\n");
