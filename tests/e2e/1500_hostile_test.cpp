@@ -3,7 +3,6 @@
 // way Linux would end it, with one clear report, and leaves no frame or swap slot behind.
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 
 #include "tests/support/vmlab_test.h"
 
@@ -19,14 +18,6 @@ void expect_clean_machine(const Json& stats) {
   if (stats.has("swap")) {
     EXPECT_EQ(stats["swap"]["used_at_exit"].u64(), 0u) << "swap slots leaked";
   }
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    lines.push_back(line);
-  return lines;
 }
 
 bool starts_with(const std::string& s, const std::string& prefix) {

@@ -54,6 +54,14 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  return lines;
+}
+
 void expect_no_frame_leak(const Json& stats) {
   EXPECT_EQ(stats["frames"]["free_at_exit"].u64(), stats["frames"]["free_at_start"].u64())
       << "frames leaked";

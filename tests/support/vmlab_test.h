@@ -18,6 +18,8 @@ std::string guest(const std::string& name);  // build/guests/NAME
 std::string temp_dir();                      // a fresh directory for this test process
 // The whole content of a file; empty when it cannot be read.
 std::string read_file(const std::string& path);
+// The lines of `text`, without their newlines.
+std::vector<std::string> lines_of(const std::string& text);
 
 struct VmlabRun {
   CommandResult result;
