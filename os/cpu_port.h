@@ -74,7 +74,8 @@ class CpuPort {
   virtual StopReason run(uint64_t budget, SliceEnd end) = 0;
   virtual std::string error() const = 0;
 
-  // Instructions this CPU has retired so far (exact).
+  // Instructions this CPU has retired so far (exact). A new context starts at 0 and the count
+  // moves only inside run(), which is how the kernel keeps the machine's total.
   virtual uint64_t instructions() const = 0;
   // Code at [start, end) may have changed behind the CPU's back: drop translated code.
   virtual void code_changed(uint64_t start, uint64_t end) = 0;

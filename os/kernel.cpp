@@ -88,12 +88,9 @@ uint16_t Kernel::allocate_pcid() {
 }
 
 uint64_t Kernel::instructions() const {
-  uint64_t total = retired_by_exited_;
-  for (const auto& [pid, p] : tasks_.all())
-    if (p->has_cpu()) total += const_cast<Process&>(*p).cpu().instructions();
-  for (const auto& cpu : retired_cpus_)
-    total += cpu->instructions();
-  return total;
+  // A context's count changes only inside its CpuPort::run (a new one starts at 0).
+  return instructions_before_slice_ +
+         (running_ != nullptr ? running_->instructions() - running_from_ : 0);
 }
 
 Result<int, ErrnoMessage> Kernel::spawn(const SpawnRequest& request) {
@@ -142,8 +139,6 @@ Result<int, ErrnoMessage> Kernel::spawn(const SpawnRequest& request) {
 // The scheduler loop
 
 void Kernel::reap_engines() {
-  for (const auto& cpu : retired_cpus_)
-    retired_by_exited_ += cpu->instructions();
   retired_cpus_.clear();
   tasks_.free_removed();
 }

@@ -150,6 +150,9 @@ class Kernel final : public TrapEntry, public UserFaultHandler {
   uint64_t now_ns() const;
   uint64_t uptime_ns() const;
   uint64_t instructions() const;
+  // Instructions a CPU context retired outside CpuPort::run, which the machine's count would
+  // otherwise miss: a test's fake CPU that steps a process call by call moves the clock so.
+  void count_instructions_outside_run(uint64_t n) { instructions_before_slice_ += n; }
   uint64_t user_cycles() const { return instructions() * config_.ns_per_instruction; }
   const CycleCounters& cycles() const { return cycles_; }
   // Adds modelled time the kernel spent for `process` (null: for nobody in particular).
@@ -276,8 +279,12 @@ class Kernel final : public TrapEntry, public UserFaultHandler {
   Scheduler scheduler_;  // after tasks_, which it reads
   Process* current_ = nullptr;
   uint16_t next_pcid_ = 1;
-  uint64_t retired_by_exited_ = 0;  // instructions of CPUs that no longer exist
-  CycleCounters cycles_;            // modelled time besides user time
+  // The machine's instruction count: every CPU context's, up to the start of the slice that
+  // runs (a running total, not a sum over the tasks each time it is asked).
+  uint64_t instructions_before_slice_ = 0;
+  const CpuPort* running_ = nullptr;  // inside CpuPort::run: the context, and its count
+  uint64_t running_from_ = 0;         // when the slice began
+  CycleCounters cycles_;              // modelled time besides user time
   MemoryPressure pressure_;
   std::unique_ptr<Ticker> ticker_;
   std::function<void()> between_slices_;

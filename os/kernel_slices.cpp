@@ -98,9 +98,13 @@ std::optional<RunEnd> Kernel::run_slice(Process& p, uint64_t pause_at) {
       cut_by_tick = false;
     }
     tick_stop_requested_ = false;
-    CpuPort& cpu = p.cpu();
+    CpuPort& cpu = p.cpu();  // stays alive until reap_engines, even if the slice execs or exits
+    running_ = &cpu;
+    running_from_ = cpu.instructions();
     const StopReason reason = cpu.run(budget, end);
-    const uint64_t ran = instructions() - done;
+    const uint64_t ran = cpu.instructions() - running_from_;
+    instructions_before_slice_ += ran;
+    running_ = nullptr;
     scheduler_.count_instructions(ran);
     if (reason == StopReason::kHostError) {
       std::fprintf(stderr, "vmlab: internal error in pid %d (%s): %s\n", p.pid(), p.comm.c_str(),

@@ -1,5 +1,7 @@
 #include "fuzz/support/fake_cpu.h"
 
+#include "os/kernel.h"
+
 namespace vmlab::fuzz {
 
 uint64_t FakeCpu::reg(os::Reg r) {
@@ -76,6 +78,11 @@ void FakeCpu::set_reg(os::Reg r, uint64_t value) {
       regs_.gs_base = value;
       return;
   }
+}
+
+void FakeCpu::retire(uint64_t n) {
+  instructions_ += n;
+  kernel_.count_instructions_outside_run(n);
 }
 
 os::StopReason FakeCpu::run(uint64_t budget, SliceEnd) {

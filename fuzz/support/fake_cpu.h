@@ -49,7 +49,7 @@ class FakeCpu final : public os::CpuPort {
   // Counts `n` instructions as retired without running the program: tests that drive the
   // kernel call by call move the machine's clock this way (reclaim never evicts a page loaded
   // at the current instruction).
-  void retire(uint64_t n) { instructions_ += n; }
+  void retire(uint64_t n);
 
  private:
   os::Kernel& kernel_;
