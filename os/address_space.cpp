@@ -104,8 +104,7 @@ void AddressSpace::discard_range(uint64_t start, uint64_t end) {
   tables_.for_each_leaf_in(start, end, [&](uint64_t va, Pte) {
     const Vma* v = vmas_.find(va);
     // Shared anonymous memory has no other home than its frames: keep it.
-    if (v != nullptr && !(v->sharing == Sharing::kShared && v->kind == VmaKind::kAnonymous))
-      pages.push_back(va);
+    if (v != nullptr && !v->is_shmem()) pages.push_back(va);
   });
   for (uint64_t va : pages)
     tables_.unmap_page(va);

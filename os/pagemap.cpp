@@ -32,9 +32,7 @@ LeafEntry leaf_entry(const LeafState& s, const Vma* vma) {
   }
   uint64_t flags = pagemap::kPresent;
   // Page-cache pages and shared anonymous memory (shmem) are not anonymous folios.
-  const bool shmem =
-      vma != nullptr && vma->kind == VmaKind::kAnonymous && vma->sharing == Sharing::kShared;
-  if (s.use == FrameUse::kFile || shmem) flags |= pagemap::kFile;
+  if (s.use == FrameUse::kFile || (vma != nullptr && vma->is_shmem())) flags |= pagemap::kFile;
   if (s.mappers == 1) flags |= pagemap::kExclusive;
   return {flags, s.frame.value, true};
 }
@@ -46,19 +44,19 @@ void pagemap_entries(const FrameAllocator& frames, const AddressSpace& space, ui
   std::fill(out.begin(), out.end(), 0);
   const uint64_t end = first_va + out.size() * mmu::kPageBytes;
   const Vma* vma = nullptr;
-  space.for_each_leaf_in(first_va, end, [&](uint64_t va, mmu::Pte pte) {
-    const LeafState s = classify_leaf(frames, pte);
-    if (s.state == PageState::kNone) return;
-    const uint64_t leaf_bytes = s.huge ? mmu::page_bytes(mmu::PageSize::k2M) : mmu::kPageBytes;
-    const uint64_t from = std::max(va, first_va), to = std::min(va + leaf_bytes, end);
-    if (vma == nullptr || !vma->contains(from)) vma = space.find_vma(from);
-    const LeafEntry e = leaf_entry(s, vma);
-    for (uint64_t page = from; page < to; page += mmu::kPageBytes) {
-      const uint64_t frame = e.per_page ? e.frame + ((page - va) >> mmu::kPageShift) : e.frame;
-      out[(page - first_va) >> mmu::kPageShift] =
-          e.flags | (show_frames ? frame & pagemap::kFrameMask : 0);
-    }
-  });
+  for_each_page_run(frames, space, first_va, end,
+                    [&](uint64_t va, const LeafState& s, uint64_t first, uint64_t pages) {
+                      if (s.state == PageState::kNone) return;
+                      if (vma == nullptr || !vma->contains(first)) vma = space.find_vma(first);
+                      const LeafEntry e = leaf_entry(s, vma);
+                      for (uint64_t i = 0; i < pages; ++i) {
+                        const uint64_t page = first + (i << mmu::kPageShift);
+                        const uint64_t frame =
+                            e.per_page ? e.frame + ((page - va) >> mmu::kPageShift) : e.frame;
+                        out[(page - first_va) >> mmu::kPageShift] =
+                            e.flags | (show_frames ? frame & pagemap::kFrameMask : 0);
+                      }
+                    });
 }
 
 int64_t read_pagemap(const FrameAllocator& frames, const AddressSpace& space, bool show_frames,

@@ -53,13 +53,8 @@ ResidentSet& ResidentSet::operator+=(const ResidentSet& o) {
   return *this;
 }
 
-namespace {
-
-// Calls fn(state, pages) for every non-empty leaf of [start, end), with the number of its
-// 4 KiB pages inside the range.
-template <typename Fn>
 void for_each_page_run(const FrameAllocator& frames, const AddressSpace& space, uint64_t start,
-                       uint64_t end, Fn&& fn) {
+                       uint64_t end, const PageRunFn& fn) {
   space.for_each_leaf_in(start, end, [&](uint64_t va, mmu::Pte entry) {
     const LeafState s = classify_leaf(frames, entry);
     const uint64_t leaf_bytes = s.huge ? mmu::page_bytes(mmu::PageSize::k2M) : mmu::kPageBytes;
@@ -68,28 +63,25 @@ void for_each_page_run(const FrameAllocator& frames, const AddressSpace& space, 
   });
 }
 
-}  // namespace
-
 ResidentSet resident_set(const FrameAllocator& frames, const AddressSpace& space, uint64_t start,
                          uint64_t end) {
   ResidentSet r;
   const Vma* vma = nullptr;
-  for_each_page_run(
-      frames, space, start, end, [&](uint64_t va, const LeafState& s, uint64_t, uint64_t pages) {
-        if (s.state == PageState::kSwapped) r.swapped += pages;
-        if (s.state == PageState::kZeroPage) r.zero_page += pages;
-        if (!counts_in_rss(s.state)) return;
-        if (vma == nullptr || !vma->contains(va)) vma = space.find_vma(va);
-        const bool shmem =
-            vma != nullptr && vma->kind == VmaKind::kAnonymous && vma->sharing == Sharing::kShared;
-        if (s.use == FrameUse::kFile)
-          r.file += pages;
-        else
-          (shmem ? r.shmem : r.anonymous) += pages;
-        if (s.huge) r.huge += pages;
-        if (s.shared) r.shared += pages;
-        if (s.dirty) r.dirty += pages;
-      });
+  for_each_page_run(frames, space, start, end,
+                    [&](uint64_t va, const LeafState& s, uint64_t, uint64_t pages) {
+                      if (s.state == PageState::kSwapped) r.swapped += pages;
+                      if (s.state == PageState::kZeroPage) r.zero_page += pages;
+                      if (!counts_in_rss(s.state)) return;
+                      if (vma == nullptr || !vma->contains(va)) vma = space.find_vma(va);
+                      const bool shmem = vma != nullptr && vma->is_shmem();
+                      if (s.use == FrameUse::kFile)
+                        r.file += pages;
+                      else
+                        (shmem ? r.shmem : r.anonymous) += pages;
+                      if (s.huge) r.huge += pages;
+                      if (s.shared) r.shared += pages;
+                      if (s.dirty) r.dirty += pages;
+                    });
   return r;
 }
 

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "mmu/pte.h"
@@ -41,6 +42,13 @@ struct LeafState {
 };
 
 LeafState classify_leaf(const FrameAllocator& frames, mmu::Pte entry);
+
+// Calls fn(leaf_va, state, first, pages) for every leaf of [start, end), classified: the leaf
+// starts at leaf_va, and its `pages` 4 KiB pages from `first` on lie inside the range.
+using PageRunFn =
+    std::function<void(uint64_t leaf_va, const LeafState& s, uint64_t first, uint64_t pages)>;
+void for_each_page_run(const FrameAllocator& frames, const AddressSpace& space, uint64_t start,
+                       uint64_t end, const PageRunFn& fn);
 
 // Counted in RSS (and in AddressSpaceStats::resident, memory limits, the OOM killer).
 inline bool counts_in_rss(PageState s) {

@@ -47,6 +47,9 @@ struct Vma {
   bool readable() const { return prot & prot::kRead; }
   bool writable() const { return prot & prot::kWrite; }
   bool executable() const { return prot & prot::kExec; }
+  // Shared anonymous memory (Linux's shmem): its frames are its only home, and it is no
+  // anonymous page for RSS or pagemap.
+  bool is_shmem() const { return kind == VmaKind::kAnonymous && sharing == Sharing::kShared; }
   // The file offset that backs virtual address va (file mappings only).
   uint64_t file_offset_of(uint64_t va) const { return file_offset + (va - start); }
 };
